@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IWorkerRegistry} from "./IWorkerRegistry.sol";
+
+/// @title Baton job market
+/// @notice Requesters post jobs with the reward escrowed; staked workers bid in sealed-bid
+/// reverse auctions (commit, then reveal); the lowest revealed price wins; the winner submits a
+/// result that settles after an optimistic challenge window unless it is disputed to the job's
+/// arbiter. Every payout is a credit withdrawn by its owner. Every non-terminal state has a
+/// permissionless exit once its deadline has passed.
+/// @dev A job's immutable terms are stored only as a hash (`termsHash`) and are passed back as
+/// calldata by every call that needs them, as Uniswap v4 does with its `PoolKey`. The full terms
+/// are in the `JobPosted` event. This keeps a job to three storage slots over its life.
+interface IJobMarket is IWorkerRegistry {
+    // ---------------------------------------------------------------- types
+
+    /// @notice How the winner's price is set.
+    enum Pricing {
+        /// The winner is paid its own revealed price.
+        FirstPrice,
+        /// The winner is paid the second-lowest revealed price (or `maxReward` with one bid).
+        SecondPrice
+    }
+
+    /// @notice The job's state, derived from its stored status and the current time.
+    enum JobState {
+        /// No such job.
+        None,
+        /// Accepting sealed bids until the commit deadline.
+        Open,
+        /// Accepting reveals until the reveal deadline.
+        Revealing,
+        /// The reveal window closed with a winner; anyone may call `finalizeAuction`.
+        Awarding,
+        /// The reveal window closed with no valid reveal; the requester may `repost` or `reclaim`.
+        Unfilled,
+        /// The winner is working; it must submit before the execution deadline.
+        Assigned,
+        /// The execution deadline passed without a result; anyone may `slashNoShow`.
+        Overdue,
+        /// A result is in its challenge window: the requester may `accept`, anyone may `dispute`.
+        Submitted,
+        /// The challenge window passed undisputed; anyone may `settle`.
+        Settleable,
+        /// The job's arbiter is deciding until the ruling deadline.
+        Disputed,
+        /// The ruling deadline passed; the arbiter may still rule, and anyone may `resolveStaleDispute`.
+        RulingOverdue,
+        /// Terminal: the worker was paid.
+        Settled,
+        /// Terminal: the requester cancelled before any bid and was refunded.
+        Cancelled,
+        /// Terminal: the reward went back to the requester (no winner, or no time left to retry).
+        Refunded
+    }
+
+    /// @notice Immutable terms of a job, fixed at posting and hashed into `termsHash`.
+    /// @param requester Who posted the job and receives refunds and slashed bonds.
+    /// @param token Reward token, or the zero address for ETH.
+    /// @param maxReward Escrowed reward; the highest price a bid may name.
+    /// @param arbiter The `IArbiter` contract that rules on disputes.
+    /// @param bond Wei of the bidder's stake locked per bid and kept as the winner's execution bond.
+    /// @param minStake Minimum total stake, in wei, a worker needs to bid.
+    /// @param minCompleted Minimum completed jobs a worker needs to bid (reputation filter).
+    /// @param commitWindow Seconds of the commit phase of each auction round.
+    /// @param revealWindow Seconds of the reveal phase that follows it.
+    /// @param executionWindow Seconds after the reveal deadline by which the winner must submit.
+    /// @param challengeWindow Seconds after submission during which the result may be disputed.
+    /// @param expiry Unix time after which no new auction round may start (reposts and reopenings
+    /// must fit commit, reveal and execution windows before it).
+    /// @param feeBps Protocol fee on the price, in basis points; must equal the current fee.
+    /// @param pricing First-price or second-price.
+    /// @param callback Whether the requester contract receives `IJobConsumer.onJobSettled`.
+    struct JobTerms {
+        address requester;
+        address token;
+        uint96 maxReward;
+        address arbiter;
+        uint96 bond;
+        uint96 minStake;
+        uint32 minCompleted;
+        uint32 commitWindow;
+        uint32 revealWindow;
+        uint32 executionWindow;
+        uint32 challengeWindow;
+        uint32 expiry;
+        uint16 feeBps;
+        Pricing pricing;
+        bool callback;
+    }
+
+    /// @notice What the market stores for a job.
+    /// @param termsHash keccak256 of the ABI-encoded `JobTerms`.
+    /// @param winner The leading bidder during reveals, then the assigned worker.
+    /// @param price The leading price during reveals, then the price to be paid.
+    /// @param secondPrice The second-lowest revealed price (second-price jobs only).
+    /// @param status The stored status (see `jobState` for the derived one).
+    /// @param round The auction round, from 0; reposts and reopenings start a new round.
+    /// @param hasCommits Whether the current round has received a commitment.
+    /// @param deadline Commit deadline during an auction; then execution, challenge or ruling deadline.
+    /// @param revealDeadline Reveal deadline of the current round; execution deadline is derived from it.
+    struct Job {
+        bytes32 termsHash;
+        address winner;
+        uint96 price;
+        uint96 secondPrice;
+        Status status;
+        uint8 round;
+        bool hasCommits;
+        uint32 deadline;
+        uint32 revealDeadline;
+    }
+
+    /// @notice The stored part of a job's lifecycle; time refines it into `JobState`.
+    enum Status {
+        None,
+        Auction,
+        Assigned,
+        Submitted,
+        Disputed,
+        Settled,
+        Cancelled,
+        Refunded
+    }
+
+    /// @notice Why a worker's bond was slashed.
+    enum SlashReason {
+        NoShow,
+        DisputeLost
+    }
+
+    /// @notice Governance parameters, each bounded by a constant in code.
+    /// @param treasury Receives protocol fees.
+    /// @param feeBps Protocol fee for new jobs, at most `MAX_FEE_BPS`.
+    /// @param forfeitBps Share of the bond a bidder loses for not revealing, at most `MAX_FORFEIT_BPS`.
+    /// @param slashBountyBps Share of a slashed or forfeited bond paid to the caller who triggered it,
+    /// at most `MAX_SLASH_BOUNTY_BPS`; the rest goes to the requester.
+    /// @param callbackGasLimit Gas forwarded to settlement callbacks.
+    /// @param rulingTimeout Seconds an arbiter has to rule before the worker prevails by default.
+    /// @param unbondingDelay Seconds between `requestUnbond` and `withdrawUnbonded`.
+    /// @param disputeBond Wei a disputer deposits; lost to the worker if the dispute fails.
+    struct Params {
+        address treasury;
+        uint16 feeBps;
+        uint16 forfeitBps;
+        uint16 slashBountyBps;
+        uint32 callbackGasLimit;
+        uint32 rulingTimeout;
+        uint32 unbondingDelay;
+        uint96 disputeBond;
+    }
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice A job was posted and its reward escrowed.
+    /// @param jobId The new job's id.
+    /// @param requester Who posted it.
+    /// @param token The reward token (zero for ETH).
+    /// @param terms The full immutable terms; pass them back to every call on this job.
+    /// @param specHash keccak256 of the canonical job spec.
+    /// @param spec The canonical spec itself, or a URI where it can be fetched.
+    /// @param commitDeadline End of the first commit window.
+    /// @param revealDeadline End of the first reveal window.
+    event JobPosted(
+        uint256 indexed jobId,
+        address indexed requester,
+        address indexed token,
+        JobTerms terms,
+        bytes32 specHash,
+        bytes spec,
+        uint32 commitDeadline,
+        uint32 revealDeadline
+    );
+
+    /// @notice A sealed bid was committed and its bond locked.
+    /// @param jobId The job.
+    /// @param bidder The bidding worker.
+    /// @param round The auction round.
+    /// @param commitment The sealed bid (see `computeCommitment`).
+    event BidCommitted(uint256 indexed jobId, address indexed bidder, uint8 round, bytes32 commitment);
+
+    /// @notice A sealed bid was opened.
+    /// @param jobId The job.
+    /// @param bidder The bidding worker.
+    /// @param round The auction round.
+    /// @param price The revealed price.
+    /// @param leading Whether the bid now leads the auction.
+    event BidRevealed(uint256 indexed jobId, address indexed bidder, uint8 round, uint96 price, bool leading);
+
+    /// @notice A bid that was never revealed was closed: part of its bond was forfeited.
+    /// @param jobId The job.
+    /// @param bidder The bidder who did not reveal.
+    /// @param round The auction round.
+    /// @param forfeited Wei taken from the bidder's stake.
+    /// @param caller Who closed the bid (receives the bounty share).
+    event BidForfeited(uint256 indexed jobId, address indexed bidder, uint8 round, uint96 forfeited, address caller);
+
+    /// @notice The auction ended with a winner, who must now execute.
+    /// @param jobId The job.
+    /// @param worker The assigned worker.
+    /// @param price The price that will be paid on settlement.
+    /// @param executionDeadline Unix time by which the result must be submitted.
+    event JobAssigned(uint256 indexed jobId, address indexed worker, uint96 price, uint32 executionDeadline);
+
+    /// @notice A new auction round started (repost after no bids, or reopening after a slash).
+    /// @param jobId The job.
+    /// @param round The new round.
+    /// @param commitDeadline End of the new commit window.
+    /// @param revealDeadline End of the new reveal window.
+    event JobReopened(uint256 indexed jobId, uint8 round, uint32 commitDeadline, uint32 revealDeadline);
+
+    /// @notice The winner submitted a result.
+    /// @param jobId The job.
+    /// @param worker The worker.
+    /// @param resultHash keccak256 of the result.
+    /// @param result The result itself, or a URI where it can be fetched.
+    /// @param challengeDeadline Unix time until which the result may be disputed.
+    event ResultSubmitted(
+        uint256 indexed jobId,
+        address indexed worker,
+        bytes32 resultHash,
+        bytes result,
+        uint32 challengeDeadline
+    );
+
+    /// @notice A result was disputed and sent to the job's arbiter.
+    /// @param jobId The job.
+    /// @param disputer Who disputed (and posted the dispute bond).
+    /// @param arbiter The arbiter now deciding.
+    /// @param bond Wei of dispute bond posted.
+    /// @param rulingDeadline Unix time after which the worker prevails by default.
+    event JobDisputed(
+        uint256 indexed jobId,
+        address indexed disputer,
+        address indexed arbiter,
+        uint96 bond,
+        uint32 rulingDeadline
+    );
+
+    /// @notice A dispute was decided.
+    /// @param jobId The job.
+    /// @param workerWins Whether the result stands.
+    /// @param byTimeout Whether the default applied because the arbiter did not rule in time.
+    event DisputeResolved(uint256 indexed jobId, bool workerWins, bool byTimeout);
+
+    /// @notice A worker's bond was slashed.
+    /// @param jobId The job.
+    /// @param worker The slashed worker.
+    /// @param reason No-show or lost dispute.
+    /// @param amount Wei taken from the worker's stake.
+    /// @param caller Who triggered the slash.
+    /// @param bounty Wei of `amount` credited to the caller; the rest went to the requester.
+    event WorkerSlashed(
+        uint256 indexed jobId,
+        address indexed worker,
+        SlashReason reason,
+        uint96 amount,
+        address caller,
+        uint96 bounty
+    );
+
+    /// @notice A job settled: the worker, treasury and requester were credited.
+    /// @param jobId The job.
+    /// @param worker The paid worker.
+    /// @param resultHash The accepted result.
+    /// @param price The price paid.
+    /// @param fee The protocol fee taken from the price.
+    /// @param refund Unused reward credited back to the requester.
+    event JobSettled(
+        uint256 indexed jobId,
+        address indexed worker,
+        bytes32 resultHash,
+        uint96 price,
+        uint96 fee,
+        uint96 refund
+    );
+
+    /// @notice The requester's settlement callback ran.
+    /// @param jobId The job.
+    /// @param success False when the consumer reverted or ran out of gas (settlement stands).
+    event SettlementCallback(uint256 indexed jobId, bool success);
+
+    /// @notice The requester cancelled a job that had no bids.
+    /// @param jobId The job.
+    event JobCancelled(uint256 indexed jobId);
+
+    /// @notice The reward was credited back to the requester.
+    /// @param jobId The job.
+    /// @param amount The refunded reward.
+    event JobRefunded(uint256 indexed jobId, uint96 amount);
+
+    /// @notice Credits were withdrawn.
+    /// @param account Whose credits.
+    /// @param token The token (zero for ETH).
+    /// @param to Recipient.
+    /// @param amount Amount sent.
+    event Withdrawn(address indexed account, address indexed token, address to, uint256 amount);
+
+    /// @notice A token was added to or removed from the allowlist.
+    /// @param token The token.
+    /// @param allowed Whether new jobs may use it.
+    event TokenAllowed(address indexed token, bool allowed);
+
+    /// @notice Governance changed the parameters.
+    /// @param params The new parameters.
+    event ParamsUpdated(Params params);
+
+    // ---------------------------------------------------------------- errors
+
+    /// @notice The job is not in a state that allows this call.
+    /// @param jobId The job.
+    /// @param current Its derived state.
+    /// @param expectedStates Bitmap of accepted states (bit i set = `JobState(i)` accepted).
+    error JobMarketUnexpectedState(uint256 jobId, JobState current, bytes32 expectedStates);
+
+    /// @notice The terms passed do not hash to the job's stored `termsHash`.
+    /// @param jobId The job.
+    error JobMarketTermsMismatch(uint256 jobId);
+
+    /// @notice `terms.requester` must be the caller when posting.
+    /// @param requester The requester in the terms.
+    /// @param caller The caller.
+    error JobMarketRequesterMismatch(address requester, address caller);
+
+    /// @notice `terms.feeBps` differs from the current protocol fee.
+    /// @param given The fee in the terms.
+    /// @param current The current fee.
+    error JobMarketFeeMismatch(uint16 given, uint16 current);
+
+    /// @notice The reward token is not on the allowlist.
+    /// @param token The token.
+    error JobMarketTokenNotAllowed(address token);
+
+    /// @notice The reward is zero.
+    error JobMarketZeroReward();
+
+    /// @notice The spec hash or result hash is zero.
+    error JobMarketZeroHash();
+
+    /// @notice ETH sent does not match what the call requires.
+    /// @param expected Wei required.
+    /// @param received Wei sent.
+    error JobMarketWrongValue(uint256 expected, uint256 received);
+
+    /// @notice The token transferred less than the reward (fee-on-transfer or similar).
+    /// @param token The token.
+    /// @param expected Amount required.
+    /// @param received Amount that arrived.
+    error JobMarketTokenShortfall(address token, uint256 expected, uint256 received);
+
+    /// @notice A window is zero or longer than `MAX_WINDOW`.
+    /// @param window The offending window, in seconds.
+    error JobMarketInvalidWindow(uint32 window);
+
+    /// @notice The job's expiry leaves no time for one auction round and execution.
+    /// @param expiry The expiry given.
+    /// @param earliest The earliest acceptable expiry.
+    error JobMarketExpiryTooSoon(uint32 expiry, uint256 earliest);
+
+    /// @notice The arbiter is not a contract.
+    /// @param arbiter The address given.
+    error JobMarketInvalidArbiter(address arbiter);
+
+    /// @notice An inline spec or result is longer than `MAX_PAYLOAD_BYTES`.
+    /// @param length Bytes given.
+    /// @param max Bytes allowed.
+    error JobMarketPayloadTooLarge(uint256 length, uint256 max);
+
+    /// @notice The commitment is zero.
+    error JobMarketZeroCommitment();
+
+    /// @notice The job's bond is zero; every bid must put stake at risk.
+    error JobMarketZeroBond();
+
+    /// @notice The bidder already committed in this round.
+    /// @param jobId The job.
+    /// @param bidder The bidder.
+    error JobMarketAlreadyCommitted(uint256 jobId, address bidder);
+
+    /// @notice The bidder's stake is below the job's minimum.
+    /// @param stake The bidder's stake.
+    /// @param minStake The job's minimum.
+    error JobMarketStakeTooLow(uint256 stake, uint256 minStake);
+
+    /// @notice The bidder's completed-job count is below the job's reputation filter.
+    /// @param completed The bidder's completed jobs.
+    /// @param minCompleted The job's minimum.
+    error JobMarketReputationTooLow(uint256 completed, uint256 minCompleted);
+
+    /// @notice The bidder's free stake cannot cover the bond.
+    /// @param free Wei of free stake.
+    /// @param bond Wei required.
+    error JobMarketInsufficientFreeStake(uint256 free, uint256 bond);
+
+    /// @notice The bidder has no commitment to reveal or forfeit in this round.
+    /// @param jobId The job.
+    /// @param bidder The bidder.
+    error JobMarketNoCommitment(uint256 jobId, address bidder);
+
+    /// @notice The revealed price and salt do not match the commitment.
+    /// A commitment copied from another bidder fails here, since it binds the bidder's address.
+    /// @param jobId The job.
+    /// @param bidder The bidder.
+    error JobMarketCommitmentMismatch(uint256 jobId, address bidder);
+
+    /// @notice The revealed price is zero or above the job's maximum reward.
+    /// @param jobId The job.
+    /// @param price The revealed price.
+    /// @param maxReward The job's maximum reward.
+    error JobMarketInvalidPrice(uint256 jobId, uint256 price, uint256 maxReward);
+
+    /// @notice The bid's reveal window has not closed yet, so it cannot be forfeited.
+    /// @param jobId The job.
+    /// @param revealDeadline When it closes.
+    error JobMarketRevealStillOpen(uint256 jobId, uint32 revealDeadline);
+
+    /// @notice Only the assigned worker may do this.
+    /// @param jobId The job.
+    /// @param caller The caller.
+    error JobMarketNotWinner(uint256 jobId, address caller);
+
+    /// @notice Only the requester may do this (at this time).
+    /// @param jobId The job.
+    /// @param caller The caller.
+    error JobMarketNotRequester(uint256 jobId, address caller);
+
+    /// @notice Only the job's arbiter may rule.
+    /// @param jobId The job.
+    /// @param caller The caller.
+    error JobMarketNotArbiter(uint256 jobId, address caller);
+
+    /// @notice The cancel came after a bid was committed.
+    /// @param jobId The job.
+    error JobMarketHasBids(uint256 jobId);
+
+    /// @notice Another round would not fit before the job's expiry.
+    /// @param jobId The job.
+    /// @param expiry The job's expiry.
+    error JobMarketNoTimeLeft(uint256 jobId, uint32 expiry);
+
+    /// @notice Too little gas was supplied to run the settlement callback with its full limit.
+    /// @param gasLeft Gas left at the call.
+    /// @param required Gas required.
+    error JobMarketInsufficientGas(uint256 gasLeft, uint256 required);
+
+    /// @notice There is nothing to withdraw.
+    /// @param account The account.
+    /// @param token The token.
+    error JobMarketNothingToWithdraw(address account, address token);
+
+    /// @notice Sending ETH failed.
+    /// @param to Recipient.
+    /// @param amount Wei.
+    error JobMarketTransferFailed(address to, uint256 amount);
+
+    /// @notice The recipient is the zero address.
+    error JobMarketZeroAddress();
+
+    /// @notice A governance parameter is outside its coded bounds.
+    /// @param name The parameter's name.
+    /// @param value The value given.
+    error JobMarketParamOutOfBounds(string name, uint256 value);
+
+    // ---------------------------------------------------------------- requester
+
+    /// @notice Posts a job and escrows its reward (ETH in `msg.value`, or the token by `transferFrom`).
+    /// @param terms The job's terms; `requester` must be the caller and `feeBps` the current fee.
+    /// @param specHash keccak256 of the canonical job spec.
+    /// @param spec The canonical spec, or a URI to it, at most `MAX_PAYLOAD_BYTES`.
+    /// @return jobId The new job's id.
+    function postJob(
+        JobTerms calldata terms,
+        bytes32 specHash,
+        bytes calldata spec
+    ) external payable returns (uint256 jobId);
+
+    /// @notice Cancels an open job that has no bids and credits the reward back. Requester only.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    function cancel(uint256 jobId, JobTerms calldata terms) external;
+
+    /// @notice Starts a new auction round for an unfilled job. Requester only.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    function repost(uint256 jobId, JobTerms calldata terms) external;
+
+    /// @notice Credits the reward of an unfilled job back to its requester. The requester may call
+    /// it at once; anyone may call it after the job's expiry.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    function reclaim(uint256 jobId, JobTerms calldata terms) external;
+
+    /// @notice Accepts a submitted result before its challenge window ends. Requester only.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    function accept(uint256 jobId, JobTerms calldata terms) external;
+
+    // ---------------------------------------------------------------- workers
+
+    /// @notice Commits a sealed bid and locks `terms.bond` of the caller's free stake.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    /// @param commitment `computeCommitment(jobId, round, msg.sender, price, salt)`.
+    function commitBid(uint256 jobId, JobTerms calldata terms, bytes32 commitment) external;
+
+    /// @notice Reveals the caller's sealed bid. A bid that does not lead has its bond released.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    /// @param price The committed price, at most `terms.maxReward`.
+    /// @param salt The committed salt.
+    function revealBid(uint256 jobId, JobTerms calldata terms, uint96 price, bytes32 salt) external;
+
+    /// @notice Submits the result of an assigned job. Winner only, before the execution deadline.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    /// @param resultHash keccak256 of the result.
+    /// @param result The result, or a URI to it, at most `MAX_PAYLOAD_BYTES`.
+    function submitResult(uint256 jobId, JobTerms calldata terms, bytes32 resultHash, bytes calldata result) external;
+
+    // ---------------------------------------------------------------- anyone
+
+    /// @notice Closes a bid that was not revealed in its round: forfeits `forfeitBps` of the bond
+    /// (bounty to the caller, rest to the requester) and releases the rest.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    /// @param round The round of the bid.
+    /// @param bidder The bidder.
+    function forfeitUnrevealed(uint256 jobId, JobTerms calldata terms, uint8 round, address bidder) external;
+
+    /// @notice Assigns the job to the auction's winner once the reveal window has closed.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    function finalizeAuction(uint256 jobId, JobTerms calldata terms) external;
+
+    /// @notice Settles a result whose challenge window passed undisputed.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    function settle(uint256 jobId, JobTerms calldata terms) external;
+
+    /// @notice Disputes a result within its challenge window, depositing the dispute bond.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    function dispute(uint256 jobId, JobTerms calldata terms) external payable;
+
+    /// @notice Applies the default ruling (the worker prevails) after the ruling deadline.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    function resolveStaleDispute(uint256 jobId, JobTerms calldata terms) external;
+
+    /// @notice Slashes a winner who missed the execution deadline, then reopens or refunds the job.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    function slashNoShow(uint256 jobId, JobTerms calldata terms) external;
+
+    /// @notice Withdraws all of the caller's credits in `token` to the caller.
+    /// @param token The token (zero for ETH).
+    function withdraw(address token) external;
+
+    /// @notice Withdraws all of the caller's credits in `token` to `to` (e.g. when the caller is
+    /// blocklisted by the token).
+    /// @param token The token (zero for ETH).
+    /// @param to The recipient.
+    function withdrawTo(address token, address to) external;
+
+    // ---------------------------------------------------------------- arbiter
+
+    /// @notice Decides a dispute. Only the job's arbiter, while the job is disputed.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    /// @param workerWins True to settle and pay the worker; false to slash it and reopen or refund.
+    function rule(uint256 jobId, JobTerms calldata terms, bool workerWins) external;
+
+    // ---------------------------------------------------------------- governance
+
+    /// @notice Replaces the governance parameters, each within its coded bounds. Owner only.
+    /// Fees apply to jobs posted afterwards; escrow is never touched.
+    /// @param params The new parameters.
+    function setParams(Params calldata params) external;
+
+    /// @notice Adds or removes a reward token for new jobs. Owner only.
+    /// @param token The token.
+    /// @param allowed Whether new jobs may use it.
+    function setTokenAllowed(address token, bool allowed) external;
+
+    /// @notice Stops new jobs and new bids. Reveals, execution, settlement, disputes and
+    /// withdrawals keep working. Owner only.
+    function pause() external;
+
+    /// @notice Lifts a pause. Owner only.
+    function unpause() external;
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The job's state now.
+    /// @param jobId The job.
+    function jobState(uint256 jobId) external view returns (JobState);
+
+    /// @notice The job's stored record.
+    /// @param jobId The job.
+    function getJob(uint256 jobId) external view returns (Job memory);
+
+    /// @notice The execution deadline of the job's current round (reveal deadline + execution window).
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    function executionDeadline(uint256 jobId, JobTerms calldata terms) external view returns (uint32);
+
+    /// @notice Number of jobs posted; ids run from 1 to this.
+    function jobCount() external view returns (uint256);
+
+    /// @notice The sealed commitment of a bidder in a round (zero once revealed or forfeited).
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param bidder The bidder.
+    function commitmentOf(uint256 jobId, uint8 round, address bidder) external view returns (bytes32);
+
+    /// @notice The submitted result hash of a job (zero before submission).
+    /// @param jobId The job.
+    function resultHashOf(uint256 jobId) external view returns (bytes32);
+
+    /// @notice Credits withdrawable by `account` in `token`.
+    /// @param account The account.
+    /// @param token The token (zero for ETH).
+    function creditOf(address account, address token) external view returns (uint256);
+
+    /// @notice Whether new jobs may use `token` (ETH, the zero address, always may).
+    /// @param token The token.
+    function isTokenAllowed(address token) external view returns (bool);
+
+    /// @notice The governance parameters.
+    function getParams() external view returns (Params memory);
+
+    /// @notice The sealed bid a bidder commits: binds chain id, market, job, round, bidder, price, salt.
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param bidder The bidder.
+    /// @param price The price.
+    /// @param salt A secret random value.
+    function computeCommitment(
+        uint256 jobId,
+        uint8 round,
+        address bidder,
+        uint96 price,
+        bytes32 salt
+    ) external view returns (bytes32);
+
+    /// @notice keccak256 of the ABI-encoded terms.
+    /// @param terms The terms.
+    function hashTerms(JobTerms calldata terms) external pure returns (bytes32);
+}
