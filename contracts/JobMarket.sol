@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
@@ -16,7 +15,7 @@ import {WorkerRegistry} from "./WorkerRegistry.sol";
 /// @notice See {IJobMarket}. Governance (the owner, a timelock in deployments) can change bounded
 /// parameters, allowlist tokens and pause new jobs and bids; no owner function touches escrow,
 /// bonds or credits.
-contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable, ReentrancyGuardTransient {
+contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     using SafeERC20 for IERC20;
 
     // ---------------------------------------------------------------- constants
@@ -380,6 +379,12 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable, Reentr
     /// @inheritdoc IJobMarket
     function commitmentOf(uint256 jobId, uint8 round, address bidder) external view returns (bytes32) {
         return _commitments[jobId][round][bidder];
+    }
+
+    /// @inheritdoc IJobMarket
+    function getDispute(uint256 jobId) external view returns (address disputer, uint96 bond) {
+        Dispute memory d = _disputes[jobId];
+        return (d.disputer, d.bond);
     }
 
     /// @inheritdoc IJobMarket

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
 import {IWorkerRegistry} from "./interfaces/IWorkerRegistry.sol";
 
 /// @title Worker registry (stake, bonds, reputation)
 /// @notice Inherited by the job market so that locking and releasing bonds on the bidding path
 /// costs a storage write instead of a cross-contract call, and so that one contract holds one
 /// ETH ledger. Bond functions are internal: only market logic can lock, release or slash.
-abstract contract WorkerRegistry is IWorkerRegistry {
+abstract contract WorkerRegistry is IWorkerRegistry, ReentrancyGuardTransient {
     /// @notice Most capability tags a worker may declare.
     uint256 public constant MAX_CAPABILITIES = 16;
     /// @notice Longest metadata URI, in bytes.
@@ -23,7 +25,7 @@ abstract contract WorkerRegistry is IWorkerRegistry {
     // ---------------------------------------------------------------- profile and stake
 
     /// @inheritdoc IWorkerRegistry
-    function register(bytes32[] calldata capabilities, string calldata metadataURI) external {
+    function register(bytes32[] calldata capabilities, string calldata metadataURI) external nonReentrant {
         if (capabilities.length > MAX_CAPABILITIES) {
             revert WorkerRegistryTooManyCapabilities(capabilities.length, MAX_CAPABILITIES);
         }
@@ -35,7 +37,7 @@ abstract contract WorkerRegistry is IWorkerRegistry {
     }
 
     /// @inheritdoc IWorkerRegistry
-    function depositStake() external payable {
+    function depositStake() external payable nonReentrant {
         Worker storage w = _workers[msg.sender];
         if (!w.registered) revert WorkerRegistryNotRegistered(msg.sender);
         if (msg.value == 0) revert WorkerRegistryZeroAmount();
@@ -46,7 +48,7 @@ abstract contract WorkerRegistry is IWorkerRegistry {
     }
 
     /// @inheritdoc IWorkerRegistry
-    function requestUnbond(uint96 amount) external {
+    function requestUnbond(uint96 amount) external nonReentrant {
         if (amount == 0) revert WorkerRegistryZeroAmount();
         Worker storage w = _workers[msg.sender];
         uint96 free = w.stake - w.locked;
@@ -62,7 +64,7 @@ abstract contract WorkerRegistry is IWorkerRegistry {
     }
 
     /// @inheritdoc IWorkerRegistry
-    function withdrawUnbonded() external {
+    function withdrawUnbonded() external nonReentrant {
         Unbonding memory u = _unbonding[msg.sender];
         if (u.amount == 0 || block.timestamp < u.readyAt) {
             revert WorkerRegistryUnbondingNotReady(u.readyAt, block.timestamp);

@@ -614,6 +614,12 @@ interface IJobMarket is IWorkerRegistry {
     /// @param bidder The bidder.
     function commitmentOf(uint256 jobId, uint8 round, address bidder) external view returns (bytes32);
 
+    /// @notice The open dispute of a job (zero values when none).
+    /// @param jobId The job.
+    /// @return disputer Who disputed.
+    /// @return bond Wei of dispute bond held.
+    function getDispute(uint256 jobId) external view returns (address disputer, uint96 bond);
+
     /// @notice The submitted result hash of a job (zero before submission).
     /// @param jobId The job.
     function resultHashOf(uint256 jobId) external view returns (bytes32);

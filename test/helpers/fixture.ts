@@ -1,0 +1,251 @@
+import { ethers } from "hardhat";
+import { expect } from "chai";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { CommitteeArbiter, JobMarket } from "../../typechain-types";
+import type { IJobMarket } from "../../typechain-types/contracts/JobMarket";
+
+export type JobTerms = IJobMarket.JobTermsStruct;
+export type Params = IJobMarket.ParamsStruct;
+
+export const ETH = ethers.ZeroAddress;
+export const HOUR = 3600;
+export const DAY = 24 * HOUR;
+
+/** Derived job states, in the order of `IJobMarket.JobState`. */
+export enum JobState {
+  None,
+  Open,
+  Revealing,
+  Awarding,
+  Unfilled,
+  Assigned,
+  Overdue,
+  Submitted,
+  Settleable,
+  Disputed,
+  RulingOverdue,
+  Settled,
+  Cancelled,
+  Refunded,
+}
+
+export enum Pricing {
+  FirstPrice,
+  SecondPrice,
+}
+
+export const DEFAULT_PARAMS = {
+  feeBps: 250,
+  forfeitBps: 2_000,
+  slashBountyBps: 1_000,
+  callbackGasLimit: 200_000,
+  rulingTimeout: 3 * DAY,
+  unbondingDelay: 7 * DAY,
+  disputeBond: ethers.parseEther("0.05"),
+};
+
+export const WINDOWS = {
+  commitWindow: HOUR,
+  revealWindow: HOUR,
+  executionWindow: 2 * HOUR,
+  challengeWindow: DAY,
+};
+
+export const WORKER_STAKE = ethers.parseEther("10");
+export const BOND = ethers.parseEther("1");
+export const REWARD = ethers.parseEther("2");
+
+/** Bitmap of states, as carried by `JobMarketUnexpectedState`. */
+export function states(...list: JobState[]): string {
+  const bits = list.reduce((acc, s) => acc | (1n << BigInt(s)), 0n);
+  return ethers.toBeHex(bits, 32);
+}
+
+export async function deployMarket() {
+  const signers = await ethers.getSigners();
+  const [owner, treasury, requester, worker1, worker2, worker3, other, member1, member2, member3] = signers;
+
+  const TestToken = await ethers.getContractFactory("TestToken");
+  const token = await TestToken.deploy("Test USD", "TUSD", 18);
+  const token6 = await TestToken.deploy("Six Decimals", "SIX", 6);
+  const token24 = await TestToken.deploy("Twenty-four Decimals", "T24", 24);
+  const feeToken = await (await ethers.getContractFactory("FeeOnTransferToken")).deploy();
+  const noReturnToken = await (await ethers.getContractFactory("NoReturnToken")).deploy();
+
+  const market = (await (
+    await ethers.getContractFactory("JobMarket")
+  ).deploy(owner.address, { treasury: treasury.address, ...DEFAULT_PARAMS }, [
+    await token.getAddress(),
+    await token6.getAddress(),
+    await token24.getAddress(),
+    await feeToken.getAddress(),
+    await noReturnToken.getAddress(),
+  ])) as unknown as JobMarket;
+
+  const arbiter = (await (
+    await ethers.getContractFactory("CommitteeArbiter")
+  ).deploy(await market.getAddress(), [member1.address, member2.address, member3.address], DAY)) as unknown as CommitteeArbiter;
+
+  for (const w of [worker1, worker2, worker3]) {
+    await market.connect(w).register([ethers.encodeBytes32String("wasm")], `https://workers.example/${w.address}`);
+    await market.connect(w).depositStake({ value: WORKER_STAKE });
+  }
+
+  for (const t of [token, token6, token24, feeToken, noReturnToken]) {
+    await t.mint(requester.address, ethers.parseEther("1000000"));
+    await t.connect(requester).approve(await market.getAddress(), ethers.MaxUint256);
+  }
+
+  return {
+    market,
+    arbiter,
+    token,
+    token6,
+    token24,
+    feeToken,
+    noReturnToken,
+    owner,
+    treasury,
+    requester,
+    worker1,
+    worker2,
+    worker3,
+    workers: [worker1, worker2, worker3],
+    other,
+    members: [member1, member2, member3],
+    signers,
+  };
+}
+
+export type Fixture = Awaited<ReturnType<typeof deployMarket>>;
+
+/** Terms for a job posted by `requester`, expiring long after one round. */
+export async function makeTerms(f: Fixture, overrides: Partial<JobTerms> = {}): Promise<JobTerms> {
+  const now = await time.latest();
+  return {
+    requester: f.requester.address,
+    token: ETH,
+    maxReward: REWARD,
+    arbiter: await f.arbiter.getAddress(),
+    bond: BOND,
+    minStake: 0n,
+    minCompleted: 0,
+    ...WINDOWS,
+    expiry: now + 30 * DAY,
+    feeBps: DEFAULT_PARAMS.feeBps,
+    pricing: Pricing.FirstPrice,
+    callback: false,
+    ...overrides,
+  };
+}
+
+export const SPEC = ethers.toUtf8Bytes('{"kind":"wasm","module":"ipfs://wordfreq","input":"hello world"}');
+export const SPEC_HASH = ethers.keccak256(SPEC);
+
+/** Posts a job and returns its id and terms. */
+export async function postJob(f: Fixture, overrides: Partial<JobTerms> = {}, from?: HardhatEthersSigner) {
+  const signer = from ?? f.requester;
+  const terms = await makeTerms(f, { requester: signer.address, ...overrides });
+  const value = terms.token === ETH ? terms.maxReward : 0n;
+  await f.market.connect(signer).postJob(terms, SPEC_HASH, SPEC, { value });
+  const jobId = await f.market.jobCount();
+  return { jobId, terms };
+}
+
+export function salt(label: string): string {
+  return ethers.id(`salt:${label}`);
+}
+
+export async function commit(
+  f: Fixture,
+  jobId: bigint,
+  terms: JobTerms,
+  bidder: HardhatEthersSigner,
+  price: bigint,
+  round = 0,
+) {
+  const s = salt(`${jobId}:${round}:${bidder.address}`);
+  const commitment = await f.market.computeCommitment(jobId, round, bidder.address, price, s);
+  await f.market.connect(bidder).commitBid(jobId, terms, commitment);
+  return s;
+}
+
+export async function reveal(
+  f: Fixture,
+  jobId: bigint,
+  terms: JobTerms,
+  bidder: HardhatEthersSigner,
+  price: bigint,
+  round = 0,
+) {
+  return f.market.connect(bidder).revealBid(jobId, terms, price, salt(`${jobId}:${round}:${bidder.address}`));
+}
+
+/** Moves time so that the next block is exactly at `timestamp`. */
+export async function atTime(timestamp: bigint | number) {
+  await time.setNextBlockTimestamp(timestamp);
+}
+
+export async function jobOf(f: Fixture, jobId: bigint) {
+  return f.market.getJob(jobId);
+}
+
+/** Posts a job, has `bidders` commit and reveal at `prices`, and moves past the reveal window. */
+export async function runAuction(
+  f: Fixture,
+  bids: { bidder: HardhatEthersSigner; price: bigint }[],
+  overrides: Partial<JobTerms> = {},
+) {
+  const { jobId, terms } = await postJob(f, overrides);
+  for (const b of bids) await commit(f, jobId, terms, b.bidder, b.price);
+  const job = await jobOf(f, jobId);
+  await time.increaseTo(job.deadline);
+  for (const b of bids) await reveal(f, jobId, terms, b.bidder, b.price);
+  await time.increaseTo((await jobOf(f, jobId)).revealDeadline);
+  return { jobId, terms };
+}
+
+export const RESULT = ethers.toUtf8Bytes('{"hello":1,"world":1}');
+export const RESULT_HASH = ethers.keccak256(RESULT);
+
+/** Runs an auction with one bidder at `price`, finalizes it and submits a result. */
+export async function submitted(f: Fixture, price = ethers.parseEther("1.5"), overrides: Partial<JobTerms> = {}) {
+  const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price }], overrides);
+  await f.market.finalizeAuction(jobId, terms);
+  await f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT);
+  return { jobId, terms };
+}
+
+/**
+ * Escrow conservation: for each token, the market's balance equals open escrow, stakes,
+ * unbonding stake, dispute bonds and unwithdrawn credits. `jobs` are all jobs posted in the test.
+ */
+export async function expectConservation(f: Fixture, jobs: { jobId: bigint; terms: JobTerms }[], extraAccounts: string[] = []) {
+  const marketAddress = await f.market.getAddress();
+  const accounts = new Set<string>([...f.signers.map((s) => s.address), ...extraAccounts]);
+  for (const { terms } of jobs) accounts.add(String(terms.requester));
+  const tokens = [ETH, ...(await Promise.all([f.token, f.token6, f.token24, f.feeToken, f.noReturnToken].map((t) => t.getAddress())))];
+
+  for (const token of tokens) {
+    let expected = 0n;
+    for (const { jobId, terms } of jobs) {
+      if (terms.token !== token) continue;
+      const state = Number(await f.market.jobState(jobId));
+      if (![JobState.Settled, JobState.Cancelled, JobState.Refunded].includes(state)) expected += BigInt(terms.maxReward);
+    }
+    for (const account of accounts) expected += await f.market.creditOf(account, token);
+    if (token === ETH) {
+      for (const account of accounts) {
+        const w = await f.market.getWorker(account);
+        expected += w.stake + (await f.market.getUnbonding(account)).amount;
+      }
+      for (const { jobId } of jobs) expected += (await f.market.getDispute(jobId)).bond;
+    }
+    const balance =
+      token === ETH
+        ? await ethers.provider.getBalance(marketAddress)
+        : await (await ethers.getContractAt("TestToken", token)).balanceOf(marketAddress);
+    expect(balance, `conservation for token ${token}`).to.equal(expected);
+  }
+}
