@@ -93,7 +93,7 @@ export async function deployMarket() {
   }
 
   for (const t of [token, token6, token24, feeToken, noReturnToken]) {
-    await t.mint(requester.address, ethers.parseEther("1000000"));
+    await t.mint(requester.address, 10n ** 32n);
     await t.connect(requester).approve(await market.getAddress(), ethers.MaxUint256);
   }
 

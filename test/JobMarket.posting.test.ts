@@ -1,0 +1,243 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import {
+  BOND,
+  DAY,
+  DEFAULT_PARAMS,
+  ETH,
+  JobState,
+  REWARD,
+  SPEC,
+  SPEC_HASH,
+  WINDOWS,
+  commit,
+  deployMarket,
+  expectConservation,
+  makeTerms,
+  postJob,
+  states,
+} from "./helpers/fixture";
+
+describe("JobMarket posting", function () {
+  describe("postJob", function () {
+    it("escrows ETH, stores only the terms hash and emits the full terms", async function () {
+      const f = await loadFixture(deployMarket);
+      const terms = await makeTerms(f);
+      const tx = f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: REWARD });
+      await expect(tx).to.changeEtherBalances([f.requester, f.market], [-REWARD, REWARD]);
+      const now = await time.latest();
+      const commitDeadline = now + WINDOWS.commitWindow;
+      const revealDeadline = commitDeadline + WINDOWS.revealWindow;
+      await expect(tx)
+        .to.emit(f.market, "JobPosted")
+        .withArgs(1n, f.requester.address, ETH, Object.values(terms), SPEC_HASH, ethers.hexlify(SPEC), commitDeadline, revealDeadline);
+
+      const job = await f.market.getJob(1n);
+      expect(job.termsHash).to.equal(await f.market.hashTerms(terms));
+      expect(job.deadline).to.equal(commitDeadline);
+      expect(job.revealDeadline).to.equal(revealDeadline);
+      expect(await f.market.jobState(1n)).to.equal(JobState.Open);
+      expect(await f.market.jobCount()).to.equal(1n);
+      await expectConservation(f, [{ jobId: 1n, terms }]);
+    });
+
+    it("escrows an allowlisted ERC-20 by transferFrom", async function () {
+      const f = await loadFixture(deployMarket);
+      const terms = await makeTerms(f, { token: await f.token.getAddress() });
+      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC)).to.changeTokenBalances(
+        f.token,
+        [f.requester, f.market],
+        [-REWARD, REWARD],
+      );
+      await expectConservation(f, [{ jobId: 1n, terms }]);
+    });
+
+    it("accepts tokens with 6 and 24 decimals and tokens that return nothing", async function () {
+      const f = await loadFixture(deployMarket);
+      const jobs = [];
+      jobs.push(await postJob(f, { token: await f.token6.getAddress(), maxReward: 25_000_000n }));
+      jobs.push(await postJob(f, { token: await f.token24.getAddress(), maxReward: ethers.parseUnits("50000", 24) }));
+      jobs.push(await postJob(f, { token: await f.noReturnToken.getAddress(), maxReward: 7_000_000n }));
+      expect(await f.noReturnToken.balanceOf(await f.market.getAddress())).to.equal(7_000_000n);
+      await expectConservation(f, jobs);
+    });
+
+    it("reverts on a fee-on-transfer shortfall and keeps nothing", async function () {
+      const f = await loadFixture(deployMarket);
+      const token = await f.feeToken.getAddress();
+      const terms = await makeTerms(f, { token });
+      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC))
+        .to.be.revertedWithCustomError(f.market, "JobMarketTokenShortfall")
+        .withArgs(token, REWARD, (REWARD * 99n) / 100n);
+      expect(await f.feeToken.balanceOf(await f.market.getAddress())).to.equal(0n);
+    });
+
+    it("reverts when the ETH sent differs from the reward", async function () {
+      const f = await loadFixture(deployMarket);
+      const terms = await makeTerms(f);
+      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: REWARD - 1n }))
+        .to.be.revertedWithCustomError(f.market, "JobMarketWrongValue")
+        .withArgs(REWARD, REWARD - 1n);
+    });
+
+    it("reverts when ETH is sent with a token job", async function () {
+      const f = await loadFixture(deployMarket);
+      const terms = await makeTerms(f, { token: await f.token.getAddress() });
+      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: 1n }))
+        .to.be.revertedWithCustomError(f.market, "JobMarketWrongValue")
+        .withArgs(0n, 1n);
+    });
+
+    it("reverts when the requester in the terms is not the caller", async function () {
+      const f = await loadFixture(deployMarket);
+      const terms = await makeTerms(f, { requester: f.other.address });
+      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: REWARD }))
+        .to.be.revertedWithCustomError(f.market, "JobMarketRequesterMismatch")
+        .withArgs(f.other.address, f.requester.address);
+    });
+
+    it("reverts for a token that is not allowlisted", async function () {
+      const f = await loadFixture(deployMarket);
+      const other = await (await ethers.getContractFactory("TestToken")).deploy("X", "X", 18);
+      const terms = await makeTerms(f, { token: await other.getAddress() });
+      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC))
+        .to.be.revertedWithCustomError(f.market, "JobMarketTokenNotAllowed")
+        .withArgs(await other.getAddress());
+    });
+
+    it("reverts for a zero reward, zero bond, zero spec hash or an oversized spec", async function () {
+      const f = await loadFixture(deployMarket);
+      const zeroReward = await makeTerms(f, { maxReward: 0n });
+      await expect(f.market.connect(f.requester).postJob(zeroReward, SPEC_HASH, SPEC)).to.be.revertedWithCustomError(
+        f.market,
+        "JobMarketZeroReward",
+      );
+      const zeroBond = await makeTerms(f, { bond: 0n });
+      await expect(
+        f.market.connect(f.requester).postJob(zeroBond, SPEC_HASH, SPEC, { value: REWARD }),
+      ).to.be.revertedWithCustomError(f.market, "JobMarketZeroBond");
+      const terms = await makeTerms(f);
+      await expect(
+        f.market.connect(f.requester).postJob(terms, ethers.ZeroHash, SPEC, { value: REWARD }),
+      ).to.be.revertedWithCustomError(f.market, "JobMarketZeroHash");
+      const big = new Uint8Array(16_385);
+      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, big, { value: REWARD }))
+        .to.be.revertedWithCustomError(f.market, "JobMarketPayloadTooLarge")
+        .withArgs(16_385n, 16_384n);
+    });
+
+    it("reverts when the arbiter is not a contract", async function () {
+      const f = await loadFixture(deployMarket);
+      const terms = await makeTerms(f, { arbiter: f.other.address });
+      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: REWARD }))
+        .to.be.revertedWithCustomError(f.market, "JobMarketInvalidArbiter")
+        .withArgs(f.other.address);
+    });
+
+    it("reverts when the fee in the terms is not the current fee", async function () {
+      const f = await loadFixture(deployMarket);
+      const terms = await makeTerms(f, { feeBps: 0 });
+      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: REWARD }))
+        .to.be.revertedWithCustomError(f.market, "JobMarketFeeMismatch")
+        .withArgs(0, DEFAULT_PARAMS.feeBps);
+    });
+
+    for (const field of ["commitWindow", "revealWindow", "executionWindow", "challengeWindow"] as const) {
+      it(`reverts when ${field} is zero or longer than 30 days`, async function () {
+        const f = await loadFixture(deployMarket);
+        for (const window of [0, 30 * DAY + 1]) {
+          const terms = await makeTerms(f, { [field]: window, expiry: (await time.latest()) + 200 * DAY });
+          await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: REWARD }))
+            .to.be.revertedWithCustomError(f.market, "JobMarketInvalidWindow")
+            .withArgs(window);
+        }
+        const ok = await makeTerms(f, { [field]: 30 * DAY, expiry: (await time.latest()) + 200 * DAY });
+        await expect(f.market.connect(f.requester).postJob(ok, SPEC_HASH, SPEC, { value: REWARD })).to.emit(
+          f.market,
+          "JobPosted",
+        );
+      });
+    }
+
+    it("reverts when the expiry leaves no time for one round (boundary at the last second)", async function () {
+      const f = await loadFixture(deployMarket);
+      const roundLength = WINDOWS.commitWindow + WINDOWS.revealWindow + WINDOWS.executionWindow;
+      const now = (await time.latest()) + 10;
+      const tooSoon = await makeTerms(f, { expiry: now + roundLength - 1 });
+      await time.setNextBlockTimestamp(now);
+      await expect(f.market.connect(f.requester).postJob(tooSoon, SPEC_HASH, SPEC, { value: REWARD }))
+        .to.be.revertedWithCustomError(f.market, "JobMarketExpiryTooSoon")
+        .withArgs(now + roundLength - 1, now + roundLength);
+      const exact = await makeTerms(f, { expiry: now + 1 + roundLength });
+      await time.setNextBlockTimestamp(now + 1);
+      await expect(f.market.connect(f.requester).postJob(exact, SPEC_HASH, SPEC, { value: REWARD })).to.emit(
+        f.market,
+        "JobPosted",
+      );
+    });
+  });
+
+  describe("cancel", function () {
+    it("refunds the requester through credits when no bid was committed", async function () {
+      const f = await loadFixture(deployMarket);
+      const { jobId, terms } = await postJob(f);
+      await expect(f.market.connect(f.requester).cancel(jobId, terms)).to.emit(f.market, "JobCancelled").withArgs(jobId);
+      expect(await f.market.jobState(jobId)).to.equal(JobState.Cancelled);
+      expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(REWARD);
+      await expect(f.market.connect(f.requester).withdraw(ETH)).to.changeEtherBalance(f.requester, REWARD);
+      await expectConservation(f, [{ jobId, terms }]);
+    });
+
+    it("reverts once a bid has been committed", async function () {
+      const f = await loadFixture(deployMarket);
+      const { jobId, terms } = await postJob(f);
+      await commit(f, jobId, terms, f.worker1, REWARD);
+      await expect(f.market.connect(f.requester).cancel(jobId, terms))
+        .to.be.revertedWithCustomError(f.market, "JobMarketHasBids")
+        .withArgs(jobId);
+    });
+
+    it("reverts for anyone but the requester", async function () {
+      const f = await loadFixture(deployMarket);
+      const { jobId, terms } = await postJob(f);
+      await expect(f.market.connect(f.other).cancel(jobId, terms))
+        .to.be.revertedWithCustomError(f.market, "JobMarketNotRequester")
+        .withArgs(jobId, f.other.address);
+    });
+
+    it("works until the last second of the commit window and reverts at the deadline", async function () {
+      const f = await loadFixture(deployMarket);
+      const a = await postJob(f);
+      await time.increase(10);
+      const b = await postJob(f);
+      const deadlineA = (await f.market.getJob(a.jobId)).deadline;
+      await time.setNextBlockTimestamp(deadlineA);
+      await expect(f.market.connect(f.requester).cancel(a.jobId, a.terms))
+        .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
+        .withArgs(a.jobId, JobState.Revealing, states(JobState.Open));
+      const deadlineB = (await f.market.getJob(b.jobId)).deadline;
+      await time.setNextBlockTimestamp(deadlineB - 1n);
+      await expect(f.market.connect(f.requester).cancel(b.jobId, b.terms)).to.emit(f.market, "JobCancelled");
+    });
+
+    it("reverts twice cancelled and with terms that are not the job's", async function () {
+      const f = await loadFixture(deployMarket);
+      const { jobId, terms } = await postJob(f);
+      await f.market.connect(f.requester).cancel(jobId, terms);
+      await expect(f.market.connect(f.requester).cancel(jobId, terms))
+        .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
+        .withArgs(jobId, JobState.Cancelled, states(JobState.Open));
+      await expect(f.market.connect(f.requester).cancel(jobId, { ...terms, maxReward: BOND * 100n }))
+        .to.be.revertedWithCustomError(f.market, "JobMarketTermsMismatch")
+        .withArgs(jobId);
+    });
+  });
+
+  describe("jobState", function () {
+    it("is None for a job that does not exist", async function () {
+      const f = await loadFixture(deployMarket);
+      expect(await f.market.jobState(42n)).to.equal(JobState.None);
+    });
+  });
+});
