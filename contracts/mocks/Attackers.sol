@@ -10,6 +10,7 @@ contract ReentrantReceiver {
     bytes public reentryCall;
     bool public reentryAttempted;
     bool public reentrySucceeded;
+    bytes public reentryRevertData;
 
     constructor(IJobMarket market_) {
         market = market_;
@@ -34,8 +35,9 @@ contract ReentrantReceiver {
     receive() external payable {
         if (reentryCall.length == 0) return;
         reentryAttempted = true;
-        (bool ok, ) = address(market).call(reentryCall);
+        (bool ok, bytes memory ret) = address(market).call(reentryCall);
         reentrySucceeded = ok;
+        reentryRevertData = ret;
     }
 }
 
