@@ -1,0 +1,16 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { buildBaton } from "./Baton";
+
+/**
+ * Local chains: the protocol plus a mintable demo token allowlisted from the start. The deployer
+ * proposes governance changes; the last three of the node's default accounts form the committee.
+ */
+export default buildModule("BatonLocal", (m) => {
+  const demoToken = m.contract("TestToken", ["Baton Demo USD", "bUSD", 6]);
+  const contracts = buildBaton(m, {
+    allowedTokens: [demoToken],
+    committee: [m.getAccount(17), m.getAccount(18), m.getAccount(19)],
+    proposer: m.getAccount(0),
+  });
+  return { demoToken, ...contracts };
+});

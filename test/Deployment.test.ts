@@ -1,0 +1,56 @@
+import { expect } from "chai";
+import { ethers, ignition } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import BatonLocal from "../ignition/modules/BatonLocal";
+import type { CommitteeArbiter, JobMarket, TimelockController } from "../typechain-types";
+
+async function deployLocal() {
+  const deployed = await ignition.deploy(BatonLocal, {
+    parameters: { BatonLocal: { timelockDelay: 60 } },
+  });
+  return {
+    market: deployed.market as unknown as JobMarket,
+    timelock: deployed.timelock as unknown as TimelockController,
+    arbiter: deployed.arbiter as unknown as CommitteeArbiter,
+    demoToken: deployed.demoToken,
+    signers: await ethers.getSigners(),
+  };
+}
+
+describe("Deployment (Ignition BatonLocal)", function () {
+  it("deploys the market owned by the timelock, a committee and an allowlisted demo token", async function () {
+    const { market, timelock, arbiter, demoToken, signers } = await loadFixture(deployLocal);
+    expect(await market.owner()).to.equal(await timelock.getAddress());
+    expect(await arbiter.market()).to.equal(await market.getAddress());
+    expect(await arbiter.members()).to.deep.equal([signers[17].address, signers[18].address, signers[19].address]);
+    expect(await market.isTokenAllowed(await demoToken.getAddress())).to.equal(true);
+    expect((await market.getParams()).treasury).to.equal(signers[0].address);
+  });
+
+  it("refuses governance calls that do not go through the timelock", async function () {
+    const { market, signers } = await loadFixture(deployLocal);
+    await expect(market.connect(signers[0]).pause())
+      .to.be.revertedWithCustomError(market, "OwnableUnauthorizedAccount")
+      .withArgs(signers[0].address);
+  });
+
+  it("applies a parameter change only after the timelock delay", async function () {
+    const { market, timelock, signers } = await loadFixture(deployLocal);
+    const params = { ...(await market.getParams()).toObject(), feeBps: 100 };
+    const data = market.interface.encodeFunctionData("setParams", [params]);
+    const target = await market.getAddress();
+    const salt = ethers.id("fee-change");
+    await timelock.connect(signers[0]).schedule(target, 0, data, ethers.ZeroHash, salt, 60);
+    await expect(timelock.execute(target, 0, data, ethers.ZeroHash, salt)).to.be.revertedWithCustomError(
+      timelock,
+      "TimelockUnexpectedOperationState",
+    );
+    await time.increase(60);
+    // Anyone may execute once the delay has passed.
+    await expect(timelock.connect(signers[5]).execute(target, 0, data, ethers.ZeroHash, salt)).to.emit(
+      market,
+      "ParamsUpdated",
+    );
+    expect((await market.getParams()).feeBps).to.equal(100n);
+  });
+});
