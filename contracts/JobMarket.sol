@@ -263,7 +263,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
 
         uint96 forfeited = uint96((uint256(terms.bond) * _params.forfeitBps) / BPS);
         _takeBond(bidder, terms.bond, forfeited, false, false);
-        _payPenalty(terms.requester, forfeited, msg.sender);
+        _payPenalty(terms.requester, forfeited, msg.sender, bidder);
         emit BidForfeited(jobId, bidder, round, forfeited, msg.sender);
     }
 
@@ -352,6 +352,11 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     /// @inheritdoc IJobMarket
     function unpause() external onlyOwner {
         _unpause();
+    }
+
+    /// @notice Always reverts: a market without an owner could never change parameters or unpause.
+    function renounceOwnership() public view override onlyOwner {
+        revert JobMarketRenounceDisabled();
     }
 
     // ---------------------------------------------------------------- views
@@ -567,12 +572,20 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         address worker = job.winner;
         uint96 amount = terms.bond;
         _takeBond(worker, amount, amount, reason == SlashReason.NoShow, reason == SlashReason.DisputeLost);
-        uint96 bounty = _payPenalty(terms.requester, amount, beneficiary);
+        if (beneficiary == worker) beneficiary = terms.requester;
+        uint96 bounty = _payPenalty(terms.requester, amount, beneficiary, worker);
         emit WorkerSlashed(jobId, worker, reason, amount, beneficiary, bounty);
     }
 
     /// @dev Splits a penalty in wei: the bounty share to `beneficiary`, the rest to the requester.
-    function _payPenalty(address requester, uint96 amount, address beneficiary) private returns (uint96 bounty) {
+    /// A penalized worker that triggers its own penalty earns no bounty: it all goes to the requester.
+    function _payPenalty(
+        address requester,
+        uint96 amount,
+        address beneficiary,
+        address penalized
+    ) private returns (uint96 bounty) {
+        if (beneficiary == penalized) beneficiary = requester;
         bounty = uint96((uint256(amount) * _params.slashBountyBps) / BPS);
         if (bounty != 0) _credits[beneficiary][address(0)] += bounty;
         if (amount != bounty) _credits[requester][address(0)] += amount - bounty;
@@ -595,7 +608,13 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     /// @dev Calls the requester's `onJobSettled` with a fixed gas limit, ignoring its outcome and
     /// return data. Reverts if the caller supplied too little gas for the consumer to get its full
     /// limit, so nobody can make a callback fail on purpose by starving it.
-    function _notifyRequester(uint256 jobId, address requester, bytes32 resultHash, address worker, uint96 price) private {
+    function _notifyRequester(
+        uint256 jobId,
+        address requester,
+        bytes32 resultHash,
+        address worker,
+        uint96 price
+    ) private {
         uint256 gasLimit = _params.callbackGasLimit;
         // EIP-150 forwards at most 63/64 of the gas left.
         uint256 required = gasLimit + gasLimit / 63 + CALLBACK_GAS_RESERVE;

@@ -20,7 +20,9 @@ const local = network === "localhost" || network === "hardhat";
 const moduleFile = local ? "ignition/modules/BatonLocal.ts" : "ignition/modules/Baton.ts";
 const params = path.join("ignition", "parameters", `${network}.json`);
 if (!existsSync(path.join(root, params))) {
-  console.error(`deploy: no parameters for network "${network}": create ${params} (see ignition/parameters/sepolia.json)`);
+  console.error(
+    `deploy: no parameters for network "${network}": create ${params} (see ignition/parameters/sepolia.json)`,
+  );
   process.exit(2);
 }
 if (!local && !process.env.DEPLOYER_PRIVATE_KEY) {

@@ -79,7 +79,10 @@ describe("JobMarket auction", function () {
         .to.be.revertedWithCustomError(f.market, "JobMarketReputationTooLow")
         .withArgs(0, 1);
       const c = await postJob(f, { minStake: WORKER_STAKE });
-      await expect(f.market.connect(f.worker1).commitBid(c.jobId, c.terms, ethers.id("c"))).to.emit(f.market, "BidCommitted");
+      await expect(f.market.connect(f.worker1).commitBid(c.jobId, c.terms, ethers.id("c"))).to.emit(
+        f.market,
+        "BidCommitted",
+      );
     });
 
     it("reverts when free stake cannot cover the bond", async function () {
@@ -258,7 +261,12 @@ describe("JobMarket auction", function () {
       );
       await expect(f.market.finalizeAuction(jobId, terms))
         .to.emit(f.market, "JobAssigned")
-        .withArgs(jobId, f.worker2.address, P("1.2"), (await f.market.getJob(jobId)).revealDeadline + BigInt(terms.executionWindow));
+        .withArgs(
+          jobId,
+          f.worker2.address,
+          P("1.2"),
+          (await f.market.getJob(jobId)).revealDeadline + BigInt(terms.executionWindow),
+        );
     });
 
     it("pays the displaced best price when the winner reveals last (second price)", async function () {
@@ -324,6 +332,17 @@ describe("JobMarket auction", function () {
       expect(await f.market.creditOf(f.other.address, ETH)).to.equal(bounty);
       expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(forfeited - bounty);
       await expectConservation(f, [{ jobId, terms }]);
+    });
+
+    it("pays no bounty to a bidder that forfeits its own bid", async function () {
+      const f = await loadFixture(deployMarket);
+      const { jobId, terms } = await postJob(f);
+      await commit(f, jobId, terms, f.worker1, P("1"));
+      await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
+      const forfeited = (BOND * BigInt(DEFAULT_PARAMS.forfeitBps)) / 10_000n;
+      await f.market.connect(f.worker1).forfeitUnrevealed(jobId, terms, 0, f.worker1.address);
+      expect(await f.market.creditOf(f.worker1.address, ETH)).to.equal(0n);
+      expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(forfeited);
     });
 
     it("reverts while the reveal window is open (boundary at the deadline)", async function () {
@@ -430,7 +449,11 @@ describe("JobMarket auction", function () {
 });
 
 /** Runs one more round of bidding on a reopened job and checks it assigns. */
-async function runRound(f: Awaited<ReturnType<typeof deployMarket>>, jobId: bigint, terms: Parameters<typeof commit>[2]) {
+async function runRound(
+  f: Awaited<ReturnType<typeof deployMarket>>,
+  jobId: bigint,
+  terms: Parameters<typeof commit>[2],
+) {
   const job = await f.market.getJob(jobId);
   await commit(f, jobId, terms, f.worker3, P("0.7"), Number(job.round));
   await time.increaseTo(job.deadline);

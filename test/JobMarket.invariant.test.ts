@@ -39,7 +39,11 @@ type Action =
   | { kind: "reveal"; bid: number }
   | { kind: "forfeit"; bid: number }
   | { kind: "advance"; seconds: number }
-  | { kind: "finalize" | "submit" | "accept" | "settle" | "dispute" | "slash" | "cancel" | "repost" | "reclaim" | "stale"; job: number }
+  | {
+      kind:
+        "finalize" | "submit" | "accept" | "settle" | "dispute" | "slash" | "cancel" | "repost" | "reclaim" | "stale";
+      job: number;
+    }
   | { kind: "vote"; job: number; forWorker: boolean }
   | { kind: "withdraw"; who: number }
   | { kind: "unbond"; worker: number };
@@ -48,12 +52,41 @@ const jobAction = (kind: Extract<Action, { job: number }>["kind"]) =>
   fc.record({ kind: fc.constant(kind), job: fc.nat(7) }) as fc.Arbitrary<Action>;
 
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant("post" as const), erc20: fc.boolean(), second: fc.boolean(), reward: fc.integer({ min: 1, max: 5 }) }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant("commit" as const), job: fc.nat(7), worker: fc.nat(2), price: fc.integer({ min: 0, max: 6 }) }), weight: 5 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("post" as const),
+      erc20: fc.boolean(),
+      second: fc.boolean(),
+      reward: fc.integer({ min: 1, max: 5 }),
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("commit" as const),
+      job: fc.nat(7),
+      worker: fc.nat(2),
+      price: fc.integer({ min: 0, max: 6 }),
+    }),
+    weight: 5,
+  },
   { arbitrary: fc.record({ kind: fc.constant("reveal" as const), bid: fc.nat(15) }), weight: 5 },
   { arbitrary: fc.record({ kind: fc.constant("forfeit" as const), bid: fc.nat(15) }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant("advance" as const), seconds: fc.constantFrom(1, 600, 3600, 7200, 86_400, 4 * 86_400) }), weight: 4 },
-  { arbitrary: fc.oneof(...(["finalize", "submit", "accept", "settle", "dispute", "slash", "cancel", "repost", "reclaim", "stale"] as const).map(jobAction)), weight: 8 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("advance" as const),
+      seconds: fc.constantFrom(1, 600, 3600, 7200, 86_400, 4 * 86_400),
+    }),
+    weight: 4,
+  },
+  {
+    arbitrary: fc.oneof(
+      ...(
+        ["finalize", "submit", "accept", "settle", "dispute", "slash", "cancel", "repost", "reclaim", "stale"] as const
+      ).map(jobAction),
+    ),
+    weight: 8,
+  },
   { arbitrary: fc.record({ kind: fc.constant("vote" as const), job: fc.nat(7), forWorker: fc.boolean() }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant("withdraw" as const), who: fc.nat(6) }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant("unbond" as const), worker: fc.nat(2) }), weight: 1 },
@@ -68,7 +101,12 @@ async function apply(w: World, a: Action): Promise<void> {
     case "post": {
       const reward = ethers.parseEther(String(a.reward));
       const token = a.erc20 ? await f.token.getAddress() : ETH;
-      const terms = await makeTerms(f, { token, maxReward: reward, pricing: a.second ? Pricing.SecondPrice : Pricing.FirstPrice, expiry: (await time.latest()) + 2 * 86_400 });
+      const terms = await makeTerms(f, {
+        token,
+        maxReward: reward,
+        pricing: a.second ? Pricing.SecondPrice : Pricing.FirstPrice,
+        expiry: (await time.latest()) + 2 * 86_400,
+      });
       await m.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: a.erc20 ? 0n : reward });
       w.jobs.push({ jobId: await m.jobCount(), terms });
       return;
@@ -77,7 +115,13 @@ async function apply(w: World, a: Action): Promise<void> {
       const round = Number((await m.getJob(job!.jobId)).round);
       const price = ethers.parseEther(String(a.price)) / 2n;
       const bidder = f.workers[a.worker];
-      const commitment = await m.computeCommitment(job!.jobId, round, bidder.address, price, salt(`${job!.jobId}:${round}:${a.worker}`));
+      const commitment = await m.computeCommitment(
+        job!.jobId,
+        round,
+        bidder.address,
+        price,
+        salt(`${job!.jobId}:${round}:${a.worker}`),
+      );
       await m.connect(bidder).commitBid(job!.jobId, job!.terms, commitment);
       w.bids.push({ jobId: job!.jobId, round, worker: a.worker, price });
       return;
@@ -88,7 +132,9 @@ async function apply(w: World, a: Action): Promise<void> {
       if (!bid) return;
       const terms = w.jobs.find((j) => j.jobId === bid.jobId)!.terms;
       if (a.kind === "reveal") {
-        await m.connect(f.workers[bid.worker]).revealBid(bid.jobId, terms, bid.price, salt(`${bid.jobId}:${bid.round}:${bid.worker}`));
+        await m
+          .connect(f.workers[bid.worker])
+          .revealBid(bid.jobId, terms, bid.price, salt(`${bid.jobId}:${bid.round}:${bid.worker}`));
       } else {
         await m.connect(f.other).forfeitUnrevealed(bid.jobId, terms, bid.round, f.workers[bid.worker].address);
       }
@@ -132,7 +178,8 @@ async function apply(w: World, a: Action): Promise<void> {
       return;
     case "vote": {
       for (const member of f.members.slice(0, 2)) {
-        if (!(await f.arbiter.hasVoted(job!.jobId, member.address))) await f.arbiter.connect(member).vote(job!.jobId, a.forWorker);
+        if (!(await f.arbiter.hasVoted(job!.jobId, member.address)))
+          await f.arbiter.connect(member).vote(job!.jobId, a.forWorker);
       }
       await f.arbiter.connect(f.other).resolve(job!.jobId, job!.terms);
       return;
@@ -177,7 +224,8 @@ async function checkInvariants(w: World) {
     for (const { jobId, terms } of w.jobs) {
       const job = await f.market.getJob(jobId);
       const state = Number(await f.market.jobState(jobId));
-      if (job.winner === worker.address && !TERMINAL.includes(state) && state !== JobState.Unfilled) expected += BigInt(terms.bond);
+      if (job.winner === worker.address && !TERMINAL.includes(state) && state !== JobState.Unfilled)
+        expected += BigInt(terms.bond);
     }
     const info = await f.market.getWorker(worker.address);
     expect(info.locked, `locked stake of worker ${i}`).to.equal(expected);

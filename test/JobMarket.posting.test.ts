@@ -31,7 +31,16 @@ describe("JobMarket posting", function () {
       const revealDeadline = commitDeadline + WINDOWS.revealWindow;
       await expect(tx)
         .to.emit(f.market, "JobPosted")
-        .withArgs(1n, f.requester.address, ETH, Object.values(terms), SPEC_HASH, ethers.hexlify(SPEC), commitDeadline, revealDeadline);
+        .withArgs(
+          1n,
+          f.requester.address,
+          ETH,
+          Object.values(terms),
+          SPEC_HASH,
+          ethers.hexlify(SPEC),
+          commitDeadline,
+          revealDeadline,
+        );
 
       const job = await f.market.getJob(1n);
       expect(job.termsHash).to.equal(await f.market.hashTerms(terms));
@@ -182,7 +191,9 @@ describe("JobMarket posting", function () {
     it("refunds the requester through credits when no bid was committed", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
-      await expect(f.market.connect(f.requester).cancel(jobId, terms)).to.emit(f.market, "JobCancelled").withArgs(jobId);
+      await expect(f.market.connect(f.requester).cancel(jobId, terms))
+        .to.emit(f.market, "JobCancelled")
+        .withArgs(jobId);
       expect(await f.market.jobState(jobId)).to.equal(JobState.Cancelled);
       expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(REWARD);
       await expect(f.market.connect(f.requester).withdraw(ETH)).to.changeEtherBalance(f.requester, REWARD);

@@ -152,7 +152,11 @@ describe("JobMarket settlement", function () {
       await f.market.connect(f.requester).accept(jobId, terms);
       const fee = (1_500_000n * BigInt(DEFAULT_PARAMS.feeBps)) / 10_000n;
       expect(await f.market.creditOf(f.worker1.address, token)).to.equal(1_500_000n - fee);
-      await expect(f.market.connect(f.worker1).withdraw(token)).to.changeTokenBalance(f.token6, f.worker1, 1_500_000n - fee);
+      await expect(f.market.connect(f.worker1).withdraw(token)).to.changeTokenBalance(
+        f.token6,
+        f.worker1,
+        1_500_000n - fee,
+      );
       await expectConservation(f, [{ jobId, terms }]);
     });
   });
@@ -227,6 +231,20 @@ describe("JobMarket settlement", function () {
       const job = await f.market.getJob(jobId);
       expect(job.round).to.equal(1);
       expect(job.winner).to.equal(ethers.ZeroAddress);
+      await expectConservation(f, [{ jobId, terms }]);
+    });
+
+    it("pays no bounty to a worker that slashes itself: all of it goes to the requester", async function () {
+      const f = await loadFixture(deployMarket);
+      const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: PRICE }]);
+      await f.market.finalizeAuction(jobId, terms);
+      await time.increaseTo(await f.market.executionDeadline(jobId, terms));
+      const bounty = (BOND * BigInt(DEFAULT_PARAMS.slashBountyBps)) / 10_000n;
+      await expect(f.market.connect(f.worker1).slashNoShow(jobId, terms))
+        .to.emit(f.market, "WorkerSlashed")
+        .withArgs(jobId, f.worker1.address, 0, BOND, f.requester.address, bounty);
+      expect(await f.market.creditOf(f.worker1.address, ETH)).to.equal(0n);
+      expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(BOND);
       await expectConservation(f, [{ jobId, terms }]);
     });
 

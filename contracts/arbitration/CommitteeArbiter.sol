@@ -31,7 +31,8 @@ contract CommitteeArbiter is ICommitteeArbiter {
     constructor(IJobMarket market_, address[] memory members_, uint32 votingPeriod_) {
         if (address(market_) == address(0)) revert CommitteeArbiterZeroMarket();
         if (members_.length == 0 || members_.length > MAX_MEMBERS) revert CommitteeArbiterInvalidMembers(address(0));
-        if (votingPeriod_ == 0 || votingPeriod_ > MAX_VOTING_PERIOD) revert CommitteeArbiterInvalidPeriod(votingPeriod_);
+        if (votingPeriod_ == 0 || votingPeriod_ > MAX_VOTING_PERIOD)
+            revert CommitteeArbiterInvalidPeriod(votingPeriod_);
         for (uint256 i = 0; i < members_.length; ++i) {
             address member = members_[i];
             if (member == address(0) || _isMember[member]) revert CommitteeArbiterInvalidMembers(member);

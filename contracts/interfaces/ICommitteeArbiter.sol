@@ -66,10 +66,6 @@ interface ICommitteeArbiter is IArbiter {
     /// @param jobId The job.
     error CommitteeArbiterNoDispute(uint256 jobId);
 
-    /// @notice The dispute was already opened (markets open a job's dispute once per submission).
-    /// @param jobId The job.
-    error CommitteeArbiterAlreadyOpen(uint256 jobId);
-
     /// @notice The member already voted on this dispute.
     /// @param jobId The job.
     /// @param member The member.

@@ -11,7 +11,8 @@ import {IWorkerRegistry} from "./IWorkerRegistry.sol";
 /// permissionless exit once its deadline has passed.
 /// @dev A job's immutable terms are stored only as a hash (`termsHash`) and are passed back as
 /// calldata by every call that needs them, as Uniswap v4 does with its `PoolKey`. The full terms
-/// are in the `JobPosted` event. This keeps a job to three storage slots over its life.
+/// are in the `JobPosted` event. The job record itself is three storage slots; a bid, a result
+/// hash and an open dispute take one slot each.
 interface IJobMarket is IWorkerRegistry {
     // ---------------------------------------------------------------- types
 
@@ -134,8 +135,9 @@ interface IJobMarket is IWorkerRegistry {
     /// @param treasury Receives protocol fees.
     /// @param feeBps Protocol fee for new jobs, at most `MAX_FEE_BPS`.
     /// @param forfeitBps Share of the bond a bidder loses for not revealing, at most `MAX_FORFEIT_BPS`.
-    /// @param slashBountyBps Share of a slashed or forfeited bond paid to the caller who triggered it,
-    /// at most `MAX_SLASH_BOUNTY_BPS`; the rest goes to the requester.
+    /// @param slashBountyBps Share of a slashed or forfeited bond paid as a bounty, at most
+    /// `MAX_SLASH_BOUNTY_BPS`: to the caller who triggered it, or to the disputer when a dispute is
+    /// lost; the rest goes to the requester. A worker never earns a bounty on its own bond.
     /// @param callbackGasLimit Gas forwarded to settlement callbacks.
     /// @param rulingTimeout Seconds an arbiter has to rule before the worker prevails by default.
     /// @param unbondingDelay Seconds between `requestUnbond` and `withdrawUnbonded`.
@@ -249,14 +251,15 @@ interface IJobMarket is IWorkerRegistry {
     /// @param worker The slashed worker.
     /// @param reason No-show or lost dispute.
     /// @param amount Wei taken from the worker's stake.
-    /// @param caller Who triggered the slash.
-    /// @param bounty Wei of `amount` credited to the caller; the rest went to the requester.
+    /// @param beneficiary Who received the bounty: the caller, or the disputer for a lost dispute
+    /// (the requester when the slashed worker triggered it itself).
+    /// @param bounty Wei of `amount` credited to `beneficiary`; the rest went to the requester.
     event WorkerSlashed(
         uint256 indexed jobId,
         address indexed worker,
         SlashReason reason,
         uint96 amount,
-        address caller,
+        address beneficiary,
         uint96 bounty
     );
 
@@ -343,7 +346,7 @@ interface IJobMarket is IWorkerRegistry {
     /// @param received Wei sent.
     error JobMarketWrongValue(uint256 expected, uint256 received);
 
-    /// @notice The token transferred less than the reward (fee-on-transfer or similar).
+    /// @notice The token balance grew by a different amount than the reward (fee-on-transfer or similar).
     /// @param token The token.
     /// @param expected Amount required.
     /// @param received Amount that arrived.
@@ -434,7 +437,7 @@ interface IJobMarket is IWorkerRegistry {
     /// @param jobId The job.
     error JobMarketHasBids(uint256 jobId);
 
-    /// @notice Another round would not fit before the job's expiry.
+    /// @notice Another round would not fit before the job's expiry, or the job used all 256 rounds.
     /// @param jobId The job.
     /// @param expiry The job's expiry.
     error JobMarketNoTimeLeft(uint256 jobId, uint32 expiry);
@@ -456,6 +459,9 @@ interface IJobMarket is IWorkerRegistry {
 
     /// @notice The recipient is the zero address.
     error JobMarketZeroAddress();
+
+    /// @notice Governance cannot be renounced: parameters and the pause must stay manageable.
+    error JobMarketRenounceDisabled();
 
     /// @notice A governance parameter is outside its coded bounds.
     /// @param name The parameter's name.
@@ -491,7 +497,8 @@ interface IJobMarket is IWorkerRegistry {
     /// @param terms Its terms.
     function reclaim(uint256 jobId, JobTerms calldata terms) external;
 
-    /// @notice Accepts a submitted result before its challenge window ends. Requester only.
+    /// @notice Accepts a submitted result at once, without waiting for the challenge window to end.
+    /// Requester only; also works after the window until someone settles.
     /// @param jobId The job.
     /// @param terms Its terms.
     function accept(uint256 jobId, JobTerms calldata terms) external;
@@ -583,7 +590,7 @@ interface IJobMarket is IWorkerRegistry {
     /// @param allowed Whether new jobs may use it.
     function setTokenAllowed(address token, bool allowed) external;
 
-    /// @notice Stops new jobs and new bids. Reveals, execution, settlement, disputes and
+    /// @notice Stops new jobs, new bids and reposts. Reveals, execution, settlement, disputes and
     /// withdrawals keep working. Owner only.
     function pause() external;
 

@@ -8,7 +8,10 @@ const ZERO = "0x0000000000000000000000000000000000000000";
  * committee arbiter. Values come from the parameters file of the network
  * (`ignition/parameters/<network>.json`); the defaults suit a local chain.
  */
-export function buildBaton(m: IgnitionModuleBuilder, opts: { allowedTokens: ArgumentType; committee: ArgumentType; proposer: ArgumentType }) {
+export function buildBaton(
+  m: IgnitionModuleBuilder,
+  opts: { allowedTokens: ArgumentType; committee: ArgumentType; proposer: ArgumentType },
+) {
   const deployer = m.getAccount(0);
 
   const timelock = m.contract("TimelockController", [

@@ -4,7 +4,17 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ContractTransactionResponse } from "ethers";
-import { deployMarket, makeTerms, salt, SPEC, SPEC_HASH, RESULT, RESULT_HASH, Pricing, type Fixture } from "../helpers/fixture";
+import {
+  deployMarket,
+  makeTerms,
+  salt,
+  SPEC,
+  SPEC_HASH,
+  RESULT,
+  RESULT_HASH,
+  Pricing,
+  type Fixture,
+} from "../helpers/fixture";
 
 // Gas per step is deterministic on the in-process network, so it is snapshotted here: a step
 // that grows more than TOLERANCE fails the suite. Run with UPDATE_GAS_SNAPSHOT=1 to accept a change.

@@ -85,7 +85,11 @@ export async function deployMarket() {
 
   const arbiter = (await (
     await ethers.getContractFactory("CommitteeArbiter")
-  ).deploy(await market.getAddress(), [member1.address, member2.address, member3.address], DAY)) as unknown as CommitteeArbiter;
+  ).deploy(
+    await market.getAddress(),
+    [member1.address, member2.address, member3.address],
+    DAY,
+  )) as unknown as CommitteeArbiter;
 
   for (const w of [worker1, worker2, worker3]) {
     await market.connect(w).register([ethers.encodeBytes32String("wasm")], `https://workers.example/${w.address}`);
@@ -221,18 +225,26 @@ export async function submitted(f: Fixture, price = ethers.parseEther("1.5"), ov
  * Escrow conservation: for each token, the market's balance equals open escrow, stakes,
  * unbonding stake, dispute bonds and unwithdrawn credits. `jobs` are all jobs posted in the test.
  */
-export async function expectConservation(f: Fixture, jobs: { jobId: bigint; terms: JobTerms }[], extraAccounts: string[] = []) {
+export async function expectConservation(
+  f: Fixture,
+  jobs: { jobId: bigint; terms: JobTerms }[],
+  extraAccounts: string[] = [],
+) {
   const marketAddress = await f.market.getAddress();
   const accounts = new Set<string>([...f.signers.map((s) => s.address), ...extraAccounts]);
   for (const { terms } of jobs) accounts.add(String(terms.requester));
-  const tokens = [ETH, ...(await Promise.all([f.token, f.token6, f.token24, f.feeToken, f.noReturnToken].map((t) => t.getAddress())))];
+  const tokens = [
+    ETH,
+    ...(await Promise.all([f.token, f.token6, f.token24, f.feeToken, f.noReturnToken].map((t) => t.getAddress()))),
+  ];
 
   for (const token of tokens) {
     let expected = 0n;
     for (const { jobId, terms } of jobs) {
       if (terms.token !== token) continue;
       const state = Number(await f.market.jobState(jobId));
-      if (![JobState.Settled, JobState.Cancelled, JobState.Refunded].includes(state)) expected += BigInt(terms.maxReward);
+      if (![JobState.Settled, JobState.Cancelled, JobState.Refunded].includes(state))
+        expected += BigInt(terms.maxReward);
     }
     for (const account of accounts) expected += await f.market.creditOf(account, token);
     if (token === ETH) {
