@@ -161,7 +161,13 @@ describe("CommitteeArbiter", function () {
         .withArgs(jobId, f.other.address, f.worker1.address, RESULT_HASH, openedAt + VOTING_PERIOD);
       await expect(tx)
         .to.emit(f.market, "JobDisputed")
-        .withArgs(jobId, f.other.address, await f.arbiter.getAddress(), DISPUTE_BOND, openedAt + DEFAULT_PARAMS.rulingTimeout);
+        .withArgs(
+          jobId,
+          f.other.address,
+          await f.arbiter.getAddress(),
+          DISPUTE_BOND,
+          openedAt + DEFAULT_PARAMS.rulingTimeout,
+        );
       await expect(tx).to.changeEtherBalances([f.other, f.market], [-DISPUTE_BOND, DISPUTE_BOND]);
 
       const t = await f.arbiter.tally(jobId);
