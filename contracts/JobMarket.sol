@@ -261,9 +261,10 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         }
         delete _commitments[jobId][round][bidder];
 
-        uint96 forfeited = uint96((uint256(terms.bond) * _params.forfeitBps) / BPS);
+        uint96 forfeited = uint96((uint256(terms.bond) * terms.forfeitBps) / BPS);
         _takeBond(bidder, terms.bond, forfeited, false, false);
-        _payPenalty(terms.requester, forfeited, msg.sender, bidder);
+        // A bidder closing its own bid earns no bounty on it.
+        _payPenalty(terms, forfeited, msg.sender == bidder ? terms.requester : msg.sender);
         emit BidForfeited(jobId, bidder, round, forfeited, msg.sender);
     }
 
@@ -472,7 +473,14 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         if (terms.maxReward == 0) revert JobMarketZeroReward();
         if (terms.bond == 0) revert JobMarketZeroBond();
         if (terms.arbiter.code.length == 0) revert JobMarketInvalidArbiter(terms.arbiter);
-        if (terms.feeBps != _params.feeBps) revert JobMarketFeeMismatch(terms.feeBps, _params.feeBps);
+        Params storage params = _params;
+        if (terms.feeBps != params.feeBps) revert JobMarketParamMismatch("feeBps", terms.feeBps, params.feeBps);
+        if (terms.forfeitBps != params.forfeitBps) {
+            revert JobMarketParamMismatch("forfeitBps", terms.forfeitBps, params.forfeitBps);
+        }
+        if (terms.slashBountyBps != params.slashBountyBps) {
+            revert JobMarketParamMismatch("slashBountyBps", terms.slashBountyBps, params.slashBountyBps);
+        }
         _checkWindow(terms.commitWindow);
         _checkWindow(terms.revealWindow);
         _checkWindow(terms.executionWindow);
@@ -572,23 +580,17 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         address worker = job.winner;
         uint96 amount = terms.bond;
         _takeBond(worker, amount, amount, reason == SlashReason.NoShow, reason == SlashReason.DisputeLost);
+        // A worker triggering its own slash earns no bounty on it.
         if (beneficiary == worker) beneficiary = terms.requester;
-        uint96 bounty = _payPenalty(terms.requester, amount, beneficiary, worker);
+        uint96 bounty = _payPenalty(terms, amount, beneficiary);
         emit WorkerSlashed(jobId, worker, reason, amount, beneficiary, bounty);
     }
 
     /// @dev Splits a penalty in wei: the bounty share to `beneficiary`, the rest to the requester.
-    /// A penalized worker that triggers its own penalty earns no bounty: it all goes to the requester.
-    function _payPenalty(
-        address requester,
-        uint96 amount,
-        address beneficiary,
-        address penalized
-    ) private returns (uint96 bounty) {
-        if (beneficiary == penalized) beneficiary = requester;
-        bounty = uint96((uint256(amount) * _params.slashBountyBps) / BPS);
+    function _payPenalty(JobTerms calldata terms, uint96 amount, address beneficiary) private returns (uint96 bounty) {
+        bounty = uint96((uint256(amount) * terms.slashBountyBps) / BPS);
         if (bounty != 0) _credits[beneficiary][address(0)] += bounty;
-        if (amount != bounty) _credits[requester][address(0)] += amount - bounty;
+        if (amount != bounty) _credits[terms.requester][address(0)] += amount - bounty;
     }
 
     function _reopenOrRefund(uint256 jobId, Job storage job, JobTerms calldata terms) private {

@@ -65,14 +65,24 @@ abstract contract WorkerRegistry is IWorkerRegistry, ReentrancyGuardTransient {
 
     /// @inheritdoc IWorkerRegistry
     function withdrawUnbonded() external nonReentrant {
+        _withdrawUnbonded(msg.sender);
+    }
+
+    /// @inheritdoc IWorkerRegistry
+    function withdrawUnbondedTo(address to) external nonReentrant {
+        if (to == address(0)) revert WorkerRegistryZeroAddress();
+        _withdrawUnbonded(to);
+    }
+
+    function _withdrawUnbonded(address to) private {
         Unbonding memory u = _unbonding[msg.sender];
         if (u.amount == 0 || block.timestamp < u.readyAt) {
             revert WorkerRegistryUnbondingNotReady(u.readyAt, block.timestamp);
         }
         delete _unbonding[msg.sender];
-        emit StakeWithdrawn(msg.sender, u.amount);
-        (bool ok, ) = msg.sender.call{value: u.amount}("");
-        if (!ok) revert WorkerRegistryTransferFailed(msg.sender, u.amount);
+        emit StakeWithdrawn(msg.sender, to, u.amount);
+        (bool ok, ) = to.call{value: u.amount}("");
+        if (!ok) revert WorkerRegistryTransferFailed(to, u.amount);
     }
 
     // ---------------------------------------------------------------- views

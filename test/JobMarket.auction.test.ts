@@ -401,7 +401,7 @@ describe("JobMarket auction", function () {
     it("reverts for anyone but the requester, and when no round fits before expiry", async function () {
       const f = await loadFixture(deployMarket);
       const roundLength = 4 * 3600;
-      const { jobId, terms } = await postJob(f, { expiry: (await time.latest()) + roundLength + 100 });
+      const { jobId, terms } = await postJob(f, { expiry: (await time.latest()) + roundLength + 1800 });
       await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
       await expect(f.market.connect(f.other).repost(jobId, terms))
         .to.be.revertedWithCustomError(f.market, "JobMarketNotRequester")

@@ -156,8 +156,8 @@ describe("JobMarket governance", function () {
       // Posting with the old fee now fails; the new fee is required.
       const stale = await makeTerms(f);
       await expect(f.market.connect(f.requester).postJob(stale, SPEC_HASH, SPEC, { value: REWARD }))
-        .to.be.revertedWithCustomError(f.market, "JobMarketFeeMismatch")
-        .withArgs(DEFAULT_PARAMS.feeBps, newFee);
+        .to.be.revertedWithCustomError(f.market, "JobMarketParamMismatch")
+        .withArgs("feeBps", DEFAULT_PARAMS.feeBps, newFee);
       const fresh = await postJob(f, { feeBps: newFee });
 
       await runToSubmitted(f, fresh.jobId, fresh.terms);
@@ -166,6 +166,33 @@ describe("JobMarket governance", function () {
         .to.emit(f.market, "JobSettled")
         .withArgs(fresh.jobId, f.worker1.address, RESULT_HASH, PRICE, feeOf(PRICE, newFee), REWARD - PRICE);
       await expectConservation(f, [old, fresh]);
+    });
+  });
+
+  describe("penalty parameters", function () {
+    it("keep the forfeit share and bounty of jobs posted before a change", async function () {
+      const f = await loadFixture(deployMarket);
+      const old = await postJob(f);
+      await commit(f, old.jobId, old.terms, f.worker2, PRICE);
+      await f.market.setParams(params(f, { forfeitBps: 5_000, slashBountyBps: 5_000 }));
+      await time.increaseTo((await f.market.getJob(old.jobId)).revealDeadline);
+
+      const forfeited = (BOND * BigInt(DEFAULT_PARAMS.forfeitBps)) / 10_000n;
+      const bounty = (forfeited * BigInt(DEFAULT_PARAMS.slashBountyBps)) / 10_000n;
+      await expect(f.market.connect(f.other).forfeitUnrevealed(old.jobId, old.terms, 0, f.worker2.address))
+        .to.emit(f.market, "BidForfeited")
+        .withArgs(old.jobId, f.worker2.address, 0, forfeited, f.other.address);
+      expect(await f.market.creditOf(f.other.address, ETH)).to.equal(bounty);
+
+      const stale = await makeTerms(f, { feeBps: DEFAULT_PARAMS.feeBps });
+      await expect(f.market.connect(f.requester).postJob(stale, SPEC_HASH, SPEC, { value: REWARD }))
+        .to.be.revertedWithCustomError(f.market, "JobMarketParamMismatch")
+        .withArgs("forfeitBps", DEFAULT_PARAMS.forfeitBps, 5_000);
+      const halfStale = await makeTerms(f, { forfeitBps: 5_000 });
+      await expect(f.market.connect(f.requester).postJob(halfStale, SPEC_HASH, SPEC, { value: REWARD }))
+        .to.be.revertedWithCustomError(f.market, "JobMarketParamMismatch")
+        .withArgs("slashBountyBps", DEFAULT_PARAMS.slashBountyBps, 5_000);
+      await expectConservation(f, [old]);
     });
   });
 
@@ -424,17 +451,15 @@ describe("JobMarket governance", function () {
       const owner = f.owner;
       const calls = [
         () =>
-          f.market
-            .connect(owner)
-            .setParams(
-              params(f, {
-                treasury: owner.address,
-                feeBps: 1_000,
-                forfeitBps: 5_000,
-                slashBountyBps: 5_000,
-                disputeBond: ethers.parseEther("100"),
-              }),
-            ),
+          f.market.connect(owner).setParams(
+            params(f, {
+              treasury: owner.address,
+              feeBps: 1_000,
+              forfeitBps: 5_000,
+              slashBountyBps: 5_000,
+              disputeBond: ethers.parseEther("100"),
+            }),
+          ),
         () => f.market.connect(owner).setTokenAllowed(token, false),
         () => f.market.connect(owner).setTokenAllowed(token, true),
         () => f.market.connect(owner).pause(),
@@ -442,16 +467,19 @@ describe("JobMarket governance", function () {
         () => f.market.connect(owner).transferOwnership(newOwner.address),
         () => f.market.connect(newOwner).acceptOwnership(),
         () => f.market.connect(newOwner).setParams(params(f)),
-        () => f.market.connect(newOwner).renounceOwnership(),
       ];
       for (const call of calls) {
         await expect(call()).to.changeEtherBalance(f.market, 0n);
         expect(await snapshot(f, ids)).to.deep.equal(before);
       }
-      expect(await f.market.owner()).to.equal(ethers.ZeroAddress);
+      expect(await f.market.owner()).to.equal(newOwner.address);
+      await expect(f.market.connect(newOwner).renounceOwnership()).to.be.revertedWithCustomError(
+        f.market,
+        "JobMarketRenounceDisabled",
+      );
       await expectConservation(f, jobs);
 
-      // Without any owner, escrowed funds still leave through the users' own calls.
+      // Escrowed funds leave through the users' own calls.
       await expect(f.market.connect(f.requester).withdraw(ETH)).to.changeEtherBalances(
         [f.requester, f.market],
         [REWARD, -REWARD],
@@ -497,7 +525,6 @@ describe("JobMarket governance", function () {
           "postJob",
           "reclaim",
           "register",
-          "renounceOwnership",
           "repost",
           "requestUnbond",
           "resolveStaleDispute",
@@ -513,6 +540,7 @@ describe("JobMarket governance", function () {
           "withdraw",
           "withdrawTo",
           "withdrawUnbonded",
+          "withdrawUnbondedTo",
         ].sort(),
       );
 

@@ -148,8 +148,8 @@ describe("JobMarket posting", function () {
       const f = await loadFixture(deployMarket);
       const terms = await makeTerms(f, { feeBps: 0 });
       await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: REWARD }))
-        .to.be.revertedWithCustomError(f.market, "JobMarketFeeMismatch")
-        .withArgs(0, DEFAULT_PARAMS.feeBps);
+        .to.be.revertedWithCustomError(f.market, "JobMarketParamMismatch")
+        .withArgs("feeBps", 0, DEFAULT_PARAMS.feeBps);
     });
 
     for (const field of ["commitWindow", "revealWindow", "executionWindow", "challengeWindow"] as const) {

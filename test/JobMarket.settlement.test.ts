@@ -23,6 +23,7 @@ import {
   type Fixture,
   type JobTerms,
 } from "./helpers/fixture";
+import { coverageRun } from "./helpers/coverage";
 
 const P = (eth: string) => ethers.parseEther(eth);
 const PRICE = P("1.5");
@@ -252,7 +253,7 @@ describe("JobMarket settlement", function () {
       const f = await loadFixture(deployMarket);
       const roundLength = 4 * 3600;
       const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: PRICE }], {
-        expiry: (await time.latest()) + roundLength + 60,
+        expiry: (await time.latest()) + roundLength + 1800,
       });
       await f.market.finalizeAuction(jobId, terms);
       await time.increaseTo(await f.market.executionDeadline(jobId, terms));
@@ -308,20 +309,23 @@ describe("JobMarket settlement", function () {
         expect(await f.market.creditOf(f.worker1.address, ETH)).to.equal(PRICE - FEE);
         expect(await consumer.calls()).to.equal(0n);
         const receipt = await (await tx).wait();
-        // The consumer can never cost the settler more than its gas limit plus the settlement itself.
-        expect(receipt!.gasUsed).to.be.lessThan(BigInt(DEFAULT_PARAMS.callbackGasLimit) + 150_000n);
+        // The consumer can never cost the settler more than its gas limit plus the settlement
+        // itself (instrumented code under coverage costs more, so the bound is checked only without it).
+        if (!coverageRun) expect(receipt!.gasUsed).to.be.lessThan(BigInt(DEFAULT_PARAMS.callbackGasLimit) + 150_000n);
       });
     }
 
-    it("reverts when the caller supplies too little gas for the callback's full limit", async function () {
-      const f = await loadFixture(deployMarket);
-      const { jobId, terms } = await consumerJob(f, 0);
-      await expect(f.market.connect(f.other).settle(jobId, terms, { gasLimit: 150_000 })).to.be.revertedWithCustomError(
-        f.market,
-        "JobMarketInsufficientGas",
-      );
-      expect(await f.market.jobState(jobId)).to.equal(JobState.Settleable);
-    });
+    (coverageRun ? it.skip : it)(
+      "reverts when the caller supplies too little gas for the callback's full limit (skipped under coverage: instrumented gas)",
+      async function () {
+        const f = await loadFixture(deployMarket);
+        const { jobId, terms } = await consumerJob(f, 0);
+        await expect(
+          f.market.connect(f.other).settle(jobId, terms, { gasLimit: 150_000 }),
+        ).to.be.revertedWithCustomError(f.market, "JobMarketInsufficientGas");
+        expect(await f.market.jobState(jobId)).to.equal(JobState.Settleable);
+      },
+    );
   });
 
   describe("withdraw", function () {

@@ -222,7 +222,7 @@ describe("WorkerRegistry", function () {
 
       await atTime(readyAt);
       const tx = f.market.connect(f.worker1).withdrawUnbonded();
-      await expect(tx).to.emit(f.market, "StakeWithdrawn").withArgs(f.worker1.address, amount);
+      await expect(tx).to.emit(f.market, "StakeWithdrawn").withArgs(f.worker1.address, f.worker1.address, amount);
       await expect(tx).to.changeEtherBalances([f.worker1, f.market], [amount, -amount]);
       await expectConservation(f, []);
     });
@@ -234,7 +234,7 @@ describe("WorkerRegistry", function () {
 
       await atTime(readyAt + 1);
       const tx = f.market.connect(f.worker1).withdrawUnbonded();
-      await expect(tx).to.emit(f.market, "StakeWithdrawn").withArgs(f.worker1.address, amount);
+      await expect(tx).to.emit(f.market, "StakeWithdrawn").withArgs(f.worker1.address, f.worker1.address, amount);
       await expect(tx).to.changeEtherBalances([f.worker1, f.market], [amount, -amount]);
 
       const u = await f.market.getUnbonding(f.worker1.address);
@@ -280,6 +280,15 @@ describe("WorkerRegistry", function () {
       const u = await f.market.getUnbonding(receiverAddress);
       expect(u.amount).to.equal(stake);
       expect(u.readyAt).to.equal(at + DELAY);
+      await expectConservation(f, [], [receiverAddress]);
+
+      // It can still take the stake out to another address.
+      await expect(
+        receiver.act(f.market.interface.encodeFunctionData("withdrawUnbondedTo", [f.other.address])),
+      ).to.changeEtherBalance(f.other, stake);
+      await expect(
+        receiver.act(f.market.interface.encodeFunctionData("withdrawUnbondedTo", [ethers.ZeroAddress])),
+      ).to.be.revertedWithCustomError(f.market, "WorkerRegistryZeroAddress");
       await expectConservation(f, [], [receiverAddress]);
     });
   });

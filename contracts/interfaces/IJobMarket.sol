@@ -70,7 +70,11 @@ interface IJobMarket is IWorkerRegistry {
     /// @param challengeWindow Seconds after submission during which the result may be disputed.
     /// @param expiry Unix time after which no new auction round may start (reposts and reopenings
     /// must fit commit, reveal and execution windows before it).
-    /// @param feeBps Protocol fee on the price, in basis points; must equal the current fee.
+    /// @param feeBps Protocol fee on the price, in basis points; must equal the current parameter.
+    /// @param forfeitBps Share of the bond a non-revealing bidder loses; must equal the current parameter.
+    /// @param slashBountyBps Share of a slashed or forfeited bond paid as a bounty; must equal the
+    /// current parameter. Fixing all three in the terms means governance can never change what a
+    /// posted job pays or penalizes.
     /// @param pricing First-price or second-price.
     /// @param callback Whether the requester contract receives `IJobConsumer.onJobSettled`.
     struct JobTerms {
@@ -87,6 +91,8 @@ interface IJobMarket is IWorkerRegistry {
         uint32 challengeWindow;
         uint32 expiry;
         uint16 feeBps;
+        uint16 forfeitBps;
+        uint16 slashBountyBps;
         Pricing pricing;
         bool callback;
     }
@@ -134,8 +140,9 @@ interface IJobMarket is IWorkerRegistry {
     /// @notice Governance parameters, each bounded by a constant in code.
     /// @param treasury Receives protocol fees.
     /// @param feeBps Protocol fee for new jobs, at most `MAX_FEE_BPS`.
-    /// @param forfeitBps Share of the bond a bidder loses for not revealing, at most `MAX_FORFEIT_BPS`.
-    /// @param slashBountyBps Share of a slashed or forfeited bond paid as a bounty, at most
+    /// @param forfeitBps Share of the bond a bidder loses for not revealing, for new jobs, at most
+    /// `MAX_FORFEIT_BPS`.
+    /// @param slashBountyBps Share of a slashed or forfeited bond paid as a bounty, for new jobs, at most
     /// `MAX_SLASH_BOUNTY_BPS`: to the caller who triggered it, or to the disputer when a dispute is
     /// lost; the rest goes to the requester. A worker never earns a bounty on its own bond.
     /// @param callbackGasLimit Gas forwarded to settlement callbacks.
@@ -326,10 +333,12 @@ interface IJobMarket is IWorkerRegistry {
     /// @param caller The caller.
     error JobMarketRequesterMismatch(address requester, address caller);
 
-    /// @notice `terms.feeBps` differs from the current protocol fee.
-    /// @param given The fee in the terms.
-    /// @param current The current fee.
-    error JobMarketFeeMismatch(uint16 given, uint16 current);
+    /// @notice A parameter copied into the terms (`feeBps`, `forfeitBps`, `slashBountyBps`) differs
+    /// from its current value.
+    /// @param name The parameter.
+    /// @param given The value in the terms.
+    /// @param current The current value.
+    error JobMarketParamMismatch(string name, uint256 given, uint256 current);
 
     /// @notice The reward token is not on the allowlist.
     /// @param token The token.

@@ -51,8 +51,9 @@ interface IWorkerRegistry {
 
     /// @notice A worker withdrew stake whose unbonding delay has passed.
     /// @param worker The worker's address.
-    /// @param amount Wei sent to the worker.
-    event StakeWithdrawn(address indexed worker, uint256 amount);
+    /// @param to The recipient.
+    /// @param amount Wei sent.
+    event StakeWithdrawn(address indexed worker, address to, uint256 amount);
 
     /// @notice The worker has not registered.
     /// @param worker The caller or bidder.
@@ -104,6 +105,14 @@ interface IWorkerRegistry {
 
     /// @notice Sends the caller all unbonding stake whose delay has passed.
     function withdrawUnbonded() external;
+
+    /// @notice Sends all of the caller's unbonding stake whose delay has passed to `to` (for
+    /// workers that cannot receive ETH themselves).
+    /// @param to The recipient.
+    function withdrawUnbondedTo(address to) external;
+
+    /// @notice The recipient is the zero address.
+    error WorkerRegistryZeroAddress();
 
     /// @notice The worker's stake and reputation.
     /// @param worker The worker's address.

@@ -138,6 +138,8 @@ export async function makeTerms(f: Fixture, overrides: Partial<JobTerms> = {}): 
     ...WINDOWS,
     expiry: now + 30 * DAY,
     feeBps: DEFAULT_PARAMS.feeBps,
+    forfeitBps: DEFAULT_PARAMS.forfeitBps,
+    slashBountyBps: DEFAULT_PARAMS.slashBountyBps,
     pricing: Pricing.FirstPrice,
     callback: false,
     ...overrides,
