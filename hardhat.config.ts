@@ -35,7 +35,8 @@ const config: HardhatUserConfig = {
     version: SOLC_VERSION,
     settings: {
       evmVersion: "cancun",
-      optimizer: { enabled: true, runs: 200 },
+      viaIR: true,
+      optimizer: { enabled: true, runs: 2_000 },
     },
   },
   networks: {
