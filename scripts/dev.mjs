@@ -90,13 +90,13 @@ function shutdown(code = 0) {
     for (const { child } of children) if (child.exitCode === null) child.kill("SIGKILL");
     process.exit(code);
   }, 5_000);
-  Promise.all(children.map(({ child }) => (child.exitCode !== null ? null : new Promise((r) => child.once("exit", r))))).then(
-    () => {
-      clearTimeout(deadline);
-      step("stopped");
-      process.exit(code);
-    },
-  );
+  Promise.all(
+    children.map(({ child }) => (child.exitCode !== null ? null : new Promise((r) => child.once("exit", r)))),
+  ).then(() => {
+    clearTimeout(deadline);
+    step("stopped");
+    process.exit(code);
+  });
 }
 
 process.on("SIGINT", () => shutdown(0));
@@ -119,7 +119,16 @@ async function main() {
   await runOnce(
     "deploy",
     hardhat,
-    ["ignition", "deploy", "ignition/modules/BatonLocal.ts", "--network", "localhost", "--parameters", "ignition/parameters/localhost.json", "--reset"],
+    [
+      "ignition",
+      "deploy",
+      "ignition/modules/BatonLocal.ts",
+      "--network",
+      "localhost",
+      "--parameters",
+      "ignition/parameters/localhost.json",
+      "--reset",
+    ],
     { BATON_RPC_URL: rpcUrl, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "false", HARDHAT_IGNITION_CONFIRM_RESET: "false" },
   );
   const addresses = JSON.parse(
