@@ -1,5 +1,5 @@
 module.exports = {
-  skipFiles: ["mocks/", "governance/"],
+  skipFiles: ["mocks/", "governance/", "utils/"],
   istanbulReporter: ["text-summary", "json-summary", "html"],
   mocha: { timeout: 600000 },
 };

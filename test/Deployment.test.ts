@@ -13,6 +13,7 @@ async function deployLocal() {
     timelock: deployed.timelock as unknown as TimelockController,
     arbiter: deployed.arbiter as unknown as CommitteeArbiter,
     demoToken: deployed.demoToken,
+    multicall3: deployed.multicall3 as unknown as import("../typechain-types").Multicall3,
     signers: await ethers.getSigners(),
   };
 }
@@ -52,5 +53,25 @@ describe("Deployment (Ignition BatonLocal)", function () {
       "ParamsUpdated",
     );
     expect((await market.getParams()).feeBps).to.equal(100n);
+  });
+
+  it("batches reads through Multicall3 and reports or propagates failures as asked", async function () {
+    const { market, multicall3 } = await loadFixture(deployLocal);
+    const target = await market.getAddress();
+    const calls = [1n, 2n, 3n].map((id) => ({
+      target,
+      allowFailure: false,
+      callData: market.interface.encodeFunctionData("jobState", [id]),
+    }));
+    const results = await multicall3.aggregate3.staticCall(calls);
+    expect(results.map((r) => r.success)).to.deep.equal([true, true, true]);
+    // A failing call is reported when failure is allowed, and reverts the batch otherwise.
+    const bad = { target, allowFailure: true, callData: "0xdeadbeef" };
+    const [ok, failed] = await multicall3.aggregate3.staticCall([calls[0], bad]);
+    expect(ok.success).to.equal(true);
+    expect(failed.success).to.equal(false);
+    await expect(multicall3.aggregate3.staticCall([{ ...bad, allowFailure: false }]))
+      .to.be.revertedWithCustomError(multicall3, "Multicall3CallFailed")
+      .withArgs(0);
   });
 });
