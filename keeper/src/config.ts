@@ -1,0 +1,150 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+/** A configuration problem, naming the offending field. The CLI prints it and exits non-zero. */
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`config: ${field}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
+const privateKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex key");
+const decimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a decimal number written as a string, e.g. \"0.05\"");
+
+const strategySchema = z.discriminatedUnion("kind", [
+  /** Bid a fixed fraction of the job's maximum reward. */
+  z.object({ kind: z.literal("fraction"), fraction: z.number().gt(0).max(1) }),
+  /** Bid the estimated cost (execution plus gas) times (1 + margin). */
+  z.object({
+    kind: z.literal("cost-plus"),
+    margin: z.number().min(0).max(10),
+    executionCostWei: z.record(z.string(), decimal).default({}),
+    gasPerJob: z.number().int().positive().default(400_000),
+  }),
+]);
+
+export const configSchema = z
+  .object({
+    /** JSON-RPC endpoints, tried in order (viem fallback transport). */
+    rpcUrls: z.array(z.url({ protocol: /^https?$/ })).min(1),
+    chainId: z.number().int().positive(),
+    market: address,
+    multicall3: address.optional(),
+    /** Block to start syncing from (the market's deployment block). */
+    startBlock: z.coerce.bigint().nonnegative().default(0n),
+    /** SQLite file; created if missing. */
+    dbPath: z.string().min(1),
+    /** Blocks behind the head before a log is acted on. */
+    confirmations: z.number().int().min(0).max(64).default(2),
+    /** Blocks per getLogs request during backfill. */
+    logWindow: z.number().int().min(1).max(100_000).default(2_000),
+    pollIntervalMs: z.number().int().min(100).max(60_000).default(1_000),
+    /** Executor kinds this keeper serves. */
+    capabilities: z.array(z.enum(["wasm", "http.json", "contract.call"])).min(1),
+    /** Most jobs held (bid on, assigned or executing) at once. */
+    capacity: z.number().int().min(1).max(1_000).default(4),
+    strategy: strategySchema,
+    /** Lowest reward worth bidding on, per token (address, or "ETH"), in base units. */
+    minReward: z.record(z.string(), decimal).default({}),
+    /** Whether to bid on jobs paid in tokens with no `minReward` entry. */
+    acceptUnlistedTokens: z.boolean().default(false),
+    /** Housekeeping for bounties and liveness: finalize, settle, slash no-shows, forfeit non-reveals. */
+    housekeeping: z.boolean().default(true),
+    /** Blocks a transaction may stay pending before it is replaced with fees raised by 12.5%. */
+    replaceAfterBlocks: z.number().int().min(1).max(100).default(3),
+    /** Metrics and health endpoint; 0 disables it. */
+    metricsPort: z.number().int().min(0).max(65_535).default(0),
+    /** Seconds between one-line status summaries in the log. */
+    summaryIntervalSec: z.number().int().min(1).default(60),
+    executors: z
+      .object({
+        cacheDir: z.string().default(".baton/modules"),
+        allowFileUris: z.boolean().default(false),
+        ipfsGateway: z.string().optional(),
+        wasmTimeoutMs: z.number().int().min(10).max(600_000).default(10_000),
+        wasmMemoryMb: z.number().int().min(1).max(512).default(64),
+        httpTimeoutMs: z.number().int().min(10).max(60_000).default(10_000),
+        httpMaxBytes: z.number().int().min(1).max(10_000_000).default(1_000_000),
+      })
+      .prefault({}),
+    /** Test-only behaviour; never set in production. */
+    faults: z
+      .object({
+        /** Commit bids but never reveal them. */
+        neverReveal: z.boolean().default(false),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type KeeperConfig = z.infer<typeof configSchema>;
+export type Strategy = z.infer<typeof strategySchema>;
+
+/** The signing key, kept apart from the config so that it is never logged. */
+export type Secrets = { privateKey: `0x${string}` };
+
+const ENV_FIELDS: Record<string, (c: Record<string, unknown>, v: string) => void> = {
+  BATON_RPC_URLS: (c, v) => (c.rpcUrls = v.split(",").map((s) => s.trim())),
+  BATON_RPC_URL: (c, v) => (c.rpcUrls = [v]),
+  BATON_CHAIN_ID: (c, v) => (c.chainId = Number(v)),
+  BATON_MARKET: (c, v) => (c.market = v),
+  BATON_MULTICALL3: (c, v) => (c.multicall3 = v),
+  BATON_START_BLOCK: (c, v) => (c.startBlock = v),
+  BATON_DB: (c, v) => (c.dbPath = v),
+  BATON_METRICS_PORT: (c, v) => (c.metricsPort = Number(v)),
+};
+
+/** Reads the config file (if any), applies environment overrides and validates the result. */
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): KeeperConfig {
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      throw new ConfigError("file", `cannot read ${file}: ${(error as Error).message}`);
+    }
+    try {
+      raw = JSON.parse(text) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError("file", `${file} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  for (const [name, apply] of Object.entries(ENV_FIELDS)) {
+    const value = env[name];
+    if (value !== undefined && value !== "") apply(raw, value);
+  }
+  return parseConfig(raw);
+}
+
+export function parseConfig(raw: unknown): KeeperConfig {
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.length ? issue.path.join(".") : "(root)";
+    throw new ConfigError(field, issue.message);
+  }
+  return parsed.data;
+}
+
+/** Reads the private key from BATON_PRIVATE_KEY, or from an encrypted keystore. */
+export async function loadSecrets(env: NodeJS.ProcessEnv = process.env): Promise<Secrets> {
+  if (env.BATON_PRIVATE_KEY) {
+    const key = privateKey.safeParse(env.BATON_PRIVATE_KEY);
+    if (!key.success) throw new ConfigError("BATON_PRIVATE_KEY", key.error.issues[0].message);
+    return { privateKey: key.data as `0x${string}` };
+  }
+  if (env.BATON_KEYSTORE) {
+    const { decryptKeystore } = await import("./keystore.js");
+    if (!env.BATON_KEYSTORE_PASSWORD) {
+      throw new ConfigError("BATON_KEYSTORE_PASSWORD", "is required to decrypt BATON_KEYSTORE");
+    }
+    return { privateKey: decryptKeystore(readFileSync(env.BATON_KEYSTORE, "utf8"), env.BATON_KEYSTORE_PASSWORD) };
+  }
+  throw new ConfigError("BATON_PRIVATE_KEY", "set BATON_PRIVATE_KEY, or BATON_KEYSTORE and BATON_KEYSTORE_PASSWORD");
+}

@@ -1,0 +1,248 @@
+// The keeper's decisions, as pure functions of what it knows: the job's terms and on-chain state,
+// its own records, and its configuration. No I/O here, so every rule is unit-tested without a
+// chain. `perform` (in tasks.ts) never trusts these decisions: it simulates each transaction, and
+// the contracts re-check everything.
+
+import type { KeeperConfig } from "./config.js";
+
+/** Derived job states, in the order of `IJobMarket.JobState`. */
+export const S = {
+  None: 0,
+  Open: 1,
+  Revealing: 2,
+  Awarding: 3,
+  Unfilled: 4,
+  Assigned: 5,
+  Overdue: 6,
+  Submitted: 7,
+  Settleable: 8,
+  Disputed: 9,
+  RulingOverdue: 10,
+  Settled: 11,
+  Cancelled: 12,
+  Refunded: 13,
+} as const;
+
+export const TERMINAL = new Set<number>([S.Settled, S.Cancelled, S.Refunded]);
+
+export type Terms = {
+  requester: `0x${string}`;
+  token: `0x${string}`;
+  maxReward: bigint;
+  arbiter: `0x${string}`;
+  bond: bigint;
+  minStake: bigint;
+  minCompleted: number;
+  commitWindow: number;
+  revealWindow: number;
+  executionWindow: number;
+  challengeWindow: number;
+  expiry: number;
+  feeBps: number;
+  forfeitBps: number;
+  slashBountyBps: number;
+  pricing: number;
+  callback: boolean;
+};
+
+/** What the chain says about a job now. */
+export type ChainJob = {
+  state: number;
+  round: number;
+  winner: `0x${string}`;
+  /** This keeper's commitment in the current round (zero when none or revealed). */
+  myCommitment: `0x${string}`;
+};
+
+/** What this keeper has recorded about the job (for the current round). */
+export type LocalJob = {
+  decision: string | null;
+  hasBid: boolean;
+  execution: "running" | "done" | "failed" | undefined;
+  unrevealed: { round: number; bidder: `0x${string}` }[];
+  hasStep: (key: string) => boolean;
+};
+
+export type Me = {
+  address: `0x${string}`;
+  registered: boolean;
+  stake: bigint;
+  locked: bigint;
+  completed: number;
+};
+
+export type Action =
+  | { kind: "commit"; key: string; round: number }
+  | { kind: "reveal"; key: string; round: number }
+  | { kind: "finalize"; key: string }
+  | { kind: "execute"; round: number }
+  | { kind: "submit"; key: string; round: number }
+  | { kind: "settle"; key: string }
+  | { kind: "slashNoShow"; key: string }
+  | { kind: "forfeit"; key: string; round: number; bidder: `0x${string}` }
+  | { kind: "resolveStaleDispute"; key: string }
+  | { kind: "done" };
+
+const ZERO_HASH = `0x${"0".repeat(64)}`;
+const ZERO_ADDRESS = `0x${"0".repeat(40)}`;
+export const ETH_TOKEN = ZERO_ADDRESS as `0x${string}`;
+
+export const stepKey = (kind: string, jobId: bigint, round: number, extra?: string) =>
+  extra ? `${kind}:${jobId}:${round}:${extra.toLowerCase()}` : `${kind}:${jobId}:${round}`;
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * The next steps for one job. `held` counts jobs this keeper is bidding on or working on,
+ * against its capacity. Returns steps in the order they should run.
+ */
+export function planJob(
+  jobId: bigint,
+  terms: Terms,
+  chain: ChainJob,
+  local: LocalJob,
+  me: Me,
+  cfg: Pick<KeeperConfig, "housekeeping" | "faults">,
+  held: number,
+  capacity: number,
+): Action[] {
+  const { state, round } = chain;
+  const mine = same(chain.winner, me.address);
+  const out: Action[] = [];
+  const step = (kind: string, extra?: string) => stepKey(kind, jobId, round, extra);
+
+  if (TERMINAL.has(state)) {
+    out.push(...forfeits(jobId, local, me, cfg, round, state));
+    if (!out.length) out.push({ kind: "done" });
+    return out;
+  }
+
+  switch (state) {
+    case S.Open:
+      if (local.decision === "bid" && !local.hasBid && !local.hasStep(step("commit")) && held < capacity) {
+        out.push({ kind: "commit", key: step("commit"), round });
+      }
+      break;
+    case S.Revealing:
+      if (local.hasBid && chain.myCommitment !== ZERO_HASH && !cfg.faults.neverReveal && !local.hasStep(step("reveal"))) {
+        out.push({ kind: "reveal", key: step("reveal"), round });
+      }
+      break;
+    case S.Awarding:
+      // The winner finalizes and executes at once; others finalize only as housekeeping.
+      if (mine) {
+        if (local.execution === undefined) out.push({ kind: "execute", round });
+        else if (local.execution === "done" && !local.hasStep(step("submit"))) {
+          // submitResult finalizes implicitly, saving a transaction.
+          out.push({ kind: "submit", key: step("submit"), round });
+        }
+      } else if (cfg.housekeeping && !local.hasStep(step("finalize"))) {
+        out.push({ kind: "finalize", key: step("finalize") });
+      }
+      break;
+    case S.Assigned:
+      if (mine) {
+        if (local.execution === undefined) out.push({ kind: "execute", round });
+        else if (local.execution === "done" && !local.hasStep(step("submit"))) {
+          out.push({ kind: "submit", key: step("submit"), round });
+        }
+      }
+      break;
+    case S.Overdue:
+      if (!mine && cfg.housekeeping && !local.hasStep(step("slash"))) out.push({ kind: "slashNoShow", key: step("slash") });
+      break;
+    case S.Settleable:
+      if ((mine || cfg.housekeeping) && !local.hasStep(step("settle"))) out.push({ kind: "settle", key: step("settle") });
+      break;
+    case S.RulingOverdue:
+      if ((mine || cfg.housekeeping) && !local.hasStep(step("stale"))) {
+        out.push({ kind: "resolveStaleDispute", key: step("stale") });
+      }
+      break;
+    default:
+      break;
+  }
+  out.push(...forfeits(jobId, local, me, cfg, round, state));
+  return out;
+}
+
+/** Non-revealed bids whose reveal window is over: earlier rounds, or the current one once revealing ended. */
+function forfeits(
+  jobId: bigint,
+  local: LocalJob,
+  me: Me,
+  cfg: Pick<KeeperConfig, "housekeeping">,
+  round: number,
+  state: number,
+): Action[] {
+  if (!cfg.housekeeping) return [];
+  const currentOver = state !== S.Open && state !== S.Revealing;
+  return local.unrevealed
+    .filter((u) => !same(u.bidder, me.address) && (u.round < round || currentOver))
+    .map((u) => ({ kind: "forfeit" as const, key: stepKey("forfeit", jobId, u.round, u.bidder), round: u.round, bidder: u.bidder }))
+    .filter((a) => !local.hasStep(a.key));
+}
+
+// ------------------------------------------------------------------ bidding decision and price
+
+export type Decision = { bid: true } | { bid: false; reason: string };
+
+/** Whether to bid on a job at all, from its terms, its spec's kind and this worker's standing. */
+export function decide(
+  terms: Terms,
+  spec: { ok: true; kind: string } | { ok: false; error: string },
+  me: Me,
+  cfg: Pick<KeeperConfig, "capabilities" | "minReward" | "acceptUnlistedTokens">,
+): Decision {
+  if (!spec.ok) return { bid: false, reason: `invalid spec: ${spec.error}` };
+  if (!(cfg.capabilities as string[]).includes(spec.kind)) return { bid: false, reason: `no capability for kind ${spec.kind}` };
+  if (!me.registered) return { bid: false, reason: "not registered" };
+  if (same(terms.requester, me.address)) return { bid: false, reason: "own job" };
+  if (me.stake < terms.minStake) return { bid: false, reason: `stake ${me.stake} below the job's minimum ${terms.minStake}` };
+  if (me.completed < terms.minCompleted) {
+    return { bid: false, reason: `${me.completed} completed jobs, the job requires ${terms.minCompleted}` };
+  }
+  const floor = minRewardFor(terms.token, cfg);
+  if (floor === undefined) return { bid: false, reason: `token ${terms.token} is not accepted` };
+  if (terms.maxReward < floor) return { bid: false, reason: `reward ${terms.maxReward} below the minimum ${floor}` };
+  return { bid: true };
+}
+
+function minRewardFor(token: string, cfg: Pick<KeeperConfig, "minReward" | "acceptUnlistedTokens">): bigint | undefined {
+  const key = same(token, ETH_TOKEN) ? "ETH" : Object.keys(cfg.minReward).find((k) => same(k, token));
+  const value = key ? cfg.minReward[key] : undefined;
+  if (value !== undefined) return BigInt(value.split(".")[0]);
+  if (same(token, ETH_TOKEN) || cfg.acceptUnlistedTokens) return 0n;
+  return undefined;
+}
+
+/**
+ * The price to bid, or a reason not to. ETH jobs price gas in: the whole lifecycle costs about
+ * `gasPerJob` gas at the current gas price, and a bid that would not cover it is not made.
+ */
+export function priceFor(
+  terms: Terms,
+  kind: string,
+  cfg: Pick<KeeperConfig, "strategy" | "minReward" | "acceptUnlistedTokens">,
+  gasPriceWei: bigint,
+): { price: bigint } | { skip: string } {
+  const isEth = same(terms.token, ETH_TOKEN);
+  const floor = minRewardFor(terms.token, cfg) ?? 0n;
+  let price: bigint;
+  const s = cfg.strategy;
+  if (s.kind === "fraction") {
+    price = (terms.maxReward * BigInt(Math.round(s.fraction * 1_000_000))) / 1_000_000n;
+  } else {
+    const execution = BigInt((s.executionCostWei[kind] ?? "0").split(".")[0]);
+    const cost = isEth ? execution + BigInt(s.gasPerJob) * gasPriceWei : floor;
+    price = (cost * BigInt(Math.round((1 + s.margin) * 1_000_000))) / 1_000_000n;
+  }
+  if (isEth && cfg.strategy.kind === "cost-plus") {
+    const gasCost = BigInt(cfg.strategy.gasPerJob) * gasPriceWei;
+    if (price < gasCost) price = gasCost;
+  }
+  if (price < floor) price = floor;
+  if (price === 0n) price = 1n;
+  if (price > terms.maxReward) return { skip: `price ${price} above the job's maximum reward ${terms.maxReward}` };
+  return { price };
+}

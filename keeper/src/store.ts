@@ -1,0 +1,434 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+
+// The keeper's durable memory. Every decision that must survive a crash is written here before
+// the action it guards: a bid's salt before its commit is signed, a signed transaction before it
+// is broadcast. All writes use SQLite transactions with the WAL journal, so `kill -9` at any point
+// leaves either the old or the new state.
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  terms TEXT NOT NULL,
+  spec_hash TEXT NOT NULL,
+  spec BLOB NOT NULL,
+  block_number INTEGER NOT NULL,
+  decision TEXT,
+  done INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS commits (
+  job_id TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  bidder TEXT NOT NULL,
+  revealed INTEGER NOT NULL DEFAULT 0,
+  block_number INTEGER NOT NULL,
+  PRIMARY KEY (job_id, round, bidder)
+);
+CREATE TABLE IF NOT EXISTS bids (
+  job_id TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  price TEXT NOT NULL,
+  salt TEXT NOT NULL,
+  commitment TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (job_id, round)
+);
+CREATE TABLE IF NOT EXISTS executions (
+  job_id TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  result BLOB,
+  result_hash TEXT,
+  error TEXT,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  PRIMARY KEY (job_id, round)
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  job_id TEXT,
+  to_addr TEXT NOT NULL,
+  data TEXT NOT NULL,
+  value TEXT NOT NULL DEFAULT '0',
+  status TEXT NOT NULL,
+  nonce INTEGER,
+  error TEXT,
+  block_number INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_status ON outbox (status);
+CREATE TABLE IF NOT EXISTS attempts (
+  hash TEXT PRIMARY KEY,
+  outbox_id INTEGER NOT NULL REFERENCES outbox (id),
+  nonce INTEGER NOT NULL,
+  raw TEXT NOT NULL,
+  max_fee TEXT NOT NULL,
+  max_priority_fee TEXT NOT NULL,
+  signed_at INTEGER NOT NULL,
+  sent_block INTEGER
+);
+`;
+
+export type OutboxStatus = "queued" | "signed" | "sent" | "mined" | "reverted" | "skipped";
+export const OPEN_OUTBOX: OutboxStatus[] = ["queued", "signed", "sent"];
+
+export type JobRow = {
+  id: bigint;
+  terms: string;
+  specHash: `0x${string}`;
+  spec: Uint8Array;
+  blockNumber: bigint;
+  decision: string | null;
+  done: boolean;
+};
+
+export type BidRow = { jobId: bigint; round: number; price: bigint; salt: `0x${string}`; commitment: `0x${string}` };
+
+export type ExecutionRow = {
+  jobId: bigint;
+  round: number;
+  status: "running" | "done" | "failed";
+  result: Uint8Array | null;
+  resultHash: `0x${string}` | null;
+  error: string | null;
+};
+
+export type OutboxRow = {
+  id: number;
+  key: string;
+  kind: string;
+  jobId: bigint | null;
+  to: `0x${string}`;
+  data: `0x${string}`;
+  value: bigint;
+  status: OutboxStatus;
+  nonce: number | null;
+  error: string | null;
+};
+
+export type AttemptRow = {
+  hash: `0x${string}`;
+  outboxId: number;
+  nonce: number;
+  raw: `0x${string}`;
+  maxFee: bigint;
+  maxPriorityFee: bigint;
+  sentBlock: bigint | null;
+};
+
+export class Store {
+  readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("foreign_keys = ON");
+    this.db.exec(SCHEMA);
+  }
+
+  close() {
+    this.db.close();
+  }
+
+  /** Runs `fn` in one SQLite transaction. */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ------------------------------------------------------------------ meta and cursor
+
+  getMeta(key: string): string | undefined {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string) {
+    this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value);
+  }
+
+  /** Last block whose logs are fully applied, or undefined before the first sync. */
+  cursor(): bigint | undefined {
+    const v = this.getMeta("cursor");
+    return v === undefined ? undefined : BigInt(v);
+  }
+
+  setCursor(block: bigint, hash: `0x${string}`) {
+    this.setMeta("cursor", block.toString());
+    this.db.prepare("INSERT OR REPLACE INTO blocks (number, hash) VALUES (?, ?)").run(Number(block), hash);
+    // Keep a bounded window of recent hashes for reorg detection.
+    this.db.prepare("DELETE FROM blocks WHERE number < ?").run(Number(block) - 256);
+  }
+
+  blockHash(block: bigint): `0x${string}` | undefined {
+    const row = this.db.prepare("SELECT hash FROM blocks WHERE number = ?").get(Number(block)) as { hash: `0x${string}` } | undefined;
+    return row?.hash;
+  }
+
+  /** Recorded block hashes, newest first. */
+  recentBlocks(): { number: bigint; hash: `0x${string}` }[] {
+    const rows = this.db.prepare("SELECT number, hash FROM blocks ORDER BY number DESC").all() as { number: number; hash: `0x${string}` }[];
+    return rows.map((r) => ({ number: BigInt(r.number), hash: r.hash }));
+  }
+
+  /** Forgets everything learnt from blocks after `block` (a reorg replaced them). */
+  rollbackTo(block: bigint, hash: `0x${string}` | undefined) {
+    this.tx(() => {
+      const n = Number(block);
+      this.db.prepare("DELETE FROM jobs WHERE block_number > ? AND id NOT IN (SELECT job_id FROM bids)").run(n);
+      this.db.prepare("DELETE FROM commits WHERE block_number > ?").run(n);
+      this.db.prepare("DELETE FROM blocks WHERE number > ?").run(n);
+      this.setMeta("cursor", block.toString());
+      if (hash) this.db.prepare("INSERT OR REPLACE INTO blocks (number, hash) VALUES (?, ?)").run(n, hash);
+    });
+  }
+
+  // ------------------------------------------------------------------ jobs and commits seen
+
+  upsertJob(job: { id: bigint; terms: string; specHash: `0x${string}`; spec: Uint8Array; blockNumber: bigint }) {
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, terms, spec_hash, spec, block_number) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET terms = excluded.terms, spec_hash = excluded.spec_hash,
+         spec = excluded.spec, block_number = excluded.block_number`,
+      )
+      .run(job.id.toString(), job.terms, job.specHash, Buffer.from(job.spec), Number(job.blockNumber));
+  }
+
+  setDecision(jobId: bigint, decision: string) {
+    this.db.prepare("UPDATE jobs SET decision = ? WHERE id = ?").run(decision, jobId.toString());
+  }
+
+  markDone(jobId: bigint) {
+    this.db.prepare("UPDATE jobs SET done = 1 WHERE id = ?").run(jobId.toString());
+  }
+
+  activeJobs(): JobRow[] {
+    const rows = this.db.prepare("SELECT * FROM jobs WHERE done = 0 ORDER BY CAST(id AS INTEGER)").all() as RawJob[];
+    return rows.map(toJob);
+  }
+
+  job(jobId: bigint): JobRow | undefined {
+    const row = this.db.prepare("SELECT * FROM jobs WHERE id = ?").get(jobId.toString()) as RawJob | undefined;
+    return row && toJob(row);
+  }
+
+  countJobs(): { total: number; active: number } {
+    const row = this.db.prepare("SELECT COUNT(*) AS total, SUM(done = 0) AS active FROM jobs").get() as { total: number; active: number | null };
+    return { total: row.total, active: row.active ?? 0 };
+  }
+
+  recordCommit(jobId: bigint, round: number, bidder: string, blockNumber: bigint) {
+    this.db
+      .prepare("INSERT OR IGNORE INTO commits (job_id, round, bidder, block_number) VALUES (?, ?, ?, ?)")
+      .run(jobId.toString(), round, bidder.toLowerCase(), Number(blockNumber));
+  }
+
+  recordReveal(jobId: bigint, round: number, bidder: string) {
+    this.db
+      .prepare("UPDATE commits SET revealed = 1 WHERE job_id = ? AND round = ? AND bidder = ?")
+      .run(jobId.toString(), round, bidder.toLowerCase());
+  }
+
+  /** Bidders of a job who committed in `round` and have not revealed or been forfeited. */
+  unrevealed(jobId: bigint): { round: number; bidder: `0x${string}` }[] {
+    return this.db
+      .prepare("SELECT round, bidder FROM commits WHERE job_id = ? AND revealed = 0")
+      .all(jobId.toString()) as { round: number; bidder: `0x${string}` }[];
+  }
+
+  // ------------------------------------------------------------------ own bids and executions
+
+  /** Persists a bid (with its secret salt) before its commitment is sent. */
+  saveBid(bid: BidRow) {
+    this.db
+      .prepare("INSERT INTO bids (job_id, round, price, salt, commitment, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(bid.jobId.toString(), bid.round, bid.price.toString(), bid.salt, bid.commitment, Date.now());
+  }
+
+  bid(jobId: bigint, round: number): BidRow | undefined {
+    const row = this.db.prepare("SELECT * FROM bids WHERE job_id = ? AND round = ?").get(jobId.toString(), round) as
+      | { job_id: string; round: number; price: string; salt: `0x${string}`; commitment: `0x${string}` }
+      | undefined;
+    return row && { jobId: BigInt(row.job_id), round: row.round, price: BigInt(row.price), salt: row.salt, commitment: row.commitment };
+  }
+
+  startExecution(jobId: bigint, round: number) {
+    this.db
+      .prepare("INSERT OR REPLACE INTO executions (job_id, round, status, started_at) VALUES (?, ?, 'running', ?)")
+      .run(jobId.toString(), round, Date.now());
+  }
+
+  finishExecution(jobId: bigint, round: number, outcome: { result: Uint8Array; resultHash: `0x${string}` } | { error: string }) {
+    if ("error" in outcome) {
+      this.db
+        .prepare("UPDATE executions SET status = 'failed', error = ?, finished_at = ? WHERE job_id = ? AND round = ?")
+        .run(outcome.error, Date.now(), jobId.toString(), round);
+    } else {
+      this.db
+        .prepare("UPDATE executions SET status = 'done', result = ?, result_hash = ?, finished_at = ? WHERE job_id = ? AND round = ?")
+        .run(Buffer.from(outcome.result), outcome.resultHash, Date.now(), jobId.toString(), round);
+    }
+  }
+
+  execution(jobId: bigint, round: number): ExecutionRow | undefined {
+    const row = this.db.prepare("SELECT * FROM executions WHERE job_id = ? AND round = ?").get(jobId.toString(), round) as
+      | { job_id: string; round: number; status: ExecutionRow["status"]; result: Buffer | null; result_hash: `0x${string}` | null; error: string | null }
+      | undefined;
+    return (
+      row && {
+        jobId: BigInt(row.job_id),
+        round: row.round,
+        status: row.status,
+        result: row.result ? new Uint8Array(row.result) : null,
+        resultHash: row.result_hash,
+        error: row.error,
+      }
+    );
+  }
+
+  /** Executions left `running` by a previous process: they were interrupted. */
+  interruptedExecutions(): { jobId: bigint; round: number }[] {
+    const rows = this.db.prepare("SELECT job_id, round FROM executions WHERE status = 'running'").all() as { job_id: string; round: number }[];
+    return rows.map((r) => ({ jobId: BigInt(r.job_id), round: r.round }));
+  }
+
+  // ------------------------------------------------------------------ transaction outbox
+
+  /** Queues a transaction under a unique key; returns false if that step was queued before. */
+  enqueue(item: { key: string; kind: string; jobId?: bigint; to: `0x${string}`; data: `0x${string}`; value?: bigint }): boolean {
+    const now = Date.now();
+    const res = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO outbox (key, kind, job_id, to_addr, data, value, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+      )
+      .run(item.key, item.kind, item.jobId?.toString() ?? null, item.to, item.data, (item.value ?? 0n).toString(), now, now);
+    return res.changes === 1;
+  }
+
+  hasStep(key: string): boolean {
+    return this.db.prepare("SELECT 1 FROM outbox WHERE key = ?").get(key) !== undefined;
+  }
+
+  outboxByStatus(statuses: OutboxStatus[]): OutboxRow[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM outbox WHERE status IN (${statuses.map(() => "?").join(",")}) ORDER BY id`)
+      .all(...statuses) as RawOutbox[];
+    return rows.map(toOutbox);
+  }
+
+  outboxItem(key: string): OutboxRow | undefined {
+    const row = this.db.prepare("SELECT * FROM outbox WHERE key = ?").get(key) as RawOutbox | undefined;
+    return row && toOutbox(row);
+  }
+
+  setOutboxStatus(id: number, status: OutboxStatus, extra: { error?: string; nonce?: number; blockNumber?: bigint } = {}) {
+    this.db
+      .prepare(
+        `UPDATE outbox SET status = ?, error = COALESCE(?, error), nonce = COALESCE(?, nonce),
+         block_number = COALESCE(?, block_number), updated_at = ? WHERE id = ?`,
+      )
+      .run(status, extra.error ?? null, extra.nonce ?? null, extra.blockNumber === undefined ? null : Number(extra.blockNumber), Date.now(), id);
+  }
+
+  /** Records a signed transaction before it is broadcast, so a crash cannot lose its hash. */
+  saveAttempt(a: Omit<AttemptRow, "sentBlock">) {
+    this.tx(() => {
+      this.db
+        .prepare("INSERT INTO attempts (hash, outbox_id, nonce, raw, max_fee, max_priority_fee, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .run(a.hash, a.outboxId, a.nonce, a.raw, a.maxFee.toString(), a.maxPriorityFee.toString(), Date.now());
+      this.setOutboxStatus(a.outboxId, "signed", { nonce: a.nonce });
+    });
+  }
+
+  markAttemptSent(hash: `0x${string}`, block: bigint) {
+    this.db.prepare("UPDATE attempts SET sent_block = COALESCE(sent_block, ?) WHERE hash = ?").run(Number(block), hash);
+  }
+
+  attempts(outboxId: number): AttemptRow[] {
+    const rows = this.db.prepare("SELECT * FROM attempts WHERE outbox_id = ? ORDER BY signed_at").all(outboxId) as {
+      hash: `0x${string}`;
+      outbox_id: number;
+      nonce: number;
+      raw: `0x${string}`;
+      max_fee: string;
+      max_priority_fee: string;
+      sent_block: number | null;
+    }[];
+    return rows.map((r) => ({
+      hash: r.hash,
+      outboxId: r.outbox_id,
+      nonce: r.nonce,
+      raw: r.raw,
+      maxFee: BigInt(r.max_fee),
+      maxPriorityFee: BigInt(r.max_priority_fee),
+      sentBlock: r.sent_block === null ? null : BigInt(r.sent_block),
+    }));
+  }
+
+  /** Highest nonce this keeper has signed, or -1. */
+  maxNonce(): number {
+    const row = this.db.prepare("SELECT MAX(nonce) AS n FROM attempts").get() as { n: number | null };
+    return row.n ?? -1;
+  }
+
+  /** Counts of outbox items by status, for metrics and `status`. */
+  outboxCounts(): Record<string, number> {
+    const rows = this.db.prepare("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").all() as { status: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  /** Every step key ever queued, in order (tests use it to prove nothing is sent twice). */
+  stepKeys(): string[] {
+    return (this.db.prepare("SELECT key FROM outbox ORDER BY id").all() as { key: string }[]).map((r) => r.key);
+  }
+}
+
+type RawJob = { id: string; terms: string; spec_hash: `0x${string}`; spec: Buffer; block_number: number; decision: string | null; done: number };
+type RawOutbox = {
+  id: number;
+  key: string;
+  kind: string;
+  job_id: string | null;
+  to_addr: `0x${string}`;
+  data: `0x${string}`;
+  value: string;
+  status: OutboxStatus;
+  nonce: number | null;
+  error: string | null;
+};
+
+function toJob(r: RawJob): JobRow {
+  return {
+    id: BigInt(r.id),
+    terms: r.terms,
+    specHash: r.spec_hash,
+    spec: new Uint8Array(r.spec),
+    blockNumber: BigInt(r.block_number),
+    decision: r.decision,
+    done: r.done === 1,
+  };
+}
+
+function toOutbox(r: RawOutbox): OutboxRow {
+  return {
+    id: r.id,
+    key: r.key,
+    kind: r.kind,
+    jobId: r.job_id === null ? null : BigInt(r.job_id),
+    to: r.to_addr,
+    data: r.data,
+    value: BigInt(r.value),
+    status: r.status,
+    nonce: r.nonce,
+    error: r.error,
+  };
+}

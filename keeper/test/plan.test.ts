@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import { decide, planJob, priceFor, S, stepKey, type ChainJob, type LocalJob, type Me, type Terms } from "../src/plan.js";
+
+const ME = "0x00000000000000000000000000000000000000aa" as const;
+const OTHER = "0x00000000000000000000000000000000000000bb" as const;
+const ZERO = `0x${"0".repeat(40)}` as const;
+const ZERO_HASH = `0x${"0".repeat(64)}` as const;
+const SOME_HASH = `0x${"1".repeat(64)}` as const;
+
+const terms: Terms = {
+  requester: "0x00000000000000000000000000000000000000cc",
+  token: ZERO,
+  maxReward: 10n ** 18n,
+  arbiter: "0x00000000000000000000000000000000000000dd",
+  bond: 10n ** 17n,
+  minStake: 0n,
+  minCompleted: 0,
+  commitWindow: 60,
+  revealWindow: 60,
+  executionWindow: 300,
+  challengeWindow: 120,
+  expiry: 2_000_000_000,
+  feeBps: 250,
+  forfeitBps: 2000,
+  slashBountyBps: 1000,
+  pricing: 0,
+  callback: false,
+};
+const me: Me = { address: ME, registered: true, stake: 10n ** 19n, locked: 0n, completed: 3 };
+const cfg = { housekeeping: true, faults: { neverReveal: false } };
+
+function local(overrides: Partial<LocalJob> = {}, steps: string[] = []): LocalJob {
+  return { decision: "bid", hasBid: false, execution: undefined, unrevealed: [], hasStep: (k) => steps.includes(k), ...overrides };
+}
+function chain(state: number, overrides: Partial<ChainJob> = {}): ChainJob {
+  return { state, round: 0, winner: ZERO, myCommitment: ZERO_HASH, ...overrides };
+}
+const kinds = (actions: { kind: string }[]) => actions.map((a) => a.kind);
+
+describe("planJob", () => {
+  it("commits once on an open job it decided to bid on, within capacity", () => {
+    expect(kinds(planJob(1n, terms, chain(S.Open), local(), me, cfg, 0, 4))).toEqual(["commit"]);
+    expect(planJob(1n, terms, chain(S.Open), local({ hasBid: true }), me, cfg, 0, 4)).toEqual([]);
+    expect(planJob(1n, terms, chain(S.Open), local({}, [stepKey("commit", 1n, 0)]), me, cfg, 0, 4)).toEqual([]);
+    expect(planJob(1n, terms, chain(S.Open), local(), me, cfg, 4, 4)).toEqual([]);
+    expect(planJob(1n, terms, chain(S.Open), local({ decision: "skip: no capability" }), me, cfg, 0, 4)).toEqual([]);
+  });
+
+  it("reveals its own committed bid, unless configured never to reveal", () => {
+    const c = chain(S.Revealing, { myCommitment: SOME_HASH });
+    expect(kinds(planJob(1n, terms, c, local({ hasBid: true }), me, cfg, 1, 4))).toEqual(["reveal"]);
+    expect(planJob(1n, terms, c, local({ hasBid: true }), me, { ...cfg, faults: { neverReveal: true } }, 1, 4)).toEqual([]);
+    // Already revealed: the chain shows no commitment.
+    expect(planJob(1n, terms, chain(S.Revealing), local({ hasBid: true }), me, cfg, 1, 4)).toEqual([]);
+  });
+
+  it("executes when it won, then submits (finalizing implicitly), and never submits a failed execution", () => {
+    const won = chain(S.Awarding, { winner: ME });
+    expect(kinds(planJob(1n, terms, won, local({ hasBid: true }), me, cfg, 1, 4))).toEqual(["execute"]);
+    expect(planJob(1n, terms, won, local({ hasBid: true, execution: "running" }), me, cfg, 1, 4)).toEqual([]);
+    expect(kinds(planJob(1n, terms, won, local({ hasBid: true, execution: "done" }), me, cfg, 1, 4))).toEqual(["submit"]);
+    expect(planJob(1n, terms, won, local({ hasBid: true, execution: "failed" }), me, cfg, 1, 4)).toEqual([]);
+    const assigned = chain(S.Assigned, { winner: ME });
+    expect(kinds(planJob(1n, terms, assigned, local({ execution: "done" }), me, cfg, 1, 4))).toEqual(["submit"]);
+    expect(planJob(1n, terms, assigned, local({ execution: "done" }, [stepKey("submit", 1n, 0)]), me, cfg, 1, 4)).toEqual([]);
+  });
+
+  it("finalizes, slashes and settles other workers' jobs only as housekeeping", () => {
+    const theirs = { winner: OTHER };
+    expect(kinds(planJob(1n, terms, chain(S.Awarding, theirs), local(), me, cfg, 0, 4))).toEqual(["finalize"]);
+    expect(kinds(planJob(1n, terms, chain(S.Overdue, theirs), local(), me, cfg, 0, 4))).toEqual(["slashNoShow"]);
+    expect(kinds(planJob(1n, terms, chain(S.Settleable, theirs), local(), me, cfg, 0, 4))).toEqual(["settle"]);
+    expect(kinds(planJob(1n, terms, chain(S.RulingOverdue, theirs), local(), me, cfg, 0, 4))).toEqual(["resolveStaleDispute"]);
+    const quiet = { ...cfg, housekeeping: false };
+    for (const s of [S.Awarding, S.Overdue, S.Settleable, S.RulingOverdue]) {
+      expect(planJob(1n, terms, chain(s, theirs), local(), me, quiet, 0, 4)).toEqual([]);
+    }
+  });
+
+  it("settles its own job even without housekeeping, and never slashes itself", () => {
+    const quiet = { ...cfg, housekeeping: false };
+    expect(kinds(planJob(1n, terms, chain(S.Settleable, { winner: ME }), local(), me, quiet, 0, 4))).toEqual(["settle"]);
+    expect(planJob(1n, terms, chain(S.Overdue, { winner: ME }), local(), me, cfg, 0, 4)).toEqual([]);
+  });
+
+  it("forfeits other bidders' unrevealed bids once their reveal window is over, never its own", () => {
+    const unrevealed = [
+      { round: 0, bidder: OTHER },
+      { round: 0, bidder: ME },
+    ];
+    expect(planJob(1n, terms, chain(S.Revealing), local({ unrevealed }), me, cfg, 0, 4)).toEqual([]);
+    const after = planJob(1n, terms, chain(S.Unfilled), local({ unrevealed }), me, cfg, 0, 4);
+    expect(after).toEqual([{ kind: "forfeit", key: stepKey("forfeit", 1n, 0, OTHER), round: 0, bidder: OTHER }]);
+    // An earlier round's bid is forfeitable while the next round is open.
+    expect(kinds(planJob(1n, terms, chain(S.Open, { round: 1 }), local({ unrevealed, decision: "skip" }), me, cfg, 0, 4))).toEqual(["forfeit"]);
+  });
+
+  it("stops tracking a terminal job once nothing is left to do", () => {
+    for (const s of [S.Settled, S.Cancelled, S.Refunded]) {
+      expect(planJob(1n, terms, chain(s), local(), me, cfg, 0, 4)).toEqual([{ kind: "done" }]);
+    }
+  });
+});
+
+describe("decide", () => {
+  const cfgD = { capabilities: ["wasm" as const], minReward: { ETH: "1000" }, acceptUnlistedTokens: false };
+  it("bids on a valid spec of a kind it serves", () => {
+    expect(decide(terms, { ok: true, kind: "wasm" }, me, cfgD)).toEqual({ bid: true });
+  });
+  it("refuses invalid specs, unknown kinds, own jobs, filters it fails and unaccepted tokens, with the reason", () => {
+    expect(decide(terms, { ok: false, error: "bad json" }, me, cfgD)).toEqual({ bid: false, reason: "invalid spec: bad json" });
+    expect(decide(terms, { ok: true, kind: "http.json" }, me, cfgD)).toMatchObject({ bid: false, reason: "no capability for kind http.json" });
+    expect(decide({ ...terms, requester: ME }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false, reason: "own job" });
+    expect(decide({ ...terms, minStake: 10n ** 20n }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
+    expect(decide({ ...terms, minCompleted: 4 }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
+    expect(decide({ ...terms, token: OTHER }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
+    expect(decide({ ...terms, maxReward: 999n }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
+    expect(decide(terms, { ok: true, kind: "wasm" }, { ...me, registered: false }, cfgD)).toMatchObject({ bid: false });
+  });
+});
+
+describe("priceFor", () => {
+  const base = { minReward: {}, acceptUnlistedTokens: false };
+  it("bids a fraction of the maximum reward", () => {
+    expect(priceFor(terms, "wasm", { ...base, strategy: { kind: "fraction", fraction: 0.8 } }, 1n)).toEqual({ price: 8n * 10n ** 17n });
+  });
+  it("prices gas in for ETH jobs under cost-plus and refuses jobs that do not cover it", () => {
+    const strategy = { kind: "cost-plus" as const, margin: 0.5, executionCostWei: { wasm: "1000000000000000" }, gasPerJob: 400_000 };
+    const gwei = 10n ** 9n;
+    // cost = 0.001 ETH + 400k gas × 1 gwei = 0.0014 ETH; × 1.5 = 0.0021 ETH
+    expect(priceFor(terms, "wasm", { ...base, strategy }, gwei)).toEqual({ price: 2_100_000n * gwei });
+    // At 10,000 gwei the gas alone exceeds the reward.
+    expect(priceFor(terms, "wasm", { ...base, strategy }, 10_000n * gwei)).toMatchObject({ skip: expect.stringContaining("above") });
+  });
+  it("never bids below the configured minimum reward", () => {
+    const r = priceFor(terms, "wasm", { minReward: { ETH: "900000000000000000" }, acceptUnlistedTokens: false, strategy: { kind: "fraction", fraction: 0.1 } }, 1n);
+    expect(r).toEqual({ price: 9n * 10n ** 17n });
+  });
+});
