@@ -1,0 +1,30 @@
+import { createPublicClient, defineChain, fallback, http, type Chain, type PublicClient, type Transport } from "viem";
+import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import type { KeeperConfig, Secrets } from "./config.js";
+
+/** A viem chain object for whatever chain id the keeper is pointed at. */
+export function chainFor(cfg: Pick<KeeperConfig, "chainId" | "rpcUrls">): Chain {
+  return defineChain({
+    id: cfg.chainId,
+    name: `chain-${cfg.chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: cfg.rpcUrls } },
+  });
+}
+
+/**
+ * A public client over every configured RPC URL: each request is retried with backoff and falls
+ * over to the next URL when one is down or slow, so an RPC outage never crashes the daemon.
+ */
+export function makePublicClient(cfg: Pick<KeeperConfig, "chainId" | "rpcUrls">): PublicClient<Transport, Chain> {
+  const transports = cfg.rpcUrls.map((url) => http(url, { timeout: 10_000, retryCount: 2, retryDelay: 250 }));
+  return createPublicClient({
+    chain: chainFor(cfg),
+    transport: transports.length === 1 ? transports[0] : fallback(transports, { rank: false, retryCount: 2 }),
+    pollingInterval: 500,
+  });
+}
+
+export function makeAccount(secrets: Secrets): PrivateKeyAccount {
+  return privateKeyToAccount(secrets.privateKey);
+}

@@ -1,0 +1,152 @@
+import { Command, Option } from "commander";
+import { pino, type Logger } from "pino";
+import { formatEther, parseEther, stringToHex, createWalletClient, http, type Abi } from "viem";
+import { jobMarketAbi } from "@baton/sdk";
+import { ConfigError, loadConfig, loadSecrets, type KeeperConfig } from "./config.js";
+import { chainFor, makeAccount, makePublicClient } from "./chain.js";
+import { decodeRevert } from "./errors.js";
+import { Keeper } from "./keeper.js";
+import { Store } from "./store.js";
+
+const program = new Command()
+  .name("baton-keeper")
+  .description("An autonomous Baton worker: watches the job market, bids in sealed auctions, executes jobs, submits results and settles.")
+  .addOption(new Option("-c, --config <file>", "JSON config file (fields can be overridden by BATON_* environment variables)").env("BATON_CONFIG"))
+  .showHelpAfterError();
+
+function logger(): Logger {
+  return pino({ level: process.env.BATON_LOG_LEVEL ?? "info", base: { app: "baton-keeper" }, redact: ["privateKey", "*.privateKey", "secrets"] });
+}
+
+function configFromOpts(): KeeperConfig {
+  return loadConfig(program.opts<{ config?: string }>().config);
+}
+
+program
+  .command("start")
+  .description("Run the keeper until SIGINT or SIGTERM (graceful: stops taking work, records in-flight state, exits 0 within 30 s).")
+  .action(async () => {
+    const cfg = configFromOpts();
+    const account = makeAccount(await loadSecrets());
+    const log = logger();
+    const keeper = new Keeper(cfg, account, log);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, "shutting down");
+      const force = setTimeout(() => {
+        log.error("shutdown took longer than 30 s; exiting");
+        process.exit(1);
+      }, 30_000);
+      force.unref();
+      keeper.stop().then(() => process.exit(0));
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    await keeper.run();
+  });
+
+program
+  .command("status")
+  .description("Print what the keeper knows (sync cursor, jobs, outbox) and its worker account on chain.")
+  .action(async () => {
+    const cfg = configFromOpts();
+    const store = new Store(cfg.dbPath);
+    const out: Record<string, unknown> = {
+      database: cfg.dbPath,
+      syncedBlock: store.cursor()?.toString() ?? null,
+      jobs: store.countJobs(),
+      outbox: store.outboxCounts(),
+    };
+    store.close();
+    try {
+      const account = makeAccount(await loadSecrets());
+      const client = makePublicClient(cfg);
+      const market = cfg.market as `0x${string}`;
+      const [worker, credits, head] = await Promise.all([
+        client.readContract({ address: market, abi: jobMarketAbi, functionName: "getWorker", args: [account.address] }),
+        client.readContract({ address: market, abi: jobMarketAbi, functionName: "creditOf", args: [account.address, "0x0000000000000000000000000000000000000000"] }),
+        client.getBlockNumber(),
+      ]);
+      Object.assign(out, {
+        address: account.address,
+        head: head.toString(),
+        registered: worker.registered,
+        stakeEth: formatEther(worker.stake),
+        lockedEth: formatEther(worker.locked),
+        completed: Number(worker.completed),
+        noShows: Number(worker.noShows),
+        disputesLost: Number(worker.disputesLost),
+        creditsEth: formatEther(credits),
+      });
+    } catch (error) {
+      out.chain = `unavailable: ${(error as Error).message.split("\n")[0]}`;
+    }
+    console.log(JSON.stringify(out, null, 2));
+  });
+
+/** Sends one transaction to the market: simulate (clear error on revert), send, wait. */
+async function send(functionName: string, args: unknown[], value = 0n) {
+  const cfg = configFromOpts();
+  const account = makeAccount(await loadSecrets());
+  const client = makePublicClient(cfg);
+  const wallet = createWalletClient({ account, chain: chainFor(cfg), transport: http(cfg.rpcUrls[0]) });
+  const market = cfg.market as `0x${string}`;
+  try {
+    const { request } = await client.simulateContract({ account, address: market, abi: jobMarketAbi as Abi, functionName, args, value });
+    const hash = await wallet.writeContract(request);
+    const receipt = await client.waitForTransactionReceipt({ hash });
+    console.log(JSON.stringify({ function: functionName, tx: hash, block: receipt.blockNumber.toString(), status: receipt.status }));
+    if (receipt.status !== "success") process.exitCode = 1;
+  } catch (error) {
+    const revert = decodeRevert(error, jobMarketAbi);
+    throw new Error(revert ? `${functionName} refused by the contract: ${revert.name}(${revert.args.map(String).join(", ")})` : (error as Error).message.split("\n")[0]);
+  }
+}
+
+const amount = (v: string) => {
+  try {
+    return parseEther(v);
+  } catch {
+    throw new Error(`--amount must be an ETH amount like 1.5, got ${v}`);
+  }
+};
+
+program
+  .command("register")
+  .description("Register the keeper's account as a worker (or update its profile).")
+  .requiredOption("--capability <kind...>", "executor kinds served: wasm, http.json, contract.call")
+  .option("--metadata-uri <uri>", "where the worker describes itself", "")
+  .action(async (o: { capability: string[]; metadataUri: string }) => {
+    const caps = o.capability.map((c) => stringToHex(c, { size: 32 }));
+    await send("register", [caps, o.metadataUri]);
+  });
+
+program
+  .command("stake")
+  .description("Add ETH to the worker's stake.")
+  .requiredOption("--amount <eth>", "ETH to stake, e.g. 2.5")
+  .action(async (o: { amount: string }) => send("depositStake", [], amount(o.amount)));
+
+program
+  .command("unstake")
+  .description("Start unbonding free stake; withdraw it with `withdraw --stake` after the unbonding delay.")
+  .requiredOption("--amount <eth>", "ETH to unbond")
+  .action(async (o: { amount: string }) => send("requestUnbond", [amount(o.amount)]));
+
+program
+  .command("withdraw")
+  .description("Withdraw earned credits (ETH by default, or --token), or unbonded stake with --stake.")
+  .option("--token <address>", "ERC-20 token to withdraw credits in")
+  .option("--stake", "withdraw stake whose unbonding delay has passed")
+  .action(async (o: { token?: string; stake?: boolean }) => {
+    if (o.stake) return send("withdrawUnbonded", []);
+    return send("withdraw", [o.token ?? "0x0000000000000000000000000000000000000000"]);
+  });
+
+program.parseAsync(process.argv).catch((error: Error) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(`baton-keeper: ${error.message}`);
+  process.exit(2);
+});

@@ -1,0 +1,303 @@
+import { encodeFunctionData, type Chain, type PrivateKeyAccount, type PublicClient, type Transport } from "viem";
+import type { Logger } from "pino";
+import type { Server } from "node:http";
+import { computeCommitment, decodeSpec, encodeResult, jobMarketAbi, newSalt } from "@baton/sdk";
+import type { KeeperConfig } from "./config.js";
+import { makePublicClient } from "./chain.js";
+import { Metrics, serveMetrics } from "./metrics.js";
+import { decide, planJob, priceFor, S, TERMINAL, type Action, type ChainJob, type Me, type Terms } from "./plan.js";
+import { TxSender } from "./sender.js";
+import { Store } from "./store.js";
+import { Syncer } from "./sync.js";
+import { termsFromJson } from "./terms.js";
+import { createExecutors, type Executor } from "./executors/index.js";
+
+const ZERO_HASH = `0x${"0".repeat(64)}` as const;
+
+type Tracked = { id: bigint; terms: Terms; chain: ChainJob; spec: ReturnType<typeof decodeSpec> };
+
+/**
+ * The daemon: each pass syncs logs, reads the state of every tracked job in one batch, plans the
+ * next steps (pure `plan.ts`), queues transactions in the outbox and lets the sender deliver
+ * them. Executions run in the background within the capacity limit.
+ */
+export class Keeper {
+  readonly store: Store;
+  readonly metrics = new Metrics();
+  private readonly client: PublicClient<Transport, Chain>;
+  private readonly sender: TxSender;
+  private readonly syncer: Syncer;
+  private readonly executors: Map<string, Executor>;
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly abort = new AbortController();
+  private server: Server | undefined;
+  private lastTickAt = 0;
+  private lastSummaryAt = 0;
+  private stopped: Promise<void> | undefined;
+
+  constructor(
+    private readonly cfg: KeeperConfig,
+    private readonly account: PrivateKeyAccount,
+    private readonly log: Logger,
+  ) {
+    this.store = new Store(cfg.dbPath);
+    this.client = makePublicClient(cfg);
+    this.sender = new TxSender(this.store, this.client, account, jobMarketAbi, cfg, log.child({ part: "tx" }), this.metrics);
+    this.syncer = new Syncer(this.store, this.client, cfg, log.child({ part: "sync" }), this.metrics);
+    this.executors = createExecutors({ ...cfg.executors, capabilities: cfg.capabilities, publicClients: new Map([[cfg.chainId, this.client]]) });
+  }
+
+  get address() {
+    return this.account.address;
+  }
+
+  /** Runs until `stop()`; returns when the last pass has finished and state is recorded. */
+  async run(): Promise<void> {
+    const chainId = await this.client.getChainId().catch(() => undefined);
+    if (chainId !== undefined && chainId !== this.cfg.chainId) {
+      throw new Error(`the RPC serves chain ${chainId}, the config says ${this.cfg.chainId}`);
+    }
+    if (this.cfg.metricsPort) {
+      this.server = await serveMetrics(this.metrics, this.cfg.metricsPort, () => Date.now() - this.lastTickAt < Math.max(10_000, this.cfg.pollIntervalMs * 10));
+    }
+    // Executions interrupted by a crash are run again (they are deterministic and nothing was sent).
+    for (const e of this.store.interruptedExecutions()) this.store.db.prepare("DELETE FROM executions WHERE job_id = ? AND round = ?").run(e.jobId.toString(), e.round);
+    this.log.info({ address: this.address, market: this.cfg.market, chainId: this.cfg.chainId }, "keeper started");
+    this.stopped = this.loop();
+    return this.stopped;
+  }
+
+  /** Stops taking work, waits for the current pass and running executions, closes the store. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.stopped?.catch(() => undefined);
+  }
+
+  private async loop() {
+    while (!this.abort.signal.aborted) {
+      const started = Date.now();
+      try {
+        await this.tick();
+        this.lastTickAt = Date.now();
+        this.metrics.lastTick.set(Math.floor(this.lastTickAt / 1000));
+      } catch (error) {
+        this.metrics.rpcErrors.inc();
+        this.log.warn({ err: (error as Error).message }, "pass failed; retrying");
+      }
+      const wait = Math.max(0, this.cfg.pollIntervalMs - (Date.now() - started));
+      await sleep(wait, this.abort.signal);
+    }
+    // Graceful shutdown: executions finish or are abandoned (they rerun after a restart).
+    await Promise.race([Promise.allSettled(this.running.values()), sleep(20_000)]);
+    this.server?.close();
+    this.store.close();
+    this.log.info("keeper stopped");
+  }
+
+  async tick(): Promise<void> {
+    const head = await this.client.getBlockNumber();
+    this.metrics.headBlock.set(Number(head));
+    await this.syncer.sync(head);
+
+    const me = await this.readMe();
+    const tracked = await this.readTracked();
+    const gasPrice = await this.client.getGasPrice();
+    let held = tracked.filter((t) => this.holds(t, me)).length;
+
+    for (const job of tracked) {
+      if (this.abort.signal.aborted) break;
+      const row = this.store.job(job.id)!;
+      if (row.decision === null) {
+        const spec = job.spec.ok ? { ok: true as const, kind: job.spec.spec.kind } : { ok: false as const, error: job.spec.error };
+        const d = decide(job.terms, spec, me, this.cfg);
+        const decision = d.bid ? "bid" : `skip: ${d.reason}`;
+        this.store.setDecision(job.id, decision);
+        this.metrics.decisions.inc({ decision: d.bid ? "bid" : "skip" });
+        this.log.info({ job: job.id.toString(), decision }, "decided");
+      }
+      const local = this.localView(job);
+      const actions = planJob(job.id, job.terms, job.chain, local, me, this.cfg, held, this.cfg.capacity);
+      for (const action of actions) {
+        if (action.kind === "commit") held++;
+        await this.perform(job, action, gasPrice, me);
+      }
+    }
+    this.metrics.activeJobs.set(tracked.length);
+    await this.sender.tick(head);
+    this.summary(head, tracked.length);
+  }
+
+  private holds(t: Tracked, me: Me): boolean {
+    const bid = this.store.bid(t.id, t.chain.round);
+    if (!bid) return false;
+    if (t.chain.state === S.Open || t.chain.state === S.Revealing) return true;
+    return t.chain.winner.toLowerCase() === me.address.toLowerCase() && !TERMINAL.has(t.chain.state);
+  }
+
+  private localView(job: Tracked) {
+    const row = this.store.job(job.id)!;
+    const exec = this.store.execution(job.id, job.chain.round);
+    return {
+      decision: row.decision,
+      hasBid: this.store.bid(job.id, job.chain.round) !== undefined,
+      execution: exec?.status,
+      unrevealed: this.store.unrevealed(job.id),
+      hasStep: (key: string) => this.store.hasStep(key),
+    };
+  }
+
+  private async perform(job: Tracked, action: Action, gasPrice: bigint, me: Me) {
+    const market = this.cfg.market as `0x${string}`;
+    const queue = (key: string, kind: string, data: `0x${string}`) => this.store.enqueue({ key, kind, jobId: job.id, to: market, data });
+    const terms = job.terms;
+    switch (action.kind) {
+      case "commit": {
+        if (!job.spec.ok) return;
+        const quote = priceFor(terms, job.spec.spec.kind, this.cfg, gasPrice);
+        if ("skip" in quote) {
+          this.store.setDecision(job.id, `skip: ${quote.skip}`);
+          this.log.info({ job: job.id.toString(), reason: quote.skip }, "not bidding");
+          return;
+        }
+        if (me.stake - me.locked < terms.bond) {
+          this.log.info({ job: job.id.toString(), free: (me.stake - me.locked).toString(), bond: terms.bond.toString() }, "not enough free stake to bid");
+          return;
+        }
+        const salt = newSalt();
+        const commitment = computeCommitment({ chainId: this.cfg.chainId, market, jobId: job.id, round: action.round, bidder: me.address, price: quote.price, salt });
+        const data = encodeFunctionData({ abi: jobMarketAbi, functionName: "commitBid", args: [job.id, terms, commitment] });
+        // The salt is on disk before the commitment can reach the chain.
+        this.store.tx(() => {
+          this.store.saveBid({ jobId: job.id, round: action.round, price: quote.price, salt, commitment });
+          queue(action.key, "commit", data);
+        });
+        me.locked += terms.bond;
+        this.log.info({ job: job.id.toString(), round: action.round, price: quote.price.toString() }, "bidding");
+        return;
+      }
+      case "reveal": {
+        const bid = this.store.bid(job.id, action.round);
+        if (!bid) return;
+        queue(action.key, "reveal", encodeFunctionData({ abi: jobMarketAbi, functionName: "revealBid", args: [job.id, terms, bid.price, bid.salt] }));
+        return;
+      }
+      case "finalize":
+        queue(action.key, "finalize", encodeFunctionData({ abi: jobMarketAbi, functionName: "finalizeAuction", args: [job.id, terms] }));
+        return;
+      case "settle":
+        queue(action.key, "settle", encodeFunctionData({ abi: jobMarketAbi, functionName: "settle", args: [job.id, terms] }));
+        return;
+      case "slashNoShow":
+        queue(action.key, "slash", encodeFunctionData({ abi: jobMarketAbi, functionName: "slashNoShow", args: [job.id, terms] }));
+        return;
+      case "resolveStaleDispute":
+        queue(action.key, "stale", encodeFunctionData({ abi: jobMarketAbi, functionName: "resolveStaleDispute", args: [job.id, terms] }));
+        return;
+      case "forfeit":
+        queue(action.key, "forfeit", encodeFunctionData({ abi: jobMarketAbi, functionName: "forfeitUnrevealed", args: [job.id, terms, action.round, action.bidder] }));
+        return;
+      case "submit": {
+        const exec = this.store.execution(job.id, action.round);
+        if (!exec || exec.status !== "done" || !exec.result || !exec.resultHash) return;
+        const data = encodeFunctionData({ abi: jobMarketAbi, functionName: "submitResult", args: [job.id, terms, exec.resultHash, bytesToHex(exec.result)] });
+        queue(action.key, "submit", data);
+        return;
+      }
+      case "execute":
+        this.startExecution(job, action.round);
+        return;
+      case "done":
+        this.store.markDone(job.id);
+        return;
+    }
+  }
+
+  private startExecution(job: Tracked, round: number) {
+    const key = `${job.id}:${round}`;
+    if (this.running.has(key) || !job.spec.ok) return;
+    const spec = job.spec.spec;
+    const executor = this.executors.get(spec.kind);
+    this.store.startExecution(job.id, round);
+    const log = this.log.child({ job: job.id.toString(), round, kind: spec.kind });
+    const run = (async () => {
+      try {
+        if (!executor) throw new Error(`no executor for kind ${spec.kind}`);
+        log.info("executing");
+        const { output } = await executor.execute(spec as never, { signal: this.abort.signal, logger: log });
+        const encoded = encodeResult(output);
+        this.store.finishExecution(job.id, round, { result: encoded.bytes, resultHash: encoded.hash });
+        this.metrics.executions.inc({ kind: spec.kind, outcome: "done" });
+        log.info({ resultHash: encoded.hash }, "executed");
+      } catch (error) {
+        const e = error as Error & { code?: string };
+        // A failed execution is never submitted: the job goes to the no-show path.
+        this.store.finishExecution(job.id, round, { error: `${e.code ?? e.name}: ${e.message}` });
+        this.metrics.executions.inc({ kind: spec.kind, outcome: e.code ?? "error" });
+        log.warn({ err: e.message, code: e.code }, "execution failed; not submitting");
+      } finally {
+        this.running.delete(key);
+      }
+    })();
+    this.running.set(key, run);
+  }
+
+  private async readMe(): Promise<Me> {
+    const w = await this.client.readContract({ address: this.cfg.market as `0x${string}`, abi: jobMarketAbi, functionName: "getWorker", args: [this.address] });
+    return { address: this.address, registered: w.registered, stake: w.stake, locked: w.locked, completed: Number(w.completed) };
+  }
+
+  /** State of every tracked job in two multicall batches (never one request per job). */
+  private async readTracked(): Promise<Tracked[]> {
+    const rows = this.store.activeJobs();
+    if (rows.length === 0) return [];
+    const market = this.cfg.market as `0x${string}`;
+    const multicallAddress = this.cfg.multicall3 as `0x${string}` | undefined;
+    const first = await this.client.multicall({
+      allowFailure: false,
+      multicallAddress,
+      contracts: rows.flatMap((r) => [
+        { address: market, abi: jobMarketAbi, functionName: "jobState", args: [r.id] } as const,
+        { address: market, abi: jobMarketAbi, functionName: "getJob", args: [r.id] } as const,
+      ]),
+    });
+    const jobs = rows.map((r, i) => ({ row: r, state: Number(first[2 * i]), job: first[2 * i + 1] as { round: number; winner: `0x${string}` } }));
+    const withBids = jobs.filter((j) => this.store.bid(j.row.id, Number(j.job.round)) !== undefined);
+    const commitments = withBids.length
+      ? await this.client.multicall({
+          allowFailure: false,
+          multicallAddress,
+          contracts: withBids.map((j) => ({ address: market, abi: jobMarketAbi, functionName: "commitmentOf", args: [j.row.id, Number(j.job.round), this.address] }) as const),
+        })
+      : [];
+    const commitmentOf = new Map(withBids.map((j, i) => [j.row.id, commitments[i] as `0x${string}`]));
+    return jobs.map(({ row, state, job }) => ({
+      id: row.id,
+      terms: termsFromJson(row.terms),
+      spec: decodeSpec(row.spec),
+      chain: { state, round: Number(job.round), winner: job.winner, myCommitment: commitmentOf.get(row.id) ?? ZERO_HASH },
+    }));
+  }
+
+  private summary(head: bigint, active: number) {
+    const now = Date.now();
+    if (now - this.lastSummaryAt < this.cfg.summaryIntervalSec * 1000) return;
+    this.lastSummaryAt = now;
+    const counts = this.store.outboxCounts();
+    this.log.info({ head: head.toString(), synced: this.store.cursor()?.toString(), active, running: this.running.size, outbox: counts }, "summary");
+  }
+}
+
+function bytesToHex(bytes: Uint8Array): `0x${string}` {
+  return `0x${Buffer.from(bytes).toString("hex")}`;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}

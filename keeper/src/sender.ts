@@ -1,0 +1,166 @@
+import { keccak256, type Abi, type Chain, type PrivateKeyAccount, type PublicClient, type Transport } from "viem";
+import type { Logger } from "pino";
+import { BENIGN_REVERTS, decodeRevert, isNonceTooLow } from "./errors.js";
+import type { Metrics } from "./metrics.js";
+import { OPEN_OUTBOX, type OutboxRow, type Store } from "./store.js";
+
+/** Fee bump for a replacement: nodes require at least +10%; 12.5% leaves room for rounding. */
+const BUMP_NUM = 1125n;
+const BUMP_DEN = 1000n;
+
+/**
+ * Sends queued transactions one at a time with a local, pending-aware nonce counter. Each
+ * transaction is signed locally and recorded (hash and raw bytes) before it is broadcast, so a
+ * crash at any point is recovered by re-broadcasting or finding the receipt — never by signing
+ * the same step twice. Pending transactions are replaced with higher fees after a few blocks.
+ */
+export class TxSender {
+  private nextNonce: number | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly client: PublicClient<Transport, Chain>,
+    private readonly account: PrivateKeyAccount,
+    private readonly abi: Abi,
+    private readonly opts: { replaceAfterBlocks: number },
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** One pass: settle what was sent, then send what is queued. Never throws on RPC failure. */
+  async tick(head: bigint): Promise<void> {
+    try {
+      await this.checkSent(head);
+      await this.sendQueued(head);
+    } catch (error) {
+      this.metrics.rpcErrors.inc();
+      this.log.warn({ err: (error as Error).message }, "transaction pass interrupted; will retry");
+    }
+  }
+
+  /** Count of transactions still on their way. */
+  pending(): number {
+    return this.store.outboxByStatus(OPEN_OUTBOX).length;
+  }
+
+  private async syncNonce(): Promise<number> {
+    const chainPending = await this.client.getTransactionCount({ address: this.account.address, blockTag: "pending" });
+    this.nextNonce = Math.max(chainPending, this.store.maxNonce() + 1);
+    return this.nextNonce;
+  }
+
+  private async checkSent(head: bigint) {
+    for (const item of this.store.outboxByStatus(["signed", "sent"])) {
+      const attempts = this.store.attempts(item.id);
+      let mined = false;
+      for (const a of [...attempts].reverse()) {
+        const receipt = await this.client.getTransactionReceipt({ hash: a.hash }).catch(() => undefined);
+        if (!receipt) continue;
+        mined = true;
+        const ok = receipt.status === "success";
+        this.store.setOutboxStatus(item.id, ok ? "mined" : "reverted", {
+          blockNumber: receipt.blockNumber,
+          error: ok ? undefined : "reverted on chain",
+        });
+        this.metrics.txMined.inc({ kind: item.kind, status: ok ? "success" : "reverted" });
+        this.log[ok ? "info" : "warn"]({ step: item.key, tx: a.hash, block: receipt.blockNumber, gas: receipt.gasUsed }, ok ? "mined" : "reverted on chain");
+        break;
+      }
+      if (mined || attempts.length === 0) continue;
+      const latest = attempts[attempts.length - 1];
+      if (item.status === "signed" || latest.sentBlock === null) {
+        // Signed but maybe never broadcast (crash or RPC failure): broadcast the same bytes again.
+        await this.broadcast(item, latest.raw, latest.hash, head);
+      } else if (head - latest.sentBlock >= BigInt(this.opts.replaceAfterBlocks)) {
+        await this.replace(item, latest, head);
+      }
+    }
+  }
+
+  private async broadcast(item: OutboxRow, raw: `0x${string}`, hash: `0x${string}`, head: bigint) {
+    try {
+      await this.client.sendRawTransaction({ serializedTransaction: raw });
+    } catch (error) {
+      if (!isNonceTooLow(error)) throw error;
+      // Already known or mined: the receipt check will pick it up.
+    }
+    this.store.markAttemptSent(hash, head);
+    this.store.setOutboxStatus(item.id, "sent");
+  }
+
+  private async replace(item: OutboxRow, last: { nonce: number; maxFee: bigint; maxPriorityFee: bigint }, head: bigint) {
+    const fees = await this.client.estimateFeesPerGas();
+    const maxPriorityFeePerGas = max((last.maxPriorityFee * BUMP_NUM) / BUMP_DEN + 1n, fees.maxPriorityFeePerGas ?? 0n);
+    const maxFeePerGas = max((last.maxFee * BUMP_NUM) / BUMP_DEN + 1n, fees.maxFeePerGas ?? 0n, maxPriorityFeePerGas);
+    const gas = await this.estimate(item).catch(() => undefined);
+    if (gas === undefined) return; // the step no longer applies; the pending one may still land
+    const { raw, hash } = await this.sign(item, last.nonce, gas, maxFeePerGas, maxPriorityFeePerGas);
+    this.log.info({ step: item.key, nonce: last.nonce, tx: hash, maxFeePerGas }, "replacing a stuck transaction with higher fees");
+    this.metrics.txReplaced.inc({ kind: item.kind });
+    try {
+      await this.broadcast(item, raw, hash, head);
+    } catch (error) {
+      this.log.warn({ step: item.key, err: (error as Error).message }, "replacement not accepted");
+    }
+  }
+
+  private async sendQueued(head: bigint) {
+    const queued = this.store.outboxByStatus(["queued"]);
+    if (queued.length === 0) return;
+    if (this.nextNonce === undefined) await this.syncNonce();
+    for (const item of queued) {
+      let gas: bigint;
+      try {
+        gas = await this.estimate(item);
+      } catch (error) {
+        const revert = decodeRevert(error, this.abi);
+        if (!revert) throw error; // RPC trouble: leave it queued for the next pass
+        const benign = BENIGN_REVERTS.has(revert.name);
+        this.store.setOutboxStatus(item.id, "skipped", { error: revert.name });
+        this.metrics.txSkipped.inc({ kind: item.kind, reason: revert.name });
+        this.log[benign ? "info" : "warn"]({ step: item.key, error: revert.name, args: String(revert.args) }, benign ? "step no longer needed" : "step refused by the contract");
+        continue;
+      }
+      const fees = await this.client.estimateFeesPerGas();
+      const nonce = this.nextNonce!;
+      const { raw, hash } = await this.sign(item, nonce, gas, fees.maxFeePerGas!, fees.maxPriorityFeePerGas!);
+      this.nextNonce = nonce + 1;
+      try {
+        await this.broadcast(item, raw, hash, head);
+        this.metrics.txSent.inc({ kind: item.kind });
+        this.log.info({ step: item.key, nonce, tx: hash }, "sent");
+      } catch (error) {
+        // Not accepted (RPC down, or rejected): the signed bytes stay recorded and are re-broadcast
+        // next pass; resynchronise the nonce so later steps do not leave a gap.
+        this.log.warn({ step: item.key, nonce, err: (error as Error).message }, "broadcast failed; will retry");
+        this.nextNonce = undefined;
+        return;
+      }
+    }
+  }
+
+  private async estimate(item: OutboxRow): Promise<bigint> {
+    const gas = await this.client.estimateGas({ account: this.account, to: item.to, data: item.data, value: item.value });
+    // Headroom for state changes between estimate and inclusion.
+    return (gas * 12n) / 10n + 10_000n;
+  }
+
+  private async sign(item: OutboxRow, nonce: number, gas: bigint, maxFeePerGas: bigint, maxPriorityFeePerGas: bigint) {
+    const raw = await this.account.signTransaction({
+      chainId: this.client.chain.id,
+      type: "eip1559",
+      to: item.to,
+      data: item.data,
+      value: item.value,
+      nonce,
+      gas,
+      maxFeePerGas,
+      maxPriorityFeePerGas,
+    });
+    const hash = keccak256(raw);
+    this.store.saveAttempt({ hash, outboxId: item.id, nonce, raw, maxFee: maxFeePerGas, maxPriorityFee: maxPriorityFeePerGas });
+    return { raw, hash };
+  }
+}
+
+const max = (...xs: bigint[]) => xs.reduce((a, b) => (a > b ? a : b));

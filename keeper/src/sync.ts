@@ -1,0 +1,104 @@
+import type { Chain, PublicClient, Transport } from "viem";
+import type { Logger } from "pino";
+import { fetchMarketLogs } from "@baton/sdk";
+import type { KeeperConfig } from "./config.js";
+import type { Metrics } from "./metrics.js";
+import type { Store } from "./store.js";
+import { termsToJson } from "./terms.js";
+
+/**
+ * Follows the market like an indexer: bounded getLogs windows from the persisted cursor up to
+ * `head - confirmations`, applied in one SQLite transaction together with the new cursor, so a
+ * crash re-applies a window at most (every handler is idempotent). Before each pass the cursor's
+ * block hash is compared with the chain; on a mismatch the keeper walks back its recorded hashes
+ * to the fork point and forgets what it learnt from the replaced blocks.
+ */
+export class Syncer {
+  constructor(
+    private readonly store: Store,
+    private readonly client: PublicClient<Transport, Chain>,
+    private readonly cfg: Pick<KeeperConfig, "market" | "startBlock" | "confirmations" | "logWindow">,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** Applies every confirmed log up to `head`; returns the number of new jobs discovered. */
+  async sync(head: bigint): Promise<number> {
+    await this.checkReorg();
+    const target = head - BigInt(this.cfg.confirmations);
+    const cursor = this.store.cursor() ?? this.cfg.startBlock - 1n;
+    if (target <= cursor) return 0;
+    const from = cursor + 1n;
+    const total = target - cursor;
+    const backfill = total > BigInt(this.cfg.logWindow);
+    const logs = await fetchMarketLogs(this.client, {
+      address: this.cfg.market,
+      fromBlock: from,
+      toBlock: target,
+      windowSize: BigInt(this.cfg.logWindow),
+      onProgress: backfill
+        ? (p: { done: bigint; total: bigint }) => this.log.info({ done: p.done.toString(), total: p.total.toString() }, "backfill progress (blocks)")
+        : undefined,
+    });
+    const block = await this.client.getBlock({ blockNumber: target });
+    let discovered = 0;
+    this.store.tx(() => {
+      for (const log of logs) {
+        const args = log.args as Record<string, unknown>;
+        switch (log.eventName) {
+          case "JobPosted":
+            if (!this.store.job(args.jobId as bigint)) discovered++;
+            this.store.upsertJob({
+              id: args.jobId as bigint,
+              terms: termsToJson(args.terms as never),
+              specHash: args.specHash as `0x${string}`,
+              spec: hexBytes(args.spec as `0x${string}`),
+              blockNumber: log.blockNumber,
+            });
+            break;
+          case "BidCommitted":
+            this.store.recordCommit(args.jobId as bigint, Number(args.round), args.bidder as string, log.blockNumber);
+            break;
+          case "BidRevealed":
+          case "BidForfeited":
+            this.store.recordReveal(args.jobId as bigint, Number(args.round), args.bidder as string);
+            break;
+          default:
+            break;
+        }
+      }
+      this.store.setCursor(target, block.hash);
+    });
+    this.metrics.jobsSeen.inc(discovered);
+    this.metrics.syncedBlock.set(Number(target));
+    if (backfill) this.log.info({ from: from.toString(), to: target.toString(), logs: logs.length }, "backfill complete");
+    return discovered;
+  }
+
+  private async checkReorg() {
+    const cursor = this.store.cursor();
+    if (cursor === undefined) return;
+    const recorded = this.store.blockHash(cursor);
+    if (!recorded) return;
+    const onChain = await this.client.getBlock({ blockNumber: cursor }).catch(() => undefined);
+    if (onChain && onChain.hash === recorded) return;
+    // Walk back to the newest recorded block the chain still has.
+    for (const b of this.store.recentBlocks()) {
+      const block = await this.client.getBlock({ blockNumber: b.number }).catch(() => undefined);
+      if (block && block.hash === b.hash) {
+        this.log.warn({ from: cursor.toString(), to: b.number.toString() }, "reorg detected; rolling back");
+        this.metrics.reorgs.inc();
+        this.store.rollbackTo(b.number, b.hash);
+        return;
+      }
+    }
+    const restart = this.cfg.startBlock - 1n;
+    this.log.warn({ from: cursor.toString(), to: restart.toString() }, "reorg deeper than the recorded history; resyncing");
+    this.metrics.reorgs.inc();
+    this.store.rollbackTo(restart, undefined);
+  }
+}
+
+function hexBytes(hex: `0x${string}`): Uint8Array {
+  return Uint8Array.from(Buffer.from(hex.slice(2), "hex"));
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { ConfigError, loadConfig, loadSecrets, parseConfig } from "../src/config.js";
+import { decryptKeystore, encryptKeystore } from "../src/keystore.js";
+
+const valid = {
+  rpcUrls: ["http://127.0.0.1:8545"],
+  chainId: 31337,
+  market: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+  dbPath: "/tmp/k.db",
+  capabilities: ["wasm"],
+  strategy: { kind: "fraction", fraction: 0.8 },
+};
+
+describe("config", () => {
+  it("accepts a minimal config and fills defaults", () => {
+    const cfg = parseConfig(valid);
+    expect(cfg.confirmations).toBe(2);
+    expect(cfg.capacity).toBe(4);
+    expect(cfg.executors.wasmTimeoutMs).toBe(10_000);
+    expect(cfg.startBlock).toBe(0n);
+  });
+
+  it("names the offending field in one clear message", () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...valid, market: "0x123" }, "config: market: must be a 0x-prefixed 20-byte hex address"],
+      [{ ...valid, capabilities: ["gpu"] }, "config: capabilities.0:"],
+      [{ ...valid, strategy: { kind: "fraction", fraction: 2 } }, "config: strategy.fraction:"],
+      [{ ...valid, rpcUrls: [] }, "config: rpcUrls:"],
+      [{ ...valid, confirmations: -1 }, "config: confirmations:"],
+      [{ ...valid, unknownField: 1 }, "config: (root):"],
+    ];
+    for (const [raw, message] of cases) {
+      expect(() => parseConfig(raw)).toThrow(ConfigError);
+      expect(() => parseConfig(raw)).toThrow(message);
+    }
+  });
+
+  it("reads a file and lets the environment override it", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "keeper-config-"));
+    const file = path.join(dir, "keeper.json");
+    writeFileSync(file, JSON.stringify(valid));
+    const cfg = loadConfig(file, { BATON_RPC_URL: "http://127.0.0.1:9999", BATON_START_BLOCK: "42" });
+    expect(cfg.rpcUrls).toEqual(["http://127.0.0.1:9999"]);
+    expect(cfg.startBlock).toBe(42n);
+    writeFileSync(file, "{ not json");
+    expect(() => loadConfig(file, {})).toThrow(/config: file: .* is not valid JSON/);
+    expect(() => loadConfig(path.join(dir, "missing.json"), {})).toThrow(/config: file: cannot read/);
+  });
+
+  it("takes the key from the environment or an encrypted keystore, and reports a wrong password", async () => {
+    const key = `0x${"11".repeat(32)}` as const;
+    expect(await loadSecrets({ BATON_PRIVATE_KEY: key })).toEqual({ privateKey: key });
+    await expect(loadSecrets({ BATON_PRIVATE_KEY: "0x12" })).rejects.toThrow("config: BATON_PRIVATE_KEY:");
+    await expect(loadSecrets({})).rejects.toThrow(/BATON_PRIVATE_KEY/);
+    const dir = mkdtempSync(path.join(tmpdir(), "keeper-ks-"));
+    const file = path.join(dir, "key.json");
+    writeFileSync(file, encryptKeystore(key, "correct horse", 1 << 10));
+    expect(await loadSecrets({ BATON_KEYSTORE: file, BATON_KEYSTORE_PASSWORD: "correct horse" })).toEqual({ privateKey: key });
+    await expect(loadSecrets({ BATON_KEYSTORE: file, BATON_KEYSTORE_PASSWORD: "wrong" })).rejects.toThrow("wrong password");
+    await expect(loadSecrets({ BATON_KEYSTORE: file })).rejects.toThrow("BATON_KEYSTORE_PASSWORD");
+    expect(decryptKeystore(encryptKeystore(key, "p", 1 << 10), "p")).toBe(key);
+  });
+});
+
+describe("baton-keeper CLI", () => {
+  const bin = path.resolve(__dirname, "../bin/baton-keeper.mjs");
+
+  it("documents every command in --help", () => {
+    const res = spawnSync(process.execPath, [bin, "--help"], { encoding: "utf8" });
+    expect(res.status).toBe(0);
+    for (const cmd of ["start", "status", "register", "stake", "unstake", "withdraw"]) expect(res.stdout).toContain(cmd);
+    const sub = spawnSync(process.execPath, [bin, "register", "--help"], { encoding: "utf8" });
+    expect(sub.stdout).toContain("--capability");
+  });
+
+  it("exits non-zero with one line naming the field for a bad config", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "keeper-cli-"));
+    const file = path.join(dir, "bad.json");
+    writeFileSync(file, JSON.stringify({ ...valid, chainId: "x" }));
+    const res = spawnSync(process.execPath, [bin, "--config", file, "start"], { encoding: "utf8", env: { ...process.env, BATON_PRIVATE_KEY: `0x${"11".repeat(32)}` } });
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim()).toMatch(/^config: chainId: /);
+  });
+});

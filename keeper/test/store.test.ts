@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Store } from "../src/store.js";
+
+const TO = "0x00000000000000000000000000000000000000aa" as const;
+
+describe("Store", () => {
+  it("queues each step at most once, across restarts", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "keeper-store-")), "k.db");
+    const a = new Store(file);
+    expect(a.enqueue({ key: "commit:1:0", kind: "commit", jobId: 1n, to: TO, data: "0x01" })).toBe(true);
+    expect(a.enqueue({ key: "commit:1:0", kind: "commit", jobId: 1n, to: TO, data: "0x02" })).toBe(false);
+    a.close();
+    const b = new Store(file);
+    expect(b.hasStep("commit:1:0")).toBe(true);
+    expect(b.enqueue({ key: "commit:1:0", kind: "commit", jobId: 1n, to: TO, data: "0x03" })).toBe(false);
+    expect(b.stepKeys()).toEqual(["commit:1:0"]);
+    b.close();
+  });
+
+  it("keeps a bid's salt and a signed transaction durable before anything is sent", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "keeper-store-")), "k.db");
+    const a = new Store(file);
+    const salt = `0x${"ab".repeat(32)}` as const;
+    a.tx(() => {
+      a.saveBid({ jobId: 7n, round: 0, price: 5n, salt, commitment: `0x${"cd".repeat(32)}` });
+      a.enqueue({ key: "commit:7:0", kind: "commit", jobId: 7n, to: TO, data: "0x" });
+    });
+    const item = a.outboxItem("commit:7:0")!;
+    a.saveAttempt({ hash: `0x${"ef".repeat(32)}`, outboxId: item.id, nonce: 3, raw: "0x02", maxFee: 10n, maxPriorityFee: 1n });
+    a.close();
+    const b = new Store(file);
+    expect(b.bid(7n, 0)).toMatchObject({ price: 5n, salt });
+    expect(b.outboxItem("commit:7:0")).toMatchObject({ status: "signed", nonce: 3 });
+    expect(b.attempts(item.id)).toHaveLength(1);
+    expect(b.maxNonce()).toBe(3);
+    b.close();
+  });
+
+  it("rolls back what it learnt from blocks replaced by a reorg, but keeps jobs it bid on", () => {
+    const s = new Store(":memory:");
+    s.upsertJob({ id: 1n, terms: "{}", specHash: "0x00", spec: new Uint8Array(), blockNumber: 10n });
+    s.upsertJob({ id: 2n, terms: "{}", specHash: "0x00", spec: new Uint8Array(), blockNumber: 20n });
+    s.upsertJob({ id: 3n, terms: "{}", specHash: "0x00", spec: new Uint8Array(), blockNumber: 21n });
+    s.saveBid({ jobId: 3n, round: 0, price: 1n, salt: "0x01", commitment: "0x02" });
+    s.recordCommit(2n, 0, TO, 20n);
+    s.setCursor(20n, "0xaaa");
+    s.setCursor(21n, "0xbbb");
+    s.rollbackTo(15n, "0x15");
+    expect(s.activeJobs().map((j) => j.id)).toEqual([1n, 3n]);
+    expect(s.unrevealed(2n)).toEqual([]);
+    expect(s.cursor()).toBe(15n);
+    expect(s.blockHash(20n)).toBeUndefined();
+  });
+});
