@@ -1,0 +1,158 @@
+// Error classes the sdk throws. Every one extends `BatonError`, so callers can tell sdk failures
+// from their own with one `instanceof`; each carries the evidence a caller needs to react.
+import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type Abi, type Hex } from "viem";
+import { committeeArbiterAbi, jobMarketAbi, testTokenAbi } from "./generated/abis.js";
+
+export class BatonError extends Error {
+  override name = "BatonError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A value is not valid canonical JSON (float, NaN, bigint, cycle, non-plain object …). */
+export class CanonicalJsonError extends BatonError {
+  override name = "CanonicalJsonError";
+  /** Where in the value, as a JSON path (`$.items[2].price`). */
+  readonly path: string;
+  constructor(path: string, problem: string) {
+    super(`${path}: ${problem}`);
+    this.path = path;
+  }
+}
+
+/** A job spec does not satisfy `jobSpecSchema`, or its encoding is too large. */
+export class SpecValidationError extends BatonError {
+  override name = "SpecValidationError";
+  /** One entry per problem; `path` is the field (`module.sha256`, `args[0]`), empty for the whole spec. */
+  readonly issues: readonly { path: string; message: string }[];
+  constructor(issues: readonly { path: string; message: string }[]) {
+    super(`invalid job spec: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ")}`);
+    this.issues = issues;
+  }
+}
+
+/** An encoded spec or result exceeds the market's `MAX_PAYLOAD_BYTES`; store it elsewhere and post its URI. */
+export class PayloadTooLargeError extends BatonError {
+  override name = "PayloadTooLargeError";
+  readonly length: number;
+  readonly max: number;
+  constructor(what: string, length: number, max: number) {
+    super(`${what} is ${length} bytes, more than the ${max} allowed inline; store it at a URI and post the URI`);
+    this.length = length;
+    this.max = max;
+  }
+}
+
+/** An address book or Ignition deployment could not be read. */
+export class AddressBookError extends BatonError {
+  override name = "AddressBookError";
+}
+
+/** `getLogs` kept failing even for the smallest window, or failed for another reason. */
+export class LogFetchError extends BatonError {
+  override name = "LogFetchError";
+  readonly fromBlock: bigint;
+  readonly toBlock: bigint;
+  constructor(message: string, fromBlock: bigint, toBlock: bigint, cause: unknown) {
+    super(message, { cause });
+    this.fromBlock = fromBlock;
+    this.toBlock = toBlock;
+  }
+}
+
+/** Every error the Baton contracts (and the tokens they call) can revert with, for decoding. */
+export const batonErrorsAbi: Abi = (() => {
+  const seen = new Set<string>();
+  const items = [];
+  for (const item of [...jobMarketAbi, ...committeeArbiterAbi, ...testTokenAbi]) {
+    if (item.type !== "error") continue;
+    const key = `${item.name}(${item.inputs.map((i) => i.type).join(",")})`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    items.push(item);
+  }
+  return items;
+})();
+
+/**
+ * A contract call reverted (in simulation or on-chain). `errorName` and `args` are the decoded
+ * custom error, e.g. `JobMarketParamMismatch` with `["feeBps", 100n, 250n]`; see docs/errors.md for
+ * what each means and how to fix it. `errorName` is undefined when the revert could not be decoded
+ * (then `data` holds the raw revert data, if any).
+ */
+export class BatonContractError extends BatonError {
+  override name = "BatonContractError";
+  readonly errorName: string | undefined;
+  readonly args: readonly unknown[];
+  readonly data: Hex | undefined;
+  readonly functionName: string | undefined;
+  readonly address: Hex | undefined;
+  constructor(fields: {
+    errorName: string | undefined;
+    args: readonly unknown[];
+    data: Hex | undefined;
+    functionName: string | undefined;
+    address: Hex | undefined;
+    reason: string;
+    cause: unknown;
+  }) {
+    const call = fields.functionName ? `${fields.functionName}` : "call";
+    const what = fields.errorName
+      ? `${fields.errorName}(${fields.args.map(formatArg).join(", ")})`
+      : `without a decodable error (${fields.reason})`;
+    super(`${call} reverted: ${what}`, { cause: fields.cause });
+    this.errorName = fields.errorName;
+    this.args = fields.args;
+    this.data = fields.data;
+    this.functionName = fields.functionName;
+    this.address = fields.address;
+  }
+}
+
+function formatArg(value: unknown): string {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "string") return JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * Turns a viem error from `simulateContract`, `writeContract`, `estimateGas` or `readContract` into
+ * a `BatonContractError` when it is a contract revert; returns any other error unchanged (RPC and
+ * transport failures stay viem errors, so retry logic can keep telling them apart).
+ */
+export function toBatonError(error: unknown): unknown {
+  if (error instanceof BatonError || !(error instanceof BaseError)) return error;
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (!(reverted instanceof ContractFunctionRevertedError)) return error;
+  const context = error as BaseError & { functionName?: string; contractAddress?: Hex };
+  const common = {
+    functionName: context.functionName,
+    address: context.contractAddress,
+    reason: reverted.reason ?? reverted.shortMessage,
+    cause: error,
+  };
+  if (reverted.data?.errorName) {
+    return new BatonContractError({
+      ...common,
+      errorName: reverted.data.errorName,
+      args: reverted.data.args ?? [],
+      data: reverted.raw,
+    });
+  }
+  // The calling ABI may not know an error raised further down (e.g. a token's): try all of ours.
+  if (reverted.raw && reverted.raw.length >= 10) {
+    try {
+      const decoded = decodeErrorResult({ abi: batonErrorsAbi, data: reverted.raw });
+      return new BatonContractError({
+        ...common,
+        errorName: decoded.errorName,
+        args: decoded.args ?? [],
+        data: reverted.raw,
+      });
+    } catch {
+      // fall through: undecodable
+    }
+  }
+  return new BatonContractError({ ...common, errorName: undefined, args: [], data: reverted.raw });
+}
