@@ -280,7 +280,7 @@ export const wasmSpecSchema = z.strictObject({
       z.strictObject({ encoding: z.literal("base64"), data: base64 }),
       z.strictObject({ encoding: z.literal("json"), data: jsonValueSchema }),
     ],
-    { error: 'must be "utf8", "base64" or "json"' },
+    { error: (issue) => (issue.input === undefined ? "is required" : 'must be "utf8", "base64" or "json"') },
   ),
   limits: z
     .strictObject({
@@ -347,6 +347,12 @@ export const contractCallSpecSchema = z
     inputs: inputsSchema.optional(),
   })
   .superRefine((spec, ctx) => {
+    // Arguments that are not JSON were reported already; type-checking them would repeat that.
+    try {
+      canonicalize(spec.args);
+    } catch {
+      return;
+    }
     let fn: AbiFunction;
     try {
       fn = parseAbiItem(spec.signature) as AbiFunction;
@@ -377,7 +383,10 @@ export const jobSpecSchema = z.discriminatedUnion(
   "kind",
   [wasmSpecSchema, httpJsonSpecSchema, contractCallSpecSchema],
   {
-    error: 'must be "wasm", "http.json" or "contract.call"',
+    error: (issue) =>
+      issue.input === null || typeof issue.input !== "object" || Array.isArray(issue.input)
+        ? "a job spec must be a JSON object"
+        : 'must be "wasm", "http.json" or "contract.call"',
   },
 );
 
