@@ -54,9 +54,9 @@ export function decodeMarketLogs(logs: readonly Log[], eventName?: MarketEventNa
 // ---------------------------------------------------------------- windowed getLogs
 
 /**
- * Whether an RPC error means "this `eth_getLogs` range or its result is too large": code -32005
- * (limit exceeded) or one of the messages providers use (geth, Erigon, Alchemy, Infura,
- * QuickNode, Ankr, Cloudflare, Base/OP nodes, and others).
+ * Whether an RPC error means "this `eth_getLogs` range or its result is too large": HTTP 413 or
+ * one of the messages providers use (geth, Erigon, Alchemy, Infura, QuickNode, Ankr, Cloudflare,
+ * Base/OP nodes, and others).
  */
 export function isRangeTooLargeError(error: unknown): boolean {
   const texts: string[] = [];
@@ -70,7 +70,8 @@ export function isRangeTooLargeError(error: unknown): boolean {
       shortMessage?: unknown;
       status?: unknown;
     };
-    if (record.code === -32005 || record.status === 413) limitCode = true;
+    // Not the -32005 code alone: Infura also uses it for rate limits, which halving cannot fix.
+    if (record.status === 413) limitCode = true;
     for (const t of [record.message, record.details, record.shortMessage]) if (typeof t === "string") texts.push(t);
   };
   if (error instanceof BaseError) error.walk((e) => (visit(e), false));

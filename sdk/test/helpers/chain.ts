@@ -5,10 +5,10 @@ import path from "node:path";
 import {
   createPublicClient,
   createWalletClient,
+  getAddress,
   http,
   parseEther,
   type Abi,
-  type Address,
   type EIP1193RequestFn,
   type Hex,
   type Transport,
@@ -79,7 +79,7 @@ export async function deployBaton(url: string): Promise<AddressBook> {
     const { abi, bytecode } = artifact(sourcePath, name);
     const hash = await deployContract(deployer, { abi, bytecode, args } as never);
     const receipt = await waitForTransactionReceipt(publicClient, { hash });
-    return { address: receipt.contractAddress as Address, block: receipt.blockNumber };
+    return { address: getAddress(receipt.contractAddress!), block: receipt.blockNumber };
   };
   const multicall = await deploy("utils/Multicall3.sol", "Multicall3", []);
   const token = await deploy("mocks/TestToken.sol", "TestToken", ["Baton Demo USD", "bUSD", 6]);
