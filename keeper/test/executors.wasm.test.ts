@@ -66,7 +66,6 @@ const newExecutor = (config: Partial<WasmExecutorConfig> = {}) =>
   new WasmExecutor({
     cacheDir: path.join(tmp, "cache"),
     allowFileUris: true,
-    allowPrivateNetwork: true,
     wasmTimeoutMs: 5_000,
     wasmMemoryMb: 64,
     ...config,
@@ -306,7 +305,7 @@ describe("module fetching and verification", () => {
     expect(error.retryable).toBe(false);
   });
 
-  it("refuses loopback module URLs unless private networks are allowed", async () => {
+  it("refuses loopback module URLs when private module URLs are disallowed", async () => {
     served.set("/primes.wasm", moduleBytes("primes"));
     const spec = {
       kind: "wasm",
@@ -314,7 +313,7 @@ describe("module fetching and verification", () => {
       module: { uri: `${base}/primes.wasm`, sha256: manifest.primes.sha256 },
       input: { encoding: "utf8", data: "4" },
     };
-    const guarded = newExecutor({ allowPrivateNetwork: false, cacheDir: path.join(tmp, "guarded-cache") });
+    const guarded = newExecutor({ allowPrivateModuleUrls: false, cacheDir: path.join(tmp, "guarded-cache") });
     expect((await failure(guarded.execute(spec, ctx()))).code).toBe("MODULE_FETCH");
   });
 });

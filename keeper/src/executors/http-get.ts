@@ -80,7 +80,11 @@ export function isNonPublicAddress(address: string): boolean {
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** dns.lookup that refuses names resolving to any non-public address. */
-function publicOnlyLookup(hostname: string, options: { all?: boolean; family?: number }, callback: LookupCallback) {
+export function publicOnlyLookup(
+  hostname: string,
+  options: { all?: boolean; family?: number },
+  callback: LookupCallback,
+) {
   dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, []);
     const blocked = addresses.find((a) => isNonPublicAddress(a.address));
@@ -133,7 +137,8 @@ function parseTarget(raw: string | URL, allowPrivateNetwork: boolean): URL {
     throw new FetchError("url", `only http and https URLs are fetched, not ${url.protocol}`, false);
   }
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  if (!allowPrivateNetwork && (isNonPublicAddress(host) || host === "localhost" || host.endsWith(".localhost"))) {
+  // IP literals never reach the DNS lookup, so they are checked here; names are checked as they resolve.
+  if (!allowPrivateNetwork && isNonPublicAddress(host)) {
     throw new FetchError("blocked", `${url.host} is not a public address`, false);
   }
   return url;
@@ -222,7 +227,13 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
         if (hop >= options.maxRedirects) {
           throw new FetchError("redirects", `more than ${options.maxRedirects} redirects`, false, status);
         }
-        target = parseTarget(new URL(res.headers.location, target), options.allowPrivateNetwork);
+        try {
+          target = parseTarget(new URL(res.headers.location, target), options.allowPrivateNetwork);
+        } catch (error) {
+          // The server chose the target, so a bad one is the server's failure, not the spec's.
+          const reason = (error as FetchError).reason === "blocked" ? "blocked" : "redirects";
+          throw new FetchError(reason, `redirect refused: ${(error as Error).message}`, false, status);
+        }
         continue;
       }
       if (status < 200 || status > 299) {

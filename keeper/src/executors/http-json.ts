@@ -16,7 +16,11 @@ export interface HttpJsonExecutorConfig {
   httpTimeoutMs?: number;
   /** Body size limit in bytes (after decompression): default and most a spec may ask for. */
   httpMaxBytes?: number;
-  /** Allow URLs on loopback and private addresses (local development and tests only). */
+  /**
+   * Allow URLs on loopback and private addresses. Default false: the extracted value is published
+   * on-chain, so a job could otherwise read the keeper's internal services (cloud metadata, admin
+   * endpoints) and publish them. Enable for local development only.
+   */
   allowPrivateNetwork?: boolean;
 }
 

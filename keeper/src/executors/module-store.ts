@@ -17,8 +17,11 @@ export interface ModuleStoreConfig {
   allowFileUris: boolean;
   /** Base URL of an IPFS HTTP gateway, e.g. "https://ipfs.io"; ipfs:// URIs are refused without one. */
   ipfsGateway?: string;
-  /** Allow http(s) module URLs on loopback and private addresses. The IPFS gateway is always allowed. */
-  allowPrivateNetwork: boolean;
+  /**
+   * Allow http(s) module URLs on loopback and private addresses. Safe to allow: the bytes must match
+   * the spec's hash, so a download discloses nothing. The IPFS gateway is always allowed.
+   */
+  allowPrivateModuleUrls: boolean;
   maxModuleBytes: number;
   fetchTimeoutMs: number;
 }
@@ -152,7 +155,7 @@ export class ModuleStore {
         return () => this.readFileUri(uri);
       case "http":
       case "https":
-        return (signal) => this.download(uri, signal, this.config.allowPrivateNetwork);
+        return (signal) => this.download(uri, signal, this.config.allowPrivateModuleUrls);
       case "ipfs": {
         // The gateway is the operator's choice (often a local node), so private addresses are fine.
         const url = ipfsGatewayUrl(uri, this.config.ipfsGateway);

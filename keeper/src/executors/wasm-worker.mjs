@@ -3,6 +3,7 @@
 // bytes, or a classified failure. The parent enforces the wall-clock limit by terminating this thread.
 // Plain JavaScript so that the worker starts under plain Node, tsx and vitest alike.
 /* global WebAssembly */
+import { TextDecoder } from "node:util";
 import { parentPort, workerData } from "node:worker_threads";
 
 const PAGE = 65536;

@@ -19,6 +19,8 @@ import {
 
 export interface WasmExecutorConfig extends Partial<Omit<ModuleStoreConfig, "cacheDir">> {
   cacheDir: string;
+  /** Default true: module bytes are pinned by hash, so fetching from a private address leaks nothing. */
+  allowPrivateModuleUrls?: boolean;
   /** Wall-clock limit per run: the default for specs that set none, and the most a spec may ask for. */
   wasmTimeoutMs?: number;
   /** Memory limit per run in MiB: the default for specs that set none, and the most a spec may ask for. */
@@ -167,7 +169,7 @@ export class WasmExecutor implements Executor {
       cacheDir: this.config.cacheDir,
       allowFileUris: this.config.allowFileUris ?? false,
       ipfsGateway: this.config.ipfsGateway,
-      allowPrivateNetwork: this.config.allowPrivateNetwork ?? false,
+      allowPrivateModuleUrls: this.config.allowPrivateModuleUrls ?? true,
       maxModuleBytes: this.config.maxModuleBytes,
       fetchTimeoutMs: this.config.fetchTimeoutMs,
     });

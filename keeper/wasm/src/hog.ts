@@ -5,7 +5,7 @@ export { alloc } from "./lib/abi";
 const CHUNK: usize = 1 << 20;
 const chunks = new Array<usize>();
 
-export function run(ptr: usize, len: i32): usize {
+export function run(_ptr: usize, _len: i32): usize {
   while (true) {
     const chunk = heap.alloc(CHUNK);
     memory.fill(chunk, <u8>(chunks.length + 1), CHUNK);
