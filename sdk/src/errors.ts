@@ -49,7 +49,7 @@ export class AddressBookError extends BatonError {
   override name = "AddressBookError";
 }
 
-/** `getLogs` kept failing even for the smallest window, or failed for another reason. */
+/** `eth_getLogs` refused even a one-block window as too large. */
 export class LogFetchError extends BatonError {
   override name = "LogFetchError";
   readonly fromBlock: bigint;

@@ -11,6 +11,7 @@ import {
   type ParseEventLogsReturnType,
   type PublicClient,
 } from "viem";
+import { LogFetchError } from "./errors.js";
 import { jobMarketAbi } from "./generated/abis.js";
 import type { Address } from "./types.js";
 
@@ -180,11 +181,11 @@ export async function fetchMarketLogs<const Names extends readonly MarketEventNa
     } catch (error) {
       if (!isRangeTooLargeError(error)) throw error;
       if (to === from) {
-        throw Object.assign(
-          new Error(
-            `eth_getLogs refuses even the single block ${from} as too large; this RPC cannot serve the market's logs`,
-          ),
-          { cause: error },
+        throw new LogFetchError(
+          `eth_getLogs refuses even the single block ${from} as too large; this RPC cannot serve the market's logs`,
+          from,
+          to,
+          error,
         );
       }
       const span = to - from + 1n;

@@ -265,7 +265,11 @@ const base64 = z
   .string()
   .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, "must be standard padded base64");
 
-/** `wasm`: run a WebAssembly module (fetched by URI, checked by SHA-256) on an input. Deterministic. */
+/**
+ * `wasm`: run a WebAssembly module (fetched by URI, checked by SHA-256) on an input. Deterministic.
+ * `file:` and `data:` module URIs serve local development and tests; a keeper should only follow
+ * `file:` URIs inside directories its operator allows.
+ */
 export const wasmSpecSchema = z.strictObject({
   kind: z.literal("wasm"),
   version: z.literal(1),

@@ -3,14 +3,17 @@ import { readContract } from "viem/actions";
 import { beforeAll, describe, expect, it, inject } from "vitest";
 import {
   JobState,
+  MAX_PAYLOAD_BYTES,
   Pricing,
   buildTerms,
   computeCommitment,
+  encodeSpec,
   hashTerms,
   jobMarketAbi,
   newSalt,
   postJob,
   readJobs,
+  specHash,
   writeMarket,
   type AddressBook,
   type JobTerms,
@@ -148,6 +151,26 @@ describe.skipIf(!rpcUrl)(
       expect(view!.state).toBe(JobState.Revealing);
       expect(view!.job.winner).toBe(worker.account.address);
       expect(view!.job.price).toBe(price);
+    });
+
+    it("MAX_PAYLOAD_BYTES is the market's limit: the largest spec encodeSpec accepts can be posted", async () => {
+      expect(
+        await readContract(publicClient, {
+          address: book.jobMarket,
+          abi: jobMarketAbi,
+          functionName: "MAX_PAYLOAD_BYTES",
+        }),
+      ).toBe(BigInt(MAX_PAYLOAD_BYTES));
+      const overhead = encodeSpec({ ...spec, input: { encoding: "utf8", data: "" } }).length;
+      const largest = { ...spec, input: { encoding: "utf8", data: "x".repeat(MAX_PAYLOAD_BYTES - overhead) } } as const;
+      expect(encodeSpec(largest).length).toBe(MAX_PAYLOAD_BYTES);
+      const terms = await buildTerms(publicClient, book, { requester: accounts[2]!.address, maxReward: 1n, bond: 1n });
+      const { specHash: posted } = await postJob(wallet(2), publicClient, {
+        market: book.jobMarket,
+        terms,
+        spec: largest,
+      });
+      expect(posted).toBe(specHash(largest));
     });
 
     it("newSalt returns 32 fresh random bytes each time", () => {

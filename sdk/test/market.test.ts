@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it, inject } from "vitest";
 import {
   BatonContractError,
   JobState,
+  LogFetchError,
   buildTerms,
   decodeSpec,
   deriveJobState,
@@ -186,6 +187,14 @@ describe.skipIf(!rpcUrl)(
         const refuseAll = clients(url, [], (request) => {
           if (request.method === "eth_getLogs") throw rpcError(-32000, "exceed maximum block range: 0");
         });
+        await expect(
+          fetchMarketLogs(refuseAll.publicClient, {
+            address: book.jobMarket,
+            fromBlock: 1n,
+            toBlock: 8n,
+            windowSize: 8n,
+          }),
+        ).rejects.toThrow(LogFetchError);
         await expect(
           fetchMarketLogs(refuseAll.publicClient, {
             address: book.jobMarket,
