@@ -274,7 +274,7 @@ describe("module fetching and verification", () => {
 
   it("refuses module downloads over the size limit", async () => {
     served.set("/big.wasm", new Uint8Array(300_000));
-    const small = newExecutor({ maxModuleBytes: 100_000, cacheDir: path.join(tmp, "small-cache") });
+    const small = newExecutor({ wasmMaxModuleBytes: 100_000, cacheDir: path.join(tmp, "small-cache") });
     const error = await failure(
       small.execute(
         {
@@ -324,8 +324,9 @@ describe("limits", () => {
     const error = await failure(executor.execute(inlineSpec(moduleBytes("spin"), "", { timeoutMs: 500 }), ctx()));
     const elapsed = Date.now() - started;
     expect(error.code).toBe("TIMEOUT");
-    expect(elapsed).toBeGreaterThanOrEqual(450);
-    expect(elapsed).toBeLessThan(1_500);
+    expect(elapsed).toBeGreaterThanOrEqual(500);
+    // The limit plus about a second for worker start-up and termination on a loaded machine.
+    expect(elapsed).toBeLessThan(2_000);
     const { output } = await executor.execute(inlineSpec(moduleBytes("primes"), "10"), ctx());
     expect(output).toEqual({ n: 10, factors: [2, 5] });
   });
@@ -335,7 +336,7 @@ describe("limits", () => {
     const error = await failure(executor.execute(inlineSpec(moduleBytes("hog"), "", { memoryMb: 16 }), ctx()));
     expect(error.code).toBe("MEMORY");
     expect(error.retryable).toBe(false);
-    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("refuses a module that needs more memory at start than the limit", async () => {
@@ -363,7 +364,7 @@ describe("limits", () => {
     expect(error.code).toBe("TIMEOUT");
     expect(error.retryable).toBe(true);
     expect(error.message).toContain("shutting down");
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it("refuses output over the size limit", async () => {

@@ -90,6 +90,8 @@ export class ModuleStore {
 
   /** Returns the module bytes whose sha256 is `sha256`, from the cache or else from `uri`. */
   async load(uri: string, sha256: string, signal: AbortSignal, logger: Logger): Promise<Uint8Array> {
+    // The hash names the cache file: never let anything else near a path.
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ExecutionError("BAD_INPUT", "sha256 must be 64 lowercase hex digits");
     // Check the URI before the cache, so that whether a spec is refused never depends on what this
     // keeper happens to have cached.
     const fetchModule = this.resolve(uri);

@@ -57,6 +57,8 @@ function classify(error) {
   return { code: "TRAP", message: `module trapped: ${message}` };
 }
 
+parentPort.postMessage({ ready: true }); // the parent starts the job's clock now
+
 try {
   const { exports } = new WebAssembly.Instance(module, { env });
   const ptr = exports.alloc(input.length) >>> 0;

@@ -4,7 +4,7 @@
 // maximum, so growth past the limit fails inside the module (the module then traps).
 import { Worker } from "node:worker_threads";
 import { canonicalJson } from "./canonical-json.js";
-import { ModuleStore, type ModuleStoreConfig } from "./module-store.js";
+import { ModuleStore } from "./module-store.js";
 import { parseSpec, wasmSpecSchema } from "./schemas.js";
 import {
   abortedError,
@@ -17,26 +17,37 @@ import {
   type WasmSpec,
 } from "./types.js";
 
-export interface WasmExecutorConfig extends Partial<Omit<ModuleStoreConfig, "cacheDir">> {
+export interface WasmExecutorConfig {
+  /** Directory for verified modules, one `<sha256>.wasm` each; a restarted keeper runs them from here. */
   cacheDir: string;
+  /** Serve file: module URIs. Local development only: a job could otherwise probe the keeper's files. */
+  allowFileUris?: boolean;
+  /** Base URL of an IPFS HTTP gateway, e.g. "https://ipfs.io"; without one, ipfs:// is UNSUPPORTED. */
+  ipfsGateway?: string;
   /** Default true: module bytes are pinned by hash, so fetching from a private address leaks nothing. */
   allowPrivateModuleUrls?: boolean;
   /** Wall-clock limit per run: the default for specs that set none, and the most a spec may ask for. */
   wasmTimeoutMs?: number;
   /** Memory limit per run in MiB: the default for specs that set none, and the most a spec may ask for. */
   wasmMemoryMb?: number;
-  /** Largest output a module may return. */
+  /** Largest module accepted, in bytes. */
+  wasmMaxModuleBytes?: number;
+  /** Largest output a module may return, in bytes. */
   wasmMaxOutputBytes?: number;
+  /** Limit for downloading a module. */
+  moduleFetchTimeoutMs?: number;
   /** Compiled modules kept in memory, by hash. */
   compiledCacheSize?: number;
 }
 
 export const WASM_DEFAULTS = {
+  allowFileUris: false,
+  allowPrivateModuleUrls: true,
   wasmTimeoutMs: 10_000,
   wasmMemoryMb: 64,
+  wasmMaxModuleBytes: 8 << 20,
   wasmMaxOutputBytes: 1 << 20,
-  maxModuleBytes: 8 << 20,
-  fetchTimeoutMs: 30_000,
+  moduleFetchTimeoutMs: 30_000,
   compiledCacheSize: 32,
 } as const;
 
@@ -146,19 +157,22 @@ export function inputBytes(input: WasmSpec["input"]): Uint8Array {
 }
 
 interface WorkerReply {
-  ok: boolean;
+  /** Sent once, just before the module is instantiated. */
+  ready?: boolean;
+  ok?: boolean;
   output?: Uint8Array;
   code?: ExecutionErrorCode;
   message?: string;
 }
 
 const WORKER_URL = new URL("./wasm-worker.mjs", import.meta.url);
+const WORKER_STARTUP_MS = 10_000;
 
 export class WasmExecutor implements Executor {
   readonly kind = "wasm";
   private readonly store: ModuleStore;
   private readonly compiled = new Map<string, WebAssembly.Module>();
-  private readonly config: WasmExecutorConfig & { [K in keyof typeof WASM_DEFAULTS]: number };
+  private readonly config: Required<Omit<WasmExecutorConfig, "ipfsGateway">> & { ipfsGateway?: string };
 
   constructor(config: WasmExecutorConfig) {
     // Fields set to undefined fall back to the defaults too.
@@ -167,11 +181,11 @@ export class WasmExecutor implements Executor {
     if (this.config.wasmMemoryMb > MAX_MEMORY_MB) throw new RangeError(`wasmMemoryMb may be at most ${MAX_MEMORY_MB}`);
     this.store = new ModuleStore({
       cacheDir: this.config.cacheDir,
-      allowFileUris: this.config.allowFileUris ?? false,
+      allowFileUris: this.config.allowFileUris,
       ipfsGateway: this.config.ipfsGateway,
-      allowPrivateModuleUrls: this.config.allowPrivateModuleUrls ?? true,
-      maxModuleBytes: this.config.maxModuleBytes,
-      fetchTimeoutMs: this.config.fetchTimeoutMs,
+      allowPrivateModuleUrls: this.config.allowPrivateModuleUrls,
+      maxModuleBytes: this.config.wasmMaxModuleBytes,
+      fetchTimeoutMs: this.config.moduleFetchTimeoutMs,
     });
   }
 
@@ -283,13 +297,26 @@ export class WasmExecutor implements Executor {
         if ("output" in outcome) resolve(outcome.output);
         else reject(outcome.error);
       };
-      const timer = setTimeout(() => {
-        finish({ error: new ExecutionError("TIMEOUT", `module ran longer than ${timeoutMs} ms and was stopped`) });
-      }, timeoutMs);
+      // The job's clock starts when the worker is up, so thread start-up on a busy machine does not
+      // eat into the module's time; start-up itself gets a generous bound of its own.
+      let timer = setTimeout(() => {
+        finish({
+          error: new ExecutionError("TIMEOUT", `worker did not start within ${WORKER_STARTUP_MS} ms`, {
+            retryable: true,
+          }),
+        });
+      }, WORKER_STARTUP_MS);
       const onAbort = () => finish({ error: abortedError(ctx.signal) });
       ctx.signal.addEventListener("abort", onAbort, { once: true });
 
       worker.on("message", (reply: WorkerReply) => {
+        if (reply.ready) {
+          clearTimeout(timer);
+          timer = setTimeout(() => {
+            finish({ error: new ExecutionError("TIMEOUT", `module ran longer than ${timeoutMs} ms and was stopped`) });
+          }, timeoutMs);
+          return;
+        }
         if (reply.ok && reply.output) finish({ output: reply.output });
         else finish({ error: new ExecutionError(reply.code ?? "TRAP", reply.message ?? "module failed") });
       });
