@@ -331,12 +331,22 @@ describe("limits", () => {
     expect(output).toEqual({ n: 10, factors: [2, 5] });
   });
 
-  it("stops a module that grows memory past its limit with MEMORY", async () => {
+  it.each([8, 16, 48])("stops a module that grows memory past a %i MiB limit with MEMORY", async (memoryMb) => {
     const started = Date.now();
-    const error = await failure(executor.execute(inlineSpec(moduleBytes("hog"), "", { memoryMb: 16 }), ctx()));
+    const error = await failure(executor.execute(inlineSpec(moduleBytes("hog"), "", { memoryMb }), ctx()));
     expect(error.code).toBe("MEMORY");
+    expect(error.message).toContain(`${memoryMb * 16} pages`);
     expect(error.retryable).toBe(false);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("reports other traps in a module that has used little memory as TRAP", async () => {
+    const bytes = wat(`(module (import "env" "memory" (memory 1))
+      (func (export "alloc") (param i32) (result i32) (i32.const 0))
+      (func (export "run") (param i32 i32) (result i32)
+        (drop (memory.grow (i32.const 10))) (unreachable)))`);
+    const error = await failure(executor.execute(inlineSpec(bytes, "", { memoryMb: 16 }), ctx()));
+    expect(error.code).toBe("TRAP");
   });
 
   it("refuses a module that needs more memory at start than the limit", async () => {

@@ -39,10 +39,17 @@ const env = {
   },
 };
 
-/** A trap with the memory at (or within a small margin of) its cap is taken to be running out of memory. */
-function nearMemoryCap() {
+/**
+ * Whether a trap looks like running out of memory. A trap does not say why it happened; a failed
+ * `memory.grow` just returns -1 and the module's allocator then traps, normally with `unreachable`
+ * (AssemblyScript, Rust and most allocators do). So: any trap with the memory within 1/16 of its cap
+ * (at most 1 MiB), or an `unreachable` trap with the memory grown past half of its cap. Best effort.
+ */
+function looksOutOfMemory(error) {
+  const pages = memory.buffer.byteLength / PAGE;
   const margin = Math.max(1, Math.min(16, Math.floor(maximumPages / 16)));
-  return memory.buffer.byteLength >= (maximumPages - margin) * PAGE;
+  if (pages >= maximumPages - margin) return true;
+  return /unreachable/.test(error.message) && pages > initialPages && pages * 2 >= maximumPages;
 }
 
 function classify(error) {
@@ -50,7 +57,7 @@ function classify(error) {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof WebAssembly.LinkError) return { code: "BAD_INPUT", message: `cannot link module: ${message}` };
   if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) {
-    if (nearMemoryCap()) {
+    if (looksOutOfMemory(error)) {
       return { code: "MEMORY", message: `module trapped at its memory limit of ${maximumPages} pages (${message})` };
     }
   }
