@@ -1,7 +1,7 @@
 import { encodeFunctionData, type Chain, type PrivateKeyAccount, type PublicClient, type Transport } from "viem";
 import type { Logger } from "pino";
 import type { Server } from "node:http";
-import { computeCommitment, decodeSpec, encodeResult, jobMarketAbi, newSalt } from "@baton/sdk";
+import { computeCommitment, decodeSpec, encodeResult, jobMarketAbi, newSalt, resultHash } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import { makePublicClient } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
@@ -224,10 +224,11 @@ export class Keeper {
         if (!executor) throw new Error(`no executor for kind ${spec.kind}`);
         log.info("executing");
         const { output } = await executor.execute(spec as never, { signal: this.abort.signal, logger: log });
-        const encoded = encodeResult(output);
-        this.store.finishExecution(job.id, round, { result: encoded.bytes, resultHash: encoded.hash });
+        const result = encodeResult(output);
+        const hash = resultHash(output);
+        this.store.finishExecution(job.id, round, { result, resultHash: hash });
         this.metrics.executions.inc({ kind: spec.kind, outcome: "done" });
-        log.info({ resultHash: encoded.hash }, "executed");
+        log.info({ resultHash: hash }, "executed");
       } catch (error) {
         const e = error as Error & { code?: string };
         // A failed execution is never submitted: the job goes to the no-show path.

@@ -114,7 +114,12 @@ export class TxSender {
         gas = await this.estimate(item);
       } catch (error) {
         const revert = decodeRevert(error, this.abi);
-        if (!revert) throw error; // RPC trouble: leave it queued for the next pass
+        if (!revert) {
+          // RPC trouble: leave it queued for the next pass; later steps may still go out.
+          this.metrics.rpcErrors.inc();
+          this.log.warn({ step: item.key, err: (error as Error).message.split("\n")[0] }, "could not simulate; will retry");
+          continue;
+        }
         const benign = BENIGN_REVERTS.has(revert.name);
         this.store.setOutboxStatus(item.id, "skipped", { error: revert.name });
         this.metrics.txSkipped.inc({ kind: item.kind, reason: revert.name });
@@ -140,6 +145,8 @@ export class TxSender {
   }
 
   private async estimate(item: OutboxRow): Promise<bigint> {
+    // eth_call first: every node returns decodable revert data from it.
+    await this.client.call({ account: this.account, to: item.to, data: item.data, value: item.value });
     const gas = await this.client.estimateGas({ account: this.account, to: item.to, data: item.data, value: item.value });
     // Headroom for state changes between estimate and inclusion.
     return (gas * 12n) / 10n + 10_000n;

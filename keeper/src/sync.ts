@@ -32,7 +32,7 @@ export class Syncer {
     const total = target - cursor;
     const backfill = total > BigInt(this.cfg.logWindow);
     const logs = await fetchMarketLogs(this.client, {
-      address: this.cfg.market,
+      address: this.cfg.market as `0x${string}`,
       fromBlock: from,
       toBlock: target,
       windowSize: BigInt(this.cfg.logWindow),

@@ -20,6 +20,12 @@ const REQUESTER = 1;
 let net: Devnet;
 let dep: Deployment;
 let modules: ModuleServer;
+/** Silent by default; KEEPER_TEST_LOG=<dir> writes each keeper's JSON log there. */
+let loggers = 0;
+function testLogger() {
+  const out = process.env.KEEPER_TEST_LOG;
+  return out ? pino({ level: "debug" }, pino.destination({ dest: path.join(out, `keeper-${++loggers}.log`), sync: true })) : pino({ level: "silent" });
+}
 const dir = mkdtempSync(path.join(tmpdir(), "keeper-faults-"));
 
 function rawConfig(i: number, overrides: Record<string, unknown> = {}) {
@@ -107,6 +113,7 @@ beforeAll(async () => {
   dep = await deployBaton(net);
   modules = await serveModules();
   for (const k of [2, 3, 4, 5]) await setupWorker(k);
+  await net.startMining();
 });
 
 afterAll(async () => {
@@ -147,8 +154,8 @@ describe("a keeper killed with SIGKILL", () => {
 
 describe("misbehaving keepers", () => {
   it("a keeper that never reveals loses part of its bond to the others' housekeeping", async () => {
-    const honest = new Keeper(parseConfig(rawConfig(3)), privateKeyToAccount(privateKeyOf(3)), pino({ level: "silent" }));
-    const silent = new Keeper(parseConfig(rawConfig(4, { faults: { neverReveal: true }, strategy: { kind: "fraction", fraction: 0.5 } })), privateKeyToAccount(privateKeyOf(4)), pino({ level: "silent" }));
+    const honest = new Keeper(parseConfig(rawConfig(3)), privateKeyToAccount(privateKeyOf(3)), testLogger());
+    const silent = new Keeper(parseConfig(rawConfig(4, { faults: { neverReveal: true }, strategy: { kind: "fraction", fraction: 0.5 } })), privateKeyToAccount(privateKeyOf(4)), testLogger());
     const runs = [honest.run(), silent.run()];
     try {
       const before = (await worker(4)).stake;
@@ -165,9 +172,9 @@ describe("misbehaving keepers", () => {
   });
 
   it("an executor timeout leads to the no-show path, never to a garbage result", async () => {
-    const slow = new Keeper(parseConfig(rawConfig(5)), privateKeyToAccount(privateKeyOf(5)), pino({ level: "silent" }));
+    const slow = new Keeper(parseConfig(rawConfig(5)), privateKeyToAccount(privateKeyOf(5)), testLogger());
     // A bystander that serves no wasm jobs but does housekeeping.
-    const bystander = new Keeper(parseConfig(rawConfig(3, { capabilities: ["http.json"], dbPath: path.join(dir, "bystander.db") })), privateKeyToAccount(privateKeyOf(3)), pino({ level: "silent" }));
+    const bystander = new Keeper(parseConfig(rawConfig(3, { capabilities: ["http.json"], dbPath: path.join(dir, "bystander.db") })), privateKeyToAccount(privateKeyOf(3)), testLogger());
     const runs = [slow.run(), bystander.run()];
     try {
       const { jobId } = await post("spin", "", { limits: { timeoutMs: 300 }, expiryIn: 5 + 5 + 20 + 10 });

@@ -21,6 +21,12 @@ const WINDOWS = { commitWindow: 6, revealWindow: 6, executionWindow: 40, challen
 let net: Devnet;
 let dep: Deployment;
 let modules: ModuleServer;
+/** Silent by default; KEEPER_TEST_LOG=<dir> writes each keeper's JSON log there. */
+let loggers = 0;
+function testLogger() {
+  const out = process.env.KEEPER_TEST_LOG;
+  return out ? pino({ level: "debug" }, pino.destination({ dest: path.join(out, `keeper-${++loggers}.log`), sync: true })) : pino({ level: "silent" });
+}
 const dir = mkdtempSync(path.join(tmpdir(), "keeper-it-"));
 
 function keeperConfig(i: number, overrides: Partial<KeeperConfig> = {}): KeeperConfig {
@@ -114,6 +120,7 @@ beforeAll(async () => {
   dep = await deployBaton(net);
   modules = await serveModules();
   for (const k of KEEPERS) await setupWorker(k);
+  await net.startMining();
 });
 
 afterAll(async () => {
@@ -128,16 +135,21 @@ describe("three keepers, twenty jobs", () => {
       { kind: "fraction", fraction: 0.6 },
       { kind: "cost-plus", margin: 0.5, executionCostWei: { wasm: parseEther("0.02").toString() }, gasPerJob: 400_000 },
     ];
-    const keepers = KEEPERS.map((k, i) => new Keeper(keeperConfig(k, { strategy: strategies[i] } as never), privateKeyToAccount(privateKeyOf(k)), pino({ level: "silent" })));
+    const keepers = KEEPERS.map((k, i) => new Keeper(keeperConfig(k, { strategy: strategies[i] } as never), privateKeyToAccount(privateKeyOf(k)), testLogger()));
     const runs = keepers.map((k) => k.run());
     try {
-      const jobs = [];
+      const jobs: { jobId: bigint; terms: Terms }[] = [];
       for (let i = 0; i < 20; i++) jobs.push(await postWasmJob(parseEther(String(0.02 + 0.01 * i)), `job ${i} the quick brown fox jumps over the lazy dog ${i}`));
       await waitFor(async () => (await Promise.all(jobs.map((j) => jobState(j.jobId)))).every((s) => s === S.Settled), 120_000, "all jobs to settle");
 
       const logs = await net.publicClient.getContractEvents({ address: dep.market, abi: jobMarketAbi, fromBlock: dep.deploymentBlock });
       for (const { jobId } of jobs) {
-        const reveals = logs.filter((l) => l.eventName === "BidRevealed" && (l.args as { jobId: bigint }).jobId === jobId) as unknown as { args: { bidder: string; price: bigint } }[];
+        const all = logs.filter((l) => l.eventName === "BidRevealed" && (l.args as { jobId: bigint }).jobId === jobId) as unknown as {
+          args: { bidder: string; price: bigint; round: number };
+        }[];
+        // A job reopened after a no-show has reveals in several rounds; the last round decides.
+        const lastRound = Math.max(...all.map((r) => Number(r.args.round)));
+        const reveals = all.filter((r) => Number(r.args.round) === lastRound);
         const settled = logs.find((l) => l.eventName === "JobSettled" && (l.args as { jobId: bigint }).jobId === jobId) as unknown as { args: { worker: string; price: bigint } };
         const lowest = reveals.reduce((a, b) => (b.args.price < a.args.price ? b : a));
         expect(reveals.length).toBeGreaterThanOrEqual(2);

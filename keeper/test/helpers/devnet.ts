@@ -45,12 +45,18 @@ export type Devnet = {
   chain: ReturnType<typeof defineChain>;
   publicClient: PublicClient;
   testClient: TestClient;
+  /** Switches from automine (fast set-up) to one block every `blockTimeMs`. */
+  startMining: () => Promise<void>;
   wallet: (index: number) => WalletClient;
   stop: () => Promise<void>;
 };
 
-/** Starts `hardhat node` on a free port and waits until it answers. */
-export async function startDevnet(): Promise<Devnet> {
+/**
+ * Starts `hardhat node` on a free port and waits until it answers. Blocks are mined every
+ * `blockTimeMs` like on a real chain (automine would give every transaction its own block and
+ * push block timestamps ahead of the wall clock, which real-time windows cannot follow).
+ */
+export async function startDevnet(blockTimeMs = 1000): Promise<Devnet> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(path.join(ROOT, "node_modules/.bin/hardhat"), ["node", "--port", String(port)], {
@@ -78,11 +84,16 @@ export async function startDevnet(): Promise<Devnet> {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  const testClient = createTestClient({ chain, mode: "hardhat", transport: http(url) });
   return {
     url,
     chain,
     publicClient: publicClient as PublicClient,
-    testClient: createTestClient({ chain, mode: "hardhat", transport: http(url) }),
+    testClient,
+    startMining: async () => {
+      await testClient.setAutomine(false);
+      await testClient.setIntervalMining({ interval: blockTimeMs / 1000 });
+    },
     wallet: (index: number) => createWalletClient({ account: account(index), chain, transport: http(url) }),
     stop: () =>
       new Promise<void>((resolve) => {
