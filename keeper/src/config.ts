@@ -70,6 +70,8 @@ export const configSchema = z
         wasmMemoryMb: z.number().int().min(1).max(512).default(64),
         httpTimeoutMs: z.number().int().min(10).max(60_000).default(10_000),
         httpMaxBytes: z.number().int().min(1).max(10_000_000).default(1_000_000),
+        /** Let http.json jobs reach loopback and private addresses (local demos only: results are public). */
+        allowPrivateNetwork: z.boolean().default(false),
       })
       .prefault({}),
     /** Test-only behaviour; never set in production. */
