@@ -95,7 +95,7 @@ export class Keeper {
   }
 
   async tick(): Promise<void> {
-    const head = await this.client.getBlockNumber();
+    const head = await this.client.getBlockNumber({ cacheTime: 0 });
     this.metrics.headBlock.set(Number(head));
     await this.syncer.sync(head);
 

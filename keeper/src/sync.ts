@@ -13,6 +13,9 @@ import { termsToJson } from "./terms.js";
  * block hash is compared with the chain; on a mismatch the keeper walks back its recorded hashes
  * to the fork point and forgets what it learnt from the replaced blocks.
  */
+/** Block hashes recorded per pass: deeper reorgs resync from the start block. */
+const RECORDED_HASHES = 8;
+
 export class Syncer {
   constructor(
     private readonly store: Store,
@@ -40,7 +43,13 @@ export class Syncer {
         ? (p: { done: bigint; total: bigint }) => this.log.info({ done: p.done.toString(), total: p.total.toString() }, "backfill progress (blocks)")
         : undefined,
     });
-    const block = await this.client.getBlock({ blockNumber: target });
+    // Hashes of the newest synced blocks, so that a reorg rolls back exactly to its fork point.
+    const first = target - BigInt(RECORDED_HASHES - 1) > from ? target - BigInt(RECORDED_HASHES - 1) : from;
+    const recent: { number: bigint; hash: `0x${string}` }[] = [];
+    for (let n = first; n <= target; n++) {
+      const b = await this.client.getBlock({ blockNumber: n });
+      recent.push({ number: n, hash: b.hash });
+    }
     let discovered = 0;
     this.store.tx(() => {
       for (const log of logs) {
@@ -67,7 +76,7 @@ export class Syncer {
             break;
         }
       }
-      this.store.setCursor(target, block.hash);
+      for (const r of recent) this.store.setCursor(r.number, r.hash);
     });
     this.metrics.jobsSeen.inc(discovered);
     this.metrics.syncedBlock.set(Number(target));

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeFunctionData, parseEther, type PublicClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { pino } from "pino";
+import { jobMarketAbi } from "@baton/sdk";
+import { Metrics } from "../src/metrics.js";
+import { TxSender } from "../src/sender.js";
+import { Store } from "../src/store.js";
+import { account, deployBaton, privateKeyOf, startDevnet, type Deployment, type Devnet } from "./helpers/devnet.js";
+
+// The outbox sender against a real node: crash between signing and broadcasting, replacement of a
+// stuck transaction, and a refused step that must not block the ones behind it.
+
+let net: Devnet;
+let dep: Deployment;
+const log = pino({ level: "silent" });
+const KEY = 6;
+
+beforeAll(async () => {
+  net = await startDevnet();
+  dep = await deployBaton(net);
+});
+
+afterAll(async () => {
+  await net?.stop();
+});
+
+function registerCall(uri: string) {
+  return encodeFunctionData({ abi: jobMarketAbi, functionName: "register", args: [[], uri] });
+}
+
+function sender(store: Store, client: PublicClient = net.publicClient, replaceAfterBlocks = 3) {
+  return new TxSender(store, client as never, privateKeyToAccount(privateKeyOf(KEY)), jobMarketAbi, { replaceAfterBlocks }, log, new Metrics());
+}
+
+async function head() {
+  return net.publicClient.getBlockNumber({ cacheTime: 0 });
+}
+
+describe("TxSender", () => {
+  it("after a crash between signing and broadcasting, sends the recorded bytes, not a second transaction", async () => {
+    const store = new Store(":memory:");
+    store.enqueue({ key: "register:a", kind: "register", to: dep.market, data: registerCall("a") });
+    // The first process signs and records, then dies before the node hears of it.
+    const crashing = { ...net.publicClient, sendRawTransaction: async () => Promise.reject(new Error("process killed")) } as unknown as PublicClient;
+    await sender(store, crashing).tick(await head());
+    const item = store.outboxItem("register:a")!;
+    expect(item.status).toBe("signed");
+    const [signed] = store.attempts(item.id);
+    const nonceBefore = await net.publicClient.getTransactionCount({ address: account(KEY).address });
+
+    // The restarted process finds the signed bytes and broadcasts exactly those.
+    await sender(store).tick(await head());
+    const receipt = await net.publicClient.waitForTransactionReceipt({ hash: signed.hash });
+    expect(receipt.status).toBe("success");
+    await sender(store).tick(await head());
+    expect(store.outboxItem("register:a")!.status).toBe("mined");
+    expect(store.attempts(item.id)).toHaveLength(1);
+    expect(await net.publicClient.getTransactionCount({ address: account(KEY).address })).toBe(nonceBefore + 1);
+  });
+
+  it("replaces a transaction stuck below the base fee with fees raised by at least 10%", async () => {
+    // Without automine the node keeps underpriced transactions pending, as a real mempool does.
+    await net.testClient.setAutomine(false);
+    const store = new Store(":memory:");
+    store.enqueue({ key: "register:b", kind: "register", to: dep.market, data: registerCall("b") });
+    const block = await net.publicClient.getBlock();
+    // Fees far below the base fee: the node keeps the transaction pending.
+    const cheap = { ...net.publicClient, estimateFeesPerGas: async () => ({ maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }) } as unknown as PublicClient;
+    await sender(store, cheap, 2).tick(await head());
+    const item = store.outboxItem("register:b")!;
+    expect(item.status).toBe("sent");
+    expect(block.baseFeePerGas! > 1n).toBe(true);
+    await net.testClient.mine({ blocks: 2 });
+    expect(await net.publicClient.getTransactionReceipt({ hash: store.attempts(item.id)[0].hash }).catch(() => null)).toBeNull();
+
+    // Two blocks later the sender replaces it with market fees, at the same nonce.
+    await sender(store, net.publicClient, 2).tick(await head());
+    const attempts = store.attempts(item.id);
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1].nonce).toBe(attempts[0].nonce);
+    expect(attempts[1].maxPriorityFee * 100n).toBeGreaterThanOrEqual(attempts[0].maxPriorityFee * 110n);
+    await net.testClient.mine({ blocks: 1 });
+    await sender(store, net.publicClient, 2).tick(await head());
+    expect(store.outboxItem("register:b")!.status).toBe("mined");
+    expect((await net.publicClient.getTransactionReceipt({ hash: attempts[1].hash })).status).toBe("success");
+    await net.testClient.setAutomine(true);
+  });
+
+  it("skips a step the contract refuses, with its error name, and still sends the next one", async () => {
+    const store = new Store(":memory:");
+    store.enqueue({ key: "withdraw", kind: "withdraw", to: dep.market, data: encodeFunctionData({ abi: jobMarketAbi, functionName: "withdraw", args: ["0x0000000000000000000000000000000000000000"] }) });
+    store.enqueue({ key: "stake", kind: "stake", to: dep.market, data: encodeFunctionData({ abi: jobMarketAbi, functionName: "depositStake" }), value: parseEther("1") });
+    await sender(store).tick(await head());
+    expect(store.outboxItem("withdraw")).toMatchObject({ status: "skipped", error: "JobMarketNothingToWithdraw" });
+    expect(store.outboxItem("stake")!.status).toBe("sent");
+    expect(store.attempts(store.outboxItem("withdraw")!.id)).toHaveLength(0);
+  });
+});

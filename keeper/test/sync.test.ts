@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseEther, toHex } from "viem";
+import { pino } from "pino";
+import { encodeSpec, jobMarketAbi, specHash } from "@baton/sdk";
+import { Metrics } from "../src/metrics.js";
+import { Store } from "../src/store.js";
+import { Syncer } from "../src/sync.js";
+import { termsFromJson } from "../src/terms.js";
+import type { Terms } from "../src/plan.js";
+import { account, deployBaton, startDevnet, type Deployment, type Devnet } from "./helpers/devnet.js";
+
+let net: Devnet;
+let dep: Deployment;
+
+beforeAll(async () => {
+  net = await startDevnet();
+  dep = await deployBaton(net);
+});
+
+afterAll(async () => {
+  await net?.stop();
+});
+
+async function post(requester: number, maxReward: bigint) {
+  const now = Number((await net.publicClient.getBlock()).timestamp);
+  const terms: Terms = {
+    requester: account(requester).address,
+    token: "0x0000000000000000000000000000000000000000",
+    maxReward,
+    arbiter: dep.arbiter,
+    bond: parseEther("0.1"),
+    minStake: 0n,
+    minCompleted: 0,
+    commitWindow: 60,
+    revealWindow: 60,
+    executionWindow: 60,
+    challengeWindow: 60,
+    expiry: now + 3600,
+    ...dep.params,
+    pricing: 0,
+    callback: false,
+  };
+  const spec = { kind: "http.json", version: 1, url: "https://example.org/price", method: "GET", path: "$.price" } as const;
+  const hash = await net.wallet(requester).writeContract({
+    account: account(requester),
+    chain: net.chain,
+    address: dep.market,
+    abi: jobMarketAbi,
+    functionName: "postJob",
+    args: [terms, specHash(spec as never), toHex(encodeSpec(spec as never))],
+    value: maxReward,
+  });
+  await net.publicClient.waitForTransactionReceipt({ hash });
+}
+
+describe("Syncer", () => {
+  it("backfills in bounded windows, then rolls back and re-syncs when a reorg replaces synced blocks", async () => {
+    const store = new Store(":memory:");
+    const metrics = new Metrics();
+    const progress: string[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => progress.push(JSON.parse(line).msg) });
+    const syncer = new Syncer(store, net.publicClient as never, { market: dep.market, startBlock: dep.deploymentBlock, confirmations: 0, logWindow: 2 }, log, metrics);
+
+    await post(1, parseEther("1"));
+    await post(1, parseEther("1.5"));
+    const snapshot = await net.testClient.snapshot();
+    await post(1, parseEther("2"));
+    const head1 = await net.publicClient.getBlockNumber({ cacheTime: 0 });
+    expect(await syncer.sync(head1)).toBe(3);
+    expect(progress).toContain("backfill progress (blocks)");
+    expect(store.activeJobs().map((j) => termsFromJson(j.terms).maxReward)).toEqual([parseEther("1"), parseEther("1.5"), parseEther("2")]);
+
+    // Another history replaces the last block: job 3 is now someone else's, with another reward.
+    await net.testClient.revert({ id: snapshot });
+    await post(5, parseEther("7"));
+    await net.testClient.mine({ blocks: 1 });
+    const head2 = await net.publicClient.getBlockNumber({ cacheTime: 0 });
+    await syncer.sync(head2);
+    expect(progress).toContain("reorg detected; rolling back");
+    expect((await metrics.reorgs.get()).values[0].value).toBe(1);
+    const jobs = store.activeJobs().map((j) => termsFromJson(j.terms));
+    expect(jobs.map((t) => t.maxReward)).toEqual([parseEther("1"), parseEther("1.5"), parseEther("7")]);
+    expect(jobs[2].requester).toBe(account(5).address);
+    expect(store.cursor()).toBe(head2);
+  });
+
+  it("applies nothing that is not yet `confirmations` blocks deep", async () => {
+    const store = new Store(":memory:");
+    const syncer = new Syncer(store, net.publicClient as never, { market: dep.market, startBlock: dep.deploymentBlock, confirmations: 3, logWindow: 1000 }, pino({ level: "silent" }), new Metrics());
+    // Older jobs first become deep enough, so that only the new one is pending below.
+    await net.testClient.mine({ blocks: 3 });
+    const before = await net.publicClient.getBlockNumber({ cacheTime: 0 });
+    await syncer.sync(before);
+    const known = store.countJobs().total;
+    await post(2, parseEther("3"));
+    const head = await net.publicClient.getBlockNumber({ cacheTime: 0 });
+    await syncer.sync(head);
+    expect(store.countJobs().total).toBe(known);
+    await net.testClient.mine({ blocks: 3 });
+    await syncer.sync(await net.publicClient.getBlockNumber({ cacheTime: 0 }));
+    expect(store.countJobs().total).toBe(known + 1);
+  });
+});
