@@ -274,7 +274,7 @@ export class Keeper {
     return jobs.map(({ row, state, job }) => ({
       id: row.id,
       terms: termsFromJson(row.terms),
-      spec: decodeSpec(row.spec),
+      spec: decodeSpec(row.spec, { expectedHash: row.specHash }),
       chain: { state, round: Number(job.round), winner: job.winner, myCommitment: commitmentOf.get(row.id) ?? ZERO_HASH },
     }));
   }

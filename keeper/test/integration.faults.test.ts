@@ -152,6 +152,48 @@ describe("a keeper killed with SIGKILL", () => {
   });
 });
 
+describe("bad job specs", () => {
+  it("skips a malformed spec and an unknown kind with the reason, and keeps serving valid jobs", async () => {
+    const keeper = new Keeper(parseConfig(rawConfig(3, { dbPath: path.join(dir, "specs.db") })), privateKeyToAccount(privateKeyOf(3)), testLogger());
+    const run = keeper.run();
+    try {
+      const now = Number((await net.publicClient.getBlock()).timestamp);
+      const base: Terms = {
+        requester: account(REQUESTER).address,
+        token: "0x0000000000000000000000000000000000000000",
+        maxReward: parseEther("0.1"),
+        arbiter: dep.arbiter,
+        bond: parseEther("0.1"),
+        minStake: 0n,
+        minCompleted: 0,
+        commitWindow: 5,
+        revealWindow: 5,
+        executionWindow: 20,
+        challengeWindow: 3,
+        expiry: now + 3600,
+        ...dep.params,
+        pricing: 0,
+        callback: false,
+      };
+      const garbage = new TextEncoder().encode('{"kind":"wasm",');
+      const unknown = new TextEncoder().encode('{"kind":"gpu.render","version":1}');
+      const bad1 = await send(REQUESTER, "postJob", [base, `0x${"11".repeat(32)}`, toHex(garbage)], base.maxReward);
+      const bad2 = await send(REQUESTER, "postJob", [base, `0x${"22".repeat(32)}`, toHex(unknown)], base.maxReward);
+      const ids = [bad1, bad2].map((r) => parseEventLogs({ abi: jobMarketAbi, logs: r.logs, eventName: "JobPosted" })[0].args.jobId);
+      const { jobId: good } = await post("primes", "97");
+      await waitFor(async () => (await jobState(good)) === S.Settled, 60_000, "the valid job to settle");
+      for (const id of ids) {
+        expect(keeper.store.job(id)!.decision).toMatch(/^skip: invalid spec/);
+      }
+      const commits = (await events()).filter((e) => e.eventName === "BidCommitted" && ids.includes((e.args as { jobId: bigint }).jobId));
+      expect(commits).toHaveLength(0);
+    } finally {
+      await keeper.stop();
+      await run;
+    }
+  });
+});
+
 describe("misbehaving keepers", () => {
   it("a keeper that never reveals loses part of its bond to the others' housekeeping", async () => {
     const honest = new Keeper(parseConfig(rawConfig(3)), privateKeyToAccount(privateKeyOf(3)), testLogger());
