@@ -21,21 +21,43 @@ export const MAX_PAYLOAD_BYTES = 16_384;
 
 // ---------------------------------------------------------------- canonical JSON
 
-/** A value canonical JSON can carry: numbers are safe integers only (amounts travel as decimal strings). */
+/**
+ * A value canonical JSON can carry. In specs numbers are safe integers only (amounts and decimals
+ * travel as strings); results may hold any finite number (see `CanonicalOptions`).
+ */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-function pathKey(path: string, key: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+/** How `canonicalize` treats numbers. */
+export interface CanonicalOptions {
+  /**
+   * `"integers"` (the default; what specs use): safe integers only, so that amounts and decimals
+   * travel as strings. `"finite"` (what results use): any finite number, written the RFC 8785
+   * (JCS) way, which is ECMAScript's Number-to-String as `JSON.stringify` writes it (`1234.56`,
+   * `1e+21`, `5e-324`). NaN and infinities are refused either way; -0 is written as `0`.
+   */
+  numbers?: "integers" | "finite";
+}
+
+/** A property name that a JSON path (see `parseJsonPath`) writes after a dot. */
+const JSON_PATH_NAME = "[A-Za-z_][A-Za-z0-9_-]*";
+const plainName = new RegExp(`^${JSON_PATH_NAME}$`);
+
+/** The JSON path of `key` inside the value at `path`: `$.a.b`, `$.a["odd key"]`, `$.a[2]`. */
+function pathStep(path: string, key: string | number): string {
+  if (typeof key === "number") return `${path}[${key}]`;
+  return plainName.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
 /**
  * The canonical JSON text of `value`: object keys sorted (by UTF-16 code units, as RFC 8785)
- * at every level, no whitespace, strings escaped as `JSON.stringify` does, numbers only as safe
- * integers. Object properties whose value is `undefined` are left out, as JSON does. Throws
- * `CanonicalJsonError` (with the JSON path) for floats, NaN, infinities, bigints, `undefined` in
- * arrays, functions, symbols, non-plain objects (Date, Map, class instances) and cycles.
+ * at every level, no whitespace, strings escaped as `JSON.stringify` does, numbers as `options`
+ * allow (by default safe integers only). Object properties whose value is `undefined` are left
+ * out, as JSON does. Throws `CanonicalJsonError` (with the JSON path) for numbers not allowed,
+ * NaN, infinities, bigints, `undefined` in arrays, functions, symbols, non-plain objects (Date,
+ * Map, class instances) and cycles.
  */
-export function canonicalize(value: unknown): string {
+export function canonicalize(value: unknown, options: CanonicalOptions = {}): string {
+  const finite = options.numbers === "finite";
   const inProgress = new Set<object>();
   const walk = (v: unknown, path: string): string => {
     switch (typeof v) {
@@ -44,13 +66,17 @@ export function canonicalize(value: unknown): string {
       case "boolean":
         return v ? "true" : "false";
       case "number":
-        if (!Number.isSafeInteger(v)) {
+        if (!Number.isFinite(v)) {
+          throw new CanonicalJsonError(path, `${v} is not a finite number; JSON cannot carry it`);
+        }
+        if (!finite && !Number.isSafeInteger(v)) {
           throw new CanonicalJsonError(
             path,
-            `${v} is not a safe integer; canonical JSON carries only integers in ±(2^53-1) (put amounts and decimals in strings)`,
+            `${v} is not a safe integer; specs carry only integers in ±(2^53-1) (put amounts and decimals in strings)`,
           );
         }
-        return Object.is(v, -0) ? "0" : String(v);
+        // ECMAScript Number-to-String, the RFC 8785 form; String(-0) is "0".
+        return String(v);
       case "bigint":
         throw new CanonicalJsonError(path, `bigint ${v}n is not JSON; encode it as the decimal string "${v}"`);
       case "object": {
@@ -61,8 +87,8 @@ export function canonicalize(value: unknown): string {
           if (Array.isArray(v)) {
             return `[${v
               .map((item, i) => {
-                if (item === undefined) throw new CanonicalJsonError(`${path}[${i}]`, "undefined is not JSON");
-                return walk(item, `${path}[${i}]`);
+                if (item === undefined) throw new CanonicalJsonError(pathStep(path, i), "undefined is not JSON");
+                return walk(item, pathStep(path, i));
               })
               .join(",")}]`;
           }
@@ -74,7 +100,7 @@ export function canonicalize(value: unknown): string {
           const keys = Object.keys(record)
             .filter((k) => record[k] !== undefined)
             .sort();
-          return `{${keys.map((k) => `${JSON.stringify(k)}:${walk(record[k], pathKey(path, k))}`).join(",")}}`;
+          return `{${keys.map((k) => `${JSON.stringify(k)}:${walk(record[k], pathStep(path, k))}`).join(",")}}`;
         } finally {
           inProgress.delete(v);
         }
@@ -90,9 +116,12 @@ const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Canonical JSON bytes of any JSON value (see `canonicalize`). */
-export function canonicalBytes(value: unknown): Uint8Array {
-  return utf8.encode(canonicalize(value));
+export function canonicalBytes(value: unknown, options: CanonicalOptions = {}): Uint8Array {
+  return utf8.encode(canonicalize(value, options));
 }
+
+/** Results carry any finite number; specs only safe integers. */
+const RESULT_NUMBERS: CanonicalOptions = { numbers: "finite" };
 
 // ---------------------------------------------------------------- JSON paths (http.json)
 
@@ -108,7 +137,7 @@ export function parseJsonPath(path: string): (string | number)[] {
   const fail = (why: string): never => {
     throw new Error(`invalid JSON path ${JSON.stringify(path)} at ${i}: ${why}`);
   };
-  const name = /[A-Za-z_][A-Za-z0-9_-]*/y;
+  const name = new RegExp(JSON_PATH_NAME, "y");
   const index = /\[(0|[1-9][0-9]{0,8})\]/y;
   const quoted = /\[("(?:[^"\\]|\\.)*")\]/y;
   if (path.startsWith("$")) i = 1;
@@ -149,18 +178,42 @@ export function parseJsonPath(path: string): (string | number)[] {
   return steps;
 }
 
-/** Follows a JSON path (see `parseJsonPath`) into a parsed document. */
-export function selectJsonPath(document: unknown, path: string): { found: true; value: unknown } | { found: false } {
+function describeJson(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/**
+ * Follows a JSON path (see `parseJsonPath`) into a parsed document: the value, or why the document
+ * has none there (`index 7 is out of range for an array of length 3 at $.data.items`). Only own
+ * properties count, so `$.toString` finds nothing. Throws on a malformed path.
+ */
+export function selectJsonPath(
+  document: unknown,
+  path: string,
+): { found: true; value: unknown } | { found: false; reason: string } {
   let current = document;
+  let here = "$";
   for (const step of parseJsonPath(path)) {
     if (typeof step === "number") {
-      if (!Array.isArray(current) || step >= current.length) return { found: false };
+      if (!Array.isArray(current)) {
+        return { found: false, reason: `expected an array but found ${describeJson(current)} at ${here}` };
+      }
+      if (step >= current.length) {
+        return { found: false, reason: `index ${step} is out of range for ${describeJson(current)} at ${here}` };
+      }
       current = current[step];
     } else {
-      if (current === null || typeof current !== "object" || Array.isArray(current)) return { found: false };
-      if (!Object.prototype.hasOwnProperty.call(current, step)) return { found: false };
+      if (current === null || typeof current !== "object" || Array.isArray(current)) {
+        return { found: false, reason: `expected an object but found ${describeJson(current)} at ${here}` };
+      }
+      if (!Object.prototype.hasOwnProperty.call(current, step)) {
+        return { found: false, reason: `no key ${JSON.stringify(step)} at ${here}` };
+      }
       current = (current as Record<string, unknown>)[step];
     }
+    here = pathStep(here, step);
   }
   return { found: true, value: current };
 }
@@ -207,15 +260,25 @@ function toAbiValue(param: AbiParameter, value: unknown, path: (string | number)
     !(
       typeof value === "string" &&
       isHex(value, { strict: true }) &&
+      value.length % 2 === 0 &&
       (bytesN[1] === "" || value.length === 2 + 2 * Number(bytesN[1]))
     )
   ) {
-    throw abiTypeError(path, `expected 0x-prefixed hex${bytesN[1] ? ` of ${bytesN[1]} bytes` : ""} for ${param.type}`);
+    throw abiTypeError(
+      path,
+      `expected 0x-prefixed hex of ${bytesN[1] ? `${bytesN[1]} bytes` : "whole bytes (an even number of digits)"} for ${param.type}`,
+    );
   }
-  if (/^u?int\d*$/.test(param.type)) {
-    if (typeof value === "string" && /^-?(0|[1-9][0-9]*)$/.test(value)) return BigInt(value);
-    if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-    throw abiTypeError(path, `expected a decimal string (or safe integer) for ${param.type}`);
+  const int = /^(u?)int(\d*)$/.exec(param.type);
+  if (int) {
+    let n: bigint;
+    if (typeof value === "string" && /^-?(0|[1-9][0-9]*)$/.test(value)) n = BigInt(value);
+    else if (typeof value === "number" && Number.isSafeInteger(value)) n = BigInt(value);
+    else throw abiTypeError(path, `expected a decimal string (or safe integer) for ${param.type}`);
+    const bits = BigInt(int[2] || 256);
+    const [min, max] = int[1] ? [0n, 2n ** bits - 1n] : [-(2n ** (bits - 1n)), 2n ** (bits - 1n) - 1n];
+    if (n < min || n > max) throw abiTypeError(path, `${n} is out of range for ${param.type} (${min} to ${max})`);
+    return n;
   }
   return value;
 }
@@ -554,12 +617,13 @@ export function decodeSpec(input: Uint8Array | Hex, options: { expectedHash?: He
 // ---------------------------------------------------------------- results
 
 /**
- * Canonical JSON bytes of a job result, for `submitResult`. Throws `CanonicalJsonError`, or
- * `PayloadTooLargeError` above `maxBytes` (default `MAX_PAYLOAD_BYTES`, the inline limit; pass
- * `Infinity` when the result will be stored at a URI).
+ * Canonical JSON bytes of a job result, for `submitResult`. Unlike specs, results may hold any
+ * finite number (an http.json price of 1234.56), written the RFC 8785 way (see `CanonicalOptions`).
+ * Throws `CanonicalJsonError`, or `PayloadTooLargeError` above `maxBytes` (default
+ * `MAX_PAYLOAD_BYTES`, the inline limit; pass `Infinity` when the result will be stored at a URI).
  */
 export function encodeResult(value: unknown, options: { maxBytes?: number } = {}): Uint8Array {
-  const bytes = canonicalBytes(value);
+  const bytes = canonicalBytes(value, RESULT_NUMBERS);
   const max = options.maxBytes ?? MAX_PAYLOAD_BYTES;
   if (bytes.length > max) throw new PayloadTooLargeError("the encoded result", bytes.length, max);
   return bytes;
@@ -570,20 +634,24 @@ export function resultHash(value: unknown): Hex {
   return keccak256(encodeResult(value, { maxBytes: Number.POSITIVE_INFINITY }));
 }
 
-/** Decodes a result from a `ResultSubmitted` event (or fetched from its URI); never throws (see `decodeSpec`). */
+/**
+ * Decodes a result from a `ResultSubmitted` event (or fetched from its URI); never throws (see
+ * `decodeSpec`). Numbers must be in their RFC 8785 form: `1.5`, not `1.50`, `15e-1` or `-0`.
+ */
 export function decodeResult(input: Uint8Array | Hex, options: { expectedHash?: Hex } = {}): DecodeResultResult {
   const decoded = decodeCanonical("result", input, options);
   if (!decoded.ok) return decoded;
   let canonical: Uint8Array;
   try {
-    canonical = canonicalBytes(decoded.value);
+    canonical = canonicalBytes(decoded.value, RESULT_NUMBERS);
   } catch (error) {
     return { ok: false, error: `result is not canonical JSON: ${(error as Error).message}` };
   }
   if (!sameBytes(canonical, decoded.bytes)) {
     return {
       ok: false,
-      error: "result is not in canonical form (sorted keys, no whitespace); re-encode it with encodeResult",
+      error:
+        "result is not in canonical form (sorted keys, no whitespace, shortest number forms); re-encode it with encodeResult",
     };
   }
   return { ok: true, value: decoded.value as JsonValue, hash: decoded.hash };

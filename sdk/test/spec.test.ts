@@ -125,7 +125,7 @@ describe("jobSpecSchema", () => {
       "input.data: must be standard padded base64",
     ]);
     expect(problems({ ...wasm, input: { encoding: "json", data: { price: 1.5 } } })).toEqual([
-      "input.data: not canonical JSON: $.price: 1.5 is not a safe integer; canonical JSON carries only integers in ±(2^53-1) (put amounts and decimals in strings)",
+      "input.data: not canonical JSON: $.price: 1.5 is not a safe integer; specs carry only integers in ±(2^53-1) (put amounts and decimals in strings)",
     ]);
     expect(problems({ ...wasm, limits: { timeoutMs: 0, memoryMb: 1024 } })).toEqual([
       "limits.timeoutMs: must be at least 1 ms",
@@ -167,7 +167,7 @@ describe("jobSpecSchema", () => {
     const transfer = { ...contractCall, signature: "function transfer(address to, uint256 amount) returns (bool)" };
     expect(problems({ ...transfer, args: [] })).toEqual(["args: transfer takes 2 arguments, got 0"]);
     expect(problems({ ...transfer, args: ["0x5f4ec3df9cbd43714fe2740f5e3616155c5b8419", 1.5] })).toEqual([
-      "args[1]: not canonical JSON: $: 1.5 is not a safe integer; canonical JSON carries only integers in ±(2^53-1) (put amounts and decimals in strings)",
+      "args[1]: not canonical JSON: $: 1.5 is not a safe integer; specs carry only integers in ±(2^53-1) (put amounts and decimals in strings)",
     ]);
     expect(problems({ ...transfer, args: ["0x1234", "10"] })).toEqual(["args[0]: expected a 20-byte hex address"]);
     expect(problems({ ...transfer, args: ["0x5f4ec3df9cbd43714fe2740f5e3616155c5b8419", "ten"] })).toEqual([
@@ -182,6 +182,57 @@ describe("jobSpecSchema", () => {
     ]);
   });
 
+  it("converts contract.call arguments by ABI type and refuses those outside it", () => {
+    const f =
+      "function f(uint256 a, int8 b, bool c, bytes2 d, string e, address[2] g, (uint64 x, bool y) t) view returns (bool)";
+    const dead = "0x000000000000000000000000000000000000dEaD";
+    const good = [
+      (2n ** 256n - 1n).toString(),
+      -128,
+      true,
+      "0xabcd",
+      "hi",
+      [dead, dead.toLowerCase()],
+      { x: "5", y: false },
+    ];
+    const parsed = parseSpec({ ...contractCall, signature: f, args: good });
+    if (!parsed.ok) throw parsed.error;
+    expect(contractCallRequest(parsed.spec as ContractCallSpec).args).toEqual([
+      2n ** 256n - 1n,
+      -128n,
+      true,
+      "0xabcd",
+      "hi",
+      [dead, dead.toLowerCase()],
+      { x: 5n, y: false },
+    ]);
+    const positional = parseSpec({ ...contractCall, signature: f, args: [...good.slice(0, 6), ["7", true]] });
+    expect(positional.ok && contractCallRequest(positional.spec as ContractCallSpec).args[6]).toEqual({
+      x: 7n,
+      y: true,
+    });
+
+    const g = "function g(uint256 a, int8 b, address[2] c, (uint64 x, bool y) t, bytes d) view returns (bool)";
+    const base = ["1", 1, [dead, dead], ["1", true], "0xab"];
+    const bad: [number, unknown, string][] = [
+      [0, (2n ** 256n).toString(), `args[0]: ${2n ** 256n} is out of range for uint256 (0 to ${2n ** 256n - 1n})`],
+      [0, "0x10", "args[0]: expected a decimal string (or safe integer) for uint256"],
+      [0, "1e3", "args[0]: expected a decimal string (or safe integer) for uint256"],
+      [0, "-1", "args[0]: -1 is out of range for uint256"],
+      [1, 128, "args[1]: 128 is out of range for int8 (-128 to 127)"],
+      [2, [dead], "args[2]: expected 2 elements for address[2], got 1"],
+      [3, { x: "1" }, "args[3][1]: expected true or false"],
+      [3, ["1"], "args[3]: expected 2 tuple fields as an array or an object"],
+      [4, "0xabc", "args[4]: expected 0x-prefixed hex of whole bytes (an even number of digits) for bytes"],
+    ];
+    for (const [i, value, message] of bad) {
+      const args = base.map((v, j) => (j === i ? value : v));
+      const found = problems({ ...contractCall, signature: g, args });
+      expect(found, JSON.stringify(value)).toHaveLength(1);
+      expect(found[0], JSON.stringify(value)).toContain(message);
+    }
+  });
+
   it("rejects malformed workflow inputs", () => {
     expect(problems({ ...wasm, inputs: { "bad-name": { step: 0 } } })).toEqual([
       'inputs["bad-name"]: input names are identifiers of at most 64 characters',
@@ -189,6 +240,22 @@ describe("jobSpecSchema", () => {
     expect(problems({ ...wasm, inputs: { prices: { step: -1 } } })).toEqual([
       "inputs.prices.step: must be a step index (>= 0)",
     ]);
+  });
+
+  it("refuses floats in specs, with the field and the fix, however the spec arrives", () => {
+    const floaty = { ...wasm, input: { encoding: "json", data: { price: 1234.56 } } } as const;
+    const message =
+      "invalid job spec: input.data: not canonical JSON: $.price: 1234.56 is not a safe integer; specs carry only integers in ±(2^53-1) (put amounts and decimals in strings)";
+    expect(() => encodeSpec(floaty)).toThrow(SpecValidationError);
+    expect(() => encodeSpec(floaty)).toThrow(message);
+    const bytes = stringToBytes(
+      text(encodeSpec({ ...wasm, input: { encoding: "json", data: { price: 1 } } })).replace(
+        '"price":1',
+        '"price":1234.56',
+      ),
+    );
+    expect(decodeSpec(bytes)).toEqual({ ok: false, error: message });
+    expect(() => canonicalize({ a: [0.5] })).toThrow("$.a[0]: 0.5 is not a safe integer");
   });
 
   it("encodeSpec throws SpecValidationError carrying every issue", () => {
@@ -228,6 +295,16 @@ describe("canonical encoding", () => {
     );
   });
 
+  it("sorts keys by UTF-16 code units, as RFC 8785 does", () => {
+    expect(canonicalize({ b: [{ z: 1, a: "x" }], a: null, "10": true, "9": false, é: 1, Z: 2 })).toBe(
+      '{"10":true,"9":false,"Z":2,"a":null,"b":[{"a":"x","z":1}],"é":1}',
+    );
+    // U+1F600 is the surrogate pair D83D DE00, which sorts before U+FFFF by code unit (not by code point).
+    expect(canonicalize({ "\uffff": 1, "\u{1f600}": 2 })).toBe('{"\u{1f600}":2,"\uffff":1}');
+    expect(canonicalize('quote" and \n')).toBe('"quote\\" and \\n"');
+    expect(canonicalize(-0)).toBe("0");
+  });
+
   it("keeps non-ASCII text as UTF-8 and escapes control characters", () => {
     expect(canonicalize({ s: "Grüße\n\u0001" })).toBe('{"s":"Grüße\\n\\u0001"}');
     expect(text(encodeResult({ city: "Zürich" }))).toBe('{"city":"Zürich"}');
@@ -256,6 +333,10 @@ describe("canonical encoding", () => {
     cyclic.self = cyclic;
     expect(() => canonicalize(cyclic)).toThrow("circular reference");
     expect(() => canonicalize({ amount: 10n })).toThrow('encode it as the decimal string "10"');
+    expect(() => canonicalize({ n: Number.NaN }, { numbers: "finite" })).toThrow("$.n: NaN is not a finite number");
+    expect(() => canonicalize([Number.NEGATIVE_INFINITY], { numbers: "finite" })).toThrow(
+      "$[0]: -Infinity is not a finite number",
+    );
   });
 
   it("allows the largest inline spec and refuses one byte more", () => {
@@ -350,6 +431,47 @@ describe("results", () => {
     });
   });
 
+  it("carries finite non-integer numbers in their RFC 8785 form, round trip and hash", () => {
+    const quote = { pair: "ETH-USD", price: 1234.56, change: -0.0125 };
+    const bytes = encodeResult(quote);
+    expect(text(bytes)).toBe('{"change":-0.0125,"pair":"ETH-USD","price":1234.56}');
+    expect(resultHash(quote)).toBe(keccak256(stringToBytes('{"change":-0.0125,"pair":"ETH-USD","price":1234.56}')));
+    expect(resultHash({ price: 1234.56, change: -0.0125, pair: "ETH-USD" })).toBe(resultHash(quote));
+    expect(decodeResult(bytes, { expectedHash: resultHash(quote) })).toEqual({
+      ok: true,
+      value: quote,
+      hash: resultHash(quote),
+    });
+    expect(resultHash(1234.56)).toBe(keccak256(stringToBytes("1234.56")));
+  });
+
+  it("writes numbers as ECMAScript Number-to-String (the RFC 8785 vectors)", () => {
+    const cases: [number, string][] = [
+      [0.1 + 0.2, "0.30000000000000004"],
+      [1e21, "1e+21"],
+      [1e-7, "1e-7"],
+      [123e-20, "1.23e-18"],
+      [5e-324, "5e-324"],
+      [1.7976931348623157e308, "1.7976931348623157e+308"],
+      [2 ** 53, "9007199254740992"],
+      [-0, "0"],
+      [333333333.3333333, "333333333.3333333"],
+    ];
+    for (const [value, written] of cases) {
+      expect(text(encodeResult(value)), written).toBe(written);
+      expect(decodeResult(encodeResult([value]))).toMatchObject({
+        ok: true,
+        value: [Object.is(value, -0) ? 0 : value],
+      });
+    }
+  });
+
+  it("still refuses NaN and infinities in results", () => {
+    expect(() => encodeResult({ price: Number.NaN })).toThrow(CanonicalJsonError);
+    expect(() => encodeResult({ price: Number.NaN })).toThrow("$.price: NaN is not a finite number");
+    expect(() => resultHash([Number.POSITIVE_INFINITY])).toThrow("$[0]: Infinity is not a finite number");
+  });
+
   it("refuses results too large to submit inline, but still hashes them for a URI", () => {
     const big = "x".repeat(MAX_PAYLOAD_BYTES);
     expect(() => encodeResult(big)).toThrow(PayloadTooLargeError);
@@ -362,10 +484,12 @@ describe("results", () => {
       ok: false,
       error: expect.stringContaining("canonical form"),
     });
-    expect(decodeResult(stringToBytes("1.5"))).toMatchObject({
-      ok: false,
-      error: expect.stringContaining("not a safe integer"),
-    });
+    for (const number of ["1.50", "15e-1", "1E2", "-0", "9007199254740993", "1e400"]) {
+      expect(decodeResult(stringToBytes(`{"n":${number}}`)), number).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/canonical/),
+      });
+    }
     expect(decodeResult(stringToBytes("ipfs://bafyresult"))).toMatchObject({
       ok: false,
       needsFetch: "ipfs://bafyresult",
@@ -379,18 +503,83 @@ describe("JSON paths", () => {
     expect(parseJsonPath("$.data.price")).toEqual(["data", "price"]);
     expect(parseJsonPath("data.items[0].id")).toEqual(["data", "items", 0, "id"]);
     expect(parseJsonPath('$["a.b"][10]')).toEqual(["a.b", 10]);
-    for (const bad of ["", ".a", "$.", "$[01]", "$[-1]", "$['a']", "a..b", "$.1a"]) {
-      expect(() => parseJsonPath(bad), bad).toThrow(/invalid JSON path/);
-    }
+    expect(parseJsonPath('$["data"]["odd key"]')).toEqual(["data", "odd key"]);
+    expect(parseJsonPath('$["a\\"b\\u0041"]')).toEqual(['a"bA']);
+    expect(parseJsonPath('$[""]')).toEqual([""]);
+    expect(parseJsonPath("$.a-b.c_d._e9")).toEqual(["a-b", "c_d", "_e9"]);
+    expect(parseJsonPath("$[999999999]")).toEqual([999_999_999]);
   });
 
-  it("selects values and reports missing ones", () => {
-    const doc = { data: { items: [{ id: "x" }], price: "3012.55", zero: 0 } };
-    expect(selectJsonPath(doc, "data.items[0].id")).toEqual({ found: true, value: "x" });
-    expect(selectJsonPath(doc, "$.data.zero")).toEqual({ found: true, value: 0 });
-    expect(selectJsonPath(doc, "$.data.items[1]")).toEqual({ found: false });
-    expect(selectJsonPath(doc, "$.data.price.cents")).toEqual({ found: false });
-    expect(selectJsonPath(doc, "$.toString")).toEqual({ found: false });
+  it.each([
+    ["", 'expected "$" or a property name'],
+    [".a", 'expected "$" or a property name'],
+    ["[0][1]", 'expected "$" or a property name'],
+    ["$.", "expected a property name after '.'"],
+    ["a..b", "expected a property name after '.'"],
+    ["$..price", "expected a property name after '.'"],
+    ["$.1a", "expected a property name after '.'"],
+    ["$.$e", "expected a property name after '.'"],
+    ["$.data.*", "expected a property name after '.'"],
+    ["$[*]", 'expected [index] or ["key"]'],
+    ["$[?(@.id)]", 'expected [index] or ["key"]'],
+    ["$[0:2]", 'expected [index] or ["key"]'],
+    ["$[01]", 'expected [index] or ["key"]'],
+    ["$[-1]", 'expected [index] or ["key"]'],
+    ["$[1.5]", 'expected [index] or ["key"]'],
+    ["$[ 2 ]", 'expected [index] or ["key"]'],
+    ["$[abc]", 'expected [index] or ["key"]'],
+    ["$['a']", 'expected [index] or ["key"]'],
+    ['$["unterminated]', 'expected [index] or ["key"]'],
+    ["$[9999999999]", 'expected [index] or ["key"]'],
+    ['$["bad \\x escape"]', "invalid quoted key (it must be a JSON string)"],
+    ["$.a b", "expected '.' or '['"],
+    ["$data", "expected '.' or '['"],
+  ])("refuses %j: %s", (path, problem) => {
+    expect(() => parseJsonPath(path)).toThrow(/^invalid JSON path .* at \d+: /);
+    expect(() => parseJsonPath(path)).toThrow(problem);
+  });
+
+  const doc = {
+    data: {
+      price: "3012.55",
+      zero: 0,
+      items: [{ id: "x" }, { id: 2, tags: ["a", "b"] }],
+      "odd key": { "x.y": 1, 'quote"d': 2 },
+      "": "empty key",
+      nested: [[10, 11], [12]],
+      nothing: null,
+    },
+  };
+
+  it.each([
+    ["data.items[0].id", "x"],
+    ["$.data.zero", 0],
+    ["$.data.nothing", null],
+    ["$.data.items[1].tags[1]", "b"],
+    ['$.data["odd key"]["x.y"]', 1],
+    ['$.data["odd key"]["quote\\"d"]', 2],
+    ['$.data[""]', "empty key"],
+    ["$.data.nested[0][1]", 11],
+    ["$.data.items[0]", { id: "x" }],
+    ["$", doc],
+  ])("selects %s", (path, value) => {
+    expect(selectJsonPath(doc, path)).toEqual({ found: true, value });
+  });
+
+  it.each([
+    ["$.missing", 'no key "missing" at $'],
+    ["$.data.items[2]", "index 2 is out of range for an array of length 2 at $.data.items"],
+    ["$.data.items[7].id", "index 7 is out of range for an array of length 2 at $.data.items"],
+    ["$.data.price.cents", "expected an object but found a string at $.data.price"],
+    ["$.data.items.id", "expected an object but found an array of length 2 at $.data.items"],
+    ["$.data.zero[0]", "expected an array but found a number at $.data.zero"],
+    ["$.data.nothing.x", "expected an object but found null at $.data.nothing"],
+    ['$.data["odd key"].z', 'no key "z" at $.data["odd key"]'],
+    ["$.toString", 'no key "toString" at $'],
+    ["$.data.constructor", 'no key "constructor" at $.data'],
+    ["$.__proto__", 'no key "__proto__" at $'],
+  ])("reports %s as not found, saying where", (path, reason) => {
+    expect(selectJsonPath(doc, path)).toEqual({ found: false, reason });
   });
 });
 
