@@ -153,14 +153,21 @@ describe("contract.call against a Hardhat node", () => {
     expect(allowance.output).toBe("0");
   });
 
-  it("reads at the requested block", async () => {
+  it("reads at the requested block tag, and only at the tags the spec schema allows", async () => {
     const signature = "function totalSupply() view returns (uint256)";
-    const before = await executor.execute(call(signature, [], { blockTag: blockBeforeMint.toString() }), ctx());
-    expect(before.output).toBe("0");
-    const asNumber = await executor.execute(call(signature, [], { blockTag: Number(blockBeforeMint) }), ctx());
-    expect(asNumber.output).toBe("0");
     const latest = await executor.execute(call(signature, [], { blockTag: "latest" }), ctx());
     expect(latest.output).toBe(MINTED.toString());
+    for (const blockTag of ["safe", "finalized"]) {
+      const { output } = await executor.execute(call(signature, [], { blockTag }), ctx());
+      expect(output, blockTag).toMatch(/^(0|[1-9][0-9]*)$/);
+    }
+    for (const blockTag of [blockBeforeMint.toString(), Number(blockBeforeMint), "pending", "earliest"]) {
+      const error = await failure(executor.execute(call(signature, [], { blockTag }), ctx()));
+      expect([error.code, error.message], String(blockTag)).toEqual([
+        "BAD_INPUT",
+        'invalid job spec: blockTag: must be "latest", "safe" or "finalized"',
+      ]);
+    }
   });
 
   it("reports a revert as CALL_FAILED, not retryable", async () => {

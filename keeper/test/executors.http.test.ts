@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { pino } from "pino";
+import { decodeResult, encodeResult, resultHash } from "@baton/sdk";
+import { keccak256, stringToBytes } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExecutionError, HttpJsonExecutor, type ExecutionContext } from "../src/executors/index.js";
 import { isNonPublicAddress } from "../src/executors/http-get.js";
@@ -35,6 +37,7 @@ const json = (body: unknown, status = 200): Handler => {
 };
 
 const PRICE = { data: { price: "123.45", items: [{ id: 7 }, { id: 8, "odd key": true }], empty: null } };
+const QUOTE = '{"pair":"ETH-USD","price":1234.56,"ratio":1e-7,"volume":2.5e21,"change":-0.0}';
 
 let main: { server: Server; base: string };
 let other: { server: Server; base: string };
@@ -44,6 +47,8 @@ beforeAll(async () => {
   other = await listen({ "/headers": (req, res) => json(req.headers)(req, res) });
   main = await listen({
     "/price": json(PRICE),
+    "/quote": (_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(QUOTE),
+    "/huge": (_req, res) => res.writeHead(200, { "content-type": "application/json" }).end('{"price":1e400}'),
     "/headers": (req, res) => json(req.headers)(req, res),
     "/r1": (_req, res) => res.writeHead(302, { location: "/price" }).end(),
     "/r2": (_req, res) => res.writeHead(301, { location: "/r1" }).end(),
@@ -100,22 +105,51 @@ describe("http.json executor", () => {
     expect(await run("$.data.price")).toBe("123.45");
     expect(await run("data.items[0].id")).toBe(7);
     expect(await run('$.data.items[1]["odd key"]')).toBe(true);
-    expect(await run("$.data.items[-1].id")).toBe(8);
     expect(await run("$.data.empty")).toBeNull();
     expect(await run("$")).toEqual(PRICE);
   });
 
-  it("reports a path the document lacks as JSON_PATH", async () => {
-    for (const path of ["$.data.missing", "$.data.items[5]", "$.data.price.inner", "$.data[0]", "$.data.toString"]) {
+  it("returns non-integer numbers as results the keeper encodes and hashes the RFC 8785 way", async () => {
+    const { output } = await executor().execute(spec(`${main.base}/quote`, "$.price"), ctx());
+    expect(output).toBe(1234.56);
+    expect(new TextDecoder().decode(encodeResult(output))).toBe("1234.56");
+    expect(resultHash(output)).toBe(keccak256(stringToBytes("1234.56")));
+    expect(decodeResult(encodeResult(output), { expectedHash: resultHash(output) })).toMatchObject({ value: 1234.56 });
+
+    const whole = await executor().execute(spec(`${main.base}/quote`, "$"), ctx());
+    const canonical = '{"change":0,"pair":"ETH-USD","price":1234.56,"ratio":1e-7,"volume":2.5e+21}';
+    expect(new TextDecoder().decode(encodeResult(whole.output))).toBe(canonical);
+    expect(resultHash(whole.output)).toBe(keccak256(stringToBytes(canonical)));
+  });
+
+  it("refuses a value with no canonical encoding (a number beyond a double) as HTTP", async () => {
+    const error = await failure(executor().execute(spec(`${main.base}/huge`, "$.price"), ctx()));
+    expect([error.code, error.retryable]).toEqual(["HTTP", false]);
+    expect(error.message).toMatch(
+      /^the value at \$\.price from http:.* has no canonical JSON encoding: .*Infinity is not a finite number/,
+    );
+  });
+
+  it("reports a path the document lacks as JSON_PATH, saying where it ends", async () => {
+    const cases = {
+      "$.data.missing": 'no key "missing" at $.data',
+      "$.data.items[5]": "index 5 is out of range for an array of length 2 at $.data.items",
+      "$.data.price.inner": "expected an object but found a string at $.data.price",
+      "$.data[0]": "expected an array but found an object at $.data",
+      "$.data.toString": 'no key "toString" at $.data',
+    };
+    for (const [path, reason] of Object.entries(cases)) {
       const error = await failure(executor().execute(spec(`${main.base}/price`, path), ctx()));
-      expect(error.code, path).toBe("JSON_PATH");
-      expect(error.retryable).toBe(false);
+      expect([error.code, error.retryable, error.message], path).toEqual(["JSON_PATH", false, `${path}: ${reason}`]);
     }
   });
 
-  it("refuses a malformed path with BAD_INPUT before any request", async () => {
-    const error = await failure(executor().execute(spec("http://192.0.2.1/never", "$..price"), ctx()));
-    expect(error.code).toBe("BAD_INPUT");
+  it("refuses a path outside the sdk's dialect with BAD_INPUT before any request", async () => {
+    for (const path of ["$..price", "$.data.items[-1].id", "$['data']", "$.data.items.0", "$[*]"]) {
+      const error = await failure(executor().execute(spec("http://192.0.2.1/never", path), ctx()));
+      expect(error.code, path).toBe("BAD_INPUT");
+      expect(error.message, path).toMatch(/^invalid job spec: path: invalid JSON path/);
+    }
   });
 
   it("follows up to three redirects and no more", async () => {

@@ -1,18 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
-import { createPublicClient, http, parseAbiItem, type AbiFunction } from "viem";
+import { createPublicClient, http } from "viem";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  canonicalJson,
-  coerceArgument,
-  createExecutors,
-  executeSpec,
-  ExecutionError,
-  toJson,
-  type ExecutionContext,
-} from "../src/executors/index.js";
+import { createExecutors, executeSpec, ExecutionError, toJson, type ExecutionContext } from "../src/executors/index.js";
+import { configSchema } from "../src/config.js";
 
 const logger = pino({ level: "silent" });
 const ctx = (): ExecutionContext => ({ signal: new AbortController().signal, logger });
@@ -59,6 +54,38 @@ describe("createExecutors", () => {
     expect(executors.size).toBe(2);
   });
 
+  it("passes the keeper config's allowPrivateNetwork through to the http.json executor", async () => {
+    const server = createServer((_req, res) => res.writeHead(200).end('{"price":1234.56}'));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/price`;
+    const spec = { kind: "http.json", version: 1, url, method: "GET", path: "$.price" };
+    const keeperConfig = (executors: Record<string, unknown>) =>
+      configSchema.parse({
+        rpcUrls: ["http://127.0.0.1:8545"],
+        chainId: 31337,
+        market: "0x000000000000000000000000000000000000dEaD",
+        dbPath: path.join(tmp, "keeper.db"),
+        capabilities: ["http.json"],
+        strategy: { kind: "fraction", fraction: 0.5 },
+        executors,
+      });
+    // As the keeper builds them: `{ ...cfg.executors, capabilities, publicClients }`.
+    const build = (cfg: ReturnType<typeof keeperConfig>) =>
+      createExecutors({ ...cfg.executors, capabilities: cfg.capabilities, publicClients: new Map() });
+    try {
+      const allowed = build(keeperConfig({ allowPrivateNetwork: true }));
+      expect(await executeSpec(allowed, spec, ctx())).toEqual({ output: 1234.56 });
+      const guarded = build(keeperConfig({}));
+      const error = await failure(executeSpec(guarded, spec, ctx()));
+      expect([error.code, error.message]).toEqual([
+        "HTTP",
+        "127.0.0.1:" + new URL(url).port + " is not a public address",
+      ]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("fails fast on unknown capabilities and missing configuration", () => {
     expect(() => createExecutors({ capabilities: ["python"] })).toThrow(/unknown executor kind "python"/);
     expect(() => createExecutors({ capabilities: ["wasm"] })).toThrow(/cacheDir/);
@@ -93,67 +120,7 @@ describe("ExecutionError", () => {
   });
 });
 
-describe("canonicalJson", () => {
-  it("sorts keys by UTF-16 code units at every level and drops whitespace", () => {
-    expect(canonicalJson({ b: [{ z: 1, a: "x" }], a: null, "10": true, "9": false, é: 1, Z: 2 })).toBe(
-      '{"10":true,"9":false,"Z":2,"a":null,"b":[{"a":"x","z":1}],"é":1}',
-    );
-    expect(canonicalJson('quote" and \n')).toBe('"quote\\" and \\n"');
-    expect(canonicalJson(-0)).toBe("0");
-  });
-
-  it("refuses values JSON cannot carry", () => {
-    expect(() => canonicalJson(Number.NaN)).toThrow();
-    expect(() => canonicalJson({ a: undefined } as never)).toThrow();
-  });
-});
-
-describe("contract.call argument and result conversion", () => {
-  const fn = (signature: string) => parseAbiItem(signature) as AbiFunction;
-
-  it("converts JSON arguments by ABI type", () => {
-    const f = fn("function f(uint256 a, int8 b, bool c, bytes2 d, string e, address[2] g, (uint64 x, bool y) t)");
-    const args = [
-      "115792089237316195423570985008687907853269984665640564039457584007913129639935",
-      -128,
-      true,
-      "0xabcd",
-      "hi",
-      ["0x000000000000000000000000000000000000dEaD", "0x000000000000000000000000000000000000dead"],
-      { x: "5", y: false },
-    ];
-    expect(f.inputs.map((p, i) => coerceArgument(p, args[i], `args[${i}]`))).toEqual([
-      2n ** 256n - 1n,
-      -128n,
-      true,
-      "0xabcd",
-      "hi",
-      ["0x000000000000000000000000000000000000dEaD", "0x000000000000000000000000000000000000dead"],
-      { x: 5n, y: false },
-    ]);
-    expect(coerceArgument(f.inputs[6], ["7", true], "t")).toEqual([7n, true]);
-  });
-
-  it("refuses arguments outside their type", () => {
-    const f = fn("function f(uint256 a, int8 b, address[2] c, (uint64 x, bool y) t, bytes d)");
-    const bad: [number, unknown][] = [
-      [0, (2n ** 256n).toString()],
-      [0, "0x10"],
-      [0, "1e3"],
-      [0, 2 ** 60],
-      [1, 128],
-      [2, ["0x000000000000000000000000000000000000dEaD"]],
-      [3, { x: "1" }],
-      [3, ["1"]],
-      [4, "0xabc"],
-    ];
-    for (const [i, value] of bad) {
-      expect(() => coerceArgument(f.inputs[i], value as never, `args[${i}]`), JSON.stringify(value)).toThrow(
-        ExecutionError,
-      );
-    }
-  });
-
+describe("contract.call result conversion", () => {
   it("turns results into JSON with integers as decimal strings", () => {
     expect(toJson([1n, 2, "0xab", true, { x: 3n, y: [4n] }, undefined])).toEqual([
       "1",

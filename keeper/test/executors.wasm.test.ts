@@ -144,13 +144,13 @@ describe("demo modules", () => {
   });
 
   it("multiplies matrices given as canonical JSON input", async () => {
-    const run = (data: unknown) =>
+    const run = (data: unknown, encoding = "json") =>
       executor.execute(
         {
           kind: "wasm",
           version: 1,
           module: { uri: fileUri("matrix"), sha256: manifest.matrix.sha256 },
-          input: { encoding: "json", data },
+          input: { encoding, data },
         },
         ctx(),
       );
@@ -173,7 +173,9 @@ describe("demo modules", () => {
     });
     expect((await run({ a: [[1, 2]], b: [[1, 2]] })).output).toEqual({ error: "a is 1x2 but b has 1 rows" });
     expect((await run({ a: [[1], [2, 3]], b: [[1]] })).output).toMatchObject({ error: /rows differ in length/ });
-    expect((await run({ a: [[1.5]], b: [[1]] })).output).toMatchObject({ error: /integers/ });
+    // Specs carry no floats, so "json" input never holds one; the module checks raw text itself.
+    expect((await failure(run({ a: [[1.5]], b: [[1]] }))).code).toBe("BAD_INPUT");
+    expect((await run('{"a":[[1.5]],"b":[[1]]}', "utf8")).output).toMatchObject({ error: /integers/ });
     expect((await run({ a: [[2 ** 40]], b: [[2 ** 40]] })).output).toMatchObject({ error: /safe integer/ });
   });
 
@@ -362,7 +364,8 @@ describe("limits", () => {
   it("refuses limits above the keeper's caps", async () => {
     const spec = inlineSpec(moduleBytes("primes"), "2", { timeoutMs: 60_000 });
     expect((await failure(executor.execute(spec, ctx()))).code).toBe("UNSUPPORTED");
-    const memory = inlineSpec(moduleBytes("primes"), "2", { memoryMb: 1024 });
+    // Within what specs may ask for (512 MB), above this keeper's 64 MiB.
+    const memory = inlineSpec(moduleBytes("primes"), "2", { memoryMb: 128 });
     expect((await failure(executor.execute(memory, ctx()))).code).toBe("UNSUPPORTED");
   });
 
@@ -474,6 +477,9 @@ describe("spec validation", () => {
       { ...good, input: { encoding: "utf8", data: 7 } },
       { ...good, input: { encoding: "base64", data: "not base64!" } },
       { ...good, limits: { timeoutMs: -1 } },
+      { ...good, module: { ...good.module, uri: "ftp://example.com/m.wasm" } },
+      { ...good, input: { encoding: "json", data: { price: 1.5 } } },
+      { ...good, priority: "high" },
       "a string",
     ];
     for (const spec of cases) {
@@ -487,10 +493,14 @@ describe("spec validation", () => {
     expect((await failure(executor.execute({ ...good, kind: "http.json" }, ctx()))).code).toBe("UNSUPPORTED");
   });
 
-  it("refuses unsupported module URIs even when the module is cached", async () => {
+  it("refuses module URIs this keeper cannot fetch even when the module is cached", async () => {
     const good = inlineSpec(moduleBytes("primes"), "2");
     await executor.execute(good, ctx());
-    const ftp = { ...good, module: { ...good.module, uri: "ftp://example.com/m.wasm" } };
-    expect((await failure(executor.execute(ftp, ctx()))).code).toBe("UNSUPPORTED");
+    // A valid spec, but this keeper has no IPFS gateway: whether it runs must not depend on its cache.
+    const ipfs = {
+      ...good,
+      module: { ...good.module, uri: "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi" },
+    };
+    expect((await failure(executor.execute(ipfs, ctx()))).code).toBe("UNSUPPORTED");
   });
 });

@@ -1,10 +1,12 @@
 // The "http.json" executor: GET a URL (oracle-style) and return the value at a JSON path of the body.
+// The path is the sdk's JSON path dialect (`parseJsonPath`), checked with the rest of the spec.
+import { selectJsonPath } from "@baton/sdk";
 import { checkRequestHeaders, FetchError, httpGet } from "./http-get.js";
-import { parseJsonPath, evaluateJsonPath } from "./json-path.js";
-import { httpJsonSpecSchema, parseSpec } from "./schemas.js";
+import { validateSpec } from "./schemas.js";
 import {
   abortedError,
   ExecutionError,
+  resultOf,
   type ExecutionContext,
   type ExecutionResult,
   type Executor,
@@ -41,7 +43,8 @@ export class HttpJsonExecutor implements Executor {
   }
 
   async execute(rawSpec: unknown, ctx: ExecutionContext): Promise<ExecutionResult> {
-    const spec = parseSpec(httpJsonSpecSchema, "http.json", rawSpec);
+    // A malformed spec (its path included) fails here, before any request goes out.
+    const spec = validateSpec("http.json", rawSpec);
     const timeoutMs = spec.limits?.timeoutMs ?? this.timeoutMs;
     const maxBytes = spec.limits?.maxBytes ?? this.maxBytes;
     if (timeoutMs > this.timeoutMs) {
@@ -50,8 +53,6 @@ export class HttpJsonExecutor implements Executor {
     if (maxBytes > this.maxBytes) {
       throw new ExecutionError("UNSUPPORTED", `maxBytes ${maxBytes} exceeds this keeper's ${this.maxBytes}`);
     }
-    // Parse the path first: a malformed spec should fail before any request goes out.
-    const steps = parseJsonPath(spec.path);
     const headerProblem = checkRequestHeaders(spec.headers ?? {});
     if (headerProblem) throw new ExecutionError("BAD_INPUT", headerProblem);
     if (ctx.signal.aborted) throw abortedError(ctx.signal);
@@ -82,9 +83,10 @@ export class HttpJsonExecutor implements Executor {
     } catch (error) {
       throw new ExecutionError("HTTP", `${url} did not return valid JSON: ${(error as Error).message}`);
     }
-    const output = evaluateJsonPath(document, steps);
+    const selected = selectJsonPath(document, spec.path);
+    if (!selected.found) throw new ExecutionError("JSON_PATH", `${spec.path}: ${selected.reason}`);
     ctx.logger.debug({ url, bytes: body.length, ms: Math.round(performance.now() - started) }, "http.json fetched");
-    return { output };
+    return resultOf(selected.value as JsonValue, "HTTP", `the value at ${spec.path} from ${url}`);
   }
 }
 

@@ -1,12 +1,18 @@
 // Executors are the keeper's plugins for doing the work a job spec describes, chosen by `kind`.
 // createExecutors builds the ones named in the keeper's capabilities; executeSpec dispatches a spec
-// and refuses kinds this keeper does not serve.
+// and refuses kinds this keeper does not serve. Specs, their canonical JSON and the JSON path
+// dialect are the sdk's (`@baton/sdk`); results are encoded with its `encodeResult`.
 import type { PublicClient } from "viem";
 import { ContractCallExecutor, type ContractCallExecutorConfig } from "./contract-call.js";
 import { HttpJsonExecutor, type HttpJsonExecutorConfig } from "./http-json.js";
 import { ExecutionError, EXECUTOR_KINDS, type ExecutionContext, type ExecutionResult, type Executor } from "./types.js";
 import { WasmExecutor, type WasmExecutorConfig } from "./wasm.js";
 
+/**
+ * The keeper passes `{ ...cfg.executors, capabilities, publicClients }`: every field of its
+ * `executors` config section is a field here under the same name (`allowPrivateNetwork` included,
+ * read by the http.json executor).
+ */
 export interface ExecutorsConfig
   extends
     Partial<WasmExecutorConfig>,
@@ -57,9 +63,7 @@ export async function executeSpec(
   return executor.execute(spec, ctx);
 }
 
-export { canonicalJson } from "./canonical-json.js";
-export { ContractCallExecutor, coerceArgument, toJson, type ContractCallExecutorConfig } from "./contract-call.js";
+export { ContractCallExecutor, toJson, type ContractCallExecutorConfig } from "./contract-call.js";
 export { HttpJsonExecutor, type HttpJsonExecutorConfig } from "./http-json.js";
-export { evaluateJsonPath, extractJsonPath, formatJsonPath, parseJsonPath, type PathStep } from "./json-path.js";
 export { WasmExecutor, type WasmExecutorConfig } from "./wasm.js";
 export * from "./types.js";

@@ -1,62 +1,13 @@
-// Shapes the executors consume and produce. The job-spec schema proper lives in the sdk; these are the
-// minimal views of it that the executors read, kept compatible with it (extra fields are ignored).
+// Shapes the executors consume and produce. Job specs are the sdk's: the executors validate with
+// its schema (see schemas.ts), so what they run is exactly what the protocol hashes.
+import { encodeResult, jobKinds, type JsonValue } from "@baton/sdk";
 import type { Logger } from "pino";
 
-/** Any value that JSON can carry. Executor outputs are always one of these. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type { ContractCallSpec, HttpJsonSpec, JobSpec, JsonValue, WasmSpec } from "@baton/sdk";
 
-/** Executor kinds this package implements; a keeper serves the subset named in its capabilities. */
-export const EXECUTOR_KINDS = ["wasm", "http.json", "contract.call"] as const;
+/** Executor kinds this package implements (every kind the sdk defines); a keeper serves the subset named in its capabilities. */
+export const EXECUTOR_KINDS = jobKinds;
 export type ExecutorKind = (typeof EXECUTOR_KINDS)[number];
-
-/** Run a WebAssembly module (fetched by URI, verified by sha256) on input bytes. */
-export interface WasmSpec {
-  kind: "wasm";
-  version: 1;
-  module: {
-    /** http(s)://, data:, file: (only where the keeper allows it) or ipfs://. */
-    uri: string;
-    /** sha256 of the module bytes, 64 lowercase hex digits. */
-    sha256: string;
-  };
-  /**
-   * The module's input bytes: UTF-8 text, base64-decoded bytes, or for "json" the canonical JSON text
-   * of `data` (keys sorted by UTF-16 code units, no whitespace).
-   */
-  input:
-    { encoding: "utf8"; data: string } | { encoding: "base64"; data: string } | { encoding: "json"; data: JsonValue };
-  limits?: { timeoutMs?: number; memoryMb?: number };
-}
-
-/** GET a URL and extract one value from its JSON body. */
-export interface HttpJsonSpec {
-  kind: "http.json";
-  version: 1;
-  url: string;
-  method?: "GET";
-  /** `$`, `.key`, `["key"]`, `[index]` steps, e.g. "$.data.price" or "data.items[0].id". */
-  path: string;
-  headers?: Record<string, string>;
-  limits?: { timeoutMs?: number; maxBytes?: number };
-}
-
-/** Named block tags, or a block number (a non-negative integer, or one written in decimal). */
-export type BlockTagSpec = "latest" | "safe" | "finalized" | "earliest" | "pending" | number | string;
-
-/** Call a view or pure function of a contract. */
-export interface ContractCallSpec {
-  kind: "contract.call";
-  version: 1;
-  chainId: number;
-  to: string;
-  /** One human-readable ABI item, e.g. "function balanceOf(address) view returns (uint256)". */
-  signature: string;
-  /** Arguments as JSON: integers as decimal strings (or safe numbers), bytes and addresses as hex. */
-  args: JsonValue[];
-  blockTag?: BlockTagSpec;
-}
-
-export type JobSpec = WasmSpec | HttpJsonSpec | ContractCallSpec;
 
 export interface ExecutionContext {
   /** Aborted when the keeper shuts down or gives up on the job; executors stop promptly. */
@@ -65,7 +16,7 @@ export interface ExecutionContext {
 }
 
 export interface ExecutionResult {
-  /** The job's result. Its canonical JSON is what the keeper hashes and submits. */
+  /** The job's result. Its canonical JSON (the sdk's `encodeResult`) is what the keeper hashes and submits. */
   output: JsonValue;
 }
 
@@ -118,4 +69,20 @@ export function isExecutionError(error: unknown): error is ExecutionError {
 export function abortedError(signal: AbortSignal): ExecutionError {
   const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "aborted");
   return new ExecutionError("TIMEOUT", `execution aborted: ${reason}`, { retryable: true, cause: signal.reason });
+}
+
+/**
+ * The result for `value` parsed from untrusted JSON, checked to have a canonical result encoding:
+ * any finite number goes, but JSON.parse reads `1e400` as Infinity, which has none. Fails with
+ * `code` (not retryable), naming `source`.
+ */
+export function resultOf(value: JsonValue, code: ExecutionErrorCode, source: string): ExecutionResult {
+  try {
+    encodeResult(value, { maxBytes: Number.POSITIVE_INFINITY });
+  } catch (error) {
+    throw new ExecutionError(code, `${source} has no canonical JSON encoding: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return { output: value };
 }

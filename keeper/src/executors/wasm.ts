@@ -3,12 +3,13 @@
 // memory cap. The module imports its memory; the memory we hand in has the job's limit as its
 // maximum, so growth past the limit fails inside the module (the module then traps).
 import { Worker } from "node:worker_threads";
-import { canonicalJson } from "./canonical-json.js";
+import { canonicalize } from "@baton/sdk";
 import { ModuleStore } from "./module-store.js";
-import { parseSpec, wasmSpecSchema } from "./schemas.js";
+import { validateSpec } from "./schemas.js";
 import {
   abortedError,
   ExecutionError,
+  resultOf,
   type ExecutionContext,
   type ExecutionErrorCode,
   type ExecutionResult,
@@ -141,18 +142,15 @@ export function checkModuleAbi(module: WebAssembly.Module): void {
   }
 }
 
-/** The input bytes a spec describes. */
+/** The input bytes a (validated) spec describes; "json" input is the sdk's canonical JSON of `data`. */
 export function inputBytes(input: WasmSpec["input"]): Uint8Array {
   switch (input.encoding) {
     case "utf8":
       return Buffer.from(input.data, "utf8");
     case "base64":
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.data) || input.data.length % 4 !== 0) {
-        throw new ExecutionError("BAD_INPUT", "input.data is not valid base64 (standard alphabet, padded)");
-      }
       return Buffer.from(input.data, "base64");
     case "json":
-      return Buffer.from(canonicalJson(input.data), "utf8");
+      return Buffer.from(canonicalize(input.data), "utf8");
   }
 }
 
@@ -190,7 +188,7 @@ export class WasmExecutor implements Executor {
   }
 
   async execute(rawSpec: unknown, ctx: ExecutionContext): Promise<ExecutionResult> {
-    const spec = parseSpec(wasmSpecSchema, "wasm", rawSpec);
+    const spec = validateSpec("wasm", rawSpec);
     const timeoutMs = spec.limits?.timeoutMs ?? this.config.wasmTimeoutMs;
     const memoryMb = spec.limits?.memoryMb ?? this.config.wasmMemoryMb;
     if (timeoutMs > this.config.wasmTimeoutMs) {
@@ -246,7 +244,7 @@ export class WasmExecutor implements Executor {
       throw new ExecutionError("TRAP", `module output is not valid JSON: ${(error as Error).message}`);
     }
     ctx.logger.debug({ sha256, ms, outputBytes: output.length }, "wasm run finished");
-    return { output: value };
+    return resultOf(value, "TRAP", "module output");
   }
 
   private async compile(sha256: string, bytes: Uint8Array): Promise<WebAssembly.Module> {
