@@ -58,7 +58,7 @@ async function setupWorker(index: number) {
 
 async function post(module: string, input: string, opts: { limits?: object; expiryIn?: number; windows?: Partial<Terms> } = {}) {
   const now = Number((await net.publicClient.getBlock()).timestamp);
-  const windows = { commitWindow: 5, revealWindow: 5, executionWindow: 20, challengeWindow: 3, ...opts.windows };
+  const windows = { commitWindow: 8, revealWindow: 8, executionWindow: 20, challengeWindow: 3, ...opts.windows };
   const terms: Terms = {
     requester: account(REQUESTER).address,
     token: "0x0000000000000000000000000000000000000000",
@@ -127,11 +127,16 @@ describe("a keeper killed with SIGKILL", () => {
     writeFileSync(cfgFile, JSON.stringify(rawConfig(2)));
     const bin = path.join(ROOT, "keeper/bin/baton-keeper.mjs");
     let child: ChildProcess | undefined;
+    let output = "";
     const start = () => {
-      child = spawn(process.execPath, [bin, "--config", cfgFile, "start"], { env: { ...process.env, BATON_PRIVATE_KEY: privateKeyOf(2), BATON_LOG_LEVEL: "warn" }, stdio: "ignore" });
+      child = spawn(process.execPath, [bin, "--config", cfgFile, "start"], { env: { ...process.env, BATON_PRIVATE_KEY: privateKeyOf(2), BATON_LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] });
+      child.stdout!.on("data", (d) => (output += d));
+      child.stderr!.on("data", (d) => (output += d));
     };
     start();
     try {
+      // Post only once the keeper is up, so the commit window is not spent on its start-up.
+      await waitFor(async () => output.includes("keeper started"), 30_000, "the keeper to start");
       const { jobId } = await post("primes", "360");
       // Kill the keeper right after each of its steps lands, then start it again.
       let seen = 0;
@@ -146,6 +151,8 @@ describe("a keeper killed with SIGKILL", () => {
       const keys = await stepsSentBy(2);
       expect(new Set(keys).size, keys.join(" ")).toBe(keys.length);
       expect(keys).toEqual(expect.arrayContaining([`commitBid:${jobId}`, `revealBid:${jobId}`, `submitResult:${jobId}`]));
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nkeeper output:\n${output.slice(-4000)}`);
     } finally {
       child?.kill("SIGTERM");
     }
@@ -166,8 +173,8 @@ describe("bad job specs", () => {
         bond: parseEther("0.1"),
         minStake: 0n,
         minCompleted: 0,
-        commitWindow: 5,
-        revealWindow: 5,
+        commitWindow: 8,
+        revealWindow: 8,
         executionWindow: 20,
         challengeWindow: 3,
         expiry: now + 3600,
@@ -219,7 +226,7 @@ describe("misbehaving keepers", () => {
     const bystander = new Keeper(parseConfig(rawConfig(3, { capabilities: ["http.json"], dbPath: path.join(dir, "bystander.db") })), privateKeyToAccount(privateKeyOf(3)), testLogger());
     const runs = [slow.run(), bystander.run()];
     try {
-      const { jobId } = await post("spin", "", { limits: { timeoutMs: 300 }, expiryIn: 5 + 5 + 20 + 10 });
+      const { jobId } = await post("spin", "", { limits: { timeoutMs: 300 }, expiryIn: 8 + 8 + 20 + 10 });
       await waitFor(async () => (await jobState(jobId)) === S.Refunded, 90_000, "the job to be refunded after the slash");
       const log = await events();
       const slashed = log.find((e) => e.eventName === "WorkerSlashed" && (e.args as { jobId: bigint }).jobId === jobId) as unknown as { args: { worker: string; reason: number } };
