@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import globals from "globals";
 
 export default tseslint.config(
   {
@@ -18,13 +19,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: {
-        console: "readonly",
-        process: "readonly",
-        require: "readonly",
-        __dirname: "readonly",
-        module: "readonly",
-      },
+      globals: { ...globals.node },
     },
     rules: {
       "@typescript-eslint/no-require-imports": "off",

@@ -16,9 +16,13 @@ function parseMocha(out) {
 }
 
 /** Reads vitest's "Tests  N passed | N failed | N skipped" summary. */
+// Vitest colours its summary; strip the ANSI escape sequences before reading it.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+
 function parseVitest(out) {
-  const line = out.split("\n").find((l) => /^\s*Tests\s/.test(l.replace(/\x1b\[[0-9;]*m/g, ""))) ?? "";
-  const clean = line.replace(/\x1b\[[0-9;]*m/g, "");
+  const line = out.split("\n").find((l) => /^\s*Tests\s/.test(l.replace(ANSI, ""))) ?? "";
+  const clean = line.replace(ANSI, "");
   const n = (word) => Number((clean.match(new RegExp(`(\\d+) ${word}`)) ?? [])[1] ?? 0);
   return { passed: n("passed"), failed: n("failed"), skipped: n("skipped") + n("todo") };
 }

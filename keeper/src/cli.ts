@@ -10,12 +10,23 @@ import { Store } from "./store.js";
 
 const program = new Command()
   .name("baton-keeper")
-  .description("An autonomous Baton worker: watches the job market, bids in sealed auctions, executes jobs, submits results and settles.")
-  .addOption(new Option("-c, --config <file>", "JSON config file (fields can be overridden by BATON_* environment variables)").env("BATON_CONFIG"))
+  .description(
+    "An autonomous Baton worker: watches the job market, bids in sealed auctions, executes jobs, submits results and settles.",
+  )
+  .addOption(
+    new Option(
+      "-c, --config <file>",
+      "JSON config file (fields can be overridden by BATON_* environment variables)",
+    ).env("BATON_CONFIG"),
+  )
   .showHelpAfterError();
 
 function logger(): Logger {
-  return pino({ level: process.env.BATON_LOG_LEVEL ?? "info", base: { app: "baton-keeper" }, redact: ["privateKey", "*.privateKey", "secrets"] });
+  return pino({
+    level: process.env.BATON_LOG_LEVEL ?? "info",
+    base: { app: "baton-keeper" },
+    redact: ["privateKey", "*.privateKey", "secrets"],
+  });
 }
 
 function configFromOpts(): KeeperConfig {
@@ -24,7 +35,9 @@ function configFromOpts(): KeeperConfig {
 
 program
   .command("start")
-  .description("Run the keeper until SIGINT or SIGTERM (graceful: stops taking work, records in-flight state, exits 0 within 30 s).")
+  .description(
+    "Run the keeper until SIGINT or SIGTERM (graceful: stops taking work, records in-flight state, exits 0 within 30 s).",
+  )
   .action(async () => {
     const cfg = configFromOpts();
     const account = makeAccount(await loadSecrets());
@@ -66,7 +79,12 @@ program
       const market = cfg.market as `0x${string}`;
       const [worker, credits, head] = await Promise.all([
         client.readContract({ address: market, abi: jobMarketAbi, functionName: "getWorker", args: [account.address] }),
-        client.readContract({ address: market, abi: jobMarketAbi, functionName: "creditOf", args: [account.address, "0x0000000000000000000000000000000000000000"] }),
+        client.readContract({
+          address: market,
+          abi: jobMarketAbi,
+          functionName: "creditOf",
+          args: [account.address, "0x0000000000000000000000000000000000000000"],
+        }),
         client.getBlockNumber(),
       ]);
       Object.assign(out, {
@@ -94,14 +112,33 @@ async function send(functionName: string, args: unknown[], value = 0n) {
   const wallet = createWalletClient({ account, chain: chainFor(cfg), transport: http(cfg.rpcUrls[0]) });
   const market = cfg.market as `0x${string}`;
   try {
-    const { request } = await client.simulateContract({ account, address: market, abi: jobMarketAbi as Abi, functionName, args, value });
+    const { request } = await client.simulateContract({
+      account,
+      address: market,
+      abi: jobMarketAbi as Abi,
+      functionName,
+      args,
+      value,
+    });
     const hash = await wallet.writeContract(request);
     const receipt = await client.waitForTransactionReceipt({ hash });
-    console.log(JSON.stringify({ function: functionName, tx: hash, block: receipt.blockNumber.toString(), status: receipt.status }));
+    console.log(
+      JSON.stringify({
+        function: functionName,
+        tx: hash,
+        block: receipt.blockNumber.toString(),
+        status: receipt.status,
+      }),
+    );
     if (receipt.status !== "success") process.exitCode = 1;
   } catch (error) {
     const revert = decodeRevert(error, jobMarketAbi);
-    throw new Error(revert ? `${functionName} refused by the contract: ${revert.name}(${revert.args.map(String).join(", ")})` : (error as Error).message.split("\n")[0]);
+    throw new Error(
+      revert
+        ? `${functionName} refused by the contract: ${revert.name}(${revert.args.map(String).join(", ")})`
+        : (error as Error).message.split("\n")[0],
+      { cause: error },
+    );
   }
 }
 

@@ -14,7 +14,7 @@ export class ConfigError extends Error {
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
 const privateKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex key");
-const decimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a decimal number written as a string, e.g. \"0.05\"");
+const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal number written as a string, e.g. "0.05"');
 
 const strategySchema = z.discriminatedUnion("kind", [
   /** Bid a fixed fraction of the job's maximum reward. */

@@ -45,4 +45,5 @@ export function decodeRevert(error: unknown, abi: Abi): Revert | undefined {
 const isHex = (v: unknown): v is Hex => typeof v === "string" && /^0x[0-9a-fA-F]*$/.test(v);
 
 /** Messages that mean the node already has, or has already mined, this nonce. */
-export const isNonceTooLow = (e: unknown) => /nonce too low|nonce has already been used|already known|known transaction/i.test(String((e as Error)?.message ?? e));
+export const isNonceTooLow = (e: unknown) =>
+  /nonce too low|nonce has already been used|already known|known transaction/i.test(String((e as Error)?.message ?? e));

@@ -42,9 +42,21 @@ export class Keeper {
   ) {
     this.store = new Store(cfg.dbPath);
     this.client = makePublicClient(cfg);
-    this.sender = new TxSender(this.store, this.client, account, jobMarketAbi, cfg, log.child({ part: "tx" }), this.metrics);
+    this.sender = new TxSender(
+      this.store,
+      this.client,
+      account,
+      jobMarketAbi,
+      cfg,
+      log.child({ part: "tx" }),
+      this.metrics,
+    );
     this.syncer = new Syncer(this.store, this.client, cfg, log.child({ part: "sync" }), this.metrics);
-    this.executors = createExecutors({ ...cfg.executors, capabilities: cfg.capabilities, publicClients: new Map([[cfg.chainId, this.client]]) });
+    this.executors = createExecutors({
+      ...cfg.executors,
+      capabilities: cfg.capabilities,
+      publicClients: new Map([[cfg.chainId, this.client]]),
+    });
   }
 
   get address() {
@@ -58,10 +70,15 @@ export class Keeper {
       throw new Error(`the RPC serves chain ${chainId}, the config says ${this.cfg.chainId}`);
     }
     if (this.cfg.metricsPort) {
-      this.server = await serveMetrics(this.metrics, this.cfg.metricsPort, () => Date.now() - this.lastTickAt < Math.max(10_000, this.cfg.pollIntervalMs * 10));
+      this.server = await serveMetrics(
+        this.metrics,
+        this.cfg.metricsPort,
+        () => Date.now() - this.lastTickAt < Math.max(10_000, this.cfg.pollIntervalMs * 10),
+      );
     }
     // Executions interrupted by a crash are run again (they are deterministic and nothing was sent).
-    for (const e of this.store.interruptedExecutions()) this.store.db.prepare("DELETE FROM executions WHERE job_id = ? AND round = ?").run(e.jobId.toString(), e.round);
+    for (const e of this.store.interruptedExecutions())
+      this.store.db.prepare("DELETE FROM executions WHERE job_id = ? AND round = ?").run(e.jobId.toString(), e.round);
     this.log.info({ address: this.address, market: this.cfg.market, chainId: this.cfg.chainId }, "keeper started");
     this.stopped = this.loop();
     return this.stopped;
@@ -108,7 +125,9 @@ export class Keeper {
       if (this.abort.signal.aborted) break;
       const row = this.store.job(job.id)!;
       if (row.decision === null) {
-        const spec = job.spec.ok ? { ok: true as const, kind: job.spec.spec.kind } : { ok: false as const, error: job.spec.error };
+        const spec = job.spec.ok
+          ? { ok: true as const, kind: job.spec.spec.kind }
+          : { ok: false as const, error: job.spec.error };
         const d = decide(job.terms, spec, me, this.cfg);
         const decision = d.bid ? "bid" : `skip: ${d.reason}`;
         this.store.setDecision(job.id, decision);
@@ -148,7 +167,8 @@ export class Keeper {
 
   private async perform(job: Tracked, action: Action, gasPrice: bigint, me: Me) {
     const market = this.cfg.market as `0x${string}`;
-    const queue = (key: string, kind: string, data: `0x${string}`) => this.store.enqueue({ key, kind, jobId: job.id, to: market, data });
+    const queue = (key: string, kind: string, data: `0x${string}`) =>
+      this.store.enqueue({ key, kind, jobId: job.id, to: market, data });
     const terms = job.terms;
     switch (action.kind) {
       case "commit": {
@@ -160,12 +180,27 @@ export class Keeper {
           return;
         }
         if (me.stake - me.locked < terms.bond) {
-          this.log.info({ job: job.id.toString(), free: (me.stake - me.locked).toString(), bond: terms.bond.toString() }, "not enough free stake to bid");
+          this.log.info(
+            { job: job.id.toString(), free: (me.stake - me.locked).toString(), bond: terms.bond.toString() },
+            "not enough free stake to bid",
+          );
           return;
         }
         const salt = newSalt();
-        const commitment = computeCommitment({ chainId: this.cfg.chainId, market, jobId: job.id, round: action.round, bidder: me.address, price: quote.price, salt });
-        const data = encodeFunctionData({ abi: jobMarketAbi, functionName: "commitBid", args: [job.id, terms, commitment] });
+        const commitment = computeCommitment({
+          chainId: this.cfg.chainId,
+          market,
+          jobId: job.id,
+          round: action.round,
+          bidder: me.address,
+          price: quote.price,
+          salt,
+        });
+        const data = encodeFunctionData({
+          abi: jobMarketAbi,
+          functionName: "commitBid",
+          args: [job.id, terms, commitment],
+        });
         // The salt is on disk before the commitment can reach the chain.
         this.store.tx(() => {
           this.store.saveBid({ jobId: job.id, round: action.round, price: quote.price, salt, commitment });
@@ -178,28 +213,64 @@ export class Keeper {
       case "reveal": {
         const bid = this.store.bid(job.id, action.round);
         if (!bid) return;
-        queue(action.key, "reveal", encodeFunctionData({ abi: jobMarketAbi, functionName: "revealBid", args: [job.id, terms, bid.price, bid.salt] }));
+        queue(
+          action.key,
+          "reveal",
+          encodeFunctionData({
+            abi: jobMarketAbi,
+            functionName: "revealBid",
+            args: [job.id, terms, bid.price, bid.salt],
+          }),
+        );
         return;
       }
       case "finalize":
-        queue(action.key, "finalize", encodeFunctionData({ abi: jobMarketAbi, functionName: "finalizeAuction", args: [job.id, terms] }));
+        queue(
+          action.key,
+          "finalize",
+          encodeFunctionData({ abi: jobMarketAbi, functionName: "finalizeAuction", args: [job.id, terms] }),
+        );
         return;
       case "settle":
-        queue(action.key, "settle", encodeFunctionData({ abi: jobMarketAbi, functionName: "settle", args: [job.id, terms] }));
+        queue(
+          action.key,
+          "settle",
+          encodeFunctionData({ abi: jobMarketAbi, functionName: "settle", args: [job.id, terms] }),
+        );
         return;
       case "slashNoShow":
-        queue(action.key, "slash", encodeFunctionData({ abi: jobMarketAbi, functionName: "slashNoShow", args: [job.id, terms] }));
+        queue(
+          action.key,
+          "slash",
+          encodeFunctionData({ abi: jobMarketAbi, functionName: "slashNoShow", args: [job.id, terms] }),
+        );
         return;
       case "resolveStaleDispute":
-        queue(action.key, "stale", encodeFunctionData({ abi: jobMarketAbi, functionName: "resolveStaleDispute", args: [job.id, terms] }));
+        queue(
+          action.key,
+          "stale",
+          encodeFunctionData({ abi: jobMarketAbi, functionName: "resolveStaleDispute", args: [job.id, terms] }),
+        );
         return;
       case "forfeit":
-        queue(action.key, "forfeit", encodeFunctionData({ abi: jobMarketAbi, functionName: "forfeitUnrevealed", args: [job.id, terms, action.round, action.bidder] }));
+        queue(
+          action.key,
+          "forfeit",
+          encodeFunctionData({
+            abi: jobMarketAbi,
+            functionName: "forfeitUnrevealed",
+            args: [job.id, terms, action.round, action.bidder],
+          }),
+        );
         return;
       case "submit": {
         const exec = this.store.execution(job.id, action.round);
         if (!exec || exec.status !== "done" || !exec.result || !exec.resultHash) return;
-        const data = encodeFunctionData({ abi: jobMarketAbi, functionName: "submitResult", args: [job.id, terms, exec.resultHash, bytesToHex(exec.result)] });
+        const data = encodeFunctionData({
+          abi: jobMarketAbi,
+          functionName: "submitResult",
+          args: [job.id, terms, exec.resultHash, bytesToHex(exec.result)],
+        });
         queue(action.key, "submit", data);
         return;
       }
@@ -243,8 +314,19 @@ export class Keeper {
   }
 
   private async readMe(): Promise<Me> {
-    const w = await this.client.readContract({ address: this.cfg.market as `0x${string}`, abi: jobMarketAbi, functionName: "getWorker", args: [this.address] });
-    return { address: this.address, registered: w.registered, stake: w.stake, locked: w.locked, completed: Number(w.completed) };
+    const w = await this.client.readContract({
+      address: this.cfg.market as `0x${string}`,
+      abi: jobMarketAbi,
+      functionName: "getWorker",
+      args: [this.address],
+    });
+    return {
+      address: this.address,
+      registered: w.registered,
+      stake: w.stake,
+      locked: w.locked,
+      completed: Number(w.completed),
+    };
   }
 
   /** State of every tracked job in two multicall batches (never one request per job). */
@@ -261,13 +343,25 @@ export class Keeper {
         { address: market, abi: jobMarketAbi, functionName: "getJob", args: [r.id] } as const,
       ]),
     });
-    const jobs = rows.map((r, i) => ({ row: r, state: Number(first[2 * i]), job: first[2 * i + 1] as { round: number; winner: `0x${string}` } }));
+    const jobs = rows.map((r, i) => ({
+      row: r,
+      state: Number(first[2 * i]),
+      job: first[2 * i + 1] as { round: number; winner: `0x${string}` },
+    }));
     const withBids = jobs.filter((j) => this.store.bid(j.row.id, Number(j.job.round)) !== undefined);
     const commitments = withBids.length
       ? await this.client.multicall({
           allowFailure: false,
           multicallAddress,
-          contracts: withBids.map((j) => ({ address: market, abi: jobMarketAbi, functionName: "commitmentOf", args: [j.row.id, Number(j.job.round), this.address] }) as const),
+          contracts: withBids.map(
+            (j) =>
+              ({
+                address: market,
+                abi: jobMarketAbi,
+                functionName: "commitmentOf",
+                args: [j.row.id, Number(j.job.round), this.address],
+              }) as const,
+          ),
         })
       : [];
     const commitmentOf = new Map(withBids.map((j, i) => [j.row.id, commitments[i] as `0x${string}`]));
@@ -275,7 +369,12 @@ export class Keeper {
       id: row.id,
       terms: termsFromJson(row.terms),
       spec: decodeSpec(row.spec, { expectedHash: row.specHash }),
-      chain: { state, round: Number(job.round), winner: job.winner, myCommitment: commitmentOf.get(row.id) ?? ZERO_HASH },
+      chain: {
+        state,
+        round: Number(job.round),
+        winner: job.winner,
+        myCommitment: commitmentOf.get(row.id) ?? ZERO_HASH,
+      },
     }));
   }
 
@@ -284,7 +383,16 @@ export class Keeper {
     if (now - this.lastSummaryAt < this.cfg.summaryIntervalSec * 1000) return;
     this.lastSummaryAt = now;
     const counts = this.store.outboxCounts();
-    this.log.info({ head: head.toString(), synced: this.store.cursor()?.toString(), active, running: this.running.size, outbox: counts }, "summary");
+    this.log.info(
+      {
+        head: head.toString(),
+        synced: this.store.cursor()?.toString(),
+        active,
+        running: this.running.size,
+        outbox: counts,
+      },
+      "summary",
+    );
   }
 }
 
@@ -296,9 +404,13 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -35,18 +35,24 @@ function deriveKey(ks: Keystore, password: string): Buffer {
 export function decryptKeystore(json: string, password: string): `0x${string}` {
   let ks: Keystore;
   try {
-    ks = (JSON.parse(json) as { crypto?: Keystore["crypto"]; Crypto?: Keystore["crypto"]; version: number }) as Keystore;
+    ks = JSON.parse(json) as { crypto?: Keystore["crypto"]; Crypto?: Keystore["crypto"]; version: number } as Keystore;
     ks.crypto = ks.crypto ?? (ks as unknown as { Crypto: Keystore["crypto"] }).Crypto;
   } catch (error) {
     throw new ConfigError("BATON_KEYSTORE", `not valid JSON: ${(error as Error).message}`);
   }
   if (ks.version !== 3 || !ks.crypto) throw new ConfigError("BATON_KEYSTORE", "only version 3 keystores are supported");
-  if (ks.crypto.cipher !== "aes-128-ctr") throw new ConfigError("BATON_KEYSTORE", `unsupported cipher ${ks.crypto.cipher}`);
+  if (ks.crypto.cipher !== "aes-128-ctr")
+    throw new ConfigError("BATON_KEYSTORE", `unsupported cipher ${ks.crypto.cipher}`);
   const derived = deriveKey(ks, password);
   const ciphertext = Buffer.from(ks.crypto.ciphertext, "hex");
   const mac = keccak256(concat([derived.subarray(16, 32), ciphertext])).slice(2);
-  if (mac !== ks.crypto.mac.toLowerCase()) throw new ConfigError("BATON_KEYSTORE_PASSWORD", "wrong password for the keystore");
-  const decipher = createDecipheriv("aes-128-ctr", derived.subarray(0, 16), Buffer.from(ks.crypto.cipherparams.iv, "hex"));
+  if (mac !== ks.crypto.mac.toLowerCase())
+    throw new ConfigError("BATON_KEYSTORE_PASSWORD", "wrong password for the keystore");
+  const decipher = createDecipheriv(
+    "aes-128-ctr",
+    derived.subarray(0, 16),
+    Buffer.from(ks.crypto.cipherparams.iv, "hex"),
+  );
   return bytesToHex(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
 }
 

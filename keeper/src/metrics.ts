@@ -4,19 +4,77 @@ import { Counter, Gauge, Registry } from "prom-client";
 /** Prometheus metrics of one keeper. */
 export class Metrics {
   readonly registry = new Registry();
-  readonly jobsSeen = new Counter({ name: "baton_keeper_jobs_seen_total", help: "Jobs discovered from JobPosted logs", registers: [this.registry] });
-  readonly decisions = new Counter({ name: "baton_keeper_decisions_total", help: "Bid decisions", labelNames: ["decision"], registers: [this.registry] });
-  readonly txSent = new Counter({ name: "baton_keeper_tx_sent_total", help: "Transactions broadcast", labelNames: ["kind"], registers: [this.registry] });
-  readonly txMined = new Counter({ name: "baton_keeper_tx_mined_total", help: "Transactions mined", labelNames: ["kind", "status"], registers: [this.registry] });
-  readonly txSkipped = new Counter({ name: "baton_keeper_tx_skipped_total", help: "Steps refused at simulation", labelNames: ["kind", "reason"], registers: [this.registry] });
-  readonly txReplaced = new Counter({ name: "baton_keeper_tx_replaced_total", help: "Fee-bumped replacements", labelNames: ["kind"], registers: [this.registry] });
-  readonly executions = new Counter({ name: "baton_keeper_executions_total", help: "Executions finished", labelNames: ["kind", "outcome"], registers: [this.registry] });
-  readonly rpcErrors = new Counter({ name: "baton_keeper_rpc_errors_total", help: "Failed passes because of RPC errors", registers: [this.registry] });
-  readonly reorgs = new Counter({ name: "baton_keeper_reorgs_total", help: "Reorgs detected and rolled back", registers: [this.registry] });
-  readonly syncedBlock = new Gauge({ name: "baton_keeper_synced_block", help: "Last block whose logs are applied", registers: [this.registry] });
-  readonly headBlock = new Gauge({ name: "baton_keeper_head_block", help: "Chain head seen", registers: [this.registry] });
-  readonly activeJobs = new Gauge({ name: "baton_keeper_active_jobs", help: "Jobs tracked and not terminal", registers: [this.registry] });
-  readonly lastTick = new Gauge({ name: "baton_keeper_last_tick_seconds", help: "Unix time of the last complete pass", registers: [this.registry] });
+  readonly jobsSeen = new Counter({
+    name: "baton_keeper_jobs_seen_total",
+    help: "Jobs discovered from JobPosted logs",
+    registers: [this.registry],
+  });
+  readonly decisions = new Counter({
+    name: "baton_keeper_decisions_total",
+    help: "Bid decisions",
+    labelNames: ["decision"],
+    registers: [this.registry],
+  });
+  readonly txSent = new Counter({
+    name: "baton_keeper_tx_sent_total",
+    help: "Transactions broadcast",
+    labelNames: ["kind"],
+    registers: [this.registry],
+  });
+  readonly txMined = new Counter({
+    name: "baton_keeper_tx_mined_total",
+    help: "Transactions mined",
+    labelNames: ["kind", "status"],
+    registers: [this.registry],
+  });
+  readonly txSkipped = new Counter({
+    name: "baton_keeper_tx_skipped_total",
+    help: "Steps refused at simulation",
+    labelNames: ["kind", "reason"],
+    registers: [this.registry],
+  });
+  readonly txReplaced = new Counter({
+    name: "baton_keeper_tx_replaced_total",
+    help: "Fee-bumped replacements",
+    labelNames: ["kind"],
+    registers: [this.registry],
+  });
+  readonly executions = new Counter({
+    name: "baton_keeper_executions_total",
+    help: "Executions finished",
+    labelNames: ["kind", "outcome"],
+    registers: [this.registry],
+  });
+  readonly rpcErrors = new Counter({
+    name: "baton_keeper_rpc_errors_total",
+    help: "Failed passes because of RPC errors",
+    registers: [this.registry],
+  });
+  readonly reorgs = new Counter({
+    name: "baton_keeper_reorgs_total",
+    help: "Reorgs detected and rolled back",
+    registers: [this.registry],
+  });
+  readonly syncedBlock = new Gauge({
+    name: "baton_keeper_synced_block",
+    help: "Last block whose logs are applied",
+    registers: [this.registry],
+  });
+  readonly headBlock = new Gauge({
+    name: "baton_keeper_head_block",
+    help: "Chain head seen",
+    registers: [this.registry],
+  });
+  readonly activeJobs = new Gauge({
+    name: "baton_keeper_active_jobs",
+    help: "Jobs tracked and not terminal",
+    registers: [this.registry],
+  });
+  readonly lastTick = new Gauge({
+    name: "baton_keeper_last_tick_seconds",
+    help: "Unix time of the last complete pass",
+    registers: [this.registry],
+  });
 }
 
 /** Serves /metrics and /healthz (200 while passes complete in time, 503 otherwise). */

@@ -124,7 +124,12 @@ export function planJob(
       }
       break;
     case S.Revealing:
-      if (local.hasBid && chain.myCommitment !== ZERO_HASH && !cfg.faults.neverReveal && !local.hasStep(step("reveal"))) {
+      if (
+        local.hasBid &&
+        chain.myCommitment !== ZERO_HASH &&
+        !cfg.faults.neverReveal &&
+        !local.hasStep(step("reveal"))
+      ) {
         out.push({ kind: "reveal", key: step("reveal"), round });
       }
       break;
@@ -149,10 +154,12 @@ export function planJob(
       }
       break;
     case S.Overdue:
-      if (!mine && cfg.housekeeping && !local.hasStep(step("slash"))) out.push({ kind: "slashNoShow", key: step("slash") });
+      if (!mine && cfg.housekeeping && !local.hasStep(step("slash")))
+        out.push({ kind: "slashNoShow", key: step("slash") });
       break;
     case S.Settleable:
-      if ((mine || cfg.housekeeping) && !local.hasStep(step("settle"))) out.push({ kind: "settle", key: step("settle") });
+      if ((mine || cfg.housekeeping) && !local.hasStep(step("settle")))
+        out.push({ kind: "settle", key: step("settle") });
       break;
     case S.RulingOverdue:
       if ((mine || cfg.housekeeping) && !local.hasStep(step("stale"))) {
@@ -179,7 +186,12 @@ function forfeits(
   const currentOver = state !== S.Open && state !== S.Revealing;
   return local.unrevealed
     .filter((u) => !same(u.bidder, me.address) && (u.round < round || currentOver))
-    .map((u) => ({ kind: "forfeit" as const, key: stepKey("forfeit", jobId, u.round, u.bidder), round: u.round, bidder: u.bidder }))
+    .map((u) => ({
+      kind: "forfeit" as const,
+      key: stepKey("forfeit", jobId, u.round, u.bidder),
+      round: u.round,
+      bidder: u.bidder,
+    }))
     .filter((a) => !local.hasStep(a.key));
 }
 
@@ -195,10 +207,12 @@ export function decide(
   cfg: Pick<KeeperConfig, "capabilities" | "minReward" | "acceptUnlistedTokens">,
 ): Decision {
   if (!spec.ok) return { bid: false, reason: `invalid spec: ${spec.error}` };
-  if (!(cfg.capabilities as string[]).includes(spec.kind)) return { bid: false, reason: `no capability for kind ${spec.kind}` };
+  if (!(cfg.capabilities as string[]).includes(spec.kind))
+    return { bid: false, reason: `no capability for kind ${spec.kind}` };
   if (!me.registered) return { bid: false, reason: "not registered" };
   if (same(terms.requester, me.address)) return { bid: false, reason: "own job" };
-  if (me.stake < terms.minStake) return { bid: false, reason: `stake ${me.stake} below the job's minimum ${terms.minStake}` };
+  if (me.stake < terms.minStake)
+    return { bid: false, reason: `stake ${me.stake} below the job's minimum ${terms.minStake}` };
   if (me.completed < terms.minCompleted) {
     return { bid: false, reason: `${me.completed} completed jobs, the job requires ${terms.minCompleted}` };
   }
@@ -208,7 +222,10 @@ export function decide(
   return { bid: true };
 }
 
-function minRewardFor(token: string, cfg: Pick<KeeperConfig, "minReward" | "acceptUnlistedTokens">): bigint | undefined {
+function minRewardFor(
+  token: string,
+  cfg: Pick<KeeperConfig, "minReward" | "acceptUnlistedTokens">,
+): bigint | undefined {
   const key = same(token, ETH_TOKEN) ? "ETH" : Object.keys(cfg.minReward).find((k) => same(k, token));
   const value = key ? cfg.minReward[key] : undefined;
   if (value !== undefined) return BigInt(value.split(".")[0]);

@@ -63,7 +63,10 @@ export class TxSender {
           error: ok ? undefined : "reverted on chain",
         });
         this.metrics.txMined.inc({ kind: item.kind, status: ok ? "success" : "reverted" });
-        this.log[ok ? "info" : "warn"]({ step: item.key, tx: a.hash, block: receipt.blockNumber, gas: receipt.gasUsed }, ok ? "mined" : "reverted on chain");
+        this.log[ok ? "info" : "warn"](
+          { step: item.key, tx: a.hash, block: receipt.blockNumber, gas: receipt.gasUsed },
+          ok ? "mined" : "reverted on chain",
+        );
         break;
       }
       if (mined || attempts.length === 0) continue;
@@ -88,14 +91,21 @@ export class TxSender {
     this.store.setOutboxStatus(item.id, "sent");
   }
 
-  private async replace(item: OutboxRow, last: { nonce: number; maxFee: bigint; maxPriorityFee: bigint }, head: bigint) {
+  private async replace(
+    item: OutboxRow,
+    last: { nonce: number; maxFee: bigint; maxPriorityFee: bigint },
+    head: bigint,
+  ) {
     const fees = await this.client.estimateFeesPerGas();
     const maxPriorityFeePerGas = max((last.maxPriorityFee * BUMP_NUM) / BUMP_DEN + 1n, fees.maxPriorityFeePerGas ?? 0n);
     const maxFeePerGas = max((last.maxFee * BUMP_NUM) / BUMP_DEN + 1n, fees.maxFeePerGas ?? 0n, maxPriorityFeePerGas);
     const gas = await this.estimate(item).catch(() => undefined);
     if (gas === undefined) return; // the step no longer applies; the pending one may still land
     const { raw, hash } = await this.sign(item, last.nonce, gas, maxFeePerGas, maxPriorityFeePerGas);
-    this.log.info({ step: item.key, nonce: last.nonce, tx: hash, maxFeePerGas }, "replacing a stuck transaction with higher fees");
+    this.log.info(
+      { step: item.key, nonce: last.nonce, tx: hash, maxFeePerGas },
+      "replacing a stuck transaction with higher fees",
+    );
     this.metrics.txReplaced.inc({ kind: item.kind });
     try {
       await this.broadcast(item, raw, hash, head);
@@ -117,13 +127,19 @@ export class TxSender {
         if (!revert) {
           // RPC trouble: leave it queued for the next pass; later steps may still go out.
           this.metrics.rpcErrors.inc();
-          this.log.warn({ step: item.key, err: (error as Error).message.split("\n")[0] }, "could not simulate; will retry");
+          this.log.warn(
+            { step: item.key, err: (error as Error).message.split("\n")[0] },
+            "could not simulate; will retry",
+          );
           continue;
         }
         const benign = BENIGN_REVERTS.has(revert.name);
         this.store.setOutboxStatus(item.id, "skipped", { error: revert.name });
         this.metrics.txSkipped.inc({ kind: item.kind, reason: revert.name });
-        this.log[benign ? "info" : "warn"]({ step: item.key, error: revert.name, args: String(revert.args) }, benign ? "step no longer needed" : "step refused by the contract");
+        this.log[benign ? "info" : "warn"](
+          { step: item.key, error: revert.name, args: String(revert.args) },
+          benign ? "step no longer needed" : "step refused by the contract",
+        );
         continue;
       }
       const fees = await this.client.estimateFeesPerGas();
@@ -147,7 +163,12 @@ export class TxSender {
   private async estimate(item: OutboxRow): Promise<bigint> {
     // eth_call first: every node returns decodable revert data from it.
     await this.client.call({ account: this.account, to: item.to, data: item.data, value: item.value });
-    const gas = await this.client.estimateGas({ account: this.account, to: item.to, data: item.data, value: item.value });
+    const gas = await this.client.estimateGas({
+      account: this.account,
+      to: item.to,
+      data: item.data,
+      value: item.value,
+    });
     // Headroom for state changes between estimate and inclusion.
     return (gas * 12n) / 10n + 10_000n;
   }
@@ -165,7 +186,14 @@ export class TxSender {
       maxPriorityFeePerGas,
     });
     const hash = keccak256(raw);
-    this.store.saveAttempt({ hash, outboxId: item.id, nonce, raw, maxFee: maxFeePerGas, maxPriorityFee: maxPriorityFeePerGas });
+    this.store.saveAttempt({
+      hash,
+      outboxId: item.id,
+      nonce,
+      raw,
+      maxFee: maxFeePerGas,
+      maxPriorityFee: maxPriorityFeePerGas,
+    });
     return { raw, hash };
   }
 }

@@ -151,7 +151,9 @@ export class Store {
   }
 
   setMeta(key: string, value: string) {
-    this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value);
+    this.db
+      .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+      .run(key, value);
   }
 
   /** Last block whose logs are fully applied, or undefined before the first sync. */
@@ -168,13 +170,17 @@ export class Store {
   }
 
   blockHash(block: bigint): `0x${string}` | undefined {
-    const row = this.db.prepare("SELECT hash FROM blocks WHERE number = ?").get(Number(block)) as { hash: `0x${string}` } | undefined;
+    const row = this.db.prepare("SELECT hash FROM blocks WHERE number = ?").get(Number(block)) as
+      { hash: `0x${string}` } | undefined;
     return row?.hash;
   }
 
   /** Recorded block hashes, newest first. */
   recentBlocks(): { number: bigint; hash: `0x${string}` }[] {
-    const rows = this.db.prepare("SELECT number, hash FROM blocks ORDER BY number DESC").all() as { number: number; hash: `0x${string}` }[];
+    const rows = this.db.prepare("SELECT number, hash FROM blocks ORDER BY number DESC").all() as {
+      number: number;
+      hash: `0x${string}`;
+    }[];
     return rows.map((r) => ({ number: BigInt(r.number), hash: r.hash }));
   }
 
@@ -221,7 +227,10 @@ export class Store {
   }
 
   countJobs(): { total: number; active: number } {
-    const row = this.db.prepare("SELECT COUNT(*) AS total, SUM(done = 0) AS active FROM jobs").get() as { total: number; active: number | null };
+    const row = this.db.prepare("SELECT COUNT(*) AS total, SUM(done = 0) AS active FROM jobs").get() as {
+      total: number;
+      active: number | null;
+    };
     return { total: row.total, active: row.active ?? 0 };
   }
 
@@ -255,9 +264,16 @@ export class Store {
 
   bid(jobId: bigint, round: number): BidRow | undefined {
     const row = this.db.prepare("SELECT * FROM bids WHERE job_id = ? AND round = ?").get(jobId.toString(), round) as
-      | { job_id: string; round: number; price: string; salt: `0x${string}`; commitment: `0x${string}` }
-      | undefined;
-    return row && { jobId: BigInt(row.job_id), round: row.round, price: BigInt(row.price), salt: row.salt, commitment: row.commitment };
+      { job_id: string; round: number; price: string; salt: `0x${string}`; commitment: `0x${string}` } | undefined;
+    return (
+      row && {
+        jobId: BigInt(row.job_id),
+        round: row.round,
+        price: BigInt(row.price),
+        salt: row.salt,
+        commitment: row.commitment,
+      }
+    );
   }
 
   startExecution(jobId: bigint, round: number) {
@@ -266,21 +282,36 @@ export class Store {
       .run(jobId.toString(), round, Date.now());
   }
 
-  finishExecution(jobId: bigint, round: number, outcome: { result: Uint8Array; resultHash: `0x${string}` } | { error: string }) {
+  finishExecution(
+    jobId: bigint,
+    round: number,
+    outcome: { result: Uint8Array; resultHash: `0x${string}` } | { error: string },
+  ) {
     if ("error" in outcome) {
       this.db
         .prepare("UPDATE executions SET status = 'failed', error = ?, finished_at = ? WHERE job_id = ? AND round = ?")
         .run(outcome.error, Date.now(), jobId.toString(), round);
     } else {
       this.db
-        .prepare("UPDATE executions SET status = 'done', result = ?, result_hash = ?, finished_at = ? WHERE job_id = ? AND round = ?")
+        .prepare(
+          "UPDATE executions SET status = 'done', result = ?, result_hash = ?, finished_at = ? WHERE job_id = ? AND round = ?",
+        )
         .run(Buffer.from(outcome.result), outcome.resultHash, Date.now(), jobId.toString(), round);
     }
   }
 
   execution(jobId: bigint, round: number): ExecutionRow | undefined {
-    const row = this.db.prepare("SELECT * FROM executions WHERE job_id = ? AND round = ?").get(jobId.toString(), round) as
-      | { job_id: string; round: number; status: ExecutionRow["status"]; result: Buffer | null; result_hash: `0x${string}` | null; error: string | null }
+    const row = this.db
+      .prepare("SELECT * FROM executions WHERE job_id = ? AND round = ?")
+      .get(jobId.toString(), round) as
+      | {
+          job_id: string;
+          round: number;
+          status: ExecutionRow["status"];
+          result: Buffer | null;
+          result_hash: `0x${string}` | null;
+          error: string | null;
+        }
       | undefined;
     return (
       row && {
@@ -296,21 +327,40 @@ export class Store {
 
   /** Executions left `running` by a previous process: they were interrupted. */
   interruptedExecutions(): { jobId: bigint; round: number }[] {
-    const rows = this.db.prepare("SELECT job_id, round FROM executions WHERE status = 'running'").all() as { job_id: string; round: number }[];
+    const rows = this.db.prepare("SELECT job_id, round FROM executions WHERE status = 'running'").all() as {
+      job_id: string;
+      round: number;
+    }[];
     return rows.map((r) => ({ jobId: BigInt(r.job_id), round: r.round }));
   }
 
   // ------------------------------------------------------------------ transaction outbox
 
   /** Queues a transaction under a unique key; returns false if that step was queued before. */
-  enqueue(item: { key: string; kind: string; jobId?: bigint; to: `0x${string}`; data: `0x${string}`; value?: bigint }): boolean {
+  enqueue(item: {
+    key: string;
+    kind: string;
+    jobId?: bigint;
+    to: `0x${string}`;
+    data: `0x${string}`;
+    value?: bigint;
+  }): boolean {
     const now = Date.now();
     const res = this.db
       .prepare(
         `INSERT OR IGNORE INTO outbox (key, kind, job_id, to_addr, data, value, status, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
       )
-      .run(item.key, item.kind, item.jobId?.toString() ?? null, item.to, item.data, (item.value ?? 0n).toString(), now, now);
+      .run(
+        item.key,
+        item.kind,
+        item.jobId?.toString() ?? null,
+        item.to,
+        item.data,
+        (item.value ?? 0n).toString(),
+        now,
+        now,
+      );
     return res.changes === 1;
   }
 
@@ -330,20 +380,33 @@ export class Store {
     return row && toOutbox(row);
   }
 
-  setOutboxStatus(id: number, status: OutboxStatus, extra: { error?: string; nonce?: number; blockNumber?: bigint } = {}) {
+  setOutboxStatus(
+    id: number,
+    status: OutboxStatus,
+    extra: { error?: string; nonce?: number; blockNumber?: bigint } = {},
+  ) {
     this.db
       .prepare(
         `UPDATE outbox SET status = ?, error = COALESCE(?, error), nonce = COALESCE(?, nonce),
          block_number = COALESCE(?, block_number), updated_at = ? WHERE id = ?`,
       )
-      .run(status, extra.error ?? null, extra.nonce ?? null, extra.blockNumber === undefined ? null : Number(extra.blockNumber), Date.now(), id);
+      .run(
+        status,
+        extra.error ?? null,
+        extra.nonce ?? null,
+        extra.blockNumber === undefined ? null : Number(extra.blockNumber),
+        Date.now(),
+        id,
+      );
   }
 
   /** Records a signed transaction before it is broadcast, so a crash cannot lose its hash. */
   saveAttempt(a: Omit<AttemptRow, "sentBlock">) {
     this.tx(() => {
       this.db
-        .prepare("INSERT INTO attempts (hash, outbox_id, nonce, raw, max_fee, max_priority_fee, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .prepare(
+          "INSERT INTO attempts (hash, outbox_id, nonce, raw, max_fee, max_priority_fee, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
         .run(a.hash, a.outboxId, a.nonce, a.raw, a.maxFee.toString(), a.maxPriorityFee.toString(), Date.now());
       this.setOutboxStatus(a.outboxId, "signed", { nonce: a.nonce });
     });
@@ -382,7 +445,10 @@ export class Store {
 
   /** Counts of outbox items by status, for metrics and `status`. */
   outboxCounts(): Record<string, number> {
-    const rows = this.db.prepare("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").all() as { status: string; n: number }[];
+    const rows = this.db.prepare("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").all() as {
+      status: string;
+      n: number;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
@@ -392,7 +458,15 @@ export class Store {
   }
 }
 
-type RawJob = { id: string; terms: string; spec_hash: `0x${string}`; spec: Buffer; block_number: number; decision: string | null; done: number };
+type RawJob = {
+  id: string;
+  terms: string;
+  spec_hash: `0x${string}`;
+  spec: Buffer;
+  block_number: number;
+  decision: string | null;
+  done: number;
+};
 type RawOutbox = {
   id: number;
   key: string;

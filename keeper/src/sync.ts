@@ -40,7 +40,8 @@ export class Syncer {
       toBlock: target,
       windowSize: BigInt(this.cfg.logWindow),
       onProgress: backfill
-        ? (p: { done: bigint; total: bigint }) => this.log.info({ done: p.done.toString(), total: p.total.toString() }, "backfill progress (blocks)")
+        ? (p: { done: bigint; total: bigint }) =>
+            this.log.info({ done: p.done.toString(), total: p.total.toString() }, "backfill progress (blocks)")
         : undefined,
     });
     // Hashes of the newest synced blocks, so that a reorg rolls back exactly to its fork point.
@@ -80,7 +81,8 @@ export class Syncer {
     });
     this.metrics.jobsSeen.inc(discovered);
     this.metrics.syncedBlock.set(Number(target));
-    if (backfill) this.log.info({ from: from.toString(), to: target.toString(), logs: logs.length }, "backfill complete");
+    if (backfill)
+      this.log.info({ from: from.toString(), to: target.toString(), logs: logs.length }, "backfill complete");
     return discovered;
   }
 
@@ -102,7 +104,10 @@ export class Syncer {
       }
     }
     const restart = this.cfg.startBlock - 1n;
-    this.log.warn({ from: cursor.toString(), to: restart.toString() }, "reorg deeper than the recorded history; resyncing");
+    this.log.warn(
+      { from: cursor.toString(), to: restart.toString() },
+      "reorg deeper than the recorded history; resyncing",
+    );
     this.metrics.reorgs.inc();
     this.store.rollbackTo(restart, undefined);
   }

@@ -59,8 +59,12 @@ describe("config", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "keeper-ks-"));
     const file = path.join(dir, "key.json");
     writeFileSync(file, encryptKeystore(key, "correct horse", 1 << 10));
-    expect(await loadSecrets({ BATON_KEYSTORE: file, BATON_KEYSTORE_PASSWORD: "correct horse" })).toEqual({ privateKey: key });
-    await expect(loadSecrets({ BATON_KEYSTORE: file, BATON_KEYSTORE_PASSWORD: "wrong" })).rejects.toThrow("wrong password");
+    expect(await loadSecrets({ BATON_KEYSTORE: file, BATON_KEYSTORE_PASSWORD: "correct horse" })).toEqual({
+      privateKey: key,
+    });
+    await expect(loadSecrets({ BATON_KEYSTORE: file, BATON_KEYSTORE_PASSWORD: "wrong" })).rejects.toThrow(
+      "wrong password",
+    );
     await expect(loadSecrets({ BATON_KEYSTORE: file })).rejects.toThrow("BATON_KEYSTORE_PASSWORD");
     expect(decryptKeystore(encryptKeystore(key, "p", 1 << 10), "p")).toBe(key);
   });
@@ -72,7 +76,8 @@ describe("baton-keeper CLI", () => {
   it("documents every command in --help", () => {
     const res = spawnSync(process.execPath, [bin, "--help"], { encoding: "utf8" });
     expect(res.status).toBe(0);
-    for (const cmd of ["start", "status", "register", "stake", "unstake", "withdraw"]) expect(res.stdout).toContain(cmd);
+    for (const cmd of ["start", "status", "register", "stake", "unstake", "withdraw"])
+      expect(res.stdout).toContain(cmd);
     const sub = spawnSync(process.execPath, [bin, "register", "--help"], { encoding: "utf8" });
     expect(sub.stdout).toContain("--capability");
   });
@@ -81,7 +86,10 @@ describe("baton-keeper CLI", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "keeper-cli-"));
     const file = path.join(dir, "bad.json");
     writeFileSync(file, JSON.stringify({ ...valid, chainId: "x" }));
-    const res = spawnSync(process.execPath, [bin, "--config", file, "start"], { encoding: "utf8", env: { ...process.env, BATON_PRIVATE_KEY: `0x${"11".repeat(32)}` } });
+    const res = spawnSync(process.execPath, [bin, "--config", file, "start"], {
+      encoding: "utf8",
+      env: { ...process.env, BATON_PRIVATE_KEY: `0x${"11".repeat(32)}` },
+    });
     expect(res.status).toBe(2);
     expect(res.stderr.trim()).toMatch(/^config: chainId: /);
   });

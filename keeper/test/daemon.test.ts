@@ -3,7 +3,15 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ROOT, deployBaton, freePort, privateKeyOf, startDevnet, type Deployment, type Devnet } from "./helpers/devnet.js";
+import {
+  ROOT,
+  deployBaton,
+  freePort,
+  privateKeyOf,
+  startDevnet,
+  type Deployment,
+  type Devnet,
+} from "./helpers/devnet.js";
 
 // The daemon as an operator runs it: a child process with a config file.
 
@@ -70,7 +78,11 @@ describe("baton-keeper start", () => {
   it("serves metrics and health, and exits 0 promptly on SIGTERM", async () => {
     const port = await freePort();
     const { child, output } = await startDaemon(net.url, port);
-    const health = await waitFor(() => get(`http://127.0.0.1:${port}/healthz`), (r) => r.status === 200, 30_000);
+    const health = await waitFor(
+      () => get(`http://127.0.0.1:${port}/healthz`),
+      (r) => r.status === 200,
+      30_000,
+    );
     expect(health.body).toBe("ok\n");
     const metrics = await get(`http://127.0.0.1:${port}/metrics`);
     expect(metrics!.body).toContain("baton_keeper_head_block");
@@ -88,7 +100,11 @@ describe("baton-keeper start", () => {
     const port = await freePort();
     const deadRpc = `http://127.0.0.1:${await freePort()}`;
     const { child, output } = await startDaemon(deadRpc, port);
-    const health = await waitFor(() => get(`http://127.0.0.1:${port}/healthz`), (r) => r.status === 503, 30_000);
+    const health = await waitFor(
+      () => get(`http://127.0.0.1:${port}/healthz`),
+      (r) => r.status === 503,
+      30_000,
+    );
     expect(health.body).toBe("stale\n");
     await new Promise((r) => setTimeout(r, 1500));
     expect(child.exitCode).toBeNull();

@@ -10,7 +10,15 @@ import { encodeSpec, jobMarketAbi, specHash } from "@baton/sdk";
 import { parseConfig } from "../src/config.js";
 import { Keeper } from "../src/keeper.js";
 import { S, type Terms } from "../src/plan.js";
-import { ROOT, account, deployBaton, privateKeyOf, startDevnet, type Deployment, type Devnet } from "./helpers/devnet.js";
+import {
+  ROOT,
+  account,
+  deployBaton,
+  privateKeyOf,
+  startDevnet,
+  type Deployment,
+  type Devnet,
+} from "./helpers/devnet.js";
 import { serveModules, type ModuleServer } from "./helpers/modules.js";
 
 // Crashes and misbehaviour on a real chain: a keeper killed with SIGKILL mid-job, a keeper that
@@ -24,7 +32,9 @@ let modules: ModuleServer;
 let loggers = 0;
 function testLogger() {
   const out = process.env.KEEPER_TEST_LOG;
-  return out ? pino({ level: "debug" }, pino.destination({ dest: path.join(out, `keeper-${++loggers}.log`), sync: true })) : pino({ level: "silent" });
+  return out
+    ? pino({ level: "debug" }, pino.destination({ dest: path.join(out, `keeper-${++loggers}.log`), sync: true }))
+    : pino({ level: "silent" });
 }
 const dir = mkdtempSync(path.join(tmpdir(), "keeper-faults-"));
 
@@ -47,7 +57,15 @@ function rawConfig(i: number, overrides: Record<string, unknown> = {}) {
 }
 
 async function send(index: number, functionName: string, args: unknown[], value = 0n) {
-  const hash = await net.wallet(index).writeContract({ account: account(index), chain: net.chain, address: dep.market, abi: jobMarketAbi, functionName: functionName as never, args: args as never, value });
+  const hash = await net.wallet(index).writeContract({
+    account: account(index),
+    chain: net.chain,
+    address: dep.market,
+    abi: jobMarketAbi,
+    functionName: functionName as never,
+    args: args as never,
+    value,
+  });
   return net.publicClient.waitForTransactionReceipt({ hash });
 }
 
@@ -56,7 +74,11 @@ async function setupWorker(index: number) {
   await send(index, "depositStake", [], parseEther("10"));
 }
 
-async function post(module: string, input: string, opts: { limits?: object; expiryIn?: number; windows?: Partial<Terms> } = {}) {
+async function post(
+  module: string,
+  input: string,
+  opts: { limits?: object; expiryIn?: number; windows?: Partial<Terms> } = {},
+) {
   const now = Number((await net.publicClient.getBlock()).timestamp);
   const windows = { commitWindow: 8, revealWindow: 8, executionWindow: 20, challengeWindow: 3, ...opts.windows };
   const terms: Terms = {
@@ -76,8 +98,19 @@ async function post(module: string, input: string, opts: { limits?: object; expi
     pricing: 0,
     callback: false,
   };
-  const spec = { kind: "wasm", version: 1, module: { uri: modules.url(module), sha256: modules.sha256(module) }, input: { encoding: "utf8", data: input }, ...(opts.limits ? { limits: opts.limits } : {}) };
-  const receipt = await send(REQUESTER, "postJob", [terms, specHash(spec as never), toHex(encodeSpec(spec as never))], terms.maxReward);
+  const spec = {
+    kind: "wasm",
+    version: 1,
+    module: { uri: modules.url(module), sha256: modules.sha256(module) },
+    input: { encoding: "utf8", data: input },
+    ...(opts.limits ? { limits: opts.limits } : {}),
+  };
+  const receipt = await send(
+    REQUESTER,
+    "postJob",
+    [terms, specHash(spec as never), toHex(encodeSpec(spec as never))],
+    terms.maxReward,
+  );
   const [posted] = parseEventLogs({ abi: jobMarketAbi, logs: receipt.logs, eventName: "JobPosted" });
   return { jobId: posted.args.jobId, terms };
 }
@@ -90,9 +123,24 @@ async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: st
   }
 }
 
-const jobState = async (jobId: bigint) => Number(await net.publicClient.readContract({ address: dep.market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] }));
-const worker = (index: number) => net.publicClient.readContract({ address: dep.market, abi: jobMarketAbi, functionName: "getWorker", args: [account(index).address] });
-const events = () => net.publicClient.getContractEvents({ address: dep.market, abi: jobMarketAbi, fromBlock: dep.deploymentBlock });
+const jobState = async (jobId: bigint) =>
+  Number(
+    await net.publicClient.readContract({
+      address: dep.market,
+      abi: jobMarketAbi,
+      functionName: "jobState",
+      args: [jobId],
+    }),
+  );
+const worker = (index: number) =>
+  net.publicClient.readContract({
+    address: dep.market,
+    abi: jobMarketAbi,
+    functionName: "getWorker",
+    args: [account(index).address],
+  });
+const events = () =>
+  net.publicClient.getContractEvents({ address: dep.market, abi: jobMarketAbi, fromBlock: dep.deploymentBlock });
 
 async function stepsSentBy(index: number): Promise<string[]> {
   const head = await net.publicClient.getBlockNumber();
@@ -100,7 +148,11 @@ async function stepsSentBy(index: number): Promise<string[]> {
   for (let b = dep.deploymentBlock; b <= head; b++) {
     const block = await net.publicClient.getBlock({ blockNumber: b, includeTransactions: true });
     for (const tx of block.transactions) {
-      if (tx.from.toLowerCase() !== account(index).address.toLowerCase() || tx.to?.toLowerCase() !== dep.market.toLowerCase()) continue;
+      if (
+        tx.from.toLowerCase() !== account(index).address.toLowerCase() ||
+        tx.to?.toLowerCase() !== dep.market.toLowerCase()
+      )
+        continue;
       const d = decodeFunctionData({ abi: jobMarketAbi, data: tx.input as Hex });
       keys.push(`${d.functionName}:${String(d.args?.[0])}`);
     }
@@ -129,7 +181,10 @@ describe("a keeper killed with SIGKILL", () => {
     let child: ChildProcess | undefined;
     let output = "";
     const start = () => {
-      child = spawn(process.execPath, [bin, "--config", cfgFile, "start"], { env: { ...process.env, BATON_PRIVATE_KEY: privateKeyOf(2), BATON_LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] });
+      child = spawn(process.execPath, [bin, "--config", cfgFile, "start"], {
+        env: { ...process.env, BATON_PRIVATE_KEY: privateKeyOf(2), BATON_LOG_LEVEL: "info" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       child.stdout!.on("data", (d) => (output += d));
       child.stderr!.on("data", (d) => (output += d));
     };
@@ -141,7 +196,11 @@ describe("a keeper killed with SIGKILL", () => {
       // Kill the keeper right after each of its steps lands, then start it again.
       let seen = 0;
       for (let kills = 0; kills < 3; kills++) {
-        await waitFor(async () => (await stepsSentBy(2)).length > seen || (await jobState(jobId)) === S.Settled, 60_000, "the next step");
+        await waitFor(
+          async () => (await stepsSentBy(2)).length > seen || (await jobState(jobId)) === S.Settled,
+          60_000,
+          "the next step",
+        );
         seen = (await stepsSentBy(2)).length;
         child!.kill("SIGKILL");
         await new Promise((r) => child!.once("exit", r));
@@ -150,9 +209,11 @@ describe("a keeper killed with SIGKILL", () => {
       await waitFor(async () => (await jobState(jobId)) === S.Settled, 90_000, "the job to settle");
       const keys = await stepsSentBy(2);
       expect(new Set(keys).size, keys.join(" ")).toBe(keys.length);
-      expect(keys).toEqual(expect.arrayContaining([`commitBid:${jobId}`, `revealBid:${jobId}`, `submitResult:${jobId}`]));
+      expect(keys).toEqual(
+        expect.arrayContaining([`commitBid:${jobId}`, `revealBid:${jobId}`, `submitResult:${jobId}`]),
+      );
     } catch (error) {
-      throw new Error(`${(error as Error).message}\nkeeper output:\n${output.slice(-4000)}`);
+      throw new Error(`${(error as Error).message}\nkeeper output:\n${output.slice(-4000)}`, { cause: error });
     } finally {
       child?.kill("SIGTERM");
     }
@@ -161,7 +222,11 @@ describe("a keeper killed with SIGKILL", () => {
 
 describe("bad job specs", () => {
   it("skips a malformed spec and an unknown kind with the reason, and keeps serving valid jobs", async () => {
-    const keeper = new Keeper(parseConfig(rawConfig(3, { dbPath: path.join(dir, "specs.db") })), privateKeyToAccount(privateKeyOf(3)), testLogger());
+    const keeper = new Keeper(
+      parseConfig(rawConfig(3, { dbPath: path.join(dir, "specs.db") })),
+      privateKeyToAccount(privateKeyOf(3)),
+      testLogger(),
+    );
     const run = keeper.run();
     try {
       const now = Number((await net.publicClient.getBlock()).timestamp);
@@ -186,13 +251,17 @@ describe("bad job specs", () => {
       const unknown = new TextEncoder().encode('{"kind":"gpu.render","version":1}');
       const bad1 = await send(REQUESTER, "postJob", [base, `0x${"11".repeat(32)}`, toHex(garbage)], base.maxReward);
       const bad2 = await send(REQUESTER, "postJob", [base, `0x${"22".repeat(32)}`, toHex(unknown)], base.maxReward);
-      const ids = [bad1, bad2].map((r) => parseEventLogs({ abi: jobMarketAbi, logs: r.logs, eventName: "JobPosted" })[0].args.jobId);
+      const ids = [bad1, bad2].map(
+        (r) => parseEventLogs({ abi: jobMarketAbi, logs: r.logs, eventName: "JobPosted" })[0].args.jobId,
+      );
       const { jobId: good } = await post("primes", "97");
       await waitFor(async () => (await jobState(good)) === S.Settled, 60_000, "the valid job to settle");
       for (const id of ids) {
         expect(keeper.store.job(id)!.decision).toMatch(/^skip: invalid spec/);
       }
-      const commits = (await events()).filter((e) => e.eventName === "BidCommitted" && ids.includes((e.args as { jobId: bigint }).jobId));
+      const commits = (await events()).filter(
+        (e) => e.eventName === "BidCommitted" && ids.includes((e.args as { jobId: bigint }).jobId),
+      );
       expect(commits).toHaveLength(0);
     } finally {
       await keeper.stop();
@@ -204,13 +273,22 @@ describe("bad job specs", () => {
 describe("misbehaving keepers", () => {
   it("a keeper that never reveals loses part of its bond to the others' housekeeping", async () => {
     const honest = new Keeper(parseConfig(rawConfig(3)), privateKeyToAccount(privateKeyOf(3)), testLogger());
-    const silent = new Keeper(parseConfig(rawConfig(4, { faults: { neverReveal: true }, strategy: { kind: "fraction", fraction: 0.5 } })), privateKeyToAccount(privateKeyOf(4)), testLogger());
+    const silent = new Keeper(
+      parseConfig(rawConfig(4, { faults: { neverReveal: true }, strategy: { kind: "fraction", fraction: 0.5 } })),
+      privateKeyToAccount(privateKeyOf(4)),
+      testLogger(),
+    );
     const runs = [honest.run(), silent.run()];
     try {
       const before = (await worker(4)).stake;
       const { jobId } = await post("wordfreq", "to be or not to be");
       await waitFor(async () => (await jobState(jobId)) === S.Settled, 90_000, "the job to settle");
-      await waitFor(async () => (await events()).some((e) => e.eventName === "BidForfeited" && (e.args as { jobId: bigint }).jobId === jobId), 30_000, "the forfeit");
+      await waitFor(
+        async () =>
+          (await events()).some((e) => e.eventName === "BidForfeited" && (e.args as { jobId: bigint }).jobId === jobId),
+        30_000,
+        "the forfeit",
+      );
       const after = await worker(4);
       expect(before - after.stake).toBe((parseEther("0.1") * BigInt(dep.params.forfeitBps)) / 10_000n);
       expect(after.locked).toBe(0n);
@@ -223,16 +301,28 @@ describe("misbehaving keepers", () => {
   it("an executor timeout leads to the no-show path, never to a garbage result", async () => {
     const slow = new Keeper(parseConfig(rawConfig(5)), privateKeyToAccount(privateKeyOf(5)), testLogger());
     // A bystander that serves no wasm jobs but does housekeeping.
-    const bystander = new Keeper(parseConfig(rawConfig(3, { capabilities: ["http.json"], dbPath: path.join(dir, "bystander.db") })), privateKeyToAccount(privateKeyOf(3)), testLogger());
+    const bystander = new Keeper(
+      parseConfig(rawConfig(3, { capabilities: ["http.json"], dbPath: path.join(dir, "bystander.db") })),
+      privateKeyToAccount(privateKeyOf(3)),
+      testLogger(),
+    );
     const runs = [slow.run(), bystander.run()];
     try {
       const { jobId } = await post("spin", "", { limits: { timeoutMs: 300 }, expiryIn: 8 + 8 + 20 + 10 });
-      await waitFor(async () => (await jobState(jobId)) === S.Refunded, 90_000, "the job to be refunded after the slash");
+      await waitFor(
+        async () => (await jobState(jobId)) === S.Refunded,
+        90_000,
+        "the job to be refunded after the slash",
+      );
       const log = await events();
-      const slashed = log.find((e) => e.eventName === "WorkerSlashed" && (e.args as { jobId: bigint }).jobId === jobId) as unknown as { args: { worker: string; reason: number } };
+      const slashed = log.find(
+        (e) => e.eventName === "WorkerSlashed" && (e.args as { jobId: bigint }).jobId === jobId,
+      ) as unknown as { args: { worker: string; reason: number } };
       expect(slashed.args.worker).toBe(account(5).address);
       expect(slashed.args.reason).toBe(0);
-      expect(log.some((e) => e.eventName === "ResultSubmitted" && (e.args as { jobId: bigint }).jobId === jobId)).toBe(false);
+      expect(log.some((e) => e.eventName === "ResultSubmitted" && (e.args as { jobId: bigint }).jobId === jobId)).toBe(
+        false,
+      );
       expect((await worker(5)).noShows).toBe(1);
     } finally {
       await Promise.all([slow.stop(), bystander.stop()]);

@@ -25,7 +25,9 @@ let modules: ModuleServer;
 let loggers = 0;
 function testLogger() {
   const out = process.env.KEEPER_TEST_LOG;
-  return out ? pino({ level: "debug" }, pino.destination({ dest: path.join(out, `keeper-${++loggers}.log`), sync: true })) : pino({ level: "silent" });
+  return out
+    ? pino({ level: "debug" }, pino.destination({ dest: path.join(out, `keeper-${++loggers}.log`), sync: true }))
+    : pino({ level: "silent" });
 }
 const dir = mkdtempSync(path.join(tmpdir(), "keeper-it-"));
 
@@ -50,9 +52,23 @@ function keeperConfig(i: number, overrides: Partial<KeeperConfig> = {}): KeeperC
 async function setupWorker(index: number) {
   const w = net.wallet(index);
   const a = account(index);
-  const reg = await w.writeContract({ account: a, chain: net.chain, address: dep.market, abi: jobMarketAbi, functionName: "register", args: [[stringToHex("wasm", { size: 32 })], ""] });
+  const reg = await w.writeContract({
+    account: a,
+    chain: net.chain,
+    address: dep.market,
+    abi: jobMarketAbi,
+    functionName: "register",
+    args: [[stringToHex("wasm", { size: 32 })], ""],
+  });
   await net.publicClient.waitForTransactionReceipt({ hash: reg });
-  const stake = await w.writeContract({ account: a, chain: net.chain, address: dep.market, abi: jobMarketAbi, functionName: "depositStake", value: parseEther("10") });
+  const stake = await w.writeContract({
+    account: a,
+    chain: net.chain,
+    address: dep.market,
+    abi: jobMarketAbi,
+    functionName: "depositStake",
+    value: parseEther("10"),
+  });
   await net.publicClient.waitForTransactionReceipt({ hash: stake });
 }
 
@@ -72,7 +88,12 @@ async function postWasmJob(maxReward: bigint, text: string): Promise<{ jobId: bi
     pricing: 0,
     callback: false,
   };
-  const spec = { kind: "wasm", version: 1, module: { uri: modules.url("wordfreq"), sha256: modules.sha256("wordfreq") }, input: { encoding: "utf8", data: text } } as const;
+  const spec = {
+    kind: "wasm",
+    version: 1,
+    module: { uri: modules.url("wordfreq"), sha256: modules.sha256("wordfreq") },
+    input: { encoding: "utf8", data: text },
+  } as const;
   const w = net.wallet(REQUESTER);
   const hash = await w.writeContract({
     account: account(REQUESTER),
@@ -97,7 +118,14 @@ async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: st
 }
 
 async function jobState(jobId: bigint): Promise<number> {
-  return Number(await net.publicClient.readContract({ address: dep.market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] }));
+  return Number(
+    await net.publicClient.readContract({
+      address: dep.market,
+      abi: jobMarketAbi,
+      functionName: "jobState",
+      args: [jobId],
+    }),
+  );
 }
 
 /** Every transaction `from` sent to the market, decoded, from the chain itself. */
@@ -135,23 +163,48 @@ describe("three keepers, twenty jobs", () => {
       { kind: "fraction", fraction: 0.6 },
       { kind: "cost-plus", margin: 0.5, executionCostWei: { wasm: parseEther("0.02").toString() }, gasPerJob: 400_000 },
     ];
-    const keepers = KEEPERS.map((k, i) => new Keeper(keeperConfig(k, { strategy: strategies[i] } as never), privateKeyToAccount(privateKeyOf(k)), testLogger()));
+    const keepers = KEEPERS.map(
+      (k, i) =>
+        new Keeper(
+          keeperConfig(k, { strategy: strategies[i] } as never),
+          privateKeyToAccount(privateKeyOf(k)),
+          testLogger(),
+        ),
+    );
     const runs = keepers.map((k) => k.run());
     try {
       const jobs: { jobId: bigint; terms: Terms }[] = [];
-      for (let i = 0; i < 20; i++) jobs.push(await postWasmJob(parseEther(String(0.02 + 0.01 * i)), `job ${i} the quick brown fox jumps over the lazy dog ${i}`));
-      await waitFor(async () => (await Promise.all(jobs.map((j) => jobState(j.jobId)))).every((s) => s === S.Settled), 120_000, "all jobs to settle");
+      for (let i = 0; i < 20; i++)
+        jobs.push(
+          await postWasmJob(
+            parseEther(String(0.02 + 0.01 * i)),
+            `job ${i} the quick brown fox jumps over the lazy dog ${i}`,
+          ),
+        );
+      await waitFor(
+        async () => (await Promise.all(jobs.map((j) => jobState(j.jobId)))).every((s) => s === S.Settled),
+        120_000,
+        "all jobs to settle",
+      );
 
-      const logs = await net.publicClient.getContractEvents({ address: dep.market, abi: jobMarketAbi, fromBlock: dep.deploymentBlock });
+      const logs = await net.publicClient.getContractEvents({
+        address: dep.market,
+        abi: jobMarketAbi,
+        fromBlock: dep.deploymentBlock,
+      });
       let contested = 0;
       for (const { jobId } of jobs) {
-        const all = logs.filter((l) => l.eventName === "BidRevealed" && (l.args as { jobId: bigint }).jobId === jobId) as unknown as {
+        const all = logs.filter(
+          (l) => l.eventName === "BidRevealed" && (l.args as { jobId: bigint }).jobId === jobId,
+        ) as unknown as {
           args: { bidder: string; price: bigint; round: number };
         }[];
         // A job reopened after a no-show has reveals in several rounds; the last round decides.
         const lastRound = Math.max(...all.map((r) => Number(r.args.round)));
         const reveals = all.filter((r) => Number(r.args.round) === lastRound);
-        const settled = logs.find((l) => l.eventName === "JobSettled" && (l.args as { jobId: bigint }).jobId === jobId) as unknown as { args: { worker: string; price: bigint } };
+        const settled = logs.find(
+          (l) => l.eventName === "JobSettled" && (l.args as { jobId: bigint }).jobId === jobId,
+        ) as unknown as { args: { worker: string; price: bigint } };
         const lowest = reveals.reduce((a, b) => (b.args.price < a.args.price ? b : a));
         if (reveals.length >= 2) contested++;
         expect(settled.args.worker).toBe(lowest.args.bidder);

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { decide, planJob, priceFor, S, stepKey, type ChainJob, type LocalJob, type Me, type Terms } from "../src/plan.js";
+import {
+  decide,
+  planJob,
+  priceFor,
+  S,
+  stepKey,
+  type ChainJob,
+  type LocalJob,
+  type Me,
+  type Terms,
+} from "../src/plan.js";
 
 const ME = "0x00000000000000000000000000000000000000aa" as const;
 const OTHER = "0x00000000000000000000000000000000000000bb" as const;
@@ -30,7 +40,14 @@ const me: Me = { address: ME, registered: true, stake: 10n ** 19n, locked: 0n, c
 const cfg = { housekeeping: true, faults: { neverReveal: false } };
 
 function local(overrides: Partial<LocalJob> = {}, steps: string[] = []): LocalJob {
-  return { decision: "bid", hasBid: false, execution: undefined, unrevealed: [], hasStep: (k) => steps.includes(k), ...overrides };
+  return {
+    decision: "bid",
+    hasBid: false,
+    execution: undefined,
+    unrevealed: [],
+    hasStep: (k) => steps.includes(k),
+    ...overrides,
+  };
 }
 function chain(state: number, overrides: Partial<ChainJob> = {}): ChainJob {
   return { state, round: 0, winner: ZERO, myCommitment: ZERO_HASH, ...overrides };
@@ -49,7 +66,9 @@ describe("planJob", () => {
   it("reveals its own committed bid, unless configured never to reveal", () => {
     const c = chain(S.Revealing, { myCommitment: SOME_HASH });
     expect(kinds(planJob(1n, terms, c, local({ hasBid: true }), me, cfg, 1, 4))).toEqual(["reveal"]);
-    expect(planJob(1n, terms, c, local({ hasBid: true }), me, { ...cfg, faults: { neverReveal: true } }, 1, 4)).toEqual([]);
+    expect(planJob(1n, terms, c, local({ hasBid: true }), me, { ...cfg, faults: { neverReveal: true } }, 1, 4)).toEqual(
+      [],
+    );
     // Already revealed: the chain shows no commitment.
     expect(planJob(1n, terms, chain(S.Revealing), local({ hasBid: true }), me, cfg, 1, 4)).toEqual([]);
   });
@@ -58,11 +77,15 @@ describe("planJob", () => {
     const won = chain(S.Awarding, { winner: ME });
     expect(kinds(planJob(1n, terms, won, local({ hasBid: true }), me, cfg, 1, 4))).toEqual(["execute"]);
     expect(planJob(1n, terms, won, local({ hasBid: true, execution: "running" }), me, cfg, 1, 4)).toEqual([]);
-    expect(kinds(planJob(1n, terms, won, local({ hasBid: true, execution: "done" }), me, cfg, 1, 4))).toEqual(["submit"]);
+    expect(kinds(planJob(1n, terms, won, local({ hasBid: true, execution: "done" }), me, cfg, 1, 4))).toEqual([
+      "submit",
+    ]);
     expect(planJob(1n, terms, won, local({ hasBid: true, execution: "failed" }), me, cfg, 1, 4)).toEqual([]);
     const assigned = chain(S.Assigned, { winner: ME });
     expect(kinds(planJob(1n, terms, assigned, local({ execution: "done" }), me, cfg, 1, 4))).toEqual(["submit"]);
-    expect(planJob(1n, terms, assigned, local({ execution: "done" }, [stepKey("submit", 1n, 0)]), me, cfg, 1, 4)).toEqual([]);
+    expect(
+      planJob(1n, terms, assigned, local({ execution: "done" }, [stepKey("submit", 1n, 0)]), me, cfg, 1, 4),
+    ).toEqual([]);
   });
 
   it("finalizes, slashes and settles other workers' jobs only as housekeeping", () => {
@@ -70,7 +93,9 @@ describe("planJob", () => {
     expect(kinds(planJob(1n, terms, chain(S.Awarding, theirs), local(), me, cfg, 0, 4))).toEqual(["finalize"]);
     expect(kinds(planJob(1n, terms, chain(S.Overdue, theirs), local(), me, cfg, 0, 4))).toEqual(["slashNoShow"]);
     expect(kinds(planJob(1n, terms, chain(S.Settleable, theirs), local(), me, cfg, 0, 4))).toEqual(["settle"]);
-    expect(kinds(planJob(1n, terms, chain(S.RulingOverdue, theirs), local(), me, cfg, 0, 4))).toEqual(["resolveStaleDispute"]);
+    expect(kinds(planJob(1n, terms, chain(S.RulingOverdue, theirs), local(), me, cfg, 0, 4))).toEqual([
+      "resolveStaleDispute",
+    ]);
     const quiet = { ...cfg, housekeeping: false };
     for (const s of [S.Awarding, S.Overdue, S.Settleable, S.RulingOverdue]) {
       expect(planJob(1n, terms, chain(s, theirs), local(), me, quiet, 0, 4)).toEqual([]);
@@ -79,7 +104,9 @@ describe("planJob", () => {
 
   it("settles its own job even without housekeeping, and never slashes itself", () => {
     const quiet = { ...cfg, housekeeping: false };
-    expect(kinds(planJob(1n, terms, chain(S.Settleable, { winner: ME }), local(), me, quiet, 0, 4))).toEqual(["settle"]);
+    expect(kinds(planJob(1n, terms, chain(S.Settleable, { winner: ME }), local(), me, quiet, 0, 4))).toEqual([
+      "settle",
+    ]);
     expect(planJob(1n, terms, chain(S.Overdue, { winner: ME }), local(), me, cfg, 0, 4)).toEqual([]);
   });
 
@@ -92,7 +119,9 @@ describe("planJob", () => {
     const after = planJob(1n, terms, chain(S.Unfilled), local({ unrevealed }), me, cfg, 0, 4);
     expect(after).toEqual([{ kind: "forfeit", key: stepKey("forfeit", 1n, 0, OTHER), round: 0, bidder: OTHER }]);
     // An earlier round's bid is forfeitable while the next round is open.
-    expect(kinds(planJob(1n, terms, chain(S.Open, { round: 1 }), local({ unrevealed, decision: "skip" }), me, cfg, 0, 4))).toEqual(["forfeit"]);
+    expect(
+      kinds(planJob(1n, terms, chain(S.Open, { round: 1 }), local({ unrevealed, decision: "skip" }), me, cfg, 0, 4)),
+    ).toEqual(["forfeit"]);
   });
 
   it("stops tracking a terminal job once nothing is left to do", () => {
@@ -108,10 +137,21 @@ describe("decide", () => {
     expect(decide(terms, { ok: true, kind: "wasm" }, me, cfgD)).toEqual({ bid: true });
   });
   it("refuses invalid specs, unknown kinds, own jobs, filters it fails and unaccepted tokens, with the reason", () => {
-    expect(decide(terms, { ok: false, error: "bad json" }, me, cfgD)).toEqual({ bid: false, reason: "invalid spec: bad json" });
-    expect(decide(terms, { ok: true, kind: "http.json" }, me, cfgD)).toMatchObject({ bid: false, reason: "no capability for kind http.json" });
-    expect(decide({ ...terms, requester: ME }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false, reason: "own job" });
-    expect(decide({ ...terms, minStake: 10n ** 20n }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
+    expect(decide(terms, { ok: false, error: "bad json" }, me, cfgD)).toEqual({
+      bid: false,
+      reason: "invalid spec: bad json",
+    });
+    expect(decide(terms, { ok: true, kind: "http.json" }, me, cfgD)).toMatchObject({
+      bid: false,
+      reason: "no capability for kind http.json",
+    });
+    expect(decide({ ...terms, requester: ME }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({
+      bid: false,
+      reason: "own job",
+    });
+    expect(decide({ ...terms, minStake: 10n ** 20n }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({
+      bid: false,
+    });
     expect(decide({ ...terms, minCompleted: 4 }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
     expect(decide({ ...terms, token: OTHER }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
     expect(decide({ ...terms, maxReward: 999n }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
@@ -122,18 +162,36 @@ describe("decide", () => {
 describe("priceFor", () => {
   const base = { minReward: {}, acceptUnlistedTokens: false };
   it("bids a fraction of the maximum reward", () => {
-    expect(priceFor(terms, "wasm", { ...base, strategy: { kind: "fraction", fraction: 0.8 } }, 1n)).toEqual({ price: 8n * 10n ** 17n });
+    expect(priceFor(terms, "wasm", { ...base, strategy: { kind: "fraction", fraction: 0.8 } }, 1n)).toEqual({
+      price: 8n * 10n ** 17n,
+    });
   });
   it("prices gas in for ETH jobs under cost-plus and refuses jobs that do not cover it", () => {
-    const strategy = { kind: "cost-plus" as const, margin: 0.5, executionCostWei: { wasm: "1000000000000000" }, gasPerJob: 400_000 };
+    const strategy = {
+      kind: "cost-plus" as const,
+      margin: 0.5,
+      executionCostWei: { wasm: "1000000000000000" },
+      gasPerJob: 400_000,
+    };
     const gwei = 10n ** 9n;
     // cost = 0.001 ETH + 400k gas × 1 gwei = 0.0014 ETH; × 1.5 = 0.0021 ETH
     expect(priceFor(terms, "wasm", { ...base, strategy }, gwei)).toEqual({ price: 2_100_000n * gwei });
     // At 10,000 gwei the gas alone exceeds the reward.
-    expect(priceFor(terms, "wasm", { ...base, strategy }, 10_000n * gwei)).toMatchObject({ skip: expect.stringContaining("above") });
+    expect(priceFor(terms, "wasm", { ...base, strategy }, 10_000n * gwei)).toMatchObject({
+      skip: expect.stringContaining("above"),
+    });
   });
   it("never bids below the configured minimum reward", () => {
-    const r = priceFor(terms, "wasm", { minReward: { ETH: "900000000000000000" }, acceptUnlistedTokens: false, strategy: { kind: "fraction", fraction: 0.1 } }, 1n);
+    const r = priceFor(
+      terms,
+      "wasm",
+      {
+        minReward: { ETH: "900000000000000000" },
+        acceptUnlistedTokens: false,
+        strategy: { kind: "fraction", fraction: 0.1 },
+      },
+      1n,
+    );
     expect(r).toEqual({ price: 9n * 10n ** 17n });
   });
 });

@@ -30,7 +30,15 @@ function registerCall(uri: string) {
 }
 
 function sender(store: Store, client: PublicClient = net.publicClient, replaceAfterBlocks = 3) {
-  return new TxSender(store, client as never, privateKeyToAccount(privateKeyOf(KEY)), jobMarketAbi, { replaceAfterBlocks }, log, new Metrics());
+  return new TxSender(
+    store,
+    client as never,
+    privateKeyToAccount(privateKeyOf(KEY)),
+    jobMarketAbi,
+    { replaceAfterBlocks },
+    log,
+    new Metrics(),
+  );
 }
 
 async function head() {
@@ -42,7 +50,10 @@ describe("TxSender", () => {
     const store = new Store(":memory:");
     store.enqueue({ key: "register:a", kind: "register", to: dep.market, data: registerCall("a") });
     // The first process signs and records, then dies before the node hears of it.
-    const crashing = { ...net.publicClient, sendRawTransaction: async () => Promise.reject(new Error("process killed")) } as unknown as PublicClient;
+    const crashing = {
+      ...net.publicClient,
+      sendRawTransaction: async () => Promise.reject(new Error("process killed")),
+    } as unknown as PublicClient;
     await sender(store, crashing).tick(await head());
     const item = store.outboxItem("register:a")!;
     expect(item.status).toBe("signed");
@@ -66,13 +77,18 @@ describe("TxSender", () => {
     store.enqueue({ key: "register:b", kind: "register", to: dep.market, data: registerCall("b") });
     const block = await net.publicClient.getBlock();
     // Fees far below the base fee: the node keeps the transaction pending.
-    const cheap = { ...net.publicClient, estimateFeesPerGas: async () => ({ maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }) } as unknown as PublicClient;
+    const cheap = {
+      ...net.publicClient,
+      estimateFeesPerGas: async () => ({ maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }),
+    } as unknown as PublicClient;
     await sender(store, cheap, 2).tick(await head());
     const item = store.outboxItem("register:b")!;
     expect(item.status).toBe("sent");
     expect(block.baseFeePerGas! > 1n).toBe(true);
     await net.testClient.mine({ blocks: 2 });
-    expect(await net.publicClient.getTransactionReceipt({ hash: store.attempts(item.id)[0].hash }).catch(() => null)).toBeNull();
+    expect(
+      await net.publicClient.getTransactionReceipt({ hash: store.attempts(item.id)[0].hash }).catch(() => null),
+    ).toBeNull();
 
     // Two blocks later the sender replaces it with market fees, at the same nonce.
     await sender(store, net.publicClient, 2).tick(await head());
@@ -89,8 +105,23 @@ describe("TxSender", () => {
 
   it("skips a step the contract refuses, with its error name, and still sends the next one", async () => {
     const store = new Store(":memory:");
-    store.enqueue({ key: "withdraw", kind: "withdraw", to: dep.market, data: encodeFunctionData({ abi: jobMarketAbi, functionName: "withdraw", args: ["0x0000000000000000000000000000000000000000"] }) });
-    store.enqueue({ key: "stake", kind: "stake", to: dep.market, data: encodeFunctionData({ abi: jobMarketAbi, functionName: "depositStake" }), value: parseEther("1") });
+    store.enqueue({
+      key: "withdraw",
+      kind: "withdraw",
+      to: dep.market,
+      data: encodeFunctionData({
+        abi: jobMarketAbi,
+        functionName: "withdraw",
+        args: ["0x0000000000000000000000000000000000000000"],
+      }),
+    });
+    store.enqueue({
+      key: "stake",
+      kind: "stake",
+      to: dep.market,
+      data: encodeFunctionData({ abi: jobMarketAbi, functionName: "depositStake" }),
+      value: parseEther("1"),
+    });
     await sender(store).tick(await head());
     expect(store.outboxItem("withdraw")).toMatchObject({ status: "skipped", error: "JobMarketNothingToWithdraw" });
     expect(store.outboxItem("stake")!.status).toBe("sent");

@@ -29,7 +29,14 @@ describe("Store", () => {
       a.enqueue({ key: "commit:7:0", kind: "commit", jobId: 7n, to: TO, data: "0x" });
     });
     const item = a.outboxItem("commit:7:0")!;
-    a.saveAttempt({ hash: `0x${"ef".repeat(32)}`, outboxId: item.id, nonce: 3, raw: "0x02", maxFee: 10n, maxPriorityFee: 1n });
+    a.saveAttempt({
+      hash: `0x${"ef".repeat(32)}`,
+      outboxId: item.id,
+      nonce: 3,
+      raw: "0x02",
+      maxFee: 10n,
+      maxPriorityFee: 1n,
+    });
     a.close();
     const b = new Store(file);
     expect(b.bid(7n, 0)).toMatchObject({ price: 5n, salt });

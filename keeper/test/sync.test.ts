@@ -40,7 +40,13 @@ async function post(requester: number, maxReward: bigint) {
     pricing: 0,
     callback: false,
   };
-  const spec = { kind: "http.json", version: 1, url: "https://example.org/price", method: "GET", path: "$.price" } as const;
+  const spec = {
+    kind: "http.json",
+    version: 1,
+    url: "https://example.org/price",
+    method: "GET",
+    path: "$.price",
+  } as const;
   const hash = await net.wallet(requester).writeContract({
     account: account(requester),
     chain: net.chain,
@@ -59,7 +65,13 @@ describe("Syncer", () => {
     const metrics = new Metrics();
     const progress: string[] = [];
     const log = pino({ level: "info" }, { write: (line: string) => progress.push(JSON.parse(line).msg) });
-    const syncer = new Syncer(store, net.publicClient as never, { market: dep.market, startBlock: dep.deploymentBlock, confirmations: 0, logWindow: 2 }, log, metrics);
+    const syncer = new Syncer(
+      store,
+      net.publicClient as never,
+      { market: dep.market, startBlock: dep.deploymentBlock, confirmations: 0, logWindow: 2 },
+      log,
+      metrics,
+    );
 
     await post(1, parseEther("1"));
     await post(1, parseEther("1.5"));
@@ -68,7 +80,11 @@ describe("Syncer", () => {
     const head1 = await net.publicClient.getBlockNumber({ cacheTime: 0 });
     expect(await syncer.sync(head1)).toBe(3);
     expect(progress).toContain("backfill progress (blocks)");
-    expect(store.activeJobs().map((j) => termsFromJson(j.terms).maxReward)).toEqual([parseEther("1"), parseEther("1.5"), parseEther("2")]);
+    expect(store.activeJobs().map((j) => termsFromJson(j.terms).maxReward)).toEqual([
+      parseEther("1"),
+      parseEther("1.5"),
+      parseEther("2"),
+    ]);
 
     // Another history replaces the last block: job 3 is now someone else's, with another reward.
     await net.testClient.revert({ id: snapshot });
@@ -86,7 +102,13 @@ describe("Syncer", () => {
 
   it("applies nothing that is not yet `confirmations` blocks deep", async () => {
     const store = new Store(":memory:");
-    const syncer = new Syncer(store, net.publicClient as never, { market: dep.market, startBlock: dep.deploymentBlock, confirmations: 3, logWindow: 1000 }, pino({ level: "silent" }), new Metrics());
+    const syncer = new Syncer(
+      store,
+      net.publicClient as never,
+      { market: dep.market, startBlock: dep.deploymentBlock, confirmations: 3, logWindow: 1000 },
+      pino({ level: "silent" }),
+      new Metrics(),
+    );
     // Older jobs first become deep enough, so that only the new one is pending below.
     await net.testClient.mine({ blocks: 3 });
     const before = await net.publicClient.getBlockNumber({ cacheTime: 0 });

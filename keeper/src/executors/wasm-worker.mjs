@@ -2,7 +2,6 @@
 // capped at the job's limit, writes the input through `alloc`, calls `run` and posts back the output
 // bytes, or a classified failure. The parent enforces the wall-clock limit by terminating this thread.
 // Plain JavaScript so that the worker starts under plain Node, tsx and vitest alike.
-/* global WebAssembly */
 import { TextDecoder } from "node:util";
 import { parentPort, workerData } from "node:worker_threads";
 

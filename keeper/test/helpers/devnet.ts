@@ -145,7 +145,12 @@ export async function deployBaton(net: Devnet): Promise<Deployment> {
     },
     [token],
   ]);
-  const arbiter = await deploy(net, "CommitteeArbiter", [market, [account(17).address, account(18).address, account(19).address], 300], "arbitration");
+  const arbiter = await deploy(
+    net,
+    "CommitteeArbiter",
+    [market, [account(17).address, account(18).address, account(19).address], 300],
+    "arbitration",
+  );
   return { market, arbiter, multicall3, token, deploymentBlock, params };
 }
 

@@ -5,11 +5,18 @@ import { ROOT } from "./devnet.js";
 
 const BUILD = path.join(ROOT, "keeper/wasm/build");
 
-export type ModuleServer = { url: (name: string) => string; sha256: (name: string) => string; stop: () => Promise<void> };
+export type ModuleServer = {
+  url: (name: string) => string;
+  sha256: (name: string) => string;
+  stop: () => Promise<void>;
+};
 
 /** Serves the built demo wasm modules over HTTP on a free port, as a module host would. */
 export async function serveModules(): Promise<ModuleServer> {
-  const manifest = JSON.parse(readFileSync(path.join(BUILD, "manifest.json"), "utf8")) as Record<string, { file: string; sha256: string }>;
+  const manifest = JSON.parse(readFileSync(path.join(BUILD, "manifest.json"), "utf8")) as Record<
+    string,
+    { file: string; sha256: string }
+  >;
   const server: Server = createServer((req, res) => {
     const name = (req.url ?? "").replace(/^\/modules\//, "").replace(/\.wasm$/, "");
     const entry = manifest[name];
