@@ -32,6 +32,8 @@ export const configSchema = z
   .object({
     /** JSON-RPC endpoints, tried in order (viem fallback transport). */
     rpcUrls: z.array(z.url({ protocol: /^https?$/ })).min(1),
+    /** Optional WebSocket endpoint: new blocks wake the keeper at once; polling remains the fallback. */
+    wsUrl: z.url({ protocol: /^wss?$/ }).optional(),
     chainId: z.number().int().positive(),
     market: address,
     multicall3: address.optional(),
@@ -93,6 +95,7 @@ export type Secrets = { privateKey: `0x${string}` };
 const ENV_FIELDS: Record<string, (c: Record<string, unknown>, v: string) => void> = {
   BATON_RPC_URLS: (c, v) => (c.rpcUrls = v.split(",").map((s) => s.trim())),
   BATON_RPC_URL: (c, v) => (c.rpcUrls = [v]),
+  BATON_WS_URL: (c, v) => (c.wsUrl = v),
   BATON_CHAIN_ID: (c, v) => (c.chainId = Number(v)),
   BATON_MARKET: (c, v) => (c.market = v),
   BATON_MULTICALL3: (c, v) => (c.multicall3 = v),

@@ -1,9 +1,19 @@
-import { encodeFunctionData, type Chain, type PrivateKeyAccount, type PublicClient, type Transport } from "viem";
+import { setMaxListeners } from "node:events";
+import {
+  bytesToHex,
+  createPublicClient,
+  encodeFunctionData,
+  webSocket,
+  type Chain,
+  type PrivateKeyAccount,
+  type PublicClient,
+  type Transport,
+} from "viem";
 import type { Logger } from "pino";
 import type { Server } from "node:http";
 import { computeCommitment, decodeSpec, encodeResult, jobMarketAbi, newSalt, resultHash } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
-import { makePublicClient } from "./chain.js";
+import { chainFor, makePublicClient } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
 import { decide, planJob, priceFor, S, TERMINAL, type Action, type ChainJob, type Me, type Terms } from "./plan.js";
 import { TxSender } from "./sender.js";
@@ -34,6 +44,8 @@ export class Keeper {
   private lastTickAt = 0;
   private lastSummaryAt = 0;
   private stopped: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private unwatch: (() => void) | undefined;
 
   constructor(
     private readonly cfg: KeeperConfig,
@@ -76,6 +88,9 @@ export class Keeper {
         () => Date.now() - this.lastTickAt < Math.max(10_000, this.cfg.pollIntervalMs * 10),
       );
     }
+    // Every execution listens on the shutdown signal.
+    setMaxListeners(this.cfg.capacity + 16, this.abort.signal);
+    if (this.cfg.wsUrl) this.watchBlocks(this.cfg.wsUrl);
     // Executions interrupted by a crash are run again (they are deterministic and nothing was sent).
     for (const e of this.store.interruptedExecutions())
       this.store.db.prepare("DELETE FROM executions WHERE job_id = ? AND round = ?").run(e.jobId.toString(), e.round);
@@ -102,13 +117,28 @@ export class Keeper {
         this.log.warn({ err: (error as Error).message }, "pass failed; retrying");
       }
       const wait = Math.max(0, this.cfg.pollIntervalMs - (Date.now() - started));
-      await sleep(wait, this.abort.signal);
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        void sleep(wait, this.abort.signal).then(resolve);
+      });
+      this.wake = undefined;
     }
+    this.unwatch?.();
     // Graceful shutdown: executions finish or are abandoned (they rerun after a restart).
     await Promise.race([Promise.allSettled(this.running.values()), sleep(20_000)]);
     this.server?.close();
     this.store.close();
     this.log.info("keeper stopped");
+  }
+
+  /** New heads over WebSocket end the wait between passes early; if the socket fails, polling carries on. */
+  private watchBlocks(wsUrl: string) {
+    const ws = createPublicClient({ chain: chainFor(this.cfg), transport: webSocket(wsUrl, { reconnect: true }) });
+    this.unwatch = ws.watchBlockNumber({
+      emitOnBegin: false,
+      onBlockNumber: () => this.wake?.(),
+      onError: (error) => this.log.warn({ err: error.message.split("\n")[0] }, "block subscription failed; polling"),
+    });
   }
 
   async tick(): Promise<void> {
@@ -394,10 +424,6 @@ export class Keeper {
       "summary",
     );
   }
-}
-
-function bytesToHex(bytes: Uint8Array): `0x${string}` {
-  return `0x${Buffer.from(bytes).toString("hex")}`;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -3,47 +3,15 @@
 // chain. `perform` (in tasks.ts) never trusts these decisions: it simulates each transaction, and
 // the contracts re-check everything.
 
+import { JobState, terminalJobStates, type JobTerms } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 
-/** Derived job states, in the order of `IJobMarket.JobState`. */
-export const S = {
-  None: 0,
-  Open: 1,
-  Revealing: 2,
-  Awarding: 3,
-  Unfilled: 4,
-  Assigned: 5,
-  Overdue: 6,
-  Submitted: 7,
-  Settleable: 8,
-  Disputed: 9,
-  RulingOverdue: 10,
-  Settled: 11,
-  Cancelled: 12,
-  Refunded: 13,
-} as const;
+/** Derived job states (`IJobMarket.JobState`), as the sdk defines them. */
+export const S = JobState;
 
-export const TERMINAL = new Set<number>([S.Settled, S.Cancelled, S.Refunded]);
+export const TERMINAL = new Set<number>(terminalJobStates);
 
-export type Terms = {
-  requester: `0x${string}`;
-  token: `0x${string}`;
-  maxReward: bigint;
-  arbiter: `0x${string}`;
-  bond: bigint;
-  minStake: bigint;
-  minCompleted: number;
-  commitWindow: number;
-  revealWindow: number;
-  executionWindow: number;
-  challengeWindow: number;
-  expiry: number;
-  feeBps: number;
-  forfeitBps: number;
-  slashBountyBps: number;
-  pricing: number;
-  callback: boolean;
-};
+export type Terms = JobTerms;
 
 /** What the chain says about a job now. */
 export type ChainJob = {

@@ -3,8 +3,11 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { parseEther, stringToHex, toHex } from "viem";
+import { encodeSpec, jobMarketAbi, specHash } from "@baton/sdk";
 import {
   ROOT,
+  account,
   deployBaton,
   freePort,
   privateKeyOf,
@@ -29,7 +32,7 @@ afterAll(async () => {
   await net?.stop();
 });
 
-async function startDaemon(rpcUrl: string, metricsPort: number) {
+async function startDaemon(rpcUrl: string, metricsPort: number, extra: Record<string, unknown> = {}) {
   const file = path.join(dir, `keeper-${metricsPort}.json`);
   writeFileSync(
     file,
@@ -43,6 +46,7 @@ async function startDaemon(rpcUrl: string, metricsPort: number) {
       strategy: { kind: "fraction", fraction: 0.8 },
       pollIntervalMs: 200,
       metricsPort,
+      ...extra,
     }),
   );
   const child = spawn(process.execPath, [bin, "--config", file, "start"], {
@@ -111,5 +115,82 @@ describe("baton-keeper start", () => {
     expect(output()).toContain("pass failed; retrying");
     child.kill("SIGTERM");
     expect(await new Promise<number | null>((r) => child.once("exit", r))).toBe(0);
+  });
+
+  it("wakes on new blocks over WebSocket instead of waiting for the next poll", async () => {
+    const send = async (index: number, functionName: string, args: unknown[], value = 0n) => {
+      const hash = await net.wallet(index).writeContract({
+        account: account(index),
+        chain: net.chain,
+        address: dep.market,
+        abi: jobMarketAbi,
+        functionName: functionName as never,
+        args: args as never,
+        value,
+      });
+      return net.publicClient.waitForTransactionReceipt({ hash });
+    };
+    await send(7, "register", [[stringToHex("wasm", { size: 32 })], ""]);
+    await send(7, "depositStake", [], parseEther("2"));
+    const port = await freePort();
+    // A one-minute poll: only the subscription can make the keeper bid within seconds.
+    const { child, output } = await startDaemon(net.url, port, {
+      wsUrl: net.url.replace("http", "ws"),
+      confirmations: 0,
+      pollIntervalMs: 60_000,
+    });
+    try {
+      await waitFor(
+        async () => (output().includes("keeper started") ? true : undefined),
+        () => true,
+        30_000,
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = Number((await net.publicClient.getBlock()).timestamp);
+      const terms = {
+        requester: account(1).address,
+        token: "0x0000000000000000000000000000000000000000",
+        maxReward: parseEther("0.1"),
+        arbiter: dep.arbiter,
+        bond: parseEther("0.1"),
+        minStake: 0n,
+        minCompleted: 0,
+        commitWindow: 120,
+        revealWindow: 120,
+        executionWindow: 120,
+        challengeWindow: 60,
+        expiry: now + 3600,
+        ...dep.params,
+        pricing: 0,
+        callback: false,
+      } as const;
+      const spec = {
+        kind: "wasm",
+        version: 1,
+        module: { uri: "http://127.0.0.1:1/m.wasm", sha256: "00".repeat(32) },
+        input: { encoding: "utf8", data: "x" },
+      } as const;
+      const posted = Date.now();
+      await send(1, "postJob", [terms, specHash(spec), toHex(encodeSpec(spec))], terms.maxReward);
+      await waitFor(
+        async () =>
+          (
+            await net.publicClient.getContractEvents({
+              address: dep.market,
+              abi: jobMarketAbi,
+              eventName: "BidCommitted",
+              fromBlock: dep.deploymentBlock,
+            })
+          ).length || undefined,
+        (n) => n > 0,
+        20_000,
+      );
+      expect(Date.now() - posted).toBeLessThan(20_000);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${output().slice(-3000)}`, { cause: error });
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    }
   });
 });
