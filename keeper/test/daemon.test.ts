@@ -3,29 +3,20 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseEther, stringToHex, toHex } from "viem";
-import { encodeSpec, jobMarketAbi, specHash } from "@baton/sdk";
-import {
-  ROOT,
-  account,
-  deployBaton,
-  freePort,
-  privateKeyOf,
-  startDevnet,
-  type Deployment,
-  type Devnet,
-} from "./helpers/devnet.js";
+import { parseEther } from "viem";
+import { ROOT, deployBaton, freePort, privateKeyOf, startDevnet, type Devnet } from "./helpers/devnet.js";
+import { market, waitFor, type Market } from "./helpers/market.js";
 
 // The daemon as an operator runs it: a child process with a config file.
 
 let net: Devnet;
-let dep: Deployment;
+let baton: Market;
 const dir = mkdtempSync(path.join(tmpdir(), "keeper-daemon-"));
 const bin = path.join(ROOT, "keeper/bin/baton-keeper.mjs");
 
 beforeAll(async () => {
   net = await startDevnet();
-  dep = await deployBaton(net);
+  baton = market(net, await deployBaton(net));
 });
 
 afterAll(async () => {
@@ -36,18 +27,9 @@ async function startDaemon(rpcUrl: string, metricsPort: number, extra: Record<st
   const file = path.join(dir, `keeper-${metricsPort}.json`);
   writeFileSync(
     file,
-    JSON.stringify({
-      rpcUrls: [rpcUrl],
-      chainId: 31337,
-      market: dep.market,
-      multicall3: dep.multicall3,
-      dbPath: path.join(dir, `keeper-${metricsPort}.db`),
-      capabilities: ["wasm"],
-      strategy: { kind: "fraction", fraction: 0.8 },
-      pollIntervalMs: 200,
-      metricsPort,
-      ...extra,
-    }),
+    JSON.stringify(
+      baton.keeperJson(dir, metricsPort, { rpcUrls: [rpcUrl], pollIntervalMs: 200, metricsPort, ...extra }),
+    ),
   );
   const child = spawn(process.execPath, [bin, "--config", file, "start"], {
     env: { ...process.env, BATON_PRIVATE_KEY: privateKeyOf(7) },
@@ -68,14 +50,10 @@ async function get(url: string): Promise<{ status: number; body: string } | unde
   }
 }
 
-async function waitFor<T>(fn: () => Promise<T | undefined>, ok: (v: T) => boolean, ms: number): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && ok(v)) return v;
-    if (Date.now() - start > ms) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** The response from `url` if it answers with `expected`. */
+async function status(url: string, expected: number) {
+  const res = await get(url);
+  return res?.status === expected ? res : undefined;
 }
 
 describe("baton-keeper start", () => {
@@ -83,9 +61,9 @@ describe("baton-keeper start", () => {
     const port = await freePort();
     const { child, output } = await startDaemon(net.url, port);
     const health = await waitFor(
-      () => get(`http://127.0.0.1:${port}/healthz`),
-      (r) => r.status === 200,
+      () => status(`http://127.0.0.1:${port}/healthz`, 200),
       30_000,
+      "/healthz to answer 200",
     );
     expect(health.body).toBe("ok\n");
     const metrics = await get(`http://127.0.0.1:${port}/metrics`);
@@ -105,9 +83,9 @@ describe("baton-keeper start", () => {
     const deadRpc = `http://127.0.0.1:${await freePort()}`;
     const { child, output } = await startDaemon(deadRpc, port);
     const health = await waitFor(
-      () => get(`http://127.0.0.1:${port}/healthz`),
-      (r) => r.status === 503,
+      () => status(`http://127.0.0.1:${port}/healthz`, 503),
       30_000,
+      "/healthz to answer 503",
     );
     expect(health.body).toBe("stale\n");
     await new Promise((r) => setTimeout(r, 1500));
@@ -118,52 +96,17 @@ describe("baton-keeper start", () => {
   });
 
   it("wakes on new blocks over WebSocket instead of waiting for the next poll", async () => {
-    const send = async (index: number, functionName: string, args: unknown[], value = 0n) => {
-      const hash = await net.wallet(index).writeContract({
-        account: account(index),
-        chain: net.chain,
-        address: dep.market,
-        abi: jobMarketAbi,
-        functionName: functionName as never,
-        args: args as never,
-        value,
-      });
-      return net.publicClient.waitForTransactionReceipt({ hash });
-    };
-    await send(7, "register", [[stringToHex("wasm", { size: 32 })], ""]);
-    await send(7, "depositStake", [], parseEther("2"));
+    await baton.setupWorker(7, parseEther("2"));
     const port = await freePort();
     // A one-minute poll: only the subscription can make the keeper bid within seconds.
     const { child, output } = await startDaemon(net.url, port, {
       wsUrl: net.url.replace("http", "ws"),
-      confirmations: 0,
       pollIntervalMs: 60_000,
     });
     try {
-      await waitFor(
-        async () => (output().includes("keeper started") ? true : undefined),
-        () => true,
-        30_000,
-      );
+      await waitFor(async () => output().includes("keeper started"), 30_000, "the keeper to start");
       await new Promise((r) => setTimeout(r, 1000));
-      const now = Number((await net.publicClient.getBlock()).timestamp);
-      const terms = {
-        requester: account(1).address,
-        token: "0x0000000000000000000000000000000000000000",
-        maxReward: parseEther("0.1"),
-        arbiter: dep.arbiter,
-        bond: parseEther("0.1"),
-        minStake: 0n,
-        minCompleted: 0,
-        commitWindow: 120,
-        revealWindow: 120,
-        executionWindow: 120,
-        challengeWindow: 60,
-        expiry: now + 3600,
-        ...dep.params,
-        pricing: 0,
-        callback: false,
-      } as const;
+      const terms = await baton.terms({ commitWindow: 120, revealWindow: 120, executionWindow: 120 });
       const spec = {
         kind: "wasm",
         version: 1,
@@ -171,19 +114,11 @@ describe("baton-keeper start", () => {
         input: { encoding: "utf8", data: "x" },
       } as const;
       const posted = Date.now();
-      await send(1, "postJob", [terms, specHash(spec), toHex(encodeSpec(spec))], terms.maxReward);
+      await baton.post(terms, spec);
       await waitFor(
-        async () =>
-          (
-            await net.publicClient.getContractEvents({
-              address: dep.market,
-              abi: jobMarketAbi,
-              eventName: "BidCommitted",
-              fromBlock: dep.deploymentBlock,
-            })
-          ).length || undefined,
-        (n) => n > 0,
+        async () => (await baton.events()).some((e) => e.eventName === "BidCommitted"),
         20_000,
+        "the keeper's bid",
       );
       expect(Date.now() - posted).toBeLessThan(20_000);
     } catch (error) {

@@ -2,10 +2,7 @@
 // through the executor. The node runs on a free port on 127.0.0.1 and is stopped afterwards.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { pino } from "pino";
 import {
   createPublicClient,
   createWalletClient,
@@ -18,40 +15,19 @@ import {
 } from "viem";
 import { hardhat } from "viem/chains";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ContractCallExecutor, ExecutionError, type ExecutionContext } from "../src/executors/index.js";
+import { ContractCallExecutor } from "../src/executors/index.js";
+import { ROOT, freePort } from "./helpers/devnet.js";
+import { ctx, failure } from "./helpers/executors.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const artifactPath = path.join(root, "artifacts/contracts/mocks/TestToken.sol/TestToken.json");
-const logger = pino({ level: "silent" });
-const ctx = (signal = new AbortController().signal): ExecutionContext => ({ signal, logger });
-
-async function failure(promise: Promise<unknown>): Promise<ExecutionError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ExecutionError);
-  return error as ExecutionError;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+const artifactPath = path.join(ROOT, "artifacts/contracts/mocks/TestToken.sol/TestToken.json");
 
 /** Starts `hardhat node` on a free port and resolves once it serves JSON-RPC. */
 async function startNode(): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(
-    path.join(root, "node_modules/.bin/hardhat"),
+    path.join(ROOT, "node_modules/.bin/hardhat"),
     ["node", "--hostname", "127.0.0.1", "--port", String(port)],
-    { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";
   await new Promise<void>((resolve, reject) => {
@@ -102,7 +78,7 @@ const call = (signature: string, args: unknown[] = [], extra: Record<string, unk
 beforeAll(async () => {
   if (!existsSync(artifactPath)) {
     // Artifacts are build output (not committed); the contract suite normally compiles them first.
-    const compiled = spawnSync(path.join(root, "node_modules/.bin/hardhat"), ["compile", "--quiet"], { cwd: root });
+    const compiled = spawnSync(path.join(ROOT, "node_modules/.bin/hardhat"), ["compile", "--quiet"], { cwd: ROOT });
     if (compiled.status !== 0) throw new Error(`hardhat compile failed:\n${compiled.stderr}`);
   }
   const artifact = JSON.parse(readFileSync(artifactPath, "utf8")) as { abi: Abi; bytecode: Hex };

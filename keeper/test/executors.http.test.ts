@@ -1,24 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
-import { pino } from "pino";
 import { decodeResult, encodeResult, resultHash } from "@baton/sdk";
 import { keccak256, stringToBytes } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExecutionError, HttpJsonExecutor, type ExecutionContext } from "../src/executors/index.js";
+import { HttpJsonExecutor } from "../src/executors/index.js";
 import { isNonPublicAddress } from "../src/executors/http-get.js";
-
-const logger = pino({ level: "silent" });
-const ctx = (signal = new AbortController().signal): ExecutionContext => ({ signal, logger });
-
-async function failure(promise: Promise<unknown>): Promise<ExecutionError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ExecutionError);
-  return error as ExecutionError;
-}
+import { ctx, failure } from "./helpers/executors.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

@@ -3,25 +3,14 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pino } from "pino";
 import { createPublicClient, http } from "viem";
 import { afterAll, describe, expect, it } from "vitest";
-import { createExecutors, executeSpec, ExecutionError, toJson, type ExecutionContext } from "../src/executors/index.js";
+import { createExecutors, executeSpec, ExecutionError, toJson } from "../src/executors/index.js";
 import { configSchema } from "../src/config.js";
+import { ctx, failure } from "./helpers/executors.js";
 
-const logger = pino({ level: "silent" });
-const ctx = (): ExecutionContext => ({ signal: new AbortController().signal, logger });
 const tmp = mkdtempSync(path.join(tmpdir(), "baton-registry-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function failure(promise: Promise<unknown>): Promise<ExecutionError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ExecutionError);
-  return error as ExecutionError;
-}
 
 describe("createExecutors", () => {
   const client = createPublicClient({ transport: http("http://127.0.0.1:1") });

@@ -6,15 +6,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import binaryen from "binaryen";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ExecutionError,
-  WasmExecutor,
-  type ExecutionContext,
-  type WasmExecutorConfig,
-} from "../src/executors/index.js";
+import { WasmExecutor, type WasmExecutorConfig } from "../src/executors/index.js";
 import { readMemoryImport } from "../src/executors/wasm.js";
+import { ctx, failure } from "./helpers/executors.js";
 
 const buildDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../wasm/build");
 const manifest = JSON.parse(readFileSync(path.join(buildDir, "manifest.json"), "utf8")) as Record<
@@ -25,9 +20,6 @@ const moduleBytes = (name: string) => readFileSync(path.join(buildDir, manifest[
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const dataUri = (bytes: Uint8Array) => `data:application/wasm;base64,${Buffer.from(bytes).toString("base64")}`;
 const fileUri = (name: string) => pathToFileURL(path.join(buildDir, manifest[name].file)).href;
-
-const logger = pino({ level: "silent" });
-const ctx = (signal = new AbortController().signal): ExecutionContext => ({ signal, logger });
 
 /** Assembles a module from WebAssembly text. */
 function wat(text: string): Uint8Array {
@@ -48,16 +40,6 @@ function inlineSpec(bytes: Uint8Array, input = "", limits?: { timeoutMs?: number
     input: { encoding: "utf8", data: input },
     ...(limits ? { limits } : {}),
   };
-}
-
-/** Runs `promise`, expecting an ExecutionError, and returns it. */
-async function failure(promise: Promise<unknown>): Promise<ExecutionError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ExecutionError);
-  return error as ExecutionError;
 }
 
 let tmp: string;

@@ -1,62 +1,38 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEther, toHex } from "viem";
+import { parseEther } from "viem";
 import { pino } from "pino";
-import { encodeSpec, jobMarketAbi, specHash } from "@baton/sdk";
 import { Metrics } from "../src/metrics.js";
 import { Store } from "../src/store.js";
 import { Syncer } from "../src/sync.js";
 import { termsFromJson } from "../src/terms.js";
-import type { Terms } from "../src/plan.js";
 import { account, deployBaton, startDevnet, type Deployment, type Devnet } from "./helpers/devnet.js";
+import { market, type Market } from "./helpers/market.js";
 
 let net: Devnet;
 let dep: Deployment;
+let baton: Market;
 
 beforeAll(async () => {
   net = await startDevnet();
   dep = await deployBaton(net);
+  baton = market(net, dep);
 });
 
 afterAll(async () => {
   await net?.stop();
 });
 
+const PRICE_FEED = {
+  kind: "http.json",
+  version: 1,
+  url: "https://example.org/price",
+  method: "GET",
+  path: "$.price",
+} as const;
+
+/** Posts a price-feed job from node account `requester`. */
 async function post(requester: number, maxReward: bigint) {
-  const now = Number((await net.publicClient.getBlock()).timestamp);
-  const terms: Terms = {
-    requester: account(requester).address,
-    token: "0x0000000000000000000000000000000000000000",
-    maxReward,
-    arbiter: dep.arbiter,
-    bond: parseEther("0.1"),
-    minStake: 0n,
-    minCompleted: 0,
-    commitWindow: 60,
-    revealWindow: 60,
-    executionWindow: 60,
-    challengeWindow: 60,
-    expiry: now + 3600,
-    ...dep.params,
-    pricing: 0,
-    callback: false,
-  };
-  const spec = {
-    kind: "http.json",
-    version: 1,
-    url: "https://example.org/price",
-    method: "GET",
-    path: "$.price",
-  } as const;
-  const hash = await net.wallet(requester).writeContract({
-    account: account(requester),
-    chain: net.chain,
-    address: dep.market,
-    abi: jobMarketAbi,
-    functionName: "postJob",
-    args: [terms, specHash(spec as never), toHex(encodeSpec(spec as never))],
-    value: maxReward,
-  });
-  await net.publicClient.waitForTransactionReceipt({ hash });
+  await baton.post(await baton.terms({ requester: account(requester).address, maxReward }), PRICE_FEED);
 }
 
 describe("Syncer", () => {

@@ -19,8 +19,13 @@ import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 export const ROOT = path.resolve(__dirname, "../../..");
 const MNEMONIC = "test test test test test test test test test test test junk";
 
+const accounts = new Map<number, HDAccount>();
+
+/** Node account `index` (derived once: derivation is slow). */
 export function account(index: number): HDAccount {
-  return mnemonicToAccount(MNEMONIC, { addressIndex: index });
+  let a = accounts.get(index);
+  if (!a) accounts.set(index, (a = mnemonicToAccount(MNEMONIC, { addressIndex: index })));
+  return a;
 }
 
 /** The private key of a node account, for keepers that sign locally. */

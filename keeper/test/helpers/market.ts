@@ -1,0 +1,220 @@
+// Scaffolding for tests against a market on a devnet: keeper loggers, configs and runs, transactions
+// from node accounts, job terms and specs, and what the chain recorded.
+import path from "node:path";
+import { pino, type Logger } from "pino";
+import {
+  decodeFunctionData,
+  parseEther,
+  parseEventLogs,
+  stringToHex,
+  toHex,
+  zeroAddress,
+  type ContractFunctionName,
+  type Hex,
+  type TransactionReceipt,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { encodeSpec, jobMarketAbi, specHash, type JobSpecInput } from "@baton/sdk";
+import { parseConfig, type KeeperConfig } from "../../src/config.js";
+import { Keeper } from "../../src/keeper.js";
+import type { Terms } from "../../src/plan.js";
+import { account, privateKeyOf, type Deployment, type Devnet } from "./devnet.js";
+import type { ModuleServer } from "./modules.js";
+
+/** The node account that posts jobs unless a test names another requester. */
+export const REQUESTER = 1;
+
+let loggers = 0;
+
+/** A keeper's logger: silent, unless KEEPER_TEST_LOG=<dir> asks for each keeper's JSON log there. */
+export function testLogger(): Logger {
+  const out = process.env.KEEPER_TEST_LOG;
+  return out
+    ? pino({ level: "debug" }, pino.destination({ dest: path.join(out, `keeper-${++loggers}.log`), sync: true }))
+    : pino({ level: "silent" });
+}
+
+type Truthy<T> = Exclude<T, false | 0 | "" | null | undefined>;
+
+/** Polls `probe` until it returns something truthy and returns that; throws after `timeoutMs`, naming `what`. */
+export async function waitFor<T>(probe: () => Promise<T>, timeoutMs: number, what: string): Promise<Truthy<T>> {
+  const start = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value) return value as Truthy<T>;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Runs an in-process keeper that signs as node account `index`; `stop()` ends it and waits for its loop. */
+export function runKeeper(config: KeeperConfig, index: number): { keeper: Keeper; stop: () => Promise<void> } {
+  const keeper = new Keeper(config, privateKeyToAccount(privateKeyOf(index)), testLogger());
+  const run = keeper.run();
+  return {
+    keeper,
+    stop: async () => {
+      await keeper.stop();
+      await run;
+    },
+  };
+}
+
+/** A wasm spec running the module server's `module` on UTF-8 `input`. */
+export function wasmSpec(
+  modules: ModuleServer,
+  module: string,
+  input: string,
+  limits?: { timeoutMs?: number; memoryMb?: number },
+): JobSpecInput {
+  return {
+    kind: "wasm",
+    version: 1,
+    module: { uri: modules.url(module), sha256: modules.sha256(module) },
+    input: { encoding: "utf8", data: input },
+    ...(limits ? { limits } : {}),
+  };
+}
+
+/** The id of the job whose `postJob` transaction `receipt` records. */
+export function postedJobId(receipt: TransactionReceipt): bigint {
+  const [posted] = parseEventLogs({ abi: jobMarketAbi, logs: receipt.logs, eventName: "JobPosted" });
+  return posted.args.jobId;
+}
+
+type MarketWrite = ContractFunctionName<typeof jobMarketAbi, "nonpayable" | "payable">;
+
+/** The node account index (of hardhat's twenty) that owns `address`. */
+function indexOf(address: string): number {
+  for (let i = 0; i < 20; i++) if (account(i).address.toLowerCase() === address.toLowerCase()) return i;
+  throw new Error(`${address} is not a node account`);
+}
+
+/** The deployed market `dep` on `net`, as tests drive and inspect it. */
+export function market(net: Devnet, dep: Deployment) {
+  /** Sends `functionName(args)` to the market from node account `index` and waits for the receipt. */
+  async function send(index: number, functionName: MarketWrite, args: readonly unknown[] = [], value = 0n) {
+    const hash = await net.wallet(index).writeContract({
+      account: account(index),
+      chain: net.chain,
+      address: dep.market,
+      abi: jobMarketAbi,
+      functionName: functionName as never,
+      args: args as never,
+      value,
+    });
+    return net.publicClient.waitForTransactionReceipt({ hash });
+  }
+
+  /** Registers node account `index` as a wasm worker and deposits `stake`. */
+  async function setupWorker(index: number, stake = parseEther("10")) {
+    await send(index, "register", [[stringToHex("wasm", { size: 32 })], ""]);
+    await send(index, "depositStake", [], stake);
+  }
+
+  /**
+   * Terms of an ETH job posted by REQUESTER under the market's current parameters, expiring
+   * `expiresIn` seconds (default an hour) after the latest block, with any field overridden.
+   */
+  async function terms({
+    expiresIn = 3600,
+    ...overrides
+  }: Partial<Terms> & { expiresIn?: number } = {}): Promise<Terms> {
+    const now = Number((await net.publicClient.getBlock()).timestamp);
+    return {
+      requester: account(REQUESTER).address,
+      token: zeroAddress,
+      maxReward: parseEther("0.1"),
+      arbiter: dep.arbiter,
+      bond: parseEther("0.1"),
+      minStake: 0n,
+      minCompleted: 0,
+      commitWindow: 60,
+      revealWindow: 60,
+      executionWindow: 60,
+      challengeWindow: 60,
+      expiry: now + expiresIn,
+      ...dep.params,
+      pricing: 0,
+      callback: false,
+      ...overrides,
+    };
+  }
+
+  /** Posts `spec` under `terms`, sent by their requester with the full reward escrowed. */
+  async function post(terms: Terms, spec: JobSpecInput): Promise<{ jobId: bigint; terms: Terms }> {
+    const receipt = await send(
+      indexOf(terms.requester),
+      "postJob",
+      [terms, specHash(spec), toHex(encodeSpec(spec))],
+      terms.maxReward,
+    );
+    return { jobId: postedJobId(receipt), terms };
+  }
+
+  async function jobState(jobId: bigint): Promise<number> {
+    return Number(
+      await net.publicClient.readContract({
+        address: dep.market,
+        abi: jobMarketAbi,
+        functionName: "jobState",
+        args: [jobId],
+      }),
+    );
+  }
+
+  /** Every market event since the deployment. */
+  function events() {
+    return net.publicClient.getContractEvents({
+      address: dep.market,
+      abi: jobMarketAbi,
+      fromBlock: dep.deploymentBlock,
+    });
+  }
+
+  /** The steps `from` sent to the market, as `function:jobId` keys in chain order, read from the blocks themselves. */
+  async function stepsSentBy(from: string): Promise<string[]> {
+    const head = await net.publicClient.getBlockNumber();
+    const keys: string[] = [];
+    for (let b = dep.deploymentBlock; b <= head; b++) {
+      const block = await net.publicClient.getBlock({ blockNumber: b, includeTransactions: true });
+      for (const tx of block.transactions) {
+        if (tx.from.toLowerCase() !== from.toLowerCase() || tx.to?.toLowerCase() !== dep.market.toLowerCase()) continue;
+        const d = decodeFunctionData({ abi: jobMarketAbi, data: tx.input as Hex });
+        keys.push(`${d.functionName}:${String(d.args?.[0])}`);
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * A keeper's config-file contents for this market: database and module cache named after
+   * `name` under `dir`, wasm jobs bid at 0.8 of the reward, no confirmations, quick polling.
+   */
+  function keeperJson(dir: string, name: string | number, overrides: Record<string, unknown> = {}) {
+    return {
+      rpcUrls: [net.url],
+      chainId: 31337,
+      market: dep.market,
+      multicall3: dep.multicall3,
+      startBlock: dep.deploymentBlock.toString(),
+      dbPath: path.join(dir, `keeper-${name}.db`),
+      confirmations: 0,
+      pollIntervalMs: 250,
+      capabilities: ["wasm"],
+      strategy: { kind: "fraction", fraction: 0.8 },
+      summaryIntervalSec: 3600,
+      executors: { cacheDir: path.join(dir, `cache-${name}`), wasmTimeoutMs: 5_000 },
+      ...overrides,
+    };
+  }
+
+  /** `keeperJson`, validated as the keeper loads it. */
+  function keeperConfig(dir: string, name: string | number, overrides: Record<string, unknown> = {}): KeeperConfig {
+    return parseConfig(keeperJson(dir, name, overrides));
+  }
+
+  return { send, setupWorker, terms, post, jobState, events, stepsSentBy, keeperJson, keeperConfig };
+}
+
+export type Market = ReturnType<typeof market>;
