@@ -1,0 +1,181 @@
+// Local demo steps for `npm run dev`: demo workers (register + stake) with keeper configs for three
+// pricing strategies, demo jobs, and interval mining. Run with tsx.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { createPublicClient, createWalletClient, defineChain, http, parseEther, stringToHex, type Hex } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { buildTerms, jobMarketAbi, postJob, type JobSpecInput } from "@baton/sdk";
+import { readIgnitionAddressBook, writeAddressBook } from "@baton/sdk/node";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const MNEMONIC = "test test test test test test test test test test test junk";
+const BUILD = path.join(ROOT, "keeper/wasm/build");
+
+export const DEMO_KEEPERS = [
+  { index: 2, name: "keeper-a", strategy: { kind: "fraction", fraction: 0.85 } },
+  { index: 3, name: "keeper-b", strategy: { kind: "fraction", fraction: 0.6 } },
+  {
+    index: 4,
+    name: "keeper-c",
+    strategy: {
+      kind: "cost-plus",
+      margin: 0.4,
+      executionCostWei: { wasm: parseEther("0.004").toString() },
+      gasPerJob: 400_000,
+    },
+  },
+];
+
+const account = (index: number) => mnemonicToAccount(MNEMONIC, { addressIndex: index });
+const keyOf = (index: number): Hex => `0x${Buffer.from(account(index).getHdKey().privateKey!).toString("hex")}`;
+
+function clients(rpcUrl: string, index: number) {
+  const chain = defineChain({
+    id: 31337,
+    name: "Baton local",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+  const transport = http(rpcUrl);
+  return {
+    chain,
+    publicClient: createPublicClient({ chain, transport, pollingInterval: 250 }),
+    wallet: createWalletClient({ chain, transport, account: account(index) }),
+  };
+}
+
+/** Writes the address book, registers and stakes the demo workers, and writes their configs. */
+export async function prepareKeepers(rpcUrl: string, stateDir: string) {
+  const book = await readIgnitionAddressBook(path.join(ROOT, "ignition/deployments/chain-31337"));
+  mkdirSync(stateDir, { recursive: true });
+  await writeAddressBook(path.join(stateDir, "addresses.json"), book);
+  const out = [];
+  for (const k of DEMO_KEEPERS) {
+    const { publicClient, wallet } = clients(rpcUrl, k.index);
+    const send = async (functionName: "register" | "depositStake", args: readonly unknown[], value = 0n) => {
+      const hash = await wallet.writeContract({
+        address: book.jobMarket,
+        abi: jobMarketAbi,
+        functionName,
+        args: args as never,
+        value,
+      });
+      await publicClient.waitForTransactionReceipt({ hash });
+    };
+    await send("register", [[stringToHex("wasm", { size: 32 })], `local://${k.name}`]);
+    await send("depositStake", [], parseEther("5"));
+    const config = path.join(stateDir, `${k.name}.json`);
+    writeFileSync(
+      config,
+      JSON.stringify(
+        {
+          rpcUrls: [rpcUrl],
+          wsUrl: rpcUrl.replace(/^http/, "ws"),
+          chainId: 31337,
+          market: book.jobMarket,
+          multicall3: book.multicall3,
+          startBlock: book.deploymentBlock.toString(),
+          dbPath: path.join(stateDir, `${k.name}.db`),
+          confirmations: 1,
+          pollIntervalMs: 1000,
+          capabilities: ["wasm"],
+          capacity: 8,
+          strategy: k.strategy,
+          summaryIntervalSec: 30,
+          executors: { cacheDir: path.join(stateDir, "modules") },
+        },
+        null,
+        2,
+      ),
+    );
+    out.push({ name: k.name, address: account(k.index).address, config, privateKey: keyOf(k.index) });
+  }
+  return { book, keepers: out };
+}
+
+/** Posts a few demo jobs from account 1, one per demo module. */
+export async function seedJobs(rpcUrl: string, moduleBase: string) {
+  const book = await readIgnitionAddressBook(path.join(ROOT, "ignition/deployments/chain-31337"));
+  const manifest = JSON.parse(readFileSync(path.join(BUILD, "manifest.json"), "utf8")) as Record<
+    string,
+    { sha256: string }
+  >;
+  const { publicClient, wallet } = clients(rpcUrl, 1);
+  const wasm = (
+    name: string,
+    input: JobSpecInput extends infer S ? (S extends { kind: "wasm"; input: infer I } ? I : never) : never,
+  ): JobSpecInput =>
+    ({
+      kind: "wasm",
+      version: 1,
+      module: { uri: `${moduleBase}/${name}.wasm`, sha256: manifest[name].sha256 },
+      input,
+    }) as JobSpecInput;
+  const specs: [string, JobSpecInput][] = [
+    [
+      "word frequencies",
+      wasm("wordfreq", { encoding: "utf8", data: "the quick brown fox jumps over the lazy dog and the dog sleeps" }),
+    ],
+    ["prime factors", wasm("primes", { encoding: "utf8", data: "600851475143" })],
+    [
+      "matrix product",
+      wasm("matrix", {
+        encoding: "json",
+        data: {
+          a: [
+            [1, 2],
+            [3, 4],
+          ],
+          b: [
+            [5, 6],
+            [7, 8],
+          ],
+        },
+      }),
+    ],
+  ];
+  const posted = [];
+  for (const [label, spec] of specs) {
+    const terms = await buildTerms(publicClient, book, {
+      requester: account(1).address,
+      maxReward: parseEther("0.05"),
+      bond: parseEther("0.05"),
+      commitWindow: 20,
+      revealWindow: 20,
+      executionWindow: 60,
+      challengeWindow: 20,
+    });
+    const { jobId } = await postJob(wallet, publicClient, { market: book.jobMarket, terms, spec });
+    posted.push({ jobId, label });
+  }
+  return posted;
+}
+
+/** Switches the node to one block per second, so chain time follows the wall clock. */
+export async function startIntervalMining(rpcUrl: string) {
+  const call = (method: string, params: unknown[]) =>
+    fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+  await call("evm_setAutomine", [false]);
+  await call("evm_setIntervalMining", [1000]);
+}
+
+// CLI: `tsx scripts/demo.ts <prepare|seed|mine> <rpcUrl> [stateDir|moduleBase]` prints JSON.
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  const [cmd, rpcUrl, arg] = process.argv.slice(2);
+  const run = async () => {
+    if (cmd === "prepare") return prepareKeepers(rpcUrl, arg);
+    if (cmd === "seed") return seedJobs(rpcUrl, arg);
+    if (cmd === "mine") return startIntervalMining(rpcUrl);
+    throw new Error(`unknown command ${cmd}`);
+  };
+  run()
+    .then((r) => console.log(JSON.stringify(r ?? {}, (_k, v) => (typeof v === "bigint" ? v.toString() : v))))
+    .catch((e: Error) => {
+      console.error(e.message);
+      process.exit(1);
+    });
+}
