@@ -101,10 +101,7 @@ export async function seedJobs(rpcUrl: string, moduleBase: string) {
     { sha256: string }
   >;
   const { publicClient, wallet } = clients(rpcUrl, 1);
-  const wasm = (
-    name: string,
-    input: JobSpecInput extends infer S ? (S extends { kind: "wasm"; input: infer I } ? I : never) : never,
-  ): JobSpecInput =>
+  const wasm = (name: string, input: { encoding: "utf8"; data: string } | { encoding: "json"; data: unknown }) =>
     ({
       kind: "wasm",
       version: 1,

@@ -91,9 +91,8 @@ export class Keeper {
     // Every execution listens on the shutdown signal.
     setMaxListeners(this.cfg.capacity + 16, this.abort.signal);
     if (this.cfg.wsUrl) this.watchBlocks(this.cfg.wsUrl);
-    // Executions interrupted by a crash are run again (they are deterministic and nothing was sent).
-    for (const e of this.store.interruptedExecutions())
-      this.store.db.prepare("DELETE FROM executions WHERE job_id = ? AND round = ?").run(e.jobId.toString(), e.round);
+    const interrupted = this.store.clearInterruptedExecutions();
+    if (interrupted) this.log.info({ interrupted }, "re-running executions interrupted by a crash");
     this.log.info({ address: this.address, market: this.cfg.market, chainId: this.cfg.chainId }, "keeper started");
     this.stopped = this.loop();
     return this.stopped;

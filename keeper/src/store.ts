@@ -325,13 +325,12 @@ export class Store {
     );
   }
 
-  /** Executions left `running` by a previous process: they were interrupted. */
-  interruptedExecutions(): { jobId: bigint; round: number }[] {
-    const rows = this.db.prepare("SELECT job_id, round FROM executions WHERE status = 'running'").all() as {
-      job_id: string;
-      round: number;
-    }[];
-    return rows.map((r) => ({ jobId: BigInt(r.job_id), round: r.round }));
+  /**
+   * Forgets executions left `running` by a previous process: they were interrupted, nothing was
+   * sent for them, and they are deterministic, so the planner simply runs them again.
+   */
+  clearInterruptedExecutions(): number {
+    return this.db.prepare("DELETE FROM executions WHERE status = 'running'").run().changes;
   }
 
   // ------------------------------------------------------------------ transaction outbox

@@ -61,4 +61,14 @@ describe("Store", () => {
     expect(s.cursor()).toBe(15n);
     expect(s.blockHash(20n)).toBeUndefined();
   });
+
+  it("forgets executions a crash interrupted, and keeps finished ones", () => {
+    const s = new Store(":memory:");
+    s.startExecution(1n, 0);
+    s.startExecution(2n, 0);
+    s.finishExecution(2n, 0, { result: new Uint8Array([1]), resultHash: "0x01" });
+    expect(s.clearInterruptedExecutions()).toBe(1);
+    expect(s.execution(1n, 0)).toBeUndefined();
+    expect(s.execution(2n, 0)?.status).toBe("done");
+  });
 });
