@@ -331,6 +331,11 @@ export class Keeper {
         log.info({ resultHash: hash }, "executed");
       } catch (error) {
         const e = error as Error & { code?: string };
+        if (this.abort.signal.aborted) {
+          // Stopped by shutdown, not failed: left `running`, so the next start runs it again.
+          log.info("execution interrupted by shutdown; it runs again after a restart");
+          return;
+        }
         // A failed execution is never submitted: the job goes to the no-show path.
         this.store.finishExecution(job.id, round, { error: `${e.code ?? e.name}: ${e.message}` });
         this.metrics.executions.inc({ kind: spec.kind, outcome: e.code ?? "error" });

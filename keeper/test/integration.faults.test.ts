@@ -6,6 +6,7 @@ import path from "node:path";
 import { parseEther, toHex } from "viem";
 import { jobMarketAbi } from "@baton/sdk";
 import { S } from "../src/plan.js";
+import { Store } from "../src/store.js";
 import {
   ROOT,
   account,
@@ -194,6 +195,34 @@ describe("misbehaving keepers", () => {
       expect((await worker(5)).noShows).toBe(1);
     } finally {
       await Promise.all([slow.stop(), bystander.stop()]);
+    }
+  });
+
+  it("a graceful stop mid-execution is not a failure: the execution runs again after a restart", async () => {
+    const dbPath = path.join(dir, "graceful.db");
+    const config = baton.keeperConfig(dir, 4, {
+      dbPath,
+      executors: { cacheDir: path.join(dir, "cache-graceful"), wasmTimeoutMs: 60_000 },
+    });
+    const first = runKeeper(config, 4);
+    let stopped = false;
+    try {
+      const { jobId } = await post("spin", "", { limits: { timeoutMs: 60_000 } });
+      await waitFor(
+        async () => first.keeper.store.execution(jobId, 0)?.status === "running",
+        60_000,
+        "the execution to start",
+      );
+      await first.stop();
+      stopped = true;
+      const store = new Store(dbPath);
+      // Not recorded as failed (which would mean never submitting): still pending a re-run.
+      expect(store.execution(jobId, 0)?.status).toBe("running");
+      expect(store.clearInterruptedExecutions()).toBe(1);
+      expect(store.execution(jobId, 0)).toBeUndefined();
+      store.close();
+    } finally {
+      if (!stopped) await first.stop();
     }
   });
 });
