@@ -12,11 +12,10 @@ import {
   SPEC,
   SPEC_HASH,
   WORKER_STAKE,
-  commit,
+  bidAndSubmit,
   deployMarket,
   expectConservation,
   makeTerms,
-  reveal,
   runAuction,
   states,
   submitted,
@@ -272,12 +271,7 @@ describe("JobMarket settlement", function () {
       const terms = await makeTerms(f, { requester: await consumer.getAddress(), callback: true });
       await consumer.act(f.market.interface.encodeFunctionData("postJob", [terms, SPEC_HASH, SPEC]), { value: REWARD });
       const jobId = await f.market.jobCount();
-      await commit(f, jobId, terms, f.worker1, PRICE);
-      await time.increaseTo((await f.market.getJob(jobId)).deadline);
-      await reveal(f, jobId, terms, f.worker1, PRICE);
-      await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
-      await f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT);
-      await time.increaseTo((await f.market.getJob(jobId)).deadline);
+      await bidAndSubmit(f, jobId, terms, PRICE);
       return { consumer, jobId, terms };
     }
 
@@ -414,12 +408,7 @@ describe("JobMarket settlement", function () {
       const terms = await makeTerms(f, { requester: await stubborn.getAddress() });
       await stubborn.act(f.market.interface.encodeFunctionData("postJob", [terms, SPEC_HASH, SPEC]), { value: REWARD });
       const jobId = await f.market.jobCount();
-      await commit(f, jobId, terms, f.worker1, PRICE);
-      await time.increaseTo((await f.market.getJob(jobId)).deadline);
-      await reveal(f, jobId, terms, f.worker1, PRICE);
-      await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
-      await f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT);
-      await time.increaseTo((await f.market.getJob(jobId)).deadline);
+      await bidAndSubmit(f, jobId, terms, PRICE);
       await f.market.connect(f.other).settle(jobId, terms);
 
       await expect(stubborn.act(f.market.interface.encodeFunctionData("withdraw", [ETH])))

@@ -215,6 +215,19 @@ export async function runAuction(
 export const RESULT = ethers.toUtf8Bytes('{"hello":1,"world":1}');
 export const RESULT_HASH = ethers.keccak256(RESULT);
 
+/**
+ * Takes an already-posted job through one bid by `worker1` at `price`, its reveal and a submitted
+ * result, and moves time to the end of the challenge window (the job is then Settleable).
+ */
+export async function bidAndSubmit(f: Fixture, jobId: bigint, terms: JobTerms, price: bigint) {
+  await commit(f, jobId, terms, f.worker1, price);
+  await time.increaseTo((await jobOf(f, jobId)).deadline);
+  await reveal(f, jobId, terms, f.worker1, price);
+  await time.increaseTo((await jobOf(f, jobId)).revealDeadline);
+  await f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT);
+  await time.increaseTo((await jobOf(f, jobId)).deadline);
+}
+
 /** Runs an auction with one bidder at `price`, finalizes it and submits a result. */
 export async function submitted(f: Fixture, price = ethers.parseEther("1.5"), overrides: Partial<JobTerms> = {}) {
   const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price }], overrides);
