@@ -73,6 +73,20 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     Params private _params;
     uint256 private _jobCount;
 
+    /// @dev Runs after the function body, and after `nonReentrant` (listed after this modifier) has
+    /// released the lock: if the body settled the job and its requester asked for a callback, the
+    /// requester is notified last, once every state change is done. Running it outside the lock
+    /// lets a consumer act on the market from its callback (the workflow orchestrator posts the
+    /// next steps); it can change nothing of the settled job. Every function using this expects a
+    /// non-settled state, so a settled job afterwards means this call settled it.
+    modifier notifiesOnSettlement(uint256 jobId, JobTerms calldata terms) {
+        _;
+        Job storage job = _jobs[jobId];
+        if (terms.callback && job.status == Status.Settled) {
+            _notifyRequester(jobId, terms.requester, _resultHashes[jobId], job.winner, job.price);
+        }
+    }
+
     /// @param initialOwner Governance (a `TimelockController` in deployments).
     /// @param params Initial parameters, checked against their bounds.
     /// @param allowedTokens ERC-20 tokens allowed from the start.
@@ -148,7 +162,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     }
 
     /// @inheritdoc IJobMarket
-    function accept(uint256 jobId, JobTerms calldata terms) external nonReentrant {
+    function accept(uint256 jobId, JobTerms calldata terms) external notifiesOnSettlement(jobId, terms) nonReentrant {
         Job storage job = _job(jobId, terms);
         _expectState(jobId, job, SUBMITTED | SETTLEABLE);
         if (msg.sender != terms.requester) revert JobMarketNotRequester(jobId, msg.sender);
@@ -276,7 +290,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     }
 
     /// @inheritdoc IJobMarket
-    function settle(uint256 jobId, JobTerms calldata terms) external nonReentrant {
+    function settle(uint256 jobId, JobTerms calldata terms) external notifiesOnSettlement(jobId, terms) nonReentrant {
         Job storage job = _job(jobId, terms);
         _expectState(jobId, job, SETTLEABLE);
         _settle(jobId, job, terms);
@@ -298,7 +312,10 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     }
 
     /// @inheritdoc IJobMarket
-    function resolveStaleDispute(uint256 jobId, JobTerms calldata terms) external nonReentrant {
+    function resolveStaleDispute(
+        uint256 jobId,
+        JobTerms calldata terms
+    ) external notifiesOnSettlement(jobId, terms) nonReentrant {
         Job storage job = _job(jobId, terms);
         _expectState(jobId, job, RULING_OVERDUE);
         _resolveDispute(jobId, job, terms, true, true);
@@ -326,7 +343,11 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     // ---------------------------------------------------------------- arbiter
 
     /// @inheritdoc IJobMarket
-    function rule(uint256 jobId, JobTerms calldata terms, bool workerWins) external nonReentrant {
+    function rule(
+        uint256 jobId,
+        JobTerms calldata terms,
+        bool workerWins
+    ) external notifiesOnSettlement(jobId, terms) nonReentrant {
         Job storage job = _job(jobId, terms);
         if (msg.sender != terms.arbiter) revert JobMarketNotArbiter(jobId, msg.sender);
         _expectState(jobId, job, DISPUTED | RULING_OVERDUE);
@@ -545,8 +566,6 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         if (fee != 0) _credits[_params.treasury][terms.token] += fee;
         if (refund != 0) _credits[terms.requester][terms.token] += refund;
         emit JobSettled(jobId, worker, resultHash, price, fee, refund);
-
-        if (terms.callback) _notifyRequester(jobId, terms.requester, resultHash, worker, price);
     }
 
     function _resolveDispute(
