@@ -1,0 +1,190 @@
+import { ethers } from "hardhat";
+import { expect } from "chai";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { WorkflowOrchestrator } from "../../typechain-types";
+import type { IWorkflowOrchestrator } from "../../typechain-types/contracts/WorkflowOrchestrator";
+import { DEFAULT_PARAMS, ETH, HOUR, Pricing, WINDOWS, deployMarket, jobOf, salt, type JobTerms } from "./fixture";
+
+export type StepInput = IWorkflowOrchestrator.StepInputStruct;
+
+export enum WorkflowStatus {
+  None,
+  Active,
+  Completed,
+  Failed,
+  Cancelled,
+}
+
+export enum StepStatus {
+  Waiting,
+  Ready,
+  Posted,
+  Settled,
+  Failed,
+  Cancelled,
+}
+
+export const CAP = ethers.parseEther("1");
+
+/** The market with a callback gas limit that fits posting several dependents, plus an orchestrator. */
+export async function deployOrchestrator() {
+  const f = await deployMarket();
+  await f.market
+    .connect(f.owner)
+    .setParams({ treasury: f.treasury.address, ...DEFAULT_PARAMS, callbackGasLimit: 1_000_000 });
+  const orchestrator = (await (
+    await ethers.getContractFactory("WorkflowOrchestrator")
+  ).deploy(await f.market.getAddress(), f.treasury.address)) as unknown as WorkflowOrchestrator;
+  await f.token.connect(f.requester).approve(await orchestrator.getAddress(), ethers.MaxUint256);
+  await f.feeToken.connect(f.requester).approve(await orchestrator.getAddress(), ethers.MaxUint256);
+  return { ...f, orchestrator };
+}
+
+export type WorkflowFixture = Awaited<ReturnType<typeof deployOrchestrator>>;
+
+export function stepSpec(name: string): Uint8Array {
+  return ethers.toUtf8Bytes(`{"kind":"wasm","step":"${name}"}`);
+}
+
+export async function step(f: WorkflowFixture, name: string, overrides: Partial<StepInput> = {}): Promise<StepInput> {
+  return {
+    spec: stepSpec(name),
+    maxReward: CAP,
+    arbiter: await f.arbiter.getAddress(),
+    bond: ethers.parseEther("1"),
+    minStake: 0n,
+    minCompleted: 0,
+    ...WINDOWS,
+    expiryWindow: 30 * 24 * HOUR,
+    pricing: Pricing.FirstPrice,
+    ...overrides,
+  };
+}
+
+/** A → B, A → C, B & C → D. */
+export const DIAMOND: number[][] = [[], [0], [0], [1, 2]];
+
+export async function createWorkflow(
+  f: WorkflowFixture,
+  deps: number[][],
+  options: { budget?: bigint; retries?: number; token?: string; steps?: StepInput[] } = {},
+) {
+  const steps = options.steps ?? (await Promise.all(deps.map((_, i) => step(f, `s${i}`))));
+  const budget = options.budget ?? steps.reduce((sum, s) => sum + BigInt(s.maxReward), 0n);
+  const token = options.token ?? ETH;
+  await f.orchestrator
+    .connect(f.requester)
+    .createWorkflow(steps, deps, token, budget, options.retries ?? 0, { value: token === ETH ? budget : 0n });
+  const workflowId = await f.orchestrator.workflowCount();
+  return { workflowId, steps, budget };
+}
+
+/** The terms a market job was posted with, from its `JobPosted` event. */
+export async function termsOf(f: WorkflowFixture, jobId: bigint): Promise<JobTerms> {
+  const [log] = await f.market.queryFilter(f.market.filters.JobPosted(jobId));
+  const t = log.args.terms;
+  return {
+    requester: t.requester,
+    token: t.token,
+    maxReward: t.maxReward,
+    arbiter: t.arbiter,
+    bond: t.bond,
+    minStake: t.minStake,
+    minCompleted: t.minCompleted,
+    commitWindow: t.commitWindow,
+    revealWindow: t.revealWindow,
+    executionWindow: t.executionWindow,
+    challengeWindow: t.challengeWindow,
+    expiry: t.expiry,
+    feeBps: t.feeBps,
+    forfeitBps: t.forfeitBps,
+    slashBountyBps: t.slashBountyBps,
+    pricing: t.pricing,
+    callback: t.callback,
+  };
+}
+
+export async function specHashOf(f: WorkflowFixture, jobId: bigint): Promise<string> {
+  const [log] = await f.market.queryFilter(f.market.filters.JobPosted(jobId));
+  return log.args.specHash;
+}
+
+export async function jobOfStep(f: WorkflowFixture, workflowId: bigint, index: number): Promise<bigint> {
+  return (await f.orchestrator.getStep(workflowId, index)).jobId;
+}
+
+export const resultOf = (label: string) => ethers.toUtf8Bytes(`{"result":"${label}"}`);
+
+export type Work = { jobId: bigint; price: bigint; worker?: HardhatEthersSigner; result?: Uint8Array };
+
+/**
+ * Runs jobs posted together through one bid each, reveal, submission and the challenge window, in
+ * lockstep so their windows line up; leaves them Settleable. Returns their terms.
+ */
+export async function bidAndSubmitAll(f: WorkflowFixture, work: Work[]): Promise<JobTerms[]> {
+  const terms = await Promise.all(work.map((w) => termsOf(f, w.jobId)));
+  const worker = (w: Work) => w.worker ?? f.worker1;
+  for (const [i, w] of work.entries()) {
+    const job = await jobOf(f, w.jobId);
+    const s = salt(`${w.jobId}:${job.round}:${worker(w).address}`);
+    const commitment = await f.market.computeCommitment(w.jobId, job.round, worker(w).address, w.price, s);
+    await f.market.connect(worker(w)).commitBid(w.jobId, terms[i], commitment);
+  }
+  await time.increaseTo(
+    Math.max(...(await Promise.all(work.map(async (w) => Number((await jobOf(f, w.jobId)).deadline))))),
+  );
+  for (const [i, w] of work.entries()) {
+    const job = await jobOf(f, w.jobId);
+    const s = salt(`${w.jobId}:${job.round}:${worker(w).address}`);
+    await f.market.connect(worker(w)).revealBid(w.jobId, terms[i], w.price, s);
+  }
+  await time.increaseTo(
+    Math.max(...(await Promise.all(work.map(async (w) => Number((await jobOf(f, w.jobId)).revealDeadline))))),
+  );
+  for (const [i, w] of work.entries()) {
+    const result = w.result ?? resultOf(String(w.jobId));
+    await f.market.connect(worker(w)).submitResult(w.jobId, terms[i], ethers.keccak256(result), result);
+  }
+  await time.increaseTo(
+    Math.max(...(await Promise.all(work.map(async (w) => Number((await jobOf(f, w.jobId)).deadline))))),
+  );
+  return terms;
+}
+
+/** Takes one job through a bid, its result and the challenge window, and returns the settlement. */
+export async function complete(f: WorkflowFixture, work: Work) {
+  const [terms] = await bidAndSubmitAll(f, [work]);
+  return f.market.connect(f.other).settle(work.jobId, terms);
+}
+
+/** `bidAndSubmitAll`, then settles each job in order (each settlement runs the callback). */
+export async function completeAll(f: WorkflowFixture, work: Work[]) {
+  const terms = await bidAndSubmitAll(f, work);
+  for (const [i, w] of work.entries()) await f.market.connect(f.other).settle(w.jobId, terms[i]);
+  return terms;
+}
+
+/**
+ * Conservation across the orchestrator and the market: what the orchestrator owes equals every
+ * workflow balance plus every requester credit, and its tokens plus its market credit cover that.
+ */
+export async function expectOrchestratorSolvent(f: WorkflowFixture, token: string, accounts: string[]) {
+  const o = f.orchestrator;
+  let balances = 0n;
+  const count = await o.workflowCount();
+  for (let id = 1n; id <= count; id++) {
+    const wf = await o.getWorkflow(id);
+    if (wf.token === token) balances += wf.balance;
+  }
+  let credits = 0n;
+  for (const a of accounts) credits += await o.creditOf(a, token);
+  expect(await o.owed(token), "owed = balances + credits").to.equal(balances + credits);
+  const address = await o.getAddress();
+  const held =
+    token === ETH
+      ? await ethers.provider.getBalance(address)
+      : await (await ethers.getContractAt("TestToken", token)).balanceOf(address);
+  const assets = held + (await f.market.creditOf(address, token));
+  expect(assets, "assets = owed + surplus").to.equal((await o.owed(token)) + (await o.surplus(token)));
+}
