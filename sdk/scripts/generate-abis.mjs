@@ -19,6 +19,7 @@ export const outputFile = path.join(sdkDir, "src", "generated", "abis.ts");
 export const CONTRACTS = [
   { name: "JobMarket", exportName: "jobMarketAbi" },
   { name: "CommitteeArbiter", exportName: "committeeArbiterAbi" },
+  { name: "WorkflowOrchestrator", exportName: "workflowOrchestratorAbi" },
   { name: "TestToken", exportName: "testTokenAbi" },
   { name: "Multicall3", exportName: "multicall3Abi", optional: true },
 ];

@@ -14,6 +14,8 @@ export type AddressBook = {
   timelock: Address;
   /** Multicall3 (`aggregate3`) for batched reads; local deployments ship their own. */
   multicall3?: Address;
+  /** The workflow orchestrator (deployments without workflows leave it out). */
+  workflowOrchestrator?: Address;
   /** The allowlisted mintable demo token of local deployments. */
   demoToken?: Address;
   /** First block of the deployment: where log backfills start. */
@@ -24,7 +26,7 @@ export type AddressBook = {
 export type AddressBookJson = Omit<AddressBook, "deploymentBlock"> & { deploymentBlock: string };
 
 const REQUIRED = ["jobMarket", "committeeArbiter", "timelock"] as const;
-const OPTIONAL = ["multicall3", "demoToken"] as const;
+const OPTIONAL = ["workflowOrchestrator", "multicall3", "demoToken"] as const;
 
 /** The JSON form of a book (`JSON.stringify` cannot carry the bigint). */
 export function serializeAddressBook(book: AddressBook): AddressBookJson {

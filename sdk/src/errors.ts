@@ -1,7 +1,7 @@
 // Error classes the sdk throws. Every one extends `BatonError`, so callers can tell sdk failures
 // from their own with one `instanceof`; each carries the evidence a caller needs to react.
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type Abi, type Hex } from "viem";
-import { committeeArbiterAbi, jobMarketAbi, testTokenAbi } from "./generated/abis.js";
+import { committeeArbiterAbi, jobMarketAbi, testTokenAbi, workflowOrchestratorAbi } from "./generated/abis.js";
 
 export class BatonError extends Error {
   override name = "BatonError";
@@ -65,7 +65,7 @@ export class LogFetchError extends BatonError {
 export const batonErrorsAbi: Abi = (() => {
   const seen = new Set<string>();
   const items = [];
-  for (const item of [...jobMarketAbi, ...committeeArbiterAbi, ...testTokenAbi]) {
+  for (const item of [...jobMarketAbi, ...committeeArbiterAbi, ...workflowOrchestratorAbi, ...testTokenAbi]) {
     if (item.type !== "error") continue;
     const key = `${item.name}(${item.inputs.map((i) => i.type).join(",")})`;
     if (seen.has(key)) continue;

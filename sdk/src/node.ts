@@ -16,6 +16,7 @@ const CONTRACT_FIELDS = {
   TimelockController: "timelock",
   Multicall3: "multicall3",
   TestToken: "demoToken",
+  WorkflowOrchestrator: "workflowOrchestrator",
 } as const;
 type ContractName = keyof typeof CONTRACT_FIELDS;
 
@@ -137,6 +138,7 @@ export async function readIgnitionAddressBook(
   };
   if (found.Multicall3) book.multicall3 = found.Multicall3;
   if (found.TestToken) book.demoToken = found.TestToken;
+  if (found.WorkflowOrchestrator) book.workflowOrchestrator = found.WorkflowOrchestrator;
   return book;
 }
 

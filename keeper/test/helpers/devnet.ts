@@ -128,6 +128,7 @@ export type Deployment = {
   arbiter: `0x${string}`;
   multicall3: `0x${string}`;
   token: `0x${string}`;
+  orchestrator: `0x${string}`;
   deploymentBlock: bigint;
   params: { feeBps: number; forfeitBps: number; slashBountyBps: number };
 };
@@ -143,7 +144,7 @@ export async function deployBaton(net: Devnet): Promise<Deployment> {
     {
       treasury: account(0).address,
       ...params,
-      callbackGasLimit: 200_000,
+      callbackGasLimit: 1_000_000,
       rulingTimeout: 600,
       unbondingDelay: 600,
       disputeBond: 10n ** 16n,
@@ -156,7 +157,8 @@ export async function deployBaton(net: Devnet): Promise<Deployment> {
     [market, [account(17).address, account(18).address, account(19).address], 300],
     "arbitration",
   );
-  return { market, arbiter, multicall3, token, deploymentBlock, params };
+  const orchestrator = await deploy(net, "WorkflowOrchestrator", [market, account(0).address]);
+  return { market, arbiter, orchestrator, multicall3, token, deploymentBlock, params };
 }
 
 export function marketAbi(): Abi {

@@ -1754,6 +1754,608 @@ export const committeeArbiterAbi = [
   },
 ] as const;
 
+/** ABI of `WorkflowOrchestrator` (contracts/WorkflowOrchestrator.sol). */
+export const workflowOrchestratorAbi = [
+  {
+    inputs: [
+      { internalType: "contract IJobMarket", name: "market_", type: "address" },
+      { internalType: "address", name: "surplusRecipient_", type: "address" },
+    ],
+    stateMutability: "nonpayable",
+    type: "constructor",
+  },
+  { inputs: [], name: "ReentrancyGuardReentrantCall", type: "error" },
+  {
+    inputs: [{ internalType: "address", name: "token", type: "address" }],
+    name: "SafeERC20FailedOperation",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "budget", type: "uint256" },
+      { internalType: "uint256", name: "required", type: "uint256" },
+    ],
+    name: "WorkflowBudgetTooLow",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "steps", type: "uint256" },
+      { internalType: "uint256", name: "dependencies", type: "uint256" },
+    ],
+    name: "WorkflowDependencyCountMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "step", type: "uint256" },
+      { internalType: "uint256", name: "dependency", type: "uint256" },
+    ],
+    name: "WorkflowDuplicateDependency",
+    type: "error",
+  },
+  { inputs: [{ internalType: "uint256", name: "step", type: "uint256" }], name: "WorkflowEmptySpec", type: "error" },
+  {
+    inputs: [
+      { internalType: "uint256", name: "step", type: "uint256" },
+      { internalType: "uint32", name: "expiryWindow", type: "uint32" },
+      { internalType: "uint256", name: "minimum", type: "uint256" },
+    ],
+    name: "WorkflowExpiryWindowTooShort",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "step", type: "uint256" },
+      { internalType: "uint256", name: "dependency", type: "uint256" },
+    ],
+    name: "WorkflowForwardDependency",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "step", type: "uint256" },
+      { internalType: "address", name: "arbiter", type: "address" },
+    ],
+    name: "WorkflowInvalidArbiter",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "step", type: "uint256" },
+      { internalType: "uint32", name: "window", type: "uint32" },
+    ],
+    name: "WorkflowInvalidWindow",
+    type: "error",
+  },
+  { inputs: [], name: "WorkflowNoSteps", type: "error" },
+  { inputs: [{ internalType: "address", name: "token", type: "address" }], name: "WorkflowNoSurplus", type: "error" },
+  {
+    inputs: [
+      { internalType: "uint256", name: "workflowId", type: "uint256" },
+      { internalType: "enum IWorkflowOrchestrator.WorkflowStatus", name: "status", type: "uint8" },
+    ],
+    name: "WorkflowNotActive",
+    type: "error",
+  },
+  { inputs: [{ internalType: "address", name: "caller", type: "address" }], name: "WorkflowNotMarket", type: "error" },
+  {
+    inputs: [
+      { internalType: "uint256", name: "workflowId", type: "uint256" },
+      { internalType: "address", name: "caller", type: "address" },
+    ],
+    name: "WorkflowNotRequester",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "workflowId", type: "uint256" },
+      { internalType: "uint256", name: "step", type: "uint256" },
+    ],
+    name: "WorkflowNothingToAdvance",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "account", type: "address" },
+      { internalType: "address", name: "token", type: "address" },
+    ],
+    name: "WorkflowNothingToWithdraw",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "step", type: "uint256" }],
+    name: "WorkflowSelfDependency",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "step", type: "uint256" },
+      { internalType: "uint256", name: "length", type: "uint256" },
+      { internalType: "uint256", name: "max", type: "uint256" },
+    ],
+    name: "WorkflowSpecTooLarge",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "length", type: "uint256" },
+      { internalType: "uint256", name: "max", type: "uint256" },
+    ],
+    name: "WorkflowSpecsTooLarge",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "workflowId", type: "uint256" },
+      { internalType: "uint256", name: "step", type: "uint256" },
+      { internalType: "enum IJobMarket.JobState", name: "jobState", type: "uint8" },
+    ],
+    name: "WorkflowStepInProgress",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "address", name: "token", type: "address" }],
+    name: "WorkflowTokenNotAllowed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "token", type: "address" },
+      { internalType: "uint256", name: "expected", type: "uint256" },
+      { internalType: "uint256", name: "received", type: "uint256" },
+    ],
+    name: "WorkflowTokenShortfall",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "count", type: "uint256" },
+      { internalType: "uint256", name: "max", type: "uint256" },
+    ],
+    name: "WorkflowTooManyEdges",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "retries", type: "uint256" },
+      { internalType: "uint256", name: "max", type: "uint256" },
+    ],
+    name: "WorkflowTooManyRetries",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "count", type: "uint256" },
+      { internalType: "uint256", name: "max", type: "uint256" },
+    ],
+    name: "WorkflowTooManySteps",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "to", type: "address" },
+      { internalType: "uint256", name: "amount", type: "uint256" },
+    ],
+    name: "WorkflowTransferFailed",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "workflowId", type: "uint256" }],
+    name: "WorkflowUnknown",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "workflowId", type: "uint256" },
+      { internalType: "uint256", name: "step", type: "uint256" },
+    ],
+    name: "WorkflowUnknownStep",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "expected", type: "uint256" },
+      { internalType: "uint256", name: "received", type: "uint256" },
+    ],
+    name: "WorkflowWrongValue",
+    type: "error",
+  },
+  { inputs: [], name: "WorkflowZeroAddress", type: "error" },
+  { inputs: [{ internalType: "uint256", name: "step", type: "uint256" }], name: "WorkflowZeroBond", type: "error" },
+  { inputs: [{ internalType: "uint256", name: "step", type: "uint256" }], name: "WorkflowZeroReward", type: "error" },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "workflowId", type: "uint256" },
+      { indexed: false, internalType: "uint8", name: "step", type: "uint8" },
+      { indexed: false, internalType: "uint96", name: "amount", type: "uint96" },
+    ],
+    name: "LateRefund",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "workflowId", type: "uint256" },
+      { indexed: false, internalType: "uint8", name: "step", type: "uint8" },
+      { indexed: true, internalType: "uint256", name: "jobId", type: "uint256" },
+      { indexed: false, internalType: "uint8", name: "attempt", type: "uint8" },
+      { indexed: false, internalType: "bool", name: "retrying", type: "bool" },
+    ],
+    name: "StepFailed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "workflowId", type: "uint256" },
+      { indexed: false, internalType: "uint8", name: "step", type: "uint8" },
+      { indexed: true, internalType: "uint256", name: "jobId", type: "uint256" },
+      { indexed: false, internalType: "uint8", name: "attempt", type: "uint8" },
+      { indexed: false, internalType: "bytes32", name: "specHash", type: "bytes32" },
+    ],
+    name: "StepPosted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "workflowId", type: "uint256" },
+      { indexed: false, internalType: "uint8", name: "step", type: "uint8" },
+      { indexed: false, internalType: "bytes", name: "reason", type: "bytes" },
+    ],
+    name: "StepReady",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "workflowId", type: "uint256" },
+      { indexed: false, internalType: "uint8", name: "step", type: "uint8" },
+      { indexed: true, internalType: "uint256", name: "jobId", type: "uint256" },
+      { indexed: false, internalType: "bytes32", name: "resultHash", type: "bytes32" },
+      { indexed: false, internalType: "uint96", name: "price", type: "uint96" },
+    ],
+    name: "StepSettled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "token", type: "address" },
+      { indexed: true, internalType: "address", name: "to", type: "address" },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+    ],
+    name: "SurplusSwept",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "account", type: "address" },
+      { indexed: true, internalType: "address", name: "token", type: "address" },
+      { indexed: false, internalType: "address", name: "to", type: "address" },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+    ],
+    name: "Withdrawn",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "workflowId", type: "uint256" },
+      { indexed: false, internalType: "uint96", name: "refund", type: "uint96" },
+    ],
+    name: "WorkflowCancelled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "workflowId", type: "uint256" },
+      { indexed: false, internalType: "uint96", name: "refund", type: "uint96" },
+    ],
+    name: "WorkflowCompleted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "workflowId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "requester", type: "address" },
+      { indexed: true, internalType: "address", name: "token", type: "address" },
+      { indexed: false, internalType: "uint96", name: "budget", type: "uint96" },
+      {
+        components: [
+          { internalType: "bytes", name: "spec", type: "bytes" },
+          { internalType: "uint96", name: "maxReward", type: "uint96" },
+          { internalType: "address", name: "arbiter", type: "address" },
+          { internalType: "uint96", name: "bond", type: "uint96" },
+          { internalType: "uint96", name: "minStake", type: "uint96" },
+          { internalType: "uint32", name: "minCompleted", type: "uint32" },
+          { internalType: "uint32", name: "commitWindow", type: "uint32" },
+          { internalType: "uint32", name: "revealWindow", type: "uint32" },
+          { internalType: "uint32", name: "executionWindow", type: "uint32" },
+          { internalType: "uint32", name: "challengeWindow", type: "uint32" },
+          { internalType: "uint32", name: "expiryWindow", type: "uint32" },
+          { internalType: "enum IJobMarket.Pricing", name: "pricing", type: "uint8" },
+        ],
+        indexed: false,
+        internalType: "struct IWorkflowOrchestrator.StepInput[]",
+        name: "steps",
+        type: "tuple[]",
+      },
+      { indexed: false, internalType: "uint8[][]", name: "dependencies", type: "uint8[][]" },
+      { indexed: false, internalType: "uint8", name: "maxRetries", type: "uint8" },
+    ],
+    name: "WorkflowCreated",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "workflowId", type: "uint256" },
+      { indexed: false, internalType: "uint8", name: "step", type: "uint8" },
+      { indexed: false, internalType: "uint96", name: "refund", type: "uint96" },
+    ],
+    name: "WorkflowFailed",
+    type: "event",
+  },
+  {
+    inputs: [],
+    name: "MAX_EDGES",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_RETRIES",
+    outputs: [{ internalType: "uint8", name: "", type: "uint8" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_SPEC_BYTES",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_STEPS",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_WINDOW",
+    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_WORKFLOW_SPEC_BYTES",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "POST_GAS",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "workflowId", type: "uint256" },
+      { internalType: "uint8", name: "step", type: "uint8" },
+    ],
+    name: "advance",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "workflowId", type: "uint256" }],
+    name: "cancel",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          { internalType: "bytes", name: "spec", type: "bytes" },
+          { internalType: "uint96", name: "maxReward", type: "uint96" },
+          { internalType: "address", name: "arbiter", type: "address" },
+          { internalType: "uint96", name: "bond", type: "uint96" },
+          { internalType: "uint96", name: "minStake", type: "uint96" },
+          { internalType: "uint32", name: "minCompleted", type: "uint32" },
+          { internalType: "uint32", name: "commitWindow", type: "uint32" },
+          { internalType: "uint32", name: "revealWindow", type: "uint32" },
+          { internalType: "uint32", name: "executionWindow", type: "uint32" },
+          { internalType: "uint32", name: "challengeWindow", type: "uint32" },
+          { internalType: "uint32", name: "expiryWindow", type: "uint32" },
+          { internalType: "enum IJobMarket.Pricing", name: "pricing", type: "uint8" },
+        ],
+        internalType: "struct IWorkflowOrchestrator.StepInput[]",
+        name: "steps",
+        type: "tuple[]",
+      },
+      { internalType: "uint8[][]", name: "dependencies", type: "uint8[][]" },
+      { internalType: "address", name: "token", type: "address" },
+      { internalType: "uint96", name: "budget", type: "uint96" },
+      { internalType: "uint8", name: "maxRetries", type: "uint8" },
+    ],
+    name: "createWorkflow",
+    outputs: [{ internalType: "uint256", name: "workflowId", type: "uint256" }],
+    stateMutability: "payable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "account", type: "address" },
+      { internalType: "address", name: "token", type: "address" },
+    ],
+    name: "creditOf",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "workflowId", type: "uint256" },
+      { internalType: "uint8", name: "step", type: "uint8" },
+    ],
+    name: "getStep",
+    outputs: [
+      {
+        components: [
+          { internalType: "enum IWorkflowOrchestrator.StepStatus", name: "status", type: "uint8" },
+          { internalType: "uint8", name: "attempts", type: "uint8" },
+          { internalType: "uint8", name: "pendingDependencies", type: "uint8" },
+          { internalType: "uint32", name: "dependencies", type: "uint32" },
+          { internalType: "uint32", name: "dependents", type: "uint32" },
+          { internalType: "uint256", name: "jobId", type: "uint256" },
+          { internalType: "bytes32", name: "resultHash", type: "bytes32" },
+          { internalType: "bytes32", name: "specHash", type: "bytes32" },
+          { internalType: "uint96", name: "maxReward", type: "uint96" },
+        ],
+        internalType: "struct IWorkflowOrchestrator.StepView",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "workflowId", type: "uint256" }],
+    name: "getWorkflow",
+    outputs: [
+      {
+        components: [
+          { internalType: "address", name: "requester", type: "address" },
+          { internalType: "address", name: "token", type: "address" },
+          { internalType: "enum IWorkflowOrchestrator.WorkflowStatus", name: "status", type: "uint8" },
+          { internalType: "uint8", name: "stepCount", type: "uint8" },
+          { internalType: "uint8", name: "settledCount", type: "uint8" },
+          { internalType: "uint8", name: "maxRetries", type: "uint8" },
+          { internalType: "uint96", name: "balance", type: "uint96" },
+          { internalType: "uint96", name: "budget", type: "uint96" },
+        ],
+        internalType: "struct IWorkflowOrchestrator.WorkflowView",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "jobId", type: "uint256" }],
+    name: "inputsOf",
+    outputs: [
+      { internalType: "bytes32", name: "templateHash", type: "bytes32" },
+      { internalType: "uint8[]", name: "parentSteps", type: "uint8[]" },
+      { internalType: "uint256[]", name: "parentJobIds", type: "uint256[]" },
+      { internalType: "bytes32[]", name: "parentResultHashes", type: "bytes32[]" },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "market",
+    outputs: [{ internalType: "contract IJobMarket", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "jobId", type: "uint256" },
+      { internalType: "bytes32", name: "resultHash", type: "bytes32" },
+      { internalType: "address", name: "", type: "address" },
+      { internalType: "uint256", name: "price", type: "uint256" },
+    ],
+    name: "onJobSettled",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "token", type: "address" }],
+    name: "owed",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "jobId", type: "uint256" }],
+    name: "stepOfJob",
+    outputs: [
+      { internalType: "bool", name: "found", type: "bool" },
+      { internalType: "uint256", name: "workflowId", type: "uint256" },
+      { internalType: "uint8", name: "step", type: "uint8" },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "workflowId", type: "uint256" },
+      { internalType: "uint8", name: "step", type: "uint8" },
+    ],
+    name: "stepSpec",
+    outputs: [{ internalType: "bytes", name: "", type: "bytes" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "token", type: "address" }],
+    name: "surplus",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "surplusRecipient",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "token", type: "address" }],
+    name: "sweepSurplus",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "token", type: "address" }],
+    name: "withdraw",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "workflowCount",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  { stateMutability: "payable", type: "receive" },
+] as const;
+
 /** ABI of `TestToken` (contracts/mocks/TestToken.sol). */
 export const testTokenAbi = [
   {
