@@ -9,3 +9,4 @@ export * from "./events.js";
 export * from "./reads.js";
 export * from "./writes.js";
 export * from "./addresses.js";
+export * from "./workflow.js";

@@ -313,14 +313,29 @@ const limitInt = (min: number, max: number, unit: string) =>
   z.int().min(min, `must be at least ${min} ${unit}`).max(max, `must be at most ${max} ${unit}`);
 
 /**
- * Workflow inputs: `{ [name]: { step } }` names the workflow step (index in the workflow's DAG)
- * whose settled result this job consumes under `name`. The orchestrator binds the parent's result
- * hash when it posts the job; executors resolve the result by hash. Jobs outside workflows omit it.
+ * Workflow inputs (wasm steps only): `{ [name]: { step, path? } }` names the workflow step (index in
+ * the workflow's DAG, which must be one of the step's dependencies) whose settled result this job
+ * consumes under `name`, optionally narrowed by a JSON path (`$[0]`, `$.items`). The orchestrator
+ * binds each parent's result hash into the posted spec hash; keepers fetch the results, check them
+ * against those hashes, and hand the values to the module after its own input (see
+ * `composeWasmInput`). Jobs outside workflows omit it.
  */
 const inputsSchema = z
   .record(
     z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "input names are identifiers of at most 64 characters"),
-    z.strictObject({ step: z.int().min(0, "must be a step index (>= 0)").max(255, "must be at most 255") }),
+    z.strictObject({
+      step: z.int().min(0, "must be a step index (>= 0)").max(255, "must be at most 255"),
+      path: z
+        .string()
+        .superRefine((p, ctx) => {
+          try {
+            parseJsonPath(p);
+          } catch (error) {
+            ctx.addIssue({ code: "custom", message: (error as Error).message });
+          }
+        })
+        .optional(),
+    }),
   )
   .refine((r) => Object.keys(r).length <= 16, "at most 16 inputs");
 
@@ -386,7 +401,6 @@ export const httpJsonSpecSchema = z.strictObject({
       maxBytes: limitInt(1, 10 * 1024 * 1024, "bytes").optional(),
     })
     .optional(),
-  inputs: inputsSchema.optional(),
 });
 
 /** `contract.call`: call a contract function (read or simulate) and report its return value. */
@@ -411,7 +425,6 @@ export const contractCallSpecSchema = z
     }),
     args: z.array(jsonValueSchema),
     blockTag: z.enum(["latest", "safe", "finalized"], { error: 'must be "latest", "safe" or "finalized"' }).optional(),
-    inputs: inputsSchema.optional(),
   })
   .superRefine((spec, ctx) => {
     // Arguments that are not JSON were reported already; type-checking them would repeat that.
