@@ -12,6 +12,47 @@ export function inputText(ptr: usize, len: i32): string {
   return String.UTF8.decodeUnsafe(ptr, <usize>len);
 }
 
+/**
+ * Whether the `len` bytes at `ptr` are well-formed UTF-8: no stray continuation bytes, truncated or
+ * overlong sequences, surrogates or code points above U+10FFFF. `inputText` decodes such text exactly;
+ * other bytes decode to strings that may hold unpaired surrogates, which `output` cannot write as UTF-8.
+ */
+export function isUtf8(ptr: usize, len: i32): bool {
+  let i = 0;
+  while (i < len) {
+    const b0 = <u32>load<u8>(ptr + <usize>i);
+    if (b0 < 0x80) {
+      i++;
+      continue;
+    }
+    let more: i32;
+    let min: u32;
+    let cp: u32;
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+      more = 1;
+      min = 0x80;
+      cp = b0 & 0x1f;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+      more = 2;
+      min = 0x800;
+      cp = b0 & 0x0f;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      more = 3;
+      min = 0x10000;
+      cp = b0 & 0x07;
+    } else return false;
+    if (len - i <= more) return false;
+    for (let k = 1; k <= more; k++) {
+      const b = <u32>load<u8>(ptr + <usize>(i + k));
+      if ((b & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += more + 1;
+  }
+  return true;
+}
+
 /** Copies `json` into a fresh length-prefixed buffer and returns its address, ready for `run` to return. */
 export function output(json: string): usize {
   const bytes = String.UTF8.encode(json);
