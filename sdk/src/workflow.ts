@@ -21,7 +21,6 @@ import {
   canonicalBytes,
   decodeResult,
   decodeSpec,
-  encodeSpec,
   jobSpecSchema,
   MAX_PAYLOAD_BYTES,
   selectJsonPath,
@@ -152,9 +151,12 @@ export function buildWorkflow(draft: WorkflowDraft): BuiltWorkflow {
     let bytes: Uint8Array = new Uint8Array();
     const parsed = jobSpecSchema.safeParse(step.spec);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problem(`spec.${issue.path.join(".")}`, issue.message);
+      for (const issue of parsed.error.issues) {
+        problem(issue.path.length > 0 ? `spec.${issue.path.join(".")}` : "spec", issue.message);
+      }
     } else {
-      bytes = encodeSpec(step.spec);
+      // encodeSpec's bytes, without its throw on oversize: that is reported as an issue below.
+      bytes = canonicalBytes(parsed.data);
       if (bytes.length > MAX_PAYLOAD_BYTES) problem("spec", `is ${bytes.length} bytes; at most ${MAX_PAYLOAD_BYTES}`);
       const inputs = parsed.data.kind === "wasm" ? (parsed.data.inputs ?? {}) : {};
       for (const [name, input] of Object.entries(inputs)) {
@@ -589,7 +591,8 @@ export async function resolveWorkflowInputs(
 
 /**
  * The bytes a wasm step's module receives: its own input, then each workflow input in name order,
- * joined by newlines. A string input is passed as its UTF-8 text, anything else as canonical JSON.
+ * joined by newlines. A string input is passed as its UTF-8 text, anything else as canonical JSON
+ * with numbers as results carry them (any finite number, as `encodeResult` writes it).
  * Jobs without inputs get their own input unchanged.
  */
 export function composeWasmInput(own: Uint8Array, values: Readonly<Record<string, JsonValue>>): Uint8Array {
@@ -599,7 +602,7 @@ export function composeWasmInput(own: Uint8Array, values: Readonly<Record<string
   const parts: Uint8Array[] = own.length > 0 ? [own] : [];
   for (const name of names) {
     const v = values[name]!;
-    parts.push(typeof v === "string" ? encoder.encode(v) : canonicalBytes(v));
+    parts.push(typeof v === "string" ? encoder.encode(v) : canonicalBytes(v, { numbers: "finite" }));
   }
   const total = parts.reduce((n, p) => n + p.length, 0) + parts.length - 1;
   const out = new Uint8Array(total);
