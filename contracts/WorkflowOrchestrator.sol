@@ -581,6 +581,7 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
                 if (s.status != StepStatus.Posted) continue;
                 try _market.cancel(s.jobId, _terms(wf, s)) {
                     s.status = StepStatus.Cancelled;
+                    emit StepCancelled(workflowId, uint8(i), s.jobId);
                     wf.balance += s.maxReward;
                     _owed[wf.token] += s.maxReward;
                 } catch {} // solhint-disable-line no-empty-blocks

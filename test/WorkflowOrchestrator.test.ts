@@ -381,7 +381,9 @@ describe("WorkflowOrchestrator", function () {
         .to.emit(f.orchestrator, "WorkflowCancelled")
         .withArgs(workflowId, unstarted)
         .and.to.emit(f.market, "JobCancelled")
-        .withArgs(c);
+        .withArgs(c)
+        .and.to.emit(f.orchestrator, "StepCancelled")
+        .withArgs(workflowId, 2, c);
       expect(await f.orchestrator.creditOf(f.requester.address, ETH)).to.equal(unstarted);
       expect((await f.orchestrator.getStep(workflowId, 1)).status).to.equal(StepStatus.Posted);
       expect((await f.orchestrator.getStep(workflowId, 2)).status).to.equal(StepStatus.Cancelled);

@@ -172,6 +172,9 @@ interface IWorkflowOrchestrator is IJobConsumer {
     /// @param retrying Whether the step is re-auctioned.
     event StepFailed(uint256 indexed workflowId, uint8 step, uint256 indexed jobId, uint8 attempt, bool retrying);
 
+    /// @notice The workflow ended while the step's job had no bid: the job was cancelled and its cap refunded.
+    event StepCancelled(uint256 indexed workflowId, uint8 step, uint256 indexed jobId);
+
     /// @notice Every step settled; the unspent budget is credited to the requester.
     event WorkflowCompleted(uint256 indexed workflowId, uint96 refund);
 

@@ -411,6 +411,9 @@ export function reduceWorkflow(workflowId: bigint, logs: readonly DecodedLog[]):
       case "StepFailed":
         step!.status = args.retrying ? "Ready" : state.status === "Active" ? "Failed" : "Cancelled";
         break;
+      case "StepCancelled":
+        step!.status = "Cancelled";
+        break;
       case "WorkflowCompleted":
         state.status = "Completed";
         state.refunded += args.refund as bigint;
@@ -465,9 +468,8 @@ export async function fetchWorkflowLogs(
 }
 
 /**
- * Reads a workflow with every step's state from its events; the step statuses are then confirmed
- * against the contract (a step left Ready by a short callback shows as Ready either way). Throws
- * `BatonError` for an unknown workflow.
+ * Reads a workflow with every step's state from its events alone (one `eth_getLogs` over the
+ * workflow's topic). Throws `BatonError` for an unknown workflow.
  */
 export async function readWorkflow(
   client: Client,

@@ -1980,6 +1980,16 @@ export const workflowOrchestratorAbi = [
       { indexed: true, internalType: "uint256", name: "workflowId", type: "uint256" },
       { indexed: false, internalType: "uint8", name: "step", type: "uint8" },
       { indexed: true, internalType: "uint256", name: "jobId", type: "uint256" },
+    ],
+    name: "StepCancelled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "workflowId", type: "uint256" },
+      { indexed: false, internalType: "uint8", name: "step", type: "uint8" },
+      { indexed: true, internalType: "uint256", name: "jobId", type: "uint256" },
       { indexed: false, internalType: "uint8", name: "attempt", type: "uint8" },
       { indexed: false, internalType: "bool", name: "retrying", type: "bool" },
     ],
