@@ -37,6 +37,8 @@ export const configSchema = z
     chainId: z.number().int().positive(),
     market: address,
     multicall3: address.optional(),
+    /** The workflow orchestrator: needed to resolve the inputs of workflow steps (jobs it posts). */
+    orchestrator: address.optional(),
     /** Block to start syncing from (the market's deployment block). */
     startBlock: z.coerce.bigint().nonnegative().default(0n),
     /** SQLite file; created if missing. */
@@ -99,6 +101,7 @@ const ENV_FIELDS: Record<string, (c: Record<string, unknown>, v: string) => void
   BATON_CHAIN_ID: (c, v) => (c.chainId = Number(v)),
   BATON_MARKET: (c, v) => (c.market = v),
   BATON_MULTICALL3: (c, v) => (c.multicall3 = v),
+  BATON_ORCHESTRATOR: (c, v) => (c.orchestrator = v),
   BATON_START_BLOCK: (c, v) => (c.startBlock = v),
   BATON_DB: (c, v) => (c.dbPath = v),
   BATON_METRICS_PORT: (c, v) => (c.metricsPort = Number(v)),

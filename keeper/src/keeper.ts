@@ -11,7 +11,17 @@ import {
 } from "viem";
 import type { Logger } from "pino";
 import type { Server } from "node:http";
-import { computeCommitment, decodeSpec, encodeResult, jobMarketAbi, newSalt, resultHash } from "@baton/sdk";
+import {
+  computeCommitment,
+  decodeSpec,
+  encodeResult,
+  jobMarketAbi,
+  newSalt,
+  resolveWorkflowInputs,
+  resultHash,
+  WorkflowInputError,
+  type JsonValue,
+} from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import { chainFor, makePublicClient } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
@@ -24,7 +34,18 @@ import { createExecutors, type Executor } from "./executors/index.js";
 
 const ZERO_HASH = `0x${"0".repeat(64)}` as const;
 
-type Tracked = { id: bigint; terms: Terms; chain: ChainJob; spec: ReturnType<typeof decodeSpec> };
+type Tracked = {
+  id: bigint;
+  terms: Terms;
+  chain: ChainJob;
+  spec: ReturnType<typeof decodeSpec>;
+  /** A workflow step's resolved inputs. */
+  inputs?: Record<string, JsonValue>;
+  /** A workflow step whose inputs could not be resolved yet (an RPC fault): left alone this pass. */
+  pending?: boolean;
+};
+type JobRow = NonNullable<ReturnType<Store["job"]>>;
+type ResolvedInputs = { ok: true; values: Record<string, JsonValue> } | { ok: false; error: string };
 
 /**
  * The daemon: each pass syncs logs, reads the state of every tracked job in one batch, plans the
@@ -38,6 +59,8 @@ export class Keeper {
   private readonly sender: TxSender;
   private readonly syncer: Syncer;
   private readonly executors: Map<string, Executor>;
+  /** Resolved workflow inputs (or why they cannot be), by job id. */
+  private readonly workflowInputs = new Map<string, ResolvedInputs>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
   private server: Server | undefined;
@@ -152,6 +175,7 @@ export class Keeper {
 
     for (const job of tracked) {
       if (this.abort.signal.aborted) break;
+      if (job.pending) continue;
       const row = this.store.job(job.id)!;
       if (row.decision === null) {
         const spec = job.spec.ok
@@ -323,7 +347,11 @@ export class Keeper {
       try {
         if (!executor) throw new Error(`no executor for kind ${spec.kind}`);
         log.info("executing");
-        const { output } = await executor.execute(spec as never, { signal: this.abort.signal, logger: log });
+        const { output } = await executor.execute(spec as never, {
+          signal: this.abort.signal,
+          logger: log,
+          ...(job.inputs ? { inputs: job.inputs } : {}),
+        });
         const result = encodeResult(output);
         const hash = resultHash(output);
         this.store.finishExecution(job.id, round, { result, resultHash: hash });
@@ -399,17 +427,63 @@ export class Keeper {
         })
       : [];
     const commitmentOf = new Map(withBids.map((j, i) => [j.row.id, commitments[i] as `0x${string}`]));
-    return jobs.map(({ row, state, job }) => ({
-      id: row.id,
-      terms: termsFromJson(row.terms),
-      spec: decodeSpec(row.spec, { expectedHash: row.specHash }),
-      chain: {
-        state,
-        round: Number(job.round),
-        winner: job.winner,
-        myCommitment: commitmentOf.get(row.id) ?? ZERO_HASH,
-      },
-    }));
+    return Promise.all(
+      jobs.map(async ({ row, state, job }) => ({
+        id: row.id,
+        terms: termsFromJson(row.terms),
+        ...(await this.specOf(row)),
+        chain: {
+          state,
+          round: Number(job.round),
+          winner: job.winner,
+          myCommitment: commitmentOf.get(row.id) ?? ZERO_HASH,
+        },
+      })),
+    );
+  }
+
+  /**
+   * A job's spec, checked against the hash it was posted with. A workflow step (a wasm spec with
+   * inputs) is posted with its parents' result hashes bound into that hash: its inputs are
+   * resolved from the parents' results and checked against the binding (once per job; an RPC
+   * fault leaves the job pending until a later pass).
+   */
+  private async specOf(row: JobRow): Promise<Pick<Tracked, "spec" | "inputs" | "pending">> {
+    const decoded = decodeSpec(row.spec);
+    if (!decoded.ok) return { spec: decoded };
+    const names = decoded.spec.kind === "wasm" ? Object.keys(decoded.spec.inputs ?? {}) : [];
+    if (names.length === 0) {
+      if (decoded.hash === row.specHash) return { spec: decoded };
+      return { spec: { ok: false, error: `spec hashes to ${decoded.hash}, but job was posted with ${row.specHash}` } };
+    }
+    const key = row.id.toString();
+    let resolved = this.workflowInputs.get(key);
+    if (!resolved) {
+      if (!this.cfg.orchestrator) {
+        resolved = { ok: false, error: "workflow step, but no orchestrator is configured to resolve its inputs" };
+      } else {
+        try {
+          const r = await resolveWorkflowInputs(this.client, {
+            orchestrator: this.cfg.orchestrator as `0x${string}`,
+            market: this.cfg.market as `0x${string}`,
+            jobId: row.id,
+            specBytes: row.spec,
+            specHash: row.specHash,
+            fromBlock: this.cfg.startBlock,
+          });
+          resolved = { ok: true, values: r.values };
+          this.log.info({ job: key, workflow: r.workflowId.toString(), step: r.step }, "resolved workflow inputs");
+        } catch (error) {
+          if (!(error instanceof WorkflowInputError) || error.retryable) {
+            this.log.warn({ job: key, err: (error as Error).message }, "workflow inputs not resolvable yet");
+            return { spec: decoded, pending: true };
+          }
+          resolved = { ok: false, error: error.message };
+        }
+      }
+      this.workflowInputs.set(key, resolved);
+    }
+    return resolved.ok ? { spec: decoded, inputs: resolved.values } : { spec: { ok: false, error: resolved.error } };
   }
 
   private summary(head: bigint, active: number) {

@@ -14,6 +14,11 @@ const BUMP_DEN = 1000n;
  * crash at any point is recovered by re-broadcasting or finding the receipt — never by signing
  * the same step twice. Pending transactions are replaced with higher fees after a few blocks.
  */
+/** Gas ceiling for simulations and estimates: the per-transaction cap of EIP-7825. */
+const SIMULATION_GAS_CAP = 16_777_216n;
+/** Gas limit for a call that simulates fine but the node cannot estimate. */
+const FALLBACK_GAS = 3_000_000n;
+
 export class TxSender {
   private nextNonce: number | undefined;
 
@@ -128,7 +133,11 @@ export class TxSender {
           // RPC trouble: leave it queued for the next pass; later steps may still go out.
           this.metrics.rpcErrors.inc();
           this.log.warn(
-            { step: item.key, err: (error as Error).message.split("\n")[0] },
+            {
+              step: item.key,
+              err: (error as Error).message.split("\n")[0],
+              details: (error as { details?: string }).details,
+            },
             "could not simulate; will retry",
           );
           continue;
@@ -162,13 +171,26 @@ export class TxSender {
 
   private async estimate(item: OutboxRow): Promise<bigint> {
     // eth_call first: every node returns decodable revert data from it.
-    await this.client.call({ account: this.account, to: item.to, data: item.data, value: item.value });
-    const gas = await this.client.estimateGas({
-      account: this.account,
-      to: item.to,
-      data: item.data,
-      value: item.value,
-    });
+    // An explicit gas cap: without one, nodes simulate with the block gas limit, which nodes that
+    // enforce the per-transaction cap (2^24, EIP-7825) refuse as an invalid parameter.
+    const gasCap = SIMULATION_GAS_CAP;
+    await this.client.call({ account: this.account, to: item.to, data: item.data, value: item.value, gas: gasCap });
+    let gas: bigint;
+    try {
+      gas = await this.client.estimateGas({
+        account: this.account,
+        to: item.to,
+        data: item.data,
+        value: item.value,
+        gas: gasCap,
+      });
+    } catch (error) {
+      // The call itself succeeds, so this is the estimator failing, not the transaction: some
+      // nodes' searches overshoot the cap on calls that check gasleft(), such as a settlement
+      // that runs the requester's callback. Send with a generous limit; only gas used is paid.
+      this.log.debug({ step: item.key, err: (error as Error).message.split("\n")[0] }, "gas estimate failed");
+      return FALLBACK_GAS;
+    }
     // Headroom for state changes between estimate and inclusion.
     return (gas * 12n) / 10n + 10_000n;
   }

@@ -13,6 +13,11 @@ export interface ExecutionContext {
   /** Aborted when the keeper shuts down or gives up on the job; executors stop promptly. */
   signal: AbortSignal;
   logger: Logger;
+  /**
+   * A workflow step's inputs, by name, resolved from its parents' settled results and checked
+   * against the hashes the orchestrator bound on-chain (the sdk's `resolveWorkflowInputs`).
+   */
+  inputs?: Readonly<Record<string, JsonValue>>;
 }
 
 export interface ExecutionResult {

@@ -3,7 +3,7 @@
 // memory cap. The module imports its memory; the memory we hand in has the job's limit as its
 // maximum, so growth past the limit fails inside the module (the module then traps).
 import { Worker } from "node:worker_threads";
-import { canonicalize } from "@baton/sdk";
+import { canonicalize, composeWasmInput } from "@baton/sdk";
 import { ModuleStore } from "./module-store.js";
 import { validateSpec } from "./schemas.js";
 import {
@@ -203,7 +203,12 @@ export class WasmExecutor implements Executor {
         `memory ${memoryMb} MiB exceeds this keeper's ${this.config.wasmMemoryMb} MiB`,
       );
     }
-    const input = inputBytes(spec.input);
+    const wanted = Object.keys(spec.inputs ?? {});
+    const missing = wanted.filter((name) => ctx.inputs?.[name] === undefined);
+    if (missing.length > 0) {
+      throw new ExecutionError("BAD_INPUT", `workflow inputs not resolved: ${missing.join(", ")}`);
+    }
+    const input = composeWasmInput(inputBytes(spec.input), ctx.inputs ?? {});
     if (ctx.signal.aborted) throw abortedError(ctx.signal);
 
     const { sha256, uri } = spec.module;

@@ -197,6 +197,7 @@ export function market(net: Devnet, dep: Deployment) {
       chainId: 31337,
       market: dep.market,
       multicall3: dep.multicall3,
+      orchestrator: dep.orchestrator,
       startBlock: dep.deploymentBlock.toString(),
       dbPath: path.join(dir, `keeper-${name}.db`),
       confirmations: 0,
