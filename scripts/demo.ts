@@ -4,12 +4,24 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createPublicClient, createWalletClient, defineChain, http, parseEther, stringToHex, type Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { buildTerms, jobMarketAbi, postJob, type JobSpecInput } from "@baton/sdk";
+import { buildTerms, buildWorkflow, createWorkflow, jobMarketAbi, postJob, type JobSpecInput } from "@baton/sdk";
 import { readIgnitionAddressBook, writeAddressBook } from "@baton/sdk/node";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const MNEMONIC = "test test test test test test test test test test test junk";
 const BUILD = path.join(ROOT, "keeper/wasm/build");
+/** Where `npm run dev` runs its Ignition deployment (BATON_DEPLOYMENT_ID lets runs coexist). */
+const DEPLOYMENT = path.join(ROOT, "ignition/deployments", process.env.BATON_DEPLOYMENT_ID ?? "chain-31337");
+
+/** The text the demo workflow fetches, served by the dev module host at /corpus.json. */
+export const DEMO_CORPUS = {
+  title: "On orchestration",
+  text:
+    "a workflow is a graph of jobs and every job is an auction among staked workers " +
+    "the orchestrator posts a job when the jobs it depends on have settled and binds their results " +
+    "into its spec so every worker can check its inputs against the chain " +
+    "no server coordinates the work and any keeper can stop without stopping the workflow",
+};
 
 export const DEMO_KEEPERS = [
   { index: 2, name: "keeper-a", strategy: { kind: "fraction", fraction: 0.85 } },
@@ -46,7 +58,7 @@ function clients(rpcUrl: string, index: number) {
 
 /** Writes the address book, registers and stakes the demo workers, and writes their configs. */
 export async function prepareKeepers(rpcUrl: string, stateDir: string) {
-  const book = await readIgnitionAddressBook(path.join(ROOT, "ignition/deployments/chain-31337"));
+  const book = await readIgnitionAddressBook(DEPLOYMENT);
   mkdirSync(stateDir, { recursive: true });
   await writeAddressBook(path.join(stateDir, "addresses.json"), book);
   const out = [];
@@ -62,7 +74,10 @@ export async function prepareKeepers(rpcUrl: string, stateDir: string) {
       });
       await publicClient.waitForTransactionReceipt({ hash });
     };
-    await send("register", [[stringToHex("wasm", { size: 32 })], `local://${k.name}`]);
+    await send("register", [
+      [stringToHex("wasm", { size: 32 }), stringToHex("http.json", { size: 32 })],
+      `local://${k.name}`,
+    ]);
     await send("depositStake", [], parseEther("5"));
     const config = path.join(stateDir, `${k.name}.json`);
     writeFileSync(
@@ -74,15 +89,17 @@ export async function prepareKeepers(rpcUrl: string, stateDir: string) {
           chainId: 31337,
           market: book.jobMarket,
           multicall3: book.multicall3,
+          orchestrator: book.workflowOrchestrator,
           startBlock: book.deploymentBlock.toString(),
           dbPath: path.join(stateDir, `${k.name}.db`),
           confirmations: 1,
           pollIntervalMs: 1000,
-          capabilities: ["wasm"],
+          capabilities: ["wasm", "http.json"],
           capacity: 8,
           strategy: k.strategy,
           summaryIntervalSec: 30,
-          executors: { cacheDir: path.join(stateDir, "modules") },
+          // The demo workflow fetches its text from the local module host.
+          executors: { cacheDir: path.join(stateDir, "modules"), allowPrivateNetwork: true },
         },
         null,
         2,
@@ -95,7 +112,7 @@ export async function prepareKeepers(rpcUrl: string, stateDir: string) {
 
 /** Posts a few demo jobs from account 1, one per demo module. */
 export async function seedJobs(rpcUrl: string, moduleBase: string) {
-  const book = await readIgnitionAddressBook(path.join(ROOT, "ignition/deployments/chain-31337"));
+  const book = await readIgnitionAddressBook(DEPLOYMENT);
   const manifest = JSON.parse(readFileSync(path.join(BUILD, "manifest.json"), "utf8")) as Record<
     string,
     { sha256: string }
@@ -148,6 +165,61 @@ export async function seedJobs(rpcUrl: string, moduleBase: string) {
   return posted;
 }
 
+/**
+ * Posts the demo workflow from account 1: fetch a text (http.json) → split it in three (wasm) →
+ * count the words of each part (wasm ×3, each reading its part of the split through the
+ * orchestrator's binding) → merge the counts (wasm).
+ */
+export async function seedWorkflow(rpcUrl: string, moduleBase: string) {
+  const book = await readIgnitionAddressBook(DEPLOYMENT);
+  if (!book.workflowOrchestrator) throw new Error("the deployment has no WorkflowOrchestrator");
+  const manifest = JSON.parse(readFileSync(path.join(BUILD, "manifest.json"), "utf8")) as Record<
+    string,
+    { sha256: string }
+  >;
+  const { publicClient, wallet } = clients(rpcUrl, 1);
+  const module = (name: string) => ({ uri: `${moduleBase}/${name}.wasm`, sha256: manifest[name].sha256 });
+  const wasm = (name: string, data: string, inputs?: Record<string, { step: number; path?: string }>) =>
+    ({
+      kind: "wasm",
+      version: 1,
+      module: module(name),
+      input: { encoding: "utf8", data },
+      ...(inputs ? { inputs } : {}),
+    }) as JobSpecInput;
+  const base = {
+    arbiter: book.committeeArbiter,
+    bond: parseEther("0.05"),
+    maxReward: parseEther("0.04"),
+    windows: { commitWindow: 20, revealWindow: 20, executionWindow: 60, challengeWindow: 20 },
+  };
+  const corpusUrl = `${moduleBase.replace(/\/modules$/, "")}/corpus.json`;
+  const workflow = buildWorkflow({
+    steps: [
+      { ...base, name: "fetch", spec: { kind: "http.json", version: 1, url: corpusUrl, method: "GET", path: "$.text" } },
+      { ...base, name: "split", dependsOn: [0], spec: wasm("split", "3", { text: { step: 0 } }) },
+      ...[0, 1, 2].map((i) => ({
+        ...base,
+        name: `count ${i + 1}`,
+        dependsOn: [1],
+        spec: wasm("wordfreq", "", { text: { step: 1, path: `$[${i}]` } }),
+      })),
+      {
+        ...base,
+        name: "merge",
+        dependsOn: [2, 3, 4],
+        spec: wasm("merge", "", { a: { step: 2 }, b: { step: 3 }, c: { step: 4 } }),
+      },
+    ],
+    maxRetries: 2,
+  });
+  const { workflowId } = await createWorkflow(wallet, publicClient, {
+    orchestrator: book.workflowOrchestrator,
+    workflow,
+  });
+  return { workflowId, steps: workflow.steps.length, budget: workflow.budget };
+}
+
 /** Switches the node to one block per second, so chain time follows the wall clock. */
 export async function startIntervalMining(rpcUrl: string) {
   const call = (method: string, params: unknown[]) =>
@@ -166,6 +238,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   const run = async () => {
     if (cmd === "prepare") return prepareKeepers(rpcUrl, arg);
     if (cmd === "seed") return seedJobs(rpcUrl, arg);
+    if (cmd === "workflow") return seedWorkflow(rpcUrl, arg);
     if (cmd === "mine") return startIntervalMining(rpcUrl);
     throw new Error(`unknown command ${cmd}`);
   };
