@@ -4,7 +4,15 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createPublicClient, createWalletClient, defineChain, http, parseEther, stringToHex, type Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { buildTerms, buildWorkflow, createWorkflow, jobMarketAbi, postJob, type JobSpecInput } from "@baton/sdk";
+import {
+  buildTerms,
+  buildWorkflow,
+  createWorkflow,
+  jobMarketAbi,
+  postJob,
+  serializeAddressBook,
+  type JobSpecInput,
+} from "@baton/sdk";
 import { readIgnitionAddressBook, writeAddressBook } from "@baton/sdk/node";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -196,7 +204,11 @@ export async function seedWorkflow(rpcUrl: string, moduleBase: string) {
   const corpusUrl = `${moduleBase.replace(/\/modules$/, "")}/corpus.json`;
   const workflow = buildWorkflow({
     steps: [
-      { ...base, name: "fetch", spec: { kind: "http.json", version: 1, url: corpusUrl, method: "GET", path: "$.text" } },
+      {
+        ...base,
+        name: "fetch",
+        spec: { kind: "http.json", version: 1, url: corpusUrl, method: "GET", path: "$.text" },
+      },
       { ...base, name: "split", dependsOn: [0], spec: wasm("split", "3", { text: { step: 0 } }) },
       ...[0, 1, 2].map((i) => ({
         ...base,
@@ -220,6 +232,32 @@ export async function seedWorkflow(rpcUrl: string, moduleBase: string) {
   return { workflowId, steps: workflow.steps.length, budget: workflow.budget };
 }
 
+/** Writes the web app's configuration: this chain, its address book and the demo modules. */
+export async function writeWebConfig(rpcUrl: string, moduleBase: string, file: string) {
+  const book = await readIgnitionAddressBook(DEPLOYMENT);
+  const manifest = JSON.parse(readFileSync(path.join(BUILD, "manifest.json"), "utf8")) as Record<
+    string,
+    { sha256: string }
+  >;
+  const config = {
+    chains: [
+      {
+        chainId: 31337,
+        name: "Baton local",
+        rpcUrl,
+        addressBook: serializeAddressBook(book),
+        wasmModules: Object.entries(manifest).map(([name, m]) => ({
+          name,
+          uri: `${moduleBase}/${name}.wasm`,
+          sha256: m.sha256,
+        })),
+      },
+    ],
+  };
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return { file };
+}
+
 /** Switches the node to one block per second, so chain time follows the wall clock. */
 export async function startIntervalMining(rpcUrl: string) {
   const call = (method: string, params: unknown[]) =>
@@ -239,6 +277,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
     if (cmd === "prepare") return prepareKeepers(rpcUrl, arg);
     if (cmd === "seed") return seedJobs(rpcUrl, arg);
     if (cmd === "workflow") return seedWorkflow(rpcUrl, arg);
+    if (cmd === "corpus") return DEMO_CORPUS;
+    if (cmd === "web-config") {
+      const [moduleBase, file] = arg.split("|");
+      return writeWebConfig(rpcUrl, moduleBase, file);
+    }
     if (cmd === "mine") return startIntervalMining(rpcUrl);
     throw new Error(`unknown command ${cmd}`);
   };

@@ -1,24 +1,34 @@
 #!/usr/bin/env node
 // `npm run dev`: a local Hardhat node, the Baton deployment through Ignition, three demo keepers
-// with different pricing strategies, a host for the demo wasm modules, and demo jobs; then one
-// summary. One Ctrl-C stops every child. Logs go to .baton/logs/. Ports: BATON_RPC_PORT (default
-// 8545); when it is taken, a free port is picked and announced.
+// with different pricing strategies, a host for the demo wasm modules, demo jobs and a demo
+// workflow, and the web app; then one summary. One Ctrl-C stops every child.
+//
+// Environment: BATON_RPC_PORT (default 8545) and BATON_WEB_PORT (default 5173) — when one is
+// taken, a free port is picked and announced; BATON_STATE_DIR (default .baton) for logs, keeper
+// databases and configs; BATON_DEPLOYMENT_ID (default chain-31337) for Ignition's deployment
+// directory. The child processes' PIDs are written to <state dir>/pids.json.
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const logDir = path.join(root, ".baton", "logs");
-const stateDir = path.join(root, ".baton", "state");
+const baseDir = path.resolve(process.env.BATON_STATE_DIR ?? path.join(root, ".baton"));
+const logDir = path.join(baseDir, "logs");
+const stateDir = path.join(baseDir, "state");
+const deploymentId = process.env.BATON_DEPLOYMENT_ID ?? "chain-31337";
+const show = (p) =>
+  path.isAbsolute(path.relative(root, p)) || path.relative(root, p).startsWith("..") ? p : path.relative(root, p);
 // Every run starts a fresh chain, so keeper databases from an earlier run are stale.
 rmSync(stateDir, { recursive: true, force: true });
 mkdirSync(logDir, { recursive: true });
+mkdirSync(stateDir, { recursive: true });
 const hardhat = path.join(root, "node_modules", ".bin", "hardhat");
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
 const keeperBin = path.join(root, "keeper", "bin", "baton-keeper.mjs");
+const vite = path.join(root, "node_modules", ".bin", "vite");
 let moduleServer;
 const children = [];
 let stopping = false;
@@ -44,18 +54,22 @@ function freePort() {
   });
 }
 
-function start(name, cmd, args, env = {}) {
+function start(name, cmd, args, env = {}, cwd = root) {
   const log = createWriteStream(path.join(logDir, `${name}.log`), { flags: "w" });
-  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   child.on("exit", (code, signal) => {
     if (!stopping) {
-      step(`${name} exited (${signal ?? code}); see ${path.relative(root, path.join(logDir, `${name}.log`))}`);
+      step(`${name} exited (${signal ?? code}); see ${show(path.join(logDir, `${name}.log`))}`);
       shutdown(1);
     }
   });
   children.push({ name, child });
+  writeFileSync(
+    path.join(stateDir, "pids.json"),
+    JSON.stringify(Object.fromEntries(children.map((c) => [c.name, c.child.pid]))),
+  );
   return child;
 }
 
@@ -69,16 +83,23 @@ function runOnce(name, cmd, args, env = {}) {
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     child.on("exit", (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${name} failed (exit ${code}); see .baton/logs/${name}.log`)),
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${name} failed (exit ${code}); see ${show(path.join(logDir, `${name}.log`))}`)),
     );
   });
 }
 
-/** Serves keeper/wasm/build, as a module host would; returns the base URL. */
-function serveModules() {
+/** Serves keeper/wasm/build, as a module host would, and the demo workflow's text; returns the base URL. */
+function serveModules(corpus) {
   const build = path.join(root, "keeper", "wasm", "build");
   moduleServer = createServer((req, res) => {
     const file = path.basename(req.url ?? "");
+    if (req.url === "/corpus.json") {
+      res.setHeader("content-type", "application/json");
+      res.end(corpus);
+      return;
+    }
     try {
       if (!/^[a-z]+\.wasm$/.test(file)) throw new Error("not a module");
       const bytes = readFileSync(path.join(build, file));
@@ -93,6 +114,27 @@ function serveModules() {
     moduleServer.once("error", reject);
     moduleServer.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${moduleServer.address().port}/modules`));
   });
+}
+
+async function waitForHttp(url, timeoutMs = 60_000) {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`nothing answered at ${url} within ${timeoutMs / 1000} s`);
+}
+
+async function pickPort(variable, fallback, what) {
+  const wanted = Number(process.env[variable] ?? fallback);
+  if (await portFree(wanted)) return wanted;
+  const port = await freePort();
+  step(`port ${wanted} is taken; using ${port} for the ${what} instead (set ${variable} to choose)`);
+  return port;
 }
 
 async function waitForRpc(url, timeoutMs = 60_000) {
@@ -136,19 +178,16 @@ process.on("SIGINT", () => shutdown(0));
 process.on("SIGTERM", () => shutdown(0));
 
 async function main() {
-  const wanted = Number(process.env.BATON_RPC_PORT ?? 8545);
-  let port = wanted;
-  if (!(await portFree(wanted))) {
-    port = await freePort();
-    step(`port ${wanted} is taken; using ${port} for the chain instead`);
-  }
+  const port = await pickPort("BATON_RPC_PORT", 8545, "chain");
+  const webPort = await pickPort("BATON_WEB_PORT", 5173, "web app");
   const rpcUrl = `http://127.0.0.1:${port}`;
+  const env = { BATON_DEPLOYMENT_ID: deploymentId };
 
-  step(`1/5 starting a Hardhat node on ${rpcUrl}`);
+  step(`1/7 starting a Hardhat node on ${rpcUrl}`);
   start("node", hardhat, ["node", "--port", String(port)]);
   await waitForRpc(rpcUrl);
 
-  step("2/5 deploying Baton through Ignition");
+  step("2/7 deploying Baton through Ignition");
   await runOnce(
     "deploy",
     hardhat,
@@ -160,38 +199,63 @@ async function main() {
       "localhost",
       "--parameters",
       "ignition/parameters/localhost.json",
+      "--deployment-id",
+      deploymentId,
       "--reset",
     ],
     { BATON_RPC_URL: rpcUrl, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "false", HARDHAT_IGNITION_CONFIRM_RESET: "false" },
   );
   const addresses = JSON.parse(
-    readFileSync(path.join(root, "ignition", "deployments", "chain-31337", "deployed_addresses.json"), "utf8"),
+    readFileSync(path.join(root, "ignition", "deployments", deploymentId, "deployed_addresses.json"), "utf8"),
   );
 
-  step("3/5 registering and staking three demo workers");
-  const prepared = JSON.parse(await runOnce("prepare", tsx, ["scripts/demo.ts", "prepare", rpcUrl, stateDir]));
+  step("3/7 registering and staking three demo workers");
+  const prepared = JSON.parse(await runOnce("prepare", tsx, ["scripts/demo.ts", "prepare", rpcUrl, stateDir], env));
   // From here on, one block per second, as on a real chain.
   await runOnce("mine", tsx, ["scripts/demo.ts", "mine", rpcUrl]);
 
-  step("4/5 starting the demo keepers");
-  const moduleBase = await serveModules();
+  step("4/7 starting the demo keepers");
+  const corpus = JSON.parse(await runOnce("corpus", tsx, ["scripts/demo.ts", "corpus", rpcUrl]));
+  const moduleBase = await serveModules(JSON.stringify(corpus));
   for (const k of prepared.keepers) {
     start(k.name, process.execPath, [keeperBin, "--config", k.config, "start"], { BATON_PRIVATE_KEY: k.privateKey });
   }
 
-  step("5/5 posting demo jobs");
-  const jobs = JSON.parse(await runOnce("seed", tsx, ["scripts/demo.ts", "seed", rpcUrl, moduleBase]));
+  step("5/7 posting demo jobs");
+  const jobs = JSON.parse(await runOnce("seed", tsx, ["scripts/demo.ts", "seed", rpcUrl, moduleBase], env));
+
+  step("6/7 posting the demo workflow (fetch → split → count ×3 → merge)");
+  const workflow = JSON.parse(await runOnce("workflow", tsx, ["scripts/demo.ts", "workflow", rpcUrl, moduleBase], env));
+
+  step(`7/7 starting the web app on http://127.0.0.1:${webPort}/`);
+  const webConfig = path.join(stateDir, "baton.config.json");
+  await runOnce("web-config", tsx, ["scripts/demo.ts", "web-config", rpcUrl, `${moduleBase}|${webConfig}`], env);
+  start(
+    "web",
+    vite,
+    ["--port", String(webPort), "--strictPort", "--host", "127.0.0.1"],
+    { BATON_CONFIG: webConfig },
+    path.join(root, "frontend"),
+  );
+  const webUrl = `http://127.0.0.1:${webPort}/`;
+  await waitForHttp(webUrl);
 
   console.log("\nBaton is running.");
+  console.log(`  web app      ${webUrl} (Connect wallet → Use dev account)`);
   console.log(`  chain        ${rpcUrl} (chain id 31337, one block per second)`);
   for (const [name, address] of Object.entries(addresses)) console.log(`  ${name.padEnd(30)} ${address}`);
-  console.log(`  address book ${path.relative(root, path.join(stateDir, "addresses.json"))}`);
-  for (const k of prepared.keepers) console.log(`  ${k.name.padEnd(12)} ${k.address} (log: .baton/logs/${k.name}.log)`);
+  console.log(`  address book ${show(path.join(stateDir, "addresses.json"))}`);
+  for (const k of prepared.keepers) {
+    console.log(`  ${k.name.padEnd(12)} ${k.address} (log: ${show(path.join(logDir, `${k.name}.log`))})`);
+  }
   console.log(`  modules      ${moduleBase}/<name>.wasm`);
   console.log(
     `  demo jobs    ${jobs.map((j) => `#${j.jobId} ${j.label}`).join(", ")} — they settle in about two minutes`,
   );
-  console.log(`  logs         ${path.relative(root, logDir)}/`);
+  console.log(
+    `  workflow     #${workflow.workflowId}: ${workflow.steps} steps — ${webUrl}#/workflows/${workflow.workflowId}`,
+  );
+  console.log(`  logs         ${show(logDir)}/`);
   console.log("  stop         Ctrl-C\n");
 }
 
