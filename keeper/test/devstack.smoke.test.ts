@@ -1,0 +1,131 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { encodeEventTopics } from "viem";
+import { jobMarketAbi } from "@baton/sdk";
+import { ROOT, freePort } from "./helpers/devnet.js";
+import { waitFor } from "./helpers/market.js";
+
+// `npm run dev` as a newcomer runs it, on free ports in a temporary directory: the whole stack comes
+// up, a demo job settles through the keepers, the web app is served, and one SIGINT stops every
+// process the launcher started.
+
+const dir = mkdtempSync(path.join(tmpdir(), "baton-dev-"));
+const deploymentId = `dev-smoke-${process.pid}`;
+let launcher: ChildProcess | undefined;
+
+/** Every live descendant of `pid`, from the process table. */
+function descendants(pid: number): number[] {
+  const table = execFileSync("ps", ["-e", "-o", "pid=,ppid="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const [child, ppid] of table) {
+      if (ppid === parent && !found.includes(child)) {
+        found.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  return ((await res.json()) as { result: unknown }).result;
+}
+
+afterAll(() => {
+  if (launcher?.exitCode === null) launcher.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(path.join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+});
+
+describe("npm run dev", () => {
+  it("brings up the stack, settles a demo job, serves the web app, and stops every child on SIGINT", async () => {
+    const rpcPort = await freePort();
+    const webPort = await freePort();
+    const child = spawn(process.execPath, [path.join(ROOT, "scripts", "dev.mjs")], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        BATON_STATE_DIR: dir,
+        BATON_RPC_PORT: String(rpcPort),
+        BATON_WEB_PORT: String(webPort),
+        BATON_DEPLOYMENT_ID: deploymentId,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    launcher = child;
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`the launcher exited (${child.exitCode}):\n${out}`);
+        return out.includes("Baton is running.");
+      },
+      300_000,
+      "the launcher's summary",
+    );
+    const rpcUrl = `http://127.0.0.1:${rpcPort}`;
+    const webUrl = `http://127.0.0.1:${webPort}/`;
+    expect(out).toContain(rpcUrl);
+    expect(out).toContain(webUrl);
+    expect(out).toMatch(/1\/7 .*7\/7/s);
+
+    // A demo job settles through the keepers.
+    const book = JSON.parse(readFileSync(path.join(dir, "state", "addresses.json"), "utf8")) as { jobMarket: string };
+    const [jobSettled] = encodeEventTopics({ abi: jobMarketAbi, eventName: "JobSettled" });
+    await waitFor(
+      async () => {
+        const logs = (await rpc(rpcUrl, "eth_getLogs", [
+          { address: book.jobMarket, fromBlock: "0x0", toBlock: "latest", topics: [jobSettled] },
+        ])) as unknown[];
+        return logs.length > 0;
+      },
+      240_000,
+      "a demo job to settle",
+    );
+
+    // The web app and its configuration are served.
+    const page = await fetch(webUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('id="root"');
+    const config = (await (await fetch(`${webUrl}baton.config.json`)).json()) as {
+      chains: { chainId: number; rpcUrl: string; addressBook: { jobMarket: string } }[];
+    };
+    expect(config.chains[0]).toMatchObject({ chainId: 31337, rpcUrl, addressBook: { jobMarket: book.jobMarket } });
+
+    // One SIGINT stops everything the launcher started.
+    const pids = JSON.parse(readFileSync(path.join(dir, "state", "pids.json"), "utf8")) as Record<string, number>;
+    expect(Object.keys(pids).sort()).toEqual(["keeper-a", "keeper-b", "keeper-c", "node", "web"]);
+    const started = descendants(child.pid!);
+    for (const pid of Object.values(pids)) expect(started).toContain(pid);
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(0);
+    expect(out).toContain("stopped");
+    await waitFor(async () => started.every((pid) => !alive(pid)), 10_000, "every child process to exit");
+  }, 600_000);
+});
