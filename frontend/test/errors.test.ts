@@ -14,8 +14,10 @@ import {
   encodeErrorResult,
   UserRejectedRequestError,
   zeroAddress,
+  type Abi,
 } from "viem";
-import type { AbiError } from "abitype";
+
+type AbiError = Extract<Abi[number], { type: "error" }>;
 import { acceptedStates, contractErrorMessage, describeError, errorMessages } from "../src/lib/errors.ts";
 
 const errorsOf = (abi: readonly { type: string }[]) => abi.filter((i): i is AbiError => i.type === "error");
