@@ -6,7 +6,7 @@ import { useEffect, useState } from "react";
 import type { Address } from "viem";
 import { getBlock, getBlockNumber } from "viem/actions";
 import { useBaton } from "../BatonContext.tsx";
-import { LOG_WINDOW, loadJobIndex, loadJobLogs, loadJobViews, loadTokens } from "../lib/market.ts";
+import { LOG_WINDOW, loadJobIndex, loadJobLogs, loadJobViews, loadTokens, multicallOf } from "../lib/market.ts";
 
 /** Every posted job (terms and spec), oldest first. */
 export function useJobIndex() {
@@ -101,7 +101,7 @@ export function useCredits(account: Address | undefined, tokens: readonly Addres
         market: book.jobMarket,
         account: account!,
         tokens,
-        ...(book.multicall3 ? { multicall: book.multicall3 } : {}),
+        multicall: multicallOf(book),
       }),
     enabled: !!account && tokens.length > 0,
     refetchInterval: pollMs * 3,
@@ -127,7 +127,7 @@ export function useWorkers() {
       const views = await readWorkers(client, {
         market: book.jobMarket,
         workers: [...meta.keys()] as Address[],
-        ...(book.multicall3 ? { multicall: book.multicall3 } : {}),
+        multicall: multicallOf(book),
       });
       return views.map((v) => ({ ...v, ...meta.get(v.address)! }));
     },

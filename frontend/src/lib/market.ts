@@ -25,6 +25,14 @@ import {
 import { getBlockNumber, multicall } from "viem/actions";
 import { ETH, type TokenInfo } from "./format.ts";
 
+/** Multicall3's address on nearly every public chain, for deployments whose address book names none. */
+export const CANONICAL_MULTICALL3: Address = "0xcA11bde05977b3631167028862bE2a173976CA11";
+
+/** The Multicall3 batched reads go through: the address book's, or the canonical deployment. */
+export function multicallOf(book: AddressBook): Address {
+  return book.multicall3 ?? CANONICAL_MULTICALL3;
+}
+
 /** Blocks per `eth_getLogs`: providers that refuse it make fetchMarketLogs halve the window. */
 export const LOG_WINDOW = 50_000n;
 
@@ -129,7 +137,7 @@ export function loadJobViews(client: Client, book: AddressBook, ids: readonly bi
     market: book.jobMarket,
     ids,
     batchSize,
-    ...(book.multicall3 ? { multicall: book.multicall3 } : {}),
+    multicall: multicallOf(book),
   });
 }
 
@@ -145,7 +153,7 @@ export async function loadTokens(client: Client, book: AddressBook, addresses: r
     ]),
     allowFailure: true,
     batchSize: 0,
-    ...(book.multicall3 ? { multicallAddress: book.multicall3 } : {}),
+    multicallAddress: multicallOf(book),
   });
   unique.forEach((address, i) => {
     const symbol = results[2 * i]!;

@@ -9,6 +9,7 @@ import { Withdraw } from "../components/Withdraw.tsx";
 import { useBaton } from "../BatonContext.tsx";
 import { useAllowedTokens, useNow, useWorkers } from "../hooks/data.ts";
 import { sameAddress } from "../lib/format.ts";
+import { multicallOf } from "../lib/market.ts";
 import { useTransactor } from "../tx/TxProvider.tsx";
 
 const CAPABILITIES = ["wasm", "http.json", "contract.call"] as const;
@@ -89,7 +90,7 @@ function MyWorker({ address }: { address: Address }) {
       readWorker(client, {
         market: book.jobMarket,
         worker: address,
-        ...(book.multicall3 ? { multicall: book.multicall3 } : {}),
+        multicall: multicallOf(book),
       }),
     refetchInterval: pollMs * 3,
   });

@@ -1,6 +1,9 @@
 // The wagmi configuration, built at start-up from the runtime configuration: one viem chain per
 // configured chain (HTTP transport to its rpcUrl), injected wallets (EIP-6963 discovery, so every
 // installed wallet appears by name), and the dev account when a local chain is configured.
+// Multicall3 is passed explicitly to batched reads (the address book's), not declared on the chain:
+// viem would then route single reads such as getBalance through it, and the local deployment's
+// Multicall3 implements only `aggregate3`.
 import { createConfig, http, injected, type Config } from "wagmi";
 import { defineChain, type Chain } from "viem";
 import type { ChainConfig, RuntimeConfig } from "../config/runtime.ts";
@@ -13,7 +16,6 @@ export function toViemChain(c: ChainConfig): Chain {
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: [c.rpcUrl] } },
     ...(c.explorerUrl ? { blockExplorers: { default: { name: "Explorer", url: c.explorerUrl } } } : {}),
-    ...(c.addressBook.multicall3 ? { contracts: { multicall3: { address: c.addressBook.multicall3 } } } : {}),
   });
 }
 
