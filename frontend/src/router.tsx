@@ -33,7 +33,7 @@ export function useLocation(): Location {
 export function href(path: string, query?: Record<string, string | number | boolean | undefined>): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {}))
-    if (v !== undefined && v !== false && v !== "") params.set(k, String(v));
+    if (v !== undefined && v !== false && v !== "") params.set(k, v === true ? "1" : String(v));
   const q = params.toString();
   return `#${path}${q ? `?${q}` : ""}`;
 }
