@@ -12,6 +12,7 @@ export default tseslint.config(
       "coverage/",
       "ignition/deployments/",
       "dist/",
+      "frontend/dist/",
       ".baton/",
     ],
   },
@@ -24,6 +25,13 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-require-imports": "off",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // The dApp runs in browsers; its config, tests and end-to-end harness run on Node.
+    files: ["frontend/src/**/*.{ts,tsx}", "frontend/test/**/*.{ts,tsx}"],
+    languageOptions: {
+      globals: { ...globals.browser },
     },
   },
 );

@@ -1,0 +1,215 @@
+// A real Baton stack for browser tests, every part on a free port and stopped afterwards: a
+// Hardhat node, the contracts, a registered and staked worker running a real `baton-keeper`
+// process, the demo wasm modules, and `vite preview` of a fresh build pointed at the chain
+// through BATON_CONFIG.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { jobMarketAbi } from "@baton/sdk";
+import { parseEther, stringToHex } from "viem";
+import {
+  account,
+  deployBaton,
+  freePort,
+  privateKeyOf,
+  ROOT,
+  startDevnet,
+  type Deployment,
+  type Devnet,
+} from "../../keeper/test/helpers/devnet.ts";
+import { serveModules, type ModuleServer } from "../../keeper/test/helpers/modules.ts";
+
+export const FRONTEND = path.join(ROOT, "frontend");
+const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
+
+export type Stack = {
+  net: Devnet;
+  dep: Deployment;
+  modules: ModuleServer;
+  appUrl: string;
+  dir: string;
+  keeperLog: () => string;
+  stop: () => Promise<void>;
+};
+
+async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  child?: ChildProcess,
+  log?: () => string,
+) {
+  const started = Date.now();
+  for (;;) {
+    if (child && child.exitCode !== null)
+      throw new Error(`${what}: the process exited (${child.exitCode})\n${log?.() ?? ""}`);
+    if (await probe().catch(() => false)) return;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}\n${log?.() ?? ""}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function startProcess(cmd: string, args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  const child = spawn(cmd, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output = (output + d).slice(-20_000)));
+  child.stderr!.on("data", (d) => (output = (output + d).slice(-20_000)));
+  return { child, output: () => output };
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => (clearTimeout(timer), resolve()));
+    child.kill("SIGTERM");
+  });
+}
+
+/** Compiles the contracts when their artifacts are missing (a fresh clone running only this suite). */
+function ensureArtifacts() {
+  if (existsSync(path.join(ROOT, "artifacts/contracts/JobMarket.sol/JobMarket.json"))) return;
+  const r = spawnSync(bin("hardhat"), ["compile", "--quiet"], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`hardhat compile failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+/** Builds the app into `outDir` (a production build, as it would be deployed). */
+export function buildApp(outDir: string) {
+  const r = spawnSync(bin("vite"), ["build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], {
+    cwd: FRONTEND,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+export async function startStack(): Promise<Stack> {
+  ensureArtifacts();
+  const dir = mkdtempSync(path.join(tmpdir(), "baton-e2e-"));
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const net = await startDevnet();
+    stops.push(() => net.stop());
+    const dep = await deployBaton(net);
+    const modules = await serveModules();
+    stops.push(() => modules.stop());
+
+    // One worker (node account 2), registered for wasm and staked.
+    const worker = 2;
+    const setup: [functionName: "register" | "depositStake", args: readonly unknown[], value: bigint][] = [
+      ["register", [[stringToHex("wasm", { size: 32 })], "e2e://keeper"], 0n],
+      ["depositStake", [], parseEther("5")],
+    ];
+    for (const [functionName, args, value] of setup) {
+      const hash = await net.wallet(worker).writeContract({
+        account: account(worker),
+        chain: net.chain,
+        address: dep.market,
+        abi: jobMarketAbi,
+        functionName,
+        args: args as never,
+        value,
+      } as never);
+      await net.publicClient.waitForTransactionReceipt({ hash });
+    }
+    await net.startMining();
+
+    const metricsPort = await freePort();
+    const keeperConfig = path.join(dir, "keeper.json");
+    writeFileSync(
+      keeperConfig,
+      JSON.stringify({
+        rpcUrls: [net.url],
+        chainId: 31337,
+        market: dep.market,
+        multicall3: dep.multicall3,
+        startBlock: dep.deploymentBlock.toString(),
+        dbPath: path.join(dir, "keeper.db"),
+        confirmations: 0,
+        pollIntervalMs: 250,
+        capabilities: ["wasm"],
+        strategy: { kind: "fraction", fraction: 0.8 },
+        summaryIntervalSec: 3600,
+        metricsPort,
+        executors: { cacheDir: path.join(dir, "modules"), wasmTimeoutMs: 5_000 },
+      }),
+    );
+    const keeper = startProcess(
+      process.execPath,
+      [path.join(ROOT, "keeper/bin/baton-keeper.mjs"), "--config", keeperConfig, "start"],
+      {
+        cwd: ROOT,
+        env: { BATON_PRIVATE_KEY: privateKeyOf(worker) },
+      },
+    );
+    stops.push(() => stopProcess(keeper.child));
+    await waitFor(
+      "the keeper's health endpoint",
+      async () => (await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).ok,
+      60_000,
+      keeper.child,
+      keeper.output,
+    );
+
+    const configFile = path.join(dir, "baton.config.json");
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        chains: [
+          {
+            chainId: 31337,
+            name: "Baton e2e",
+            rpcUrl: net.url,
+            addressBook: {
+              chainId: 31337,
+              jobMarket: dep.market,
+              committeeArbiter: dep.arbiter,
+              timelock: account(0).address,
+              multicall3: dep.multicall3,
+              demoToken: dep.token,
+              deploymentBlock: dep.deploymentBlock.toString(),
+            },
+            wasmModules: ["wordfreq", "primes"].map((name) => ({
+              name,
+              uri: modules.url(name),
+              sha256: modules.sha256(name),
+            })),
+          },
+        ],
+      }),
+    );
+    const outDir = path.join(dir, "dist");
+    buildApp(outDir);
+    const port = await freePort();
+    const preview = startProcess(
+      bin("vite"),
+      ["preview", "--outDir", outDir, "--port", String(port), "--strictPort", "--host", "127.0.0.1"],
+      {
+        cwd: FRONTEND,
+        env: { BATON_CONFIG: configFile },
+      },
+    );
+    stops.push(() => stopProcess(preview.child));
+    const appUrl = `http://127.0.0.1:${port}/`;
+    await waitFor(
+      "vite preview",
+      async () => (await fetch(`${appUrl}baton.config.json`)).ok,
+      30_000,
+      preview.child,
+      preview.output,
+    );
+
+    return { net, dep, modules, appUrl, dir, keeperLog: keeper.output, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

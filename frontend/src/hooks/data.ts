@@ -1,0 +1,197 @@
+// Thin query hooks over the market reads in lib/market.ts: cached per chain, refreshed while the
+// page is open (a local chain every second, public chains every few seconds).
+import { fetchMarketLogs, readCredits, readParams, readWorkers, type JobView, type MarketLog } from "@baton/sdk";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import type { Address } from "viem";
+import { getBlock, getBlockNumber } from "viem/actions";
+import { useBaton } from "../BatonContext.tsx";
+import { LOG_WINDOW, loadJobIndex, loadJobLogs, loadJobViews, loadTokens, multicallOf } from "../lib/market.ts";
+
+/** Every posted job (terms and spec), oldest first. */
+export function useJobIndex() {
+  const { chain, client, pollMs } = useBaton();
+  return useQuery({
+    queryKey: ["jobIndex", chain.chainId],
+    queryFn: () => loadJobIndex(client, chain.addressBook),
+    refetchInterval: pollMs * 3,
+    staleTime: pollMs,
+  });
+}
+
+/** States and records of `ids` (one Multicall3 call per 500 jobs). */
+export function useJobViews(ids: readonly bigint[] | undefined) {
+  const { chain, client, pollMs } = useBaton();
+  return useQuery({
+    queryKey: ["jobViews", chain.chainId, ids?.map(String).join(",")],
+    queryFn: async () => {
+      const views = await loadJobViews(client, chain.addressBook, ids!);
+      return new Map<bigint, JobView>(views.map((v) => [v.id, v]));
+    },
+    enabled: ids !== undefined,
+    refetchInterval: pollMs * 3,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Symbol and decimals of tokens (ETH included), one Multicall3 call. */
+export function useTokenInfo(addresses: readonly Address[]) {
+  const { chain, client } = useBaton();
+  const key = [...new Set(addresses.map((a) => a.toLowerCase()))].sort().join(",");
+  return useQuery({
+    queryKey: ["tokens", chain.chainId, key],
+    queryFn: () => loadTokens(client, chain.addressBook, addresses),
+    staleTime: Infinity,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Reward tokens the market allows: the deployment's demo token and every `TokenAllowed` still allowed. */
+export function useAllowedTokens() {
+  const { chain, client } = useBaton();
+  const book = chain.addressBook;
+  return useQuery({
+    queryKey: ["allowedTokens", chain.chainId],
+    queryFn: async () => {
+      const logs = await fetchMarketLogs(client as never, {
+        address: book.jobMarket,
+        fromBlock: book.deploymentBlock,
+        windowSize: LOG_WINDOW,
+        eventNames: ["TokenAllowed"],
+      });
+      const allowed = new Map<string, boolean>();
+      for (const log of logs) allowed.set(log.args.token.toLowerCase(), log.args.allowed);
+      if (book.demoToken && !allowed.has(book.demoToken.toLowerCase())) allowed.set(book.demoToken.toLowerCase(), true);
+      const addresses = [...allowed].filter(([, ok]) => ok).map(([a]) => a as Address);
+      const info = await loadTokens(client, book, addresses);
+      return [...info.values()];
+    },
+    staleTime: 60_000,
+  });
+}
+
+/** A job's events, refreshed live. */
+export function useJobLogs(jobId: bigint, fromBlock: bigint | undefined) {
+  const { chain, client, pollMs } = useBaton();
+  return useQuery({
+    queryKey: ["jobLogs", chain.chainId, String(jobId)],
+    queryFn: () => loadJobLogs(client, chain.addressBook, jobId, fromBlock!),
+    enabled: fromBlock !== undefined,
+    refetchInterval: pollMs,
+  });
+}
+
+export function useMarketParams() {
+  const { chain, client } = useBaton();
+  return useQuery({
+    queryKey: ["params", chain.chainId],
+    queryFn: () => readParams(client, chain.addressBook.jobMarket),
+    staleTime: 30_000,
+  });
+}
+
+/** Withdrawable credits and earnings of `account` in each of `tokens`. */
+export function useCredits(account: Address | undefined, tokens: readonly Address[]) {
+  const { chain, client, pollMs } = useBaton();
+  const book = chain.addressBook;
+  return useQuery({
+    queryKey: ["credits", chain.chainId, account, tokens.map((t) => t.toLowerCase()).join(",")],
+    queryFn: () =>
+      readCredits(client, {
+        market: book.jobMarket,
+        account: account!,
+        tokens,
+        multicall: multicallOf(book),
+      }),
+    enabled: !!account && tokens.length > 0,
+    refetchInterval: pollMs * 3,
+  });
+}
+
+/** Registered workers (from `WorkerRegistered` logs) with stake, reputation and unbonding. */
+export function useWorkers() {
+  const { chain, client, pollMs } = useBaton();
+  const book = chain.addressBook;
+  return useQuery({
+    queryKey: ["workers", chain.chainId],
+    queryFn: async () => {
+      const logs = await fetchMarketLogs(client as never, {
+        address: book.jobMarket,
+        fromBlock: book.deploymentBlock,
+        windowSize: LOG_WINDOW,
+        eventNames: ["WorkerRegistered"],
+      });
+      const meta = new Map<string, { capabilities: readonly `0x${string}`[]; metadataURI: string }>();
+      for (const log of logs)
+        meta.set(log.args.worker, { capabilities: log.args.capabilities, metadataURI: log.args.metadataURI });
+      const views = await readWorkers(client, {
+        market: book.jobMarket,
+        workers: [...meta.keys()] as Address[],
+        multicall: multicallOf(book),
+      });
+      return views.map((v) => ({ ...v, ...meta.get(v.address)! }));
+    },
+    refetchInterval: pollMs * 5,
+  });
+}
+
+/** The most recent market events (the last `blocks` blocks). */
+export function useRecentActivity(blocks = 5_000n) {
+  const { chain, client, pollMs } = useBaton();
+  const book = chain.addressBook;
+  return useQuery({
+    queryKey: ["activity", chain.chainId],
+    queryFn: async (): Promise<MarketLog[]> => {
+      const head = await getBlockNumber(client, { cacheTime: 0 });
+      const from = head > blocks ? head - blocks : 0n;
+      const logs = await fetchMarketLogs(client as never, {
+        address: book.jobMarket,
+        fromBlock: from > book.deploymentBlock ? from : book.deploymentBlock,
+        toBlock: head,
+        windowSize: LOG_WINDOW,
+      });
+      return logs.slice(-15).reverse();
+    },
+    refetchInterval: pollMs * 3,
+  });
+}
+
+/** Whether the market has code on the chosen chain: undefined while checking. */
+export function useDeploymentCheck() {
+  const { chain, client } = useBaton();
+  return useQuery({
+    queryKey: ["deployed", chain.chainId, chain.addressBook.jobMarket],
+    queryFn: async () => {
+      const code = await client.request({
+        method: "eth_getCode",
+        params: [chain.addressBook.jobMarket, "latest"],
+      } as never);
+      return typeof code === "string" && code !== "0x";
+    },
+    staleTime: Infinity,
+    retry: 1,
+  });
+}
+
+/**
+ * The chain's clock in Unix seconds, ticking every second: the wall clock, or the latest block's
+ * time when the chain runs ahead of it (a node whose time was moved forward).
+ */
+export function useNow(): number {
+  const { chain, client, pollMs } = useBaton();
+  const head = useQuery({
+    queryKey: ["headTime", chain.chainId],
+    queryFn: async () => ({
+      chain: Number((await getBlock(client, { blockTag: "latest" })).timestamp),
+      wall: Date.now() / 1000,
+    }),
+    refetchInterval: pollMs * 5,
+  });
+  const [wall, setWall] = useState(() => Date.now() / 1000);
+  useEffect(() => {
+    const timer = setInterval(() => setWall(Date.now() / 1000), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const offset = head.data ? Math.max(0, head.data.chain - head.data.wall) : 0;
+  return Math.floor(wall + offset);
+}

@@ -1,0 +1,186 @@
+// Every failure a person can meet, in words: each custom error of the Baton contracts (see
+// docs/errors.md), the token errors they bubble up, and wallet and network failures.
+// test/errors.test.ts checks that every error in the contracts' ABIs has a sentence here.
+import { BatonContractError, jobStateNames, toBatonError } from "@baton/sdk";
+import { BaseError, formatEther, type Address } from "viem";
+import { formatDuration, formatTime, shortAddress } from "./format.ts";
+
+type Args = readonly unknown[];
+const n = (v: unknown) => (typeof v === "bigint" ? v : BigInt(v as number));
+const eth = (v: unknown) => `${formatEther(n(v))} ETH`;
+const addr = (v: unknown) => shortAddress(String(v));
+const time = (v: unknown) => formatTime(Number(v));
+const job = (v: unknown) => `job #${String(v)}`;
+
+/** The states a `JobMarketUnexpectedState` bitmap accepts, by name. */
+export function acceptedStates(expectedStates: `0x${string}` | bigint): string[] {
+  const bits = BigInt(expectedStates);
+  return jobStateNames.filter((_, i) => (bits >> BigInt(i)) & 1n);
+}
+
+function list(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+}
+
+/** A sentence per custom error name; arguments in ABI order. */
+export const errorMessages: Record<string, (args: Args) => string> = {
+  // ---- job identity and state
+  JobMarketUnexpectedState: ([id, current, expected]) =>
+    `This action is only possible while ${job(id)} is ${list(acceptedStates(expected as `0x${string}`))}; it is now ${
+      jobStateNames[Number(current)] ?? `state ${String(current)}`
+    }. Someone may have acted first, or a deadline passed: the page shows the current state.`,
+  JobMarketTermsMismatch: ([id]) =>
+    `The terms sent for ${job(id)} do not match the job on chain (or the job does not exist). Reload the job and try again.`,
+  // ---- posting
+  JobMarketRequesterMismatch: ([requester, caller]) =>
+    `The job names ${addr(requester)} as requester, but it is being posted from ${addr(caller)}. Post from the requester's account.`,
+  JobMarketTokenNotAllowed: ([token]) =>
+    `The token ${addr(token)} is not accepted for rewards on this market. Pay in ETH or an allowed token.`,
+  JobMarketZeroReward: () => "The reward must be more than zero.",
+  JobMarketZeroBond: () => "The bond each bidder locks must be more than zero.",
+  JobMarketInvalidArbiter: ([arbiter]) =>
+    `The arbiter ${addr(arbiter)} is not a deployed contract. Name a deployed arbiter, such as the market's committee.`,
+  JobMarketParamMismatch: ([name, given, current]) =>
+    `The market's ${String(name)} changed from ${String(given)} to ${String(current)} while you were posting. Post again: the form reads the new value.`,
+  JobMarketInvalidWindow: ([window]) =>
+    `A window of ${String(window)} seconds is not allowed: every window must be between 1 second and 30 days.`,
+  JobMarketExpiryTooSoon: ([expiry, earliest]) =>
+    `The expiry (${time(expiry)}) leaves no time for one full round; it must be at least ${time(earliest)}.`,
+  JobMarketZeroHash: () => "The hash sent is empty; the spec or result could not be hashed.",
+  JobMarketPayloadTooLarge: ([length, max]) =>
+    `The payload is ${String(length)} bytes, more than the ${String(max)} bytes allowed inline. Store it elsewhere and post its URI.`,
+  JobMarketWrongValue: ([expected, received]) =>
+    `This transaction must send exactly ${eth(expected)}, not ${eth(received)}.`,
+  JobMarketTokenShortfall: ([token, expected, received]) =>
+    `The token ${addr(token)} delivered ${String(received)} units instead of ${String(expected)} (it charges a fee or rebases). It cannot be used for rewards.`,
+  // ---- requester actions
+  JobMarketNotRequester: ([id, caller]) =>
+    `Only the requester of ${job(id)} may do this, and ${addr(caller)} is not the requester.`,
+  JobMarketHasBids: ([id]) =>
+    `${job(id)} already has bids in this round, so it can no longer be cancelled. If nobody reveals, you can reclaim it after the reveal window.`,
+  JobMarketNoTimeLeft: ([id, expiry]) =>
+    `${job(id)} has no time left for another round before its expiry (${time(expiry)}). Reclaim the reward and post a new job.`,
+  // ---- bidding
+  JobMarketZeroCommitment: () => "The bid commitment is empty.",
+  JobMarketAlreadyCommitted: ([id, bidder]) => `${addr(bidder)} has already bid on ${job(id)} in this round.`,
+  JobMarketStakeTooLow: ([stake, minStake]) =>
+    `Your stake of ${eth(stake)} is below the ${eth(minStake)} this job requires. Deposit more stake first.`,
+  JobMarketReputationTooLow: ([completed, min]) =>
+    `This job is for workers with at least ${String(min)} completed jobs; you have ${String(completed)}.`,
+  JobMarketInsufficientFreeStake: ([free, bond]) =>
+    `Your free stake (${eth(free)}) does not cover the ${eth(bond)} bond. Deposit more stake or wait for bonds to be released.`,
+  JobMarketNoCommitment: ([id, bidder]) => `${addr(bidder)} has no unrevealed bid on ${job(id)} in this round.`,
+  JobMarketCommitmentMismatch: ([id, bidder]) =>
+    `The revealed price and salt do not match ${addr(bidder)}'s sealed bid on ${job(id)}.`,
+  JobMarketInvalidPrice: ([id, price, max]) =>
+    `A price of ${String(price)} is not valid for ${job(id)}: it must be between 1 and the reward (${String(max)}).`,
+  JobMarketRevealStillOpen: ([id, deadline]) =>
+    `The reveal window of ${job(id)} is still open until ${time(deadline)}; unrevealed bids can be forfeited after that.`,
+  // ---- execution and settlement
+  JobMarketNotWinner: ([id, caller]) => `${addr(caller)} did not win ${job(id)}; only the winner submits its result.`,
+  JobMarketNotArbiter: ([id, caller]) => `Only the arbiter of ${job(id)} may rule on it, not ${addr(caller)}.`,
+  JobMarketInsufficientGas: ([gasLeft, required]) =>
+    `The transaction ran low on gas before the settlement callback (${String(gasLeft)} left, ${String(required)} needed). Try again with a higher gas limit.`,
+  // ---- withdrawals
+  JobMarketNothingToWithdraw: ([, token]) =>
+    `There is nothing to withdraw in ${/^0x0{40}$/i.test(String(token)) ? "ETH" : `token ${addr(token)}`} for this account.`,
+  JobMarketTransferFailed: ([to, amount]) =>
+    `Sending ${eth(amount)} to ${addr(to)} failed: that address does not accept ETH. Your credit is kept; withdraw to another address.`,
+  JobMarketZeroAddress: () => "An address is required here; the zero address is not allowed.",
+  // ---- governance
+  JobMarketParamOutOfBounds: ([name, value]) =>
+    `The value ${String(value)} for ${String(name)} is outside its allowed range.`,
+  JobMarketRenounceDisabled: () => "The market's ownership cannot be renounced.",
+  OwnableUnauthorizedAccount: ([account]) => `${addr(account)} is not allowed to do this: it is a governance action.`,
+  OwnableInvalidOwner: ([owner]) => `${addr(owner)} cannot own the market.`,
+  EnforcedPause: () =>
+    "The market is paused by governance: new jobs and bids wait until it resumes. Settlement and withdrawals still work.",
+  ExpectedPause: () => "The market is not paused.",
+  ReentrancyGuardReentrantCall: () =>
+    "The market refused a nested call (a contract called back into it in the middle of a transaction).",
+  SafeERC20FailedOperation: ([token]) =>
+    `The token ${addr(token)} refused the transfer. Check your balance and allowance, or that the address is a token.`,
+  // ---- worker registry
+  WorkerRegistryNotRegistered: ([worker]) => `${addr(worker)} is not registered as a worker. Register first.`,
+  WorkerRegistryTooManyCapabilities: ([count, max]) =>
+    `${String(count)} capabilities are too many: a worker declares at most ${String(max)}.`,
+  WorkerRegistryMetadataTooLong: ([length, max]) =>
+    `The metadata URI is ${String(length)} bytes long; at most ${String(max)} bytes are allowed.`,
+  WorkerRegistryZeroAmount: () => "The amount must be more than zero.",
+  WorkerRegistryAmountTooLarge: ([amount]) => `A total stake of ${eth(amount)} is more than the registry can hold.`,
+  WorkerRegistryInsufficientFreeStake: ([requested, free]) =>
+    `You asked to unbond ${eth(requested)}, but only ${eth(free)} of your stake is free; the rest backs open bids and jobs.`,
+  WorkerRegistryUnbondingNotReady: ([readyAt, now]) =>
+    n(readyAt) === 0n
+      ? "Nothing is unbonding. Request an unbond first."
+      : `Your unbonding stake is ready in ${formatDuration(Number(n(readyAt) - n(now)))} (at ${time(readyAt)}).`,
+  WorkerRegistryTransferFailed: ([to, amount]) =>
+    `Sending ${eth(amount)} to ${addr(to)} failed: that address does not accept ETH.`,
+  WorkerRegistryZeroAddress: () => "A recipient address is required.",
+  // ---- committee arbiter
+  CommitteeArbiterZeroMarket: () => "The committee must be bound to a market.",
+  CommitteeArbiterInvalidMembers: ([member]) =>
+    /^0x0{40}$/i.test(String(member))
+      ? "The committee needs 1 to 32 distinct, non-zero members."
+      : `${addr(member)} is listed twice in the committee.`,
+  CommitteeArbiterInvalidPeriod: ([period]) =>
+    `A voting period of ${String(period)} seconds is not allowed (1 second to 30 days).`,
+  CommitteeArbiterNotMarket: ([caller]) =>
+    `This job's arbiter serves another market than ${addr(caller)}, so the job cannot be disputed; its result settles after the challenge window.`,
+  CommitteeArbiterNotMember: ([caller]) => `${addr(caller)} is not a committee member; only members vote.`,
+  CommitteeArbiterNoDispute: ([id]) => `The committee has no open dispute for ${job(id)}.`,
+  CommitteeArbiterAlreadyVoted: ([id, member]) => `${addr(member)} has already voted on ${job(id)}.`,
+  CommitteeArbiterVotingClosed: ([id, ends]) =>
+    `Voting on ${job(id)} closed at ${time(ends)}; the dispute can now be resolved.`,
+  CommitteeArbiterVotingOpen: ([id, ends]) =>
+    `Voting on ${job(id)} is still open until ${time(ends)} and no majority has voted yet.`,
+  // ---- ERC-20 (reward tokens)
+  ERC20InsufficientAllowance: ([spender, allowance, needed]) =>
+    `The market (${addr(spender)}) may move only ${String(allowance)} of your tokens but needs ${String(needed)}. Approve the reward first.`,
+  ERC20InsufficientBalance: ([sender, balance, needed]) =>
+    `${addr(sender)} holds ${String(balance)} token units but ${String(needed)} are needed.`,
+  ERC20InvalidApprover: ([a]) => `${addr(a)} cannot approve token transfers.`,
+  ERC20InvalidReceiver: ([a]) => `${addr(a)} cannot receive these tokens.`,
+  ERC20InvalidSender: ([a]) => `${addr(a)} cannot send these tokens.`,
+  ERC20InvalidSpender: ([a]) => `${addr(a)} cannot be approved to spend these tokens.`,
+};
+
+/** The sentence for a decoded contract error, or a fallback naming the raw error. */
+export function contractErrorMessage(error: BatonContractError): string {
+  if (error.errorName && errorMessages[error.errorName]) {
+    try {
+      return errorMessages[error.errorName]!(error.args);
+    } catch {
+      // malformed arguments: fall through to the generic sentence
+    }
+  }
+  if (error.errorName) return `The contract refused the transaction (${error.errorName}).`;
+  return "The contract refused the transaction without saying why.";
+}
+
+/** Any error from a read or a transaction, in words a person understands. */
+export function describeError(error: unknown): string {
+  const baton = toBatonError(error);
+  if (baton instanceof BatonContractError) return contractErrorMessage(baton);
+  if (baton instanceof BaseError) {
+    const named = (name: string) => baton.walk((e) => (e as { name?: string }).name === name);
+    if (named("UserRejectedRequestError") || /user (rejected|denied)/i.test(baton.message)) {
+      return "You rejected the request in your wallet; nothing was sent.";
+    }
+    if (named("InsufficientFundsError")) {
+      return "Your account does not hold enough ETH for this transaction (amount plus gas).";
+    }
+    if (named("ChainMismatchError") || named("ConnectorChainMismatchError")) {
+      return "Your wallet is on another network. Switch networks and try again.";
+    }
+    if (named("ConnectorNotConnectedError")) return "Connect a wallet first.";
+    if (named("HttpRequestError") || named("TimeoutError")) {
+      return "The network's RPC endpoint did not answer. Check your connection and try again.";
+    }
+    return baton.shortMessage;
+  }
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export type { Address };

@@ -1,0 +1,362 @@
+// What a job page shows, derived purely from the job's events, its current record and the clock:
+// the timeline (posted, bids, reveals, assignment, result, challenge, dispute, settlement) and the
+// actions the connected account may take now.
+import {
+  decodeResult,
+  decodeSpec,
+  deriveJobState,
+  isSpecUri,
+  JobState,
+  jobStateNames,
+  type JobRecord,
+  type JobSpec,
+  type JsonValue,
+  type MarketLog,
+} from "@baton/sdk";
+import { zeroAddress, type Address, type Hex } from "viem";
+import { sameAddress } from "./format.ts";
+import type { PostedJob } from "./market.ts";
+
+export type TimelineEntry = {
+  key: string;
+  kind:
+    | "posted"
+    | "commits"
+    | "reveal"
+    | "assigned"
+    | "result"
+    | "disputed"
+    | "resolved"
+    | "settled"
+    | "slashed"
+    | "reopened"
+    | "cancelled"
+    | "refunded"
+    | "forfeited";
+  title: string;
+  blockNumber: bigint;
+  /** Kind-specific facts for display. */
+  round?: number;
+  count?: number;
+  bidder?: Address;
+  worker?: Address;
+  price?: bigint;
+  leading?: boolean;
+  amount?: bigint;
+  result?: ResultCheck;
+};
+
+export type ResultCheck = {
+  hash: Hex;
+  /** The decoded payload, when inline and canonical. */
+  value?: JsonValue;
+  /** Whether keccak256 of the payload bytes equals the submitted hash. */
+  hashMatches: boolean;
+  /** Set when the payload is a URI to fetch or could not be decoded. */
+  problem?: string;
+  uri?: string;
+};
+
+export function checkResult(resultHash: Hex, payload: Hex): ResultCheck {
+  if (isSpecUri(payload)) {
+    const decoded = decodeResult(payload);
+    return {
+      hash: resultHash,
+      hashMatches: false,
+      uri: decoded.ok ? undefined : decoded.needsFetch,
+      problem: "stored off-chain",
+    };
+  }
+  const decoded = decodeResult(payload, { expectedHash: resultHash });
+  if (decoded.ok) return { hash: resultHash, value: decoded.value, hashMatches: true };
+  const unchecked = decodeResult(payload);
+  return {
+    hash: resultHash,
+    hashMatches: false,
+    problem: decoded.error,
+    ...(unchecked.ok ? { value: unchecked.value } : {}),
+  };
+}
+
+/** The decoded spec of a posted job, or why it cannot be shown. */
+export function specOf(job: PostedJob): { ok: true; spec: JobSpec } | { ok: false; error: string } {
+  const decoded = decodeSpec(job.spec, { expectedHash: job.specHash });
+  return decoded.ok ? { ok: true, spec: decoded.spec } : { ok: false, error: decoded.error };
+}
+
+/** Timeline entries in chain order; the commits of each round are grouped into one entry. */
+export function buildTimeline(posted: PostedJob, logs: readonly MarketLog[]): TimelineEntry[] {
+  const entries: TimelineEntry[] = [
+    { key: "posted", kind: "posted", title: "Posted", blockNumber: posted.blockNumber, round: 0 },
+  ];
+  const commits = new Map<number, TimelineEntry>();
+  for (const log of logs) {
+    const key = `${log.blockNumber}:${log.logIndex}`;
+    const blockNumber = log.blockNumber!;
+    switch (log.eventName) {
+      case "BidCommitted": {
+        const round = Number(log.args.round);
+        const entry = commits.get(round);
+        if (entry) entry.count! += 1;
+        else {
+          const e: TimelineEntry = { key, kind: "commits", title: "Sealed bids", blockNumber, round, count: 1 };
+          commits.set(round, e);
+          entries.push(e);
+        }
+        break;
+      }
+      case "BidRevealed":
+        entries.push({
+          key,
+          kind: "reveal",
+          title: "Bid revealed",
+          blockNumber,
+          round: Number(log.args.round),
+          bidder: log.args.bidder,
+          price: log.args.price,
+          leading: log.args.leading,
+        });
+        break;
+      case "JobAssigned":
+        entries.push({
+          key,
+          kind: "assigned",
+          title: "Assigned",
+          blockNumber,
+          worker: log.args.worker,
+          price: log.args.price,
+        });
+        break;
+      case "ResultSubmitted":
+        entries.push({
+          key,
+          kind: "result",
+          title: "Result submitted",
+          blockNumber,
+          worker: log.args.worker,
+          result: checkResult(log.args.resultHash, log.args.result),
+        });
+        break;
+      case "JobDisputed":
+        entries.push({
+          key,
+          kind: "disputed",
+          title: "Disputed",
+          blockNumber,
+          bidder: log.args.disputer,
+          amount: log.args.bond,
+        });
+        break;
+      case "DisputeResolved":
+        entries.push({
+          key,
+          kind: "resolved",
+          title: log.args.workerWins
+            ? `Dispute resolved for the worker${log.args.byTimeout ? " (no ruling in time)" : ""}`
+            : "Dispute resolved against the worker",
+          blockNumber,
+        });
+        break;
+      case "JobSettled":
+        entries.push({
+          key,
+          kind: "settled",
+          title: "Settled",
+          blockNumber,
+          worker: log.args.worker,
+          price: log.args.price,
+          amount: log.args.refund,
+        });
+        break;
+      case "WorkerSlashed":
+        entries.push({
+          key,
+          kind: "slashed",
+          title: Number(log.args.reason) === 0 ? "Worker slashed: no result in time" : "Worker slashed: dispute lost",
+          blockNumber,
+          worker: log.args.worker,
+          amount: log.args.amount,
+        });
+        break;
+      case "JobReopened":
+        entries.push({
+          key,
+          kind: "reopened",
+          title: `Reopened for bids (round ${Number(log.args.round) + 1})`,
+          blockNumber,
+          round: Number(log.args.round),
+        });
+        break;
+      case "JobCancelled":
+        entries.push({ key, kind: "cancelled", title: "Cancelled", blockNumber });
+        break;
+      case "JobRefunded":
+        entries.push({ key, kind: "refunded", title: "Refunded", blockNumber, amount: log.args.amount });
+        break;
+      case "BidForfeited":
+        entries.push({
+          key,
+          kind: "forfeited",
+          title: "Unrevealed bid forfeited",
+          blockNumber,
+          bidder: log.args.bidder,
+          amount: log.args.forfeited,
+        });
+        break;
+      default:
+        break;
+    }
+  }
+  return entries;
+}
+
+/** The deadline that matters now, for a countdown: `{ label, at }` in Unix seconds, or undefined. */
+export function currentDeadline(record: JobRecord, state: JobState): { label: string; at: number } | undefined {
+  switch (state) {
+    case JobState.Open:
+      return { label: "Bidding closes", at: record.deadline };
+    case JobState.Revealing:
+      return { label: "Reveals close", at: record.revealDeadline };
+    case JobState.Assigned:
+      return { label: "Result due", at: record.deadline };
+    case JobState.Submitted:
+      return { label: "Challenge window ends", at: record.deadline };
+    case JobState.Disputed:
+      return { label: "Ruling due", at: record.deadline };
+    default:
+      return undefined;
+  }
+}
+
+/** The state at `now` from a record read earlier (ticks over between reads). */
+export function stateAt(record: JobRecord, now: number): JobState {
+  return deriveJobState(record, now);
+}
+
+export function stateLabel(state: number): string {
+  const labels: Record<string, string> = {
+    None: "Unknown",
+    Open: "Open for bids",
+    Revealing: "Revealing bids",
+    Awarding: "Awaiting award",
+    Unfilled: "Unfilled",
+    Assigned: "In progress",
+    Overdue: "Overdue",
+    Submitted: "Result in challenge window",
+    Settleable: "Ready to settle",
+    Disputed: "Disputed",
+    RulingOverdue: "Ruling overdue",
+    Settled: "Settled",
+    Cancelled: "Cancelled",
+    Refunded: "Refunded",
+  };
+  return labels[jobStateNames[state] ?? "None"] ?? String(state);
+}
+
+export type JobAction = {
+  id: "cancel" | "accept" | "dispute" | "reclaim" | "finalize" | "settle" | "slash" | "resolveStale" | "repost";
+  functionName:
+    | "cancel"
+    | "accept"
+    | "dispute"
+    | "reclaim"
+    | "finalizeAuction"
+    | "settle"
+    | "slashNoShow"
+    | "resolveStaleDispute"
+    | "repost";
+  label: string;
+  /** What it does, for the button's description. */
+  hint: string;
+  /** ETH to send (the dispute bond). */
+  value?: bigint;
+};
+
+/**
+ * The job actions open to `account` (undefined: not connected) at `now`, per the state machine in
+ * docs/ARCHITECTURE.md. The contract re-checks every one; this only decides what to offer.
+ */
+export function availableActions(input: {
+  state: JobState;
+  record: JobRecord;
+  terms: PostedJob["terms"];
+  account: Address | undefined;
+  now: number;
+  disputeBond?: bigint;
+}): JobAction[] {
+  const { state, record, terms, account, now } = input;
+  if (!account) return [];
+  const requester = sameAddress(account, terms.requester);
+  const actions: JobAction[] = [];
+  if (state === JobState.Open && requester && !record.hasCommits) {
+    actions.push({
+      id: "cancel",
+      functionName: "cancel",
+      label: "Cancel job",
+      hint: "Cancel before any bid and get the reward back.",
+    });
+  }
+  if ((state === JobState.Submitted || state === JobState.Settleable) && requester) {
+    actions.push({
+      id: "accept",
+      functionName: "accept",
+      label: "Accept result",
+      hint: "Accept the result now and pay the worker.",
+    });
+  }
+  if (state === JobState.Submitted && input.disputeBond !== undefined) {
+    actions.push({
+      id: "dispute",
+      functionName: "dispute",
+      label: "Dispute result",
+      hint: "Send the dispute bond and ask the arbiter to rule on the result.",
+      value: input.disputeBond,
+    });
+  }
+  if (state === JobState.Unfilled && requester && record.round < 255) {
+    actions.push({ id: "repost", functionName: "repost", label: "Repost", hint: "Open a new round of bidding." });
+  }
+  if (state === JobState.Unfilled && (requester || now >= terms.expiry)) {
+    actions.push({
+      id: "reclaim",
+      functionName: "reclaim",
+      label: "Reclaim reward",
+      hint: "Cancel the job and credit the reward back to the requester.",
+    });
+  }
+  if (state === JobState.Awarding) {
+    actions.push({
+      id: "finalize",
+      functionName: "finalizeAuction",
+      label: "Finalize auction",
+      hint: "Assign the job to the winning bid.",
+    });
+  }
+  if (state === JobState.Settleable) {
+    actions.push({
+      id: "settle",
+      functionName: "settle",
+      label: "Settle",
+      hint: "Pay the worker: the challenge window has passed.",
+    });
+  }
+  if (state === JobState.Overdue) {
+    actions.push({
+      id: "slash",
+      functionName: "slashNoShow",
+      label: "Slash no-show",
+      hint: "The worker missed the deadline: slash its bond and collect the bounty.",
+    });
+  }
+  if (state === JobState.RulingOverdue) {
+    actions.push({
+      id: "resolveStale",
+      functionName: "resolveStaleDispute",
+      label: "Resolve stale dispute",
+      hint: "The arbiter did not rule in time: settle for the worker.",
+    });
+  }
+  return actions;
+}
+
+export const isEth = (token: Address) => token === zeroAddress || /^0x0{40}$/i.test(token);

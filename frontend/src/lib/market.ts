@@ -1,0 +1,173 @@
+// Reads of market data that scale: job terms from `JobPosted` logs (windowed, incremental), job
+// states and records through Multicall3 in batches (`readJobs`), a job's history from one
+// topic-filtered log query. Never one request per row.
+import {
+  decodeMarketLogs,
+  fetchMarketLogs,
+  isRangeTooLargeError,
+  readJobs,
+  type AddressBook,
+  type JobTerms,
+  type JobView,
+  type MarketLog,
+} from "@baton/sdk";
+import {
+  erc20Abi,
+  formatLog,
+  numberToHex,
+  pad,
+  type Address,
+  type Client,
+  type Hex,
+  type Log,
+  type RpcLog,
+} from "viem";
+import { getBlockNumber, multicall } from "viem/actions";
+import { ETH, type TokenInfo } from "./format.ts";
+
+/** Multicall3's address on nearly every public chain, for deployments whose address book names none. */
+export const CANONICAL_MULTICALL3: Address = "0xcA11bde05977b3631167028862bE2a173976CA11";
+
+/** The Multicall3 batched reads go through: the address book's, or the canonical deployment. */
+export function multicallOf(book: AddressBook): Address {
+  return book.multicall3 ?? CANONICAL_MULTICALL3;
+}
+
+/** Blocks per `eth_getLogs`: providers that refuse it make fetchMarketLogs halve the window. */
+export const LOG_WINDOW = 50_000n;
+
+/** A job as posted: what its `JobPosted` event carries. */
+export type PostedJob = {
+  id: bigint;
+  requester: Address;
+  token: Address;
+  terms: JobTerms;
+  specHash: Hex;
+  spec: Hex;
+  blockNumber: bigint;
+  transactionHash: Hex;
+};
+
+type IndexCache = { toBlock: bigint; jobs: PostedJob[] };
+const indexCaches = new Map<string, IndexCache>();
+
+/** Forgets cached job indexes (tests; a chain restart). */
+export function resetJobIndexCache() {
+  indexCaches.clear();
+}
+
+/**
+ * Every posted job, oldest first, from `JobPosted` logs. Incremental: a second call reads only the
+ * blocks after the first one's head (one `eth_blockNumber` plus one `eth_getLogs` per window).
+ */
+export async function loadJobIndex(client: Client, book: AddressBook): Promise<{ jobs: PostedJob[]; head: bigint }> {
+  const key = `${book.chainId}:${book.jobMarket.toLowerCase()}`;
+  const head = await getBlockNumber(client, { cacheTime: 0 });
+  let cache = indexCaches.get(key);
+  if (cache && cache.toBlock > head) cache = undefined; // the chain was reset
+  const fromBlock = cache ? cache.toBlock + 1n : book.deploymentBlock;
+  const jobs = cache ? [...cache.jobs] : [];
+  if (fromBlock <= head) {
+    const logs = await fetchMarketLogs(client as never, {
+      address: book.jobMarket,
+      fromBlock,
+      toBlock: head,
+      windowSize: LOG_WINDOW,
+      eventNames: ["JobPosted"],
+    });
+    for (const log of logs) {
+      jobs.push({
+        id: log.args.jobId,
+        requester: log.args.requester,
+        token: log.args.token,
+        terms: log.args.terms,
+        specHash: log.args.specHash,
+        spec: log.args.spec,
+        blockNumber: log.blockNumber!,
+        transactionHash: log.transactionHash!,
+      });
+    }
+  }
+  indexCaches.set(key, { toBlock: head, jobs });
+  return { jobs, head };
+}
+
+/**
+ * Every market event about one job (all carry the job id as their first indexed topic), from
+ * `fromBlock` to the head: one topic-filtered `eth_getLogs` per window, halving on refusal.
+ */
+export async function loadJobLogs(
+  client: Client,
+  book: AddressBook,
+  jobId: bigint,
+  fromBlock: bigint,
+  toBlock?: bigint,
+): Promise<MarketLog[]> {
+  const head = toBlock ?? (await getBlockNumber(client, { cacheTime: 0 }));
+  const topic = pad(numberToHex(jobId), { size: 32 });
+  const raw: Log[] = [];
+  let window = LOG_WINDOW;
+  let from = fromBlock;
+  while (from <= head) {
+    const to = from + window - 1n < head ? from + window - 1n : head;
+    let logs: RpcLog[];
+    try {
+      logs = (await client.request({
+        method: "eth_getLogs",
+        params: [
+          { address: book.jobMarket, fromBlock: numberToHex(from), toBlock: numberToHex(to), topics: [null, topic] },
+        ],
+      } as never)) as RpcLog[];
+    } catch (error) {
+      if (!isRangeTooLargeError(error) || to === from) throw error;
+      window = (to - from + 1n) / 2n || 1n;
+      continue;
+    }
+    raw.push(...logs.map((l) => formatLog(l)));
+    from = to + 1n;
+  }
+  // Worker-registry events index an address first: keep only events whose first argument is the job.
+  return decodeMarketLogs(raw).filter((l) => (l.args as { jobId?: bigint }).jobId === jobId);
+}
+
+/** States and records of `ids`, in batches of `batchSize` per Multicall3 call. */
+export function loadJobViews(client: Client, book: AddressBook, ids: readonly bigint[], batchSize = 500) {
+  if (ids.length === 0) return Promise.resolve([] as JobView[]);
+  return readJobs(client, {
+    market: book.jobMarket,
+    ids,
+    batchSize,
+    multicall: multicallOf(book),
+  });
+}
+
+/** Symbol and decimals of each token (ETH for the zero address), one Multicall3 call for all. */
+export async function loadTokens(client: Client, book: AddressBook, addresses: readonly Address[]) {
+  const unique = [...new Set(addresses.map((a) => a.toLowerCase()))].filter((a) => !/^0x0{40}$/.test(a)) as Address[];
+  const out = new Map<string, TokenInfo>([[ETH.address, ETH]]);
+  if (unique.length === 0) return out;
+  const results = await multicall(client, {
+    contracts: unique.flatMap((address) => [
+      { address, abi: erc20Abi, functionName: "symbol" } as const,
+      { address, abi: erc20Abi, functionName: "decimals" } as const,
+    ]),
+    allowFailure: true,
+    batchSize: 0,
+    multicallAddress: multicallOf(book),
+  });
+  unique.forEach((address, i) => {
+    const symbol = results[2 * i]!;
+    const decimals = results[2 * i + 1]!;
+    out.set(address, {
+      address,
+      symbol: symbol.status === "success" ? String(symbol.result) : `${address.slice(0, 6)}…`,
+      decimals: decimals.status === "success" ? Number(decimals.result) : 18,
+    });
+  });
+  return out;
+}
+
+/** The token info of `address` from a loaded map (unknown tokens shown by address, 18 decimals). */
+export function tokenOf(tokens: Map<string, TokenInfo> | undefined, address: Address): TokenInfo {
+  return tokens?.get(address.toLowerCase()) ?? { address, symbol: `${address.slice(0, 6)}…`, decimals: 18 };
+}

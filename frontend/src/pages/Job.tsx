@@ -1,0 +1,258 @@
+import { jobMarketAbi, JobState, pricingNames } from "@baton/sdk";
+import { useMemo } from "react";
+import { useConnection } from "wagmi";
+import { zeroAddress, type Address } from "viem";
+import { AddressText, Countdown, ErrorText, StateBadge, Stat } from "../components/bits.tsx";
+import { Withdraw } from "../components/Withdraw.tsx";
+import { useBaton } from "../BatonContext.tsx";
+import { useJobIndex, useJobLogs, useJobViews, useMarketParams, useNow, useTokenInfo } from "../hooks/data.ts";
+import { formatAmount, formatDuration, formatTime, sameAddress } from "../lib/format.ts";
+import {
+  availableActions,
+  buildTimeline,
+  currentDeadline,
+  specOf,
+  stateAt,
+  type TimelineEntry,
+} from "../lib/jobModel.ts";
+import { tokenOf } from "../lib/market.ts";
+import { Link } from "../router.tsx";
+import { useTransactor } from "../tx/TxProvider.tsx";
+import { ETH, type TokenInfo } from "../lib/format.ts";
+
+export default function Job({ id }: { id: bigint }) {
+  const { chain } = useBaton();
+  const index = useJobIndex();
+  const posted = index.data?.jobs.find((j) => j.id === id);
+  const ids = useMemo(() => (posted ? [id] : undefined), [posted, id]);
+  const views = useJobViews(ids);
+  const view = views.data?.get(id);
+  const logs = useJobLogs(id, posted?.blockNumber);
+  const params = useMarketParams();
+  const now = useNow();
+  const { address } = useConnection();
+  const { send, busy } = useTransactor();
+  const tokens = useTokenInfo(posted ? [posted.token] : []);
+
+  if (index.error) return <ErrorText error={index.error} />;
+  if (!index.data) return <p className="loading">Loading job #{String(id)}…</p>;
+  if (!posted) {
+    return (
+      <section>
+        <h1>Job #{String(id)}</h1>
+        <p>
+          There is no job #{String(id)} on {chain.name} (yet).
+        </p>
+        <Link to="#/jobs">All jobs</Link>
+      </section>
+    );
+  }
+  const token = tokenOf(tokens.data, posted.token);
+  const spec = specOf(posted);
+  const state = view ? (view.state === JobState.None ? view.state : stateAt(view.job, now)) : undefined;
+  const deadline = view && state !== undefined ? currentDeadline(view.job, state) : undefined;
+  const timeline = buildTimeline(posted, logs.data ?? []);
+  const actions =
+    view && state !== undefined
+      ? availableActions({
+          state,
+          record: view.job,
+          terms: posted.terms,
+          account: address,
+          now,
+          disputeBond: params.data?.disputeBond,
+        })
+      : [];
+  const isRequester = sameAddress(address, posted.requester);
+  const creditTokens = [...new Set([zeroAddress, posted.token])] as Address[];
+
+  return (
+    <section aria-labelledby="job-title">
+      <div className="title-row">
+        <h1 id="job-title">Job #{String(id)}</h1>
+        {state !== undefined && <StateBadge state={state} />}
+      </div>
+      {deadline && <Countdown label={deadline.label} at={deadline.at} now={now} />}
+      <dl className="stats">
+        <Stat label="Reward">{formatAmount(posted.terms.maxReward, token)}</Stat>
+        <Stat label="Kind">{spec.ok ? spec.spec.kind : "unreadable spec"}</Stat>
+        <Stat label="Requester">
+          <AddressText address={posted.requester} />
+          {isRequester && " (you)"}
+        </Stat>
+        <Stat label="Pricing">
+          {pricingNames[posted.terms.pricing] === "SecondPrice" ? "Second price" : "First price"}
+        </Stat>
+        <Stat label="Bond per bid">{formatAmount(posted.terms.bond, ETH)}</Stat>
+        {view && view.job.winner !== zeroAddress && (
+          <Stat label={state === JobState.Revealing ? "Leading bid" : "Winner"}>
+            <AddressText address={view.job.winner} /> at {formatAmount(view.job.price, token)}
+          </Stat>
+        )}
+      </dl>
+
+      {actions.length > 0 && (
+        <div className="card" role="group" aria-label="Actions">
+          <h2>Actions</h2>
+          <div className="actions">
+            {actions.map((a) => (
+              <button
+                key={a.id}
+                type="button"
+                disabled={busy}
+                title={a.hint}
+                onClick={() =>
+                  send({
+                    label: `${a.label} (job #${id})`,
+                    address: chain.addressBook.jobMarket,
+                    abi: jobMarketAbi,
+                    functionName: a.functionName,
+                    args: [id, posted.terms],
+                    ...(a.value !== undefined ? { value: a.value } : {}),
+                  })
+                }
+              >
+                {a.label}
+                {a.value !== undefined && ` (bond ${formatAmount(a.value)})`}
+              </button>
+            ))}
+          </div>
+        </div>
+      )}
+
+      {address && (
+        <div className="card">
+          <h2>Your credits</h2>
+          <Withdraw tokens={creditTokens} />
+        </div>
+      )}
+
+      <h2>Timeline</h2>
+      {logs.error && <ErrorText error={logs.error} />}
+      <ol className="timeline" aria-label="Timeline">
+        {timeline.map((e) => (
+          <li key={e.key} className={`tl-${e.kind}`}>
+            <TimelineItem entry={e} token={token} />
+          </li>
+        ))}
+      </ol>
+
+      <h2>Terms</h2>
+      <dl className="terms">
+        <Stat label="Commit window">{formatDuration(posted.terms.commitWindow)}</Stat>
+        <Stat label="Reveal window">{formatDuration(posted.terms.revealWindow)}</Stat>
+        <Stat label="Execution window">{formatDuration(posted.terms.executionWindow)}</Stat>
+        <Stat label="Challenge window">{formatDuration(posted.terms.challengeWindow)}</Stat>
+        <Stat label="Expiry">{formatTime(posted.terms.expiry)}</Stat>
+        <Stat label="Minimum stake">{formatAmount(posted.terms.minStake, ETH)}</Stat>
+        <Stat label="Minimum completed jobs">{posted.terms.minCompleted}</Stat>
+        <Stat label="Arbiter">
+          <AddressText address={posted.terms.arbiter} />
+        </Stat>
+      </dl>
+      <h2>Spec</h2>
+      {spec.ok ? (
+        <pre className="code">{JSON.stringify(spec.spec, null, 2)}</pre>
+      ) : (
+        <p className="error">{spec.error}</p>
+      )}
+    </section>
+  );
+}
+
+function TimelineItem({ entry: e, token }: { entry: TimelineEntry; token: TokenInfo }) {
+  const block = <small className="muted"> · block {String(e.blockNumber)}</small>;
+  switch (e.kind) {
+    case "commits":
+      return (
+        <>
+          <strong>
+            {e.count} sealed bid{e.count === 1 ? "" : "s"}
+          </strong>{" "}
+          in round {e.round! + 1}
+          {block}
+        </>
+      );
+    case "reveal":
+      return (
+        <>
+          <strong>Bid revealed</strong>: <AddressText address={e.bidder!} /> asks {formatAmount(e.price!, token)}
+          {e.leading && <span className="badge">leading</span>}
+          {block}
+        </>
+      );
+    case "assigned":
+      return (
+        <>
+          <strong>Assigned</strong> to <AddressText address={e.worker!} /> at {formatAmount(e.price!, token)}
+          {block}
+        </>
+      );
+    case "result":
+      return (
+        <>
+          <strong>Result submitted</strong> by <AddressText address={e.worker!} />
+          {block}
+          <div className="result">
+            {e.result!.hashMatches ? (
+              <p className="ok">Payload matches its hash.</p>
+            ) : (
+              <p className="error">
+                {e.result!.uri
+                  ? `Stored at ${e.result!.uri} (not checked here).`
+                  : `Hash check failed: ${e.result!.problem}`}
+              </p>
+            )}
+            {e.result!.value !== undefined && (
+              <pre className="code" aria-label="Result">
+                {JSON.stringify(e.result!.value, null, 2)}
+              </pre>
+            )}
+            <small className="muted">hash {e.result!.hash}</small>
+          </div>
+        </>
+      );
+    case "settled":
+      return (
+        <>
+          <strong>Settled</strong>: <AddressText address={e.worker!} /> paid {formatAmount(e.price!, token)},{" "}
+          {formatAmount(e.amount!, token)} refunded to the requester
+          {block}
+        </>
+      );
+    case "disputed":
+      return (
+        <>
+          <strong>Disputed</strong> by <AddressText address={e.bidder!} /> with a bond of {formatAmount(e.amount!)}
+          {block}
+        </>
+      );
+    case "slashed":
+      return (
+        <>
+          <strong>{e.title}</strong>: <AddressText address={e.worker!} /> lost {formatAmount(e.amount!)}
+          {block}
+        </>
+      );
+    case "refunded":
+      return (
+        <>
+          <strong>Refunded</strong> {formatAmount(e.amount!, token)} to the requester{block}
+        </>
+      );
+    case "forfeited":
+      return (
+        <>
+          <strong>{e.title}</strong>: <AddressText address={e.bidder!} /> forfeited {formatAmount(e.amount!)}
+          {block}
+        </>
+      );
+    default:
+      return (
+        <>
+          <strong>{e.title}</strong>
+          {block}
+        </>
+      );
+  }
+}

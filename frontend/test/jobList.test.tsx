@@ -1,0 +1,62 @@
+import { screen, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { zeroAddress } from "viem";
+import Jobs from "../src/pages/Jobs.tsx";
+import { idsToRead, selectPage } from "../src/hooks/useJobList.ts";
+import { FakeChain, OTHER, REQUESTER, termsFor } from "./helpers/fakeChain.ts";
+import { renderWithChain } from "./helpers/render.tsx";
+
+function chainWith(jobs: number) {
+  const fake = new FakeChain();
+  for (let i = 0; i < jobs; i++) {
+    // Every third job is REQUESTER's; every fifth has settled.
+    fake.postJob(termsFor(i % 3 === 0 ? REQUESTER : OTHER), { state: i % 5 === 0 ? 11 : 1 });
+  }
+  fake.calls.length = 0;
+  return fake;
+}
+
+describe("jobs list", () => {
+  it("shows the first page of 2,000 jobs with at most 10 RPC requests", async () => {
+    const fake = chainWith(2000);
+    await renderWithChain(<Jobs />, fake);
+    expect(await screen.findByRole("link", { name: "Job #2000" }, { timeout: 10_000 })).toBeTruthy();
+    await waitFor(() => expect(screen.getAllByText("Open for bids").length).toBeGreaterThan(0));
+    expect(screen.getByText(/Page 1 of 100 \(2000 jobs\)/)).toBeTruthy();
+    expect(screen.getAllByRole("row")).toHaveLength(21); // header + 20
+    // The page's states come from one Multicall3 call, not one call per row.
+    expect(fake.count("eth_call")).toBeLessThanOrEqual(3);
+    expect(fake.count()).toBeLessThanOrEqual(10);
+  });
+
+  it("filters by state with batched reads of every job", async () => {
+    const fake = chainWith(2000);
+    globalThis.location.hash = "#/jobs?status=Settled";
+    await renderWithChain(<Jobs />, fake);
+    expect(await screen.findByText(/Page 1 of 20 \(400 jobs\)/, undefined, { timeout: 10_000 })).toBeTruthy();
+    // 2,000 states in batches of 500: four multicalls (plus the page's token info).
+    expect(fake.count("eth_call")).toBeLessThanOrEqual(5);
+    expect(fake.count()).toBeLessThanOrEqual(10);
+  });
+
+  it("selects the connected account's jobs, newest first, one page at a time", () => {
+    const fake = chainWith(0);
+    for (let i = 0; i < 45; i++) fake.postJob(termsFor(i % 3 === 0 ? REQUESTER : OTHER, { token: zeroAddress }));
+    const jobs = fake.jobs.map((j, i) => ({
+      id: BigInt(i + 1),
+      requester: j.terms.requester,
+      token: j.terms.token,
+      terms: j.terms,
+      specHash: "0x" as const,
+      spec: "0x" as const,
+      blockNumber: j.block,
+      transactionHash: "0x" as const,
+    }));
+    const filter = { mine: true, account: REQUESTER, page: 0 };
+    expect(idsToRead(jobs, filter, 10)).toEqual([43n, 40n, 37n, 34n, 31n, 28n, 25n, 22n, 19n, 16n]);
+    const page = selectPage(jobs, undefined, { ...filter, page: 1 }, 10);
+    expect(page.total).toBe(15);
+    expect(page.rows.map((r) => r.posted.id)).toEqual([13n, 10n, 7n, 4n, 1n]);
+    expect(selectPage(jobs, undefined, { mine: true, page: 0 }).total).toBe(0);
+  });
+});

@@ -1,0 +1,142 @@
+import { encodeResult, JobState, resultHash, Status, type MarketLog } from "@baton/sdk";
+import { screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { keccak256, toHex, zeroAddress, type Address } from "viem";
+import { availableActions, buildTimeline, checkResult, currentDeadline } from "../src/lib/jobModel.ts";
+import type { PostedJob } from "../src/lib/market.ts";
+import Job from "../src/pages/Job.tsx";
+import { emptyRecord, FakeChain, OTHER, REQUESTER, termsFor, WORKER } from "./helpers/fakeChain.ts";
+import { renderWithChain } from "./helpers/render.tsx";
+
+const posted: PostedJob = {
+  id: 1n,
+  requester: REQUESTER,
+  token: zeroAddress,
+  terms: termsFor(REQUESTER),
+  specHash: "0x00",
+  spec: "0x00",
+  blockNumber: 5n,
+  transactionHash: "0x00",
+};
+
+let index = 0;
+function log(eventName: string, args: Record<string, unknown>): MarketLog {
+  index += 1;
+  return {
+    eventName,
+    args: { jobId: 1n, ...args },
+    blockNumber: BigInt(5 + index),
+    logIndex: index,
+  } as unknown as MarketLog;
+}
+
+describe("timeline", () => {
+  it("groups commits per round and lists reveals, assignment, result and settlement in order", () => {
+    const result = encodeResult({ words: 9 });
+    const entries = buildTimeline(posted, [
+      log("BidCommitted", { bidder: WORKER, round: 0 }),
+      log("BidCommitted", { bidder: OTHER, round: 0 }),
+      log("BidRevealed", { bidder: WORKER, round: 0, price: 8n, leading: true }),
+      log("BidRevealed", { bidder: OTHER, round: 0, price: 9n, leading: false }),
+      log("JobAssigned", { worker: WORKER, price: 8n, executionDeadline: 100 }),
+      log("ResultSubmitted", {
+        worker: WORKER,
+        resultHash: keccak256(result),
+        result: toHex(result),
+        challengeDeadline: 200,
+      }),
+      log("JobSettled", { worker: WORKER, resultHash: keccak256(result), price: 8n, fee: 0n, refund: 2n }),
+    ]);
+    expect(entries.map((e) => e.kind)).toEqual([
+      "posted",
+      "commits",
+      "reveal",
+      "reveal",
+      "assigned",
+      "result",
+      "settled",
+    ]);
+    expect(entries[1]!.count).toBe(2);
+    expect(entries[5]!.result).toMatchObject({ hashMatches: true, value: { words: 9 } });
+  });
+
+  it("flags a result whose payload does not match its hash", () => {
+    const check = checkResult(resultHash({ a: 1 }), toHex(encodeResult({ a: 2 })));
+    expect(check.hashMatches).toBe(false);
+    expect(check.problem).toMatch(/hash/);
+  });
+
+  it("counts down to the deadline of the current phase", () => {
+    const record = emptyRecord({ deadline: 500, revealDeadline: 600 });
+    expect(currentDeadline(record, JobState.Open)).toEqual({ label: "Bidding closes", at: 500 });
+    expect(currentDeadline(record, JobState.Revealing)).toEqual({ label: "Reveals close", at: 600 });
+    expect(currentDeadline(record, JobState.Settled)).toBeUndefined();
+  });
+});
+
+describe("actions", () => {
+  const ids = (state: number, account: Address | undefined, record = emptyRecord(), now = 0) =>
+    availableActions({ state: state as never, record, terms: posted.terms, account, now, disputeBond: 1n }).map(
+      (a) => a.id,
+    );
+
+  it("offers the requester cancel before bids, accept and dispute on results, reclaim and repost when unfilled", () => {
+    expect(ids(JobState.Open, REQUESTER)).toEqual(["cancel"]);
+    expect(ids(JobState.Open, REQUESTER, emptyRecord({ hasCommits: true }))).toEqual([]);
+    expect(ids(JobState.Submitted, REQUESTER)).toEqual(["accept", "dispute"]);
+    expect(ids(JobState.Settleable, REQUESTER)).toEqual(["accept", "settle"]);
+    expect(ids(JobState.Unfilled, REQUESTER)).toEqual(["repost", "reclaim"]);
+  });
+
+  it("offers anyone the permissionless exits, and nothing without a wallet", () => {
+    expect(ids(JobState.Open, OTHER)).toEqual([]);
+    expect(ids(JobState.Submitted, OTHER)).toEqual(["dispute"]);
+    expect(ids(JobState.Awarding, OTHER)).toEqual(["finalize"]);
+    expect(ids(JobState.Settleable, OTHER)).toEqual(["settle"]);
+    expect(ids(JobState.Overdue, OTHER)).toEqual(["slash"]);
+    expect(ids(JobState.RulingOverdue, OTHER)).toEqual(["resolveStale"]);
+    expect(ids(JobState.Unfilled, OTHER)).toEqual([]);
+    expect(ids(JobState.Unfilled, OTHER, emptyRecord(), posted.terms.expiry)).toEqual(["reclaim"]);
+    expect(ids(JobState.Settleable, undefined)).toEqual([]);
+  });
+});
+
+describe("job page", () => {
+  it("shows the timeline with revealed prices and the requester's actions and credits", async () => {
+    const fake = new FakeChain();
+    const now = fake.now;
+    const id = fake.postJob(termsFor(REQUESTER), {
+      state: JobState.Submitted,
+      record: {
+        status: Status.Submitted,
+        winner: WORKER,
+        price: 8n * 10n ** 16n,
+        deadline: now + 3600,
+        revealDeadline: now - 10,
+      },
+    });
+    fake.addLog("BidCommitted", { jobId: id, bidder: WORKER }, [0, keccak256("0x01")]);
+    fake.addLog("BidRevealed", { jobId: id, bidder: WORKER }, [0, 8n * 10n ** 16n, true]);
+    fake.addLog("JobAssigned", { jobId: id, worker: WORKER }, [8n * 10n ** 16n, now + 100]);
+    const result = encodeResult({ words: 9 });
+    fake.addLog("ResultSubmitted", { jobId: id, worker: WORKER }, [keccak256(result), toHex(result), now + 3600]);
+    fake.credits.set(`${REQUESTER.toLowerCase()}:${zeroAddress}`, 2n * 10n ** 16n);
+
+    await renderWithChain(<Job id={id} />, fake, { account: REQUESTER });
+    const timeline = await screen.findByRole("list", { name: "Timeline" });
+    expect(await within(timeline).findByText(/1 sealed bid/)).toBeTruthy();
+    expect(within(timeline).getByText(/asks 0.08 ETH/)).toBeTruthy();
+    expect(within(timeline).getByText("Payload matches its hash.")).toBeTruthy();
+    expect(await screen.findByRole("button", { name: "Accept result" })).toBeTruthy();
+    expect(await screen.findByRole("button", { name: /Dispute result/ })).toBeTruthy();
+    expect(screen.getByRole("timer").textContent).toMatch(/Challenge window ends in (59|1 h)/);
+    expect(await screen.findByRole("button", { name: "Withdraw ETH" })).toBeTruthy();
+    // The job's history is one topic-filtered log query, not one per event.
+    expect(fake.count("eth_getLogs")).toBeLessThanOrEqual(2);
+  });
+
+  it("says when a job does not exist", async () => {
+    await renderWithChain(<Job id={42n} />, new FakeChain());
+    expect(await screen.findByText(/There is no job #42/)).toBeTruthy();
+  });
+});

@@ -1,0 +1,97 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { parseRuntimeConfig } from "../src/config/runtime.ts";
+import { defaultValues, validatePost, type PostFormValues } from "../src/lib/postForm.ts";
+import PostJob from "../src/pages/PostJob.tsx";
+import { FakeChain, REQUESTER, runtimeConfig } from "./helpers/fakeChain.ts";
+import { renderWithChain } from "./helpers/render.tsx";
+
+const chain = parseRuntimeConfig(runtimeConfig).chains[0]!;
+const valid: PostFormValues = {
+  ...defaultValues(chain),
+  moduleUri: "https://m.example/a.wasm",
+  moduleSha256: "c".repeat(64),
+};
+const errorsOf = (v: Partial<PostFormValues>, decimals = 18) => {
+  const r = validatePost({ ...valid, ...v }, decimals);
+  return r.ok ? {} : r.errors;
+};
+
+describe("post form validation", () => {
+  it("accepts the defaults of every kind once a module is named", () => {
+    for (const kind of ["wasm", "http.json", "contract.call"] as const) {
+      const r = validatePost({ ...valid, kind }, 18);
+      expect(r.ok, kind).toBe(true);
+    }
+    const r = validatePost(valid, 18);
+    expect(r.ok && r.value.terms.maxReward).toBe(5n * 10n ** 16n);
+  });
+
+  it("reports spec problems from the sdk schema on their fields", () => {
+    expect(errorsOf({ moduleSha256: "xyz" }).moduleSha256).toBe(
+      "Module SHA-256 must be 64 lowercase hex characters (SHA-256 of the module bytes).",
+    );
+    expect(errorsOf({ moduleUri: "" }).moduleUri).toMatch(/^Module URI must be an http/);
+    expect(errorsOf({ inputEncoding: "json", inputData: "{nope" }).inputData).toBe("Input must be valid JSON.");
+    expect(errorsOf({ inputEncoding: "base64", inputData: "!!" }).inputData).toMatch(/base64/);
+    expect(errorsOf({ kind: "http.json", url: "ftp://x" }).url).toMatch(/^URL must be an http/);
+    expect(errorsOf({ kind: "http.json", jsonPath: "$..a" }).jsonPath).toMatch(/^JSON path invalid JSON path/);
+    expect(errorsOf({ kind: "contract.call", callTo: "0x12" }).callTo).toBe(
+      "Contract address must be a 20-byte hex address.",
+    );
+    expect(errorsOf({ kind: "contract.call", args: "[1]" }).args).toMatch(/takes 0 arguments, got 1/);
+    expect(errorsOf({ kind: "contract.call", args: "{}" }).args).toMatch(/JSON array/);
+    expect(errorsOf({ kind: "contract.call", signature: "jobCount" }).signature).toMatch(/human-readable function/);
+  });
+
+  it("checks amounts, windows, expiry and arbiter", () => {
+    expect(errorsOf({ reward: "0" }).reward).toBe("Reward must be more than zero.");
+    expect(errorsOf({ reward: "abc" }).reward).toBe("Reward must be a number such as 0.05.");
+    expect(errorsOf({ reward: "1.1234567" }, 6).reward).toBe("Reward has more than 6 decimals.");
+    expect(errorsOf({ bond: "" }).bond).toBe("Bond is required.");
+    expect(errorsOf({ commitWindow: "0" }).commitWindow).toMatch(/between 1 and 2592000 seconds/);
+    expect(errorsOf({ challengeWindow: "3000000" }).challengeWindow).toMatch(/30 days/);
+    expect(errorsOf({ expiryHours: "0.01" }).expiryHours).toMatch(/one full round/);
+    expect(errorsOf({ arbiter: "0x0000000000000000000000000000000000000000" }).arbiter).toMatch(/contract address/);
+    expect(errorsOf({ minCompleted: "-1" }).minCompleted).toMatch(/whole number/);
+  });
+});
+
+describe("post form", () => {
+  it("shows each problem next to its field and sends nothing", async () => {
+    const fake = new FakeChain();
+    await renderWithChain(<PostJob />, fake, { account: REQUESTER });
+    const user = userEvent.setup();
+    await user.clear(screen.getByLabelText("Module SHA-256"));
+    await user.type(screen.getByLabelText("Module SHA-256"), "not-a-hash");
+    await user.clear(screen.getByLabelText("Maximum reward (ETH)"));
+    await user.type(screen.getByLabelText("Maximum reward (ETH)"), "0");
+    await user.click(screen.getByRole("button", { name: "Post job" }));
+    expect(await screen.findByText("Reward must be more than zero.")).toBeTruthy();
+    expect(screen.getByText(/Module SHA-256 must be 64 lowercase hex characters/)).toBeTruthy();
+    expect(screen.getByLabelText("Maximum reward (ETH)").getAttribute("aria-invalid")).toBe("true");
+    await waitFor(() => expect(document.activeElement?.getAttribute("name")).toBe("moduleUri"));
+    expect(fake.calls.filter((c) => /send|estimate/.test(c))).toEqual([]);
+  });
+
+  it("refuses a reward the account cannot pay, before any transaction", async () => {
+    const fake = new FakeChain();
+    fake.balance = 10n ** 15n;
+    await renderWithChain(<PostJob />, fake, { account: REQUESTER });
+    fireEvent.change(screen.getByLabelText("Module URI"), { target: { value: "https://m.example/a.wasm" } });
+    fireEvent.change(screen.getByLabelText("Module SHA-256"), { target: { value: "d".repeat(64) } });
+    fireEvent.click(screen.getByRole("button", { name: "Post job" }));
+    expect(await screen.findByText(/does not cover a reward of 0.05 ETH/)).toBeTruthy();
+    expect(fake.calls.filter((c) => /send|estimate/.test(c))).toEqual([]);
+  });
+
+  it("switches templates by kind", async () => {
+    await renderWithChain(<PostJob />, new FakeChain());
+    fireEvent.click(screen.getByLabelText("HTTP JSON fetch"));
+    expect((screen.getByLabelText("JSON path") as HTMLInputElement).value).toBe("$.data.amount");
+    fireEvent.click(screen.getByLabelText("Contract call"));
+    expect((screen.getByLabelText("Function") as HTMLInputElement).value).toMatch(/jobCount/);
+    expect(screen.queryByLabelText("JSON path")).toBeNull();
+  });
+});
