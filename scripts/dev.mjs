@@ -162,9 +162,11 @@ function shutdown(code = 0) {
   moduleServer?.close();
   for (const { child } of children) if (child.exitCode === null) child.kill("SIGTERM");
   const deadline = setTimeout(() => {
-    for (const { child } of children) if (child.exitCode === null) child.kill("SIGKILL");
+    const stuck = children.filter(({ child }) => child.exitCode === null && child.signalCode === null);
+    step(`${stuck.map((c) => c.name).join(", ")} did not stop within 10 s; killing`);
+    for (const { child } of stuck) child.kill("SIGKILL");
     process.exit(code);
-  }, 5_000);
+  }, 10_000);
   Promise.all(
     children.map(({ child }) => (child.exitCode !== null ? null : new Promise((r) => child.once("exit", r)))),
   ).then(() => {
