@@ -36,4 +36,22 @@ const result = spawnSync(
   ["ignition", "deploy", moduleFile, "--network", network, "--parameters", params, ...rest],
   { cwd: root, stdio: "inherit", env: process.env },
 );
-process.exit(result.status ?? 1);
+if (result.status !== 0) process.exit(result.status ?? 1);
+
+// Write the addresses where the sdk, keepers and the web app find them.
+const chainId = Number(
+  spawnSync(hardhat, ["run", "--network", network, "scripts/chain-id.cjs"], { cwd: root, encoding: "utf8" })
+    .stdout.trim()
+    .split("\n")
+    .pop(),
+);
+const idAt = rest.indexOf("--deployment-id");
+const deploymentDir = path.join(root, "ignition", "deployments", idAt >= 0 ? rest[idAt + 1] : `chain-${chainId}`);
+const rpcVar = `${network.toUpperCase()}_RPC_URL`;
+const rpcUrl = local ? (process.env.BATON_RPC_URL ?? "http://127.0.0.1:8545") : process.env[rpcVar];
+const written = spawnSync(
+  path.join(root, "node_modules", ".bin", "tsx"),
+  ["scripts/address-book.ts", deploymentDir, network, ...(rpcUrl ? [rpcUrl] : [])],
+  { cwd: root, stdio: "inherit", env: process.env },
+);
+process.exit(written.status ?? 1);
