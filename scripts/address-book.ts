@@ -28,7 +28,7 @@ async function main() {
   await writeAddressBook(bookFile, book);
 
   if (book.chainId === 31337 || book.chainId === 1337) {
-    // Local chains: \`npm run dev\` writes the web app's configuration for its own chain.
+    // Local chains: npm run dev writes the web app's configuration for its own chain.
     console.log(`address book  ${path.relative(ROOT, bookFile)}`);
     return;
   }
