@@ -4,10 +4,10 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { jobMarketAbi } from "@baton/sdk";
+import { jobMarketAbi, testTokenAbi } from "@baton/sdk";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { zeroAddress } from "viem";
+import { parseUnits, zeroAddress } from "viem";
 import { account } from "../../keeper/test/helpers/devnet.ts";
 import { FRONTEND, startStack, type Stack } from "./stack.ts";
 
@@ -153,6 +153,45 @@ suite(title, () => {
     expect(credit).toBe(0n);
   });
 
+  it("approves a token reward, posts the job, cancels it and withdraws the refund", async () => {
+    const requester = account(REQUESTER).address;
+    const mint = await stack.net.wallet(0).writeContract({
+      account: account(0),
+      chain: stack.net.chain,
+      address: stack.dep.token,
+      abi: testTokenAbi,
+      functionName: "mint",
+      args: [requester, parseUnits("100", 6)],
+    });
+    await stack.net.publicClient.waitForTransactionReceipt({ hash: mint });
+    await page.getByRole("link", { name: "Post a job" }).first().click();
+    await page.getByRole("heading", { name: "Post a job" }).waitFor();
+    await page.getByLabel("Reward token").selectOption({ label: "TUSD" });
+    await page.getByLabel("Maximum reward (TUSD)").fill("5");
+    await page.getByRole("button", { name: "Approve and post job" }).click();
+    await page.getByText(/Approve 5 TUSD: Confirmed/).waitFor();
+    await page
+      .getByText(/Post job: Confirmed/)
+      .last()
+      .waitFor();
+    await page.getByRole("heading", { name: "Job #2" }).waitFor();
+    await page.getByText("5 TUSD", { exact: true }).waitFor();
+
+    // No keeper bids in TUSD, so the requester may still cancel.
+    await page.getByRole("button", { name: "Cancel job" }).click();
+    await page.getByText(/Cancel job \(job #2\): Confirmed/).waitFor();
+    await page.locator(".badge.state-Cancelled").waitFor();
+    await page.getByRole("button", { name: "Withdraw TUSD" }).click();
+    await page.getByText(/Withdraw 5 TUSD: Confirmed/).waitFor();
+    const balance = await stack.net.publicClient.readContract({
+      address: stack.dep.token,
+      abi: testTokenAbi,
+      functionName: "balanceOf",
+      args: [requester],
+    });
+    expect(balance).toBe(parseUnits("100", 6));
+  });
+
   it("lists the job as settled and as the account's own", async () => {
     await page.getByRole("link", { name: "Jobs", exact: true }).click();
     // The filter lives in the URL: the box is checked once the page has moved there.
@@ -165,5 +204,11 @@ suite(title, () => {
     await page.getByRole("link", { name: "Overview" }).click();
     await page.getByRole("list").filter({ hasText: "settled" }).first().waitFor();
     await page.screenshot({ path: path.join(SHOTS, "overview.png"), fullPage: true });
+    // A phone-sized window: navigation and wallet controls stay reachable.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole("link", { name: "Jobs", exact: true }).click();
+    await page.getByRole("link", { name: "Job #1" }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: path.join(SHOTS, "jobs-mobile.png"), fullPage: true });
   });
 });

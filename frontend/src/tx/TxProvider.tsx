@@ -38,6 +38,8 @@ type TxContextValue = {
   busy: boolean;
 };
 
+const CONFIRMED_NOTICE_MS = 10_000;
+
 const TxContext = createContext<TxContextValue | undefined>(undefined);
 
 export function TxProvider({ children }: { children: ReactNode }) {
@@ -56,7 +58,7 @@ export function TxProvider({ children }: { children: ReactNode }) {
   const send = useCallback(
     async (tx: TxRequest) => {
       const id = nextId.current++;
-      setNotices((list) => [...list.slice(-4), { id, label: tx.label, status: "checking" }]);
+      setNotices((list) => [...list.slice(-2), { id, label: tx.label, status: "checking" }]);
       setInFlight((n) => n + 1);
       try {
         const wallet = await getConnectorClient(wagmiConfig, { chainId: chain.chainId });
@@ -81,6 +83,8 @@ export function TxProvider({ children }: { children: ReactNode }) {
           return undefined;
         }
         update(id, { status: "confirmed" });
+        // Successes step aside after a while; failures stay until dismissed.
+        setTimeout(() => dismiss(id), CONFIRMED_NOTICE_MS);
         await queryClient.invalidateQueries();
         return receipt;
       } catch (error) {
@@ -90,7 +94,7 @@ export function TxProvider({ children }: { children: ReactNode }) {
         setInFlight((n) => n - 1);
       }
     },
-    [wagmiConfig, chain, queryClient, update],
+    [wagmiConfig, chain, queryClient, update, dismiss],
   );
 
   const value = useMemo(() => ({ notices, dismiss, send, busy: inFlight > 0 }), [notices, dismiss, send, inFlight]);
