@@ -449,25 +449,14 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         Step storage s
     ) private returns (IJobMarket.JobTerms memory terms, bytes32 specHash, bytes memory spec) {
         IJobMarket.Params memory params = _market.getParams();
-        terms = IJobMarket.JobTerms({
-            requester: address(this),
-            token: wf.token,
-            maxReward: s.maxReward,
-            arbiter: s.arbiter,
-            bond: s.bond,
-            minStake: s.minStake,
-            minCompleted: s.minCompleted,
-            commitWindow: s.commitWindow,
-            revealWindow: s.revealWindow,
-            executionWindow: s.executionWindow,
-            challengeWindow: s.challengeWindow,
-            expiry: uint32(block.timestamp) + s.expiryWindow,
-            feeBps: params.feeBps,
-            forfeitBps: params.forfeitBps,
-            slashBountyBps: params.slashBountyBps,
-            pricing: s.pricing,
-            callback: true
-        });
+        terms = _termsWith(
+            wf,
+            s,
+            uint32(block.timestamp) + s.expiryWindow,
+            params.feeBps,
+            params.forfeitBps,
+            params.slashBountyBps
+        );
         specHash = s.dependencies == 0 ? s.specHash : _bindInputs(workflowId, s);
         spec = _readSpec(wf.specs, s.specOffset, s.specLength);
         _ensureHeld(wf.token, s.maxReward);
@@ -602,6 +591,18 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
 
     /// @dev The terms a step's current job was posted with.
     function _terms(Workflow storage wf, Step storage s) private view returns (IJobMarket.JobTerms memory) {
+        return _termsWith(wf, s, s.expiry, s.feeBps, s.forfeitBps, s.slashBountyBps);
+    }
+
+    /// @dev A step's job terms with the given expiry and the market's basis points.
+    function _termsWith(
+        Workflow storage wf,
+        Step storage s,
+        uint32 expiry,
+        uint16 feeBps,
+        uint16 forfeitBps,
+        uint16 slashBountyBps
+    ) private view returns (IJobMarket.JobTerms memory) {
         return
             IJobMarket.JobTerms({
                 requester: address(this),
@@ -615,10 +616,10 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
                 revealWindow: s.revealWindow,
                 executionWindow: s.executionWindow,
                 challengeWindow: s.challengeWindow,
-                expiry: s.expiry,
-                feeBps: s.feeBps,
-                forfeitBps: s.forfeitBps,
-                slashBountyBps: s.slashBountyBps,
+                expiry: expiry,
+                feeBps: feeBps,
+                forfeitBps: forfeitBps,
+                slashBountyBps: slashBountyBps,
                 pricing: s.pricing,
                 callback: true
             });
