@@ -14,8 +14,8 @@ import {
   type Log,
   type PublicClient,
 } from "viem";
-import { readContract, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
-import { BatonError, toBatonError } from "./errors.js";
+import { readContract } from "viem/actions";
+import { BatonError } from "./errors.js";
 import { jobMarketAbi, workflowOrchestratorAbi } from "./generated/abis.js";
 import {
   canonicalBytes,
@@ -29,7 +29,7 @@ import {
   type JsonValue,
 } from "./spec.js";
 import { Pricing, type Address, type Hex } from "./types.js";
-import { ensureAllowance, type SigningClient, type Windows } from "./writes.js";
+import { ensureAllowance, simulateAndSend, type SigningClient, type Windows } from "./writes.js";
 
 /** Limits of the orchestrator (`WorkflowOrchestrator` constants). */
 export const MAX_WORKFLOW_STEPS = 32;
@@ -223,33 +223,15 @@ async function writeOrchestrator(
   publicClient: Client,
   params: { orchestrator: Address; functionName: WorkflowWriteName; args: readonly unknown[]; value?: bigint },
 ) {
-  let request: unknown;
-  let result: unknown;
-  try {
-    ({ request, result } = await simulateContract(publicClient, {
-      address: params.orchestrator,
-      abi: workflowOrchestratorAbi,
-      functionName: params.functionName,
-      args: params.args,
-      account: wallet.account,
-      ...(params.value ? { value: params.value } : {}),
-    } as never));
-  } catch (error) {
-    throw toBatonError(error);
-  }
-  let hash: Hex;
-  try {
-    hash = await writeContract(wallet, { ...(request as object), chain: wallet.chain } as never);
-  } catch (error) {
-    throw toBatonError(error);
-  }
-  const receipt = await waitForTransactionReceipt(publicClient, { hash });
-  if (receipt.status !== "success") {
-    throw new BatonError(
-      `${params.functionName} transaction ${hash} reverted on-chain (state changed after simulation)`,
-    );
-  }
-  return { hash, receipt, result };
+  const call = {
+    address: params.orchestrator,
+    abi: workflowOrchestratorAbi,
+    functionName: params.functionName,
+    args: params.args,
+    account: wallet.account,
+    ...(params.value ? { value: params.value } : {}),
+  };
+  return simulateAndSend(wallet, publicClient, call, params.functionName);
 }
 
 /**

@@ -66,6 +66,21 @@ export async function writeMarket<const Name extends WriteName>(
     account: wallet.account,
     ...(params.value !== undefined ? { value: params.value } : {}),
   };
+  const sent = await simulateAndSend(wallet, publicClient, call, params.functionName);
+  return { ...sent, result: sent.result as WriteResult<Name>["result"] };
+}
+
+/**
+ * Simulates `call` from the wallet's account (a revert throws `BatonContractError` with the
+ * decoded custom error and nothing is sent), sends it, and waits for the receipt (status
+ * "reverted" throws `BatonError`). Shared by every Baton write.
+ */
+export async function simulateAndSend(
+  wallet: SigningClient,
+  publicClient: Client,
+  call: Record<string, unknown>,
+  label: string,
+): Promise<{ hash: Hex; receipt: TransactionReceipt; result: unknown }> {
   let simulated: { request: unknown; result: unknown };
   try {
     simulated = await simulateContract(publicClient, call as never);
@@ -80,11 +95,9 @@ export async function writeMarket<const Name extends WriteName>(
   }
   const receipt = await waitForTransactionReceipt(publicClient, { hash });
   if (receipt.status !== "success") {
-    throw new BatonError(
-      `${params.functionName} transaction ${hash} reverted on-chain (state changed after simulation)`,
-    );
+    throw new BatonError(`${label} transaction ${hash} reverted on-chain (state changed after simulation)`);
   }
-  return { hash, receipt, result: simulated.result as WriteResult<Name>["result"] };
+  return { hash, receipt, result: simulated.result };
 }
 
 /** A spec stored off-chain: `uri` goes into the event, `specHash` is keccak256 of its canonical bytes. */
