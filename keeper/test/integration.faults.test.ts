@@ -7,17 +7,18 @@ import { parseEther, toHex } from "viem";
 import { jobMarketAbi } from "@baton/sdk";
 import { S } from "../src/plan.js";
 import { Store } from "../src/store.js";
+import { ROOT, account, privateKeyOf, type Deployment, type Devnet } from "./helpers/devnet.js";
 import {
-  ROOT,
-  account,
-  deployBaton,
-  privateKeyOf,
-  startDevnet,
-  type Deployment,
-  type Devnet,
-} from "./helpers/devnet.js";
-import { market, postedJobId, REQUESTER, runKeeper, waitFor, wasmSpec, type Market } from "./helpers/market.js";
-import { serveModules, type ModuleServer } from "./helpers/modules.js";
+  startKeeperNetwork,
+  postedJobId,
+  REQUESTER,
+  runKeeper,
+  waitFor,
+  wasmSpec,
+  type KeeperNetwork,
+  type Market,
+} from "./helpers/market.js";
+import type { ModuleServer } from "./helpers/modules.js";
 
 // Crashes and misbehaviour on a real chain: a keeper killed with SIGKILL mid-job, a keeper that
 // never reveals, and an executor that times out.
@@ -27,6 +28,7 @@ let net: Devnet;
 let dep: Deployment;
 let baton: Market;
 let modules: ModuleServer;
+let network: KeeperNetwork | undefined;
 const dir = mkdtempSync(path.join(tmpdir(), "keeper-faults-"));
 
 /** Posts a job running `module` on `input`, with this file's windows. */
@@ -46,17 +48,12 @@ const worker = (index: number) =>
   });
 
 beforeAll(async () => {
-  net = await startDevnet();
-  dep = await deployBaton(net);
-  baton = market(net, dep);
-  modules = await serveModules();
-  for (const k of [2, 3, 4, 5]) await baton.setupWorker(k);
-  await net.startMining();
+  network = await startKeeperNetwork([2, 3, 4, 5]);
+  ({ net, dep, baton, modules } = network);
 });
 
 afterAll(async () => {
-  await modules?.stop();
-  await net?.stop();
+  await network?.stop();
 });
 
 describe("a keeper killed with SIGKILL", () => {

@@ -4,19 +4,18 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseEther } from "viem";
 import { S, type Terms } from "../src/plan.js";
-import { account, deployBaton, startDevnet, type Deployment, type Devnet } from "./helpers/devnet.js";
-import { market, runKeeper, waitFor, wasmSpec, type Market } from "./helpers/market.js";
-import { serveModules, type ModuleServer } from "./helpers/modules.js";
+import { account } from "./helpers/devnet.js";
+import { startKeeperNetwork, runKeeper, waitFor, wasmSpec, type KeeperNetwork, type Market } from "./helpers/market.js";
+import type { ModuleServer } from "./helpers/modules.js";
 
 // Real chain, real keepers: three keepers with different pricing compete for 20 jobs.
 
 const KEEPERS = [2, 3, 4];
 const WINDOWS = { commitWindow: 10, revealWindow: 10, executionWindow: 40, challengeWindow: 3 };
 
-let net: Devnet;
-let dep: Deployment;
 let baton: Market;
 let modules: ModuleServer;
+let network: KeeperNetwork | undefined;
 const dir = mkdtempSync(path.join(tmpdir(), "keeper-it-"));
 
 async function postWasmJob(maxReward: bigint, text: string): Promise<{ jobId: bigint; terms: Terms }> {
@@ -24,17 +23,12 @@ async function postWasmJob(maxReward: bigint, text: string): Promise<{ jobId: bi
 }
 
 beforeAll(async () => {
-  net = await startDevnet();
-  dep = await deployBaton(net);
-  baton = market(net, dep);
-  modules = await serveModules();
-  for (const k of KEEPERS) await baton.setupWorker(k);
-  await net.startMining();
+  network = await startKeeperNetwork(KEEPERS);
+  ({ baton, modules } = network);
 });
 
 afterAll(async () => {
-  await modules?.stop();
-  await net?.stop();
+  await network?.stop();
 });
 
 describe("three keepers, twenty jobs", () => {

@@ -15,9 +15,17 @@ import {
   type WorkflowStepDraft,
 } from "@baton/sdk";
 import { S } from "../src/plan.js";
-import { account, deployBaton, startDevnet, type Deployment, type Devnet } from "./helpers/devnet.js";
-import { market, REQUESTER, runKeeper, waitFor, wasmSpec, type Market } from "./helpers/market.js";
-import { serveModules, type ModuleServer } from "./helpers/modules.js";
+import { account, type Deployment, type Devnet } from "./helpers/devnet.js";
+import {
+  startKeeperNetwork,
+  REQUESTER,
+  runKeeper,
+  waitFor,
+  wasmSpec,
+  type KeeperNetwork,
+  type Market,
+} from "./helpers/market.js";
+import type { ModuleServer } from "./helpers/modules.js";
 
 // A workflow on a real node, run by real keepers: A splits a text in two, B and C count the words of
 // one half each (reading A's result through the orchestrator's binding), D merges their counts.
@@ -30,6 +38,7 @@ let net: Devnet;
 let dep: Deployment;
 let baton: Market;
 let modules: ModuleServer;
+let network: KeeperNetwork | undefined;
 const dir = mkdtempSync(path.join(tmpdir(), "keeper-wf-"));
 
 function wordCounts(text: string): Record<string, number> {
@@ -48,17 +57,12 @@ function consumer(module: string, inputs: Record<string, { step: number; path?: 
 }
 
 beforeAll(async () => {
-  net = await startDevnet();
-  dep = await deployBaton(net);
-  baton = market(net, dep);
-  modules = await serveModules();
-  for (const k of KEEPERS) await baton.setupWorker(k);
-  await net.startMining();
+  network = await startKeeperNetwork(KEEPERS);
+  ({ net, dep, baton, modules } = network);
 });
 
 afterAll(async () => {
-  await modules?.stop();
-  await net?.stop();
+  await network?.stop();
 });
 
 describe("a diamond workflow run by keepers", () => {

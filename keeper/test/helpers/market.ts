@@ -18,8 +18,8 @@ import { encodeSpec, jobMarketAbi, specHash, type JobSpecInput } from "@baton/sd
 import { parseConfig, type KeeperConfig } from "../../src/config.js";
 import { Keeper } from "../../src/keeper.js";
 import type { Terms } from "../../src/plan.js";
-import { account, privateKeyOf, type Deployment, type Devnet } from "./devnet.js";
-import type { ModuleServer } from "./modules.js";
+import { account, deployBaton, privateKeyOf, startDevnet, type Deployment, type Devnet } from "./devnet.js";
+import { serveModules, type ModuleServer } from "./modules.js";
 
 /** The node account that posts jobs unless a test names another requester. */
 export const REQUESTER = 1;
@@ -219,3 +219,35 @@ export function market(net: Devnet, dep: Deployment) {
 }
 
 export type Market = ReturnType<typeof market>;
+
+/** A real node with Baton deployed, the demo modules served and `workers` registered and staked. */
+export type KeeperNetwork = {
+  net: Devnet;
+  dep: Deployment;
+  baton: Market;
+  modules: ModuleServer;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Starts what every real-node keeper test needs: a node, the deployment, the module server and
+ * the given node accounts as staked workers; then switches to interval mining.
+ */
+export async function startKeeperNetwork(workers: readonly number[]): Promise<KeeperNetwork> {
+  const net = await startDevnet();
+  const dep = await deployBaton(net);
+  const baton = market(net, dep);
+  const modules = await serveModules();
+  for (const k of workers) await baton.setupWorker(k);
+  await net.startMining();
+  return {
+    net,
+    dep,
+    baton,
+    modules,
+    stop: async () => {
+      await modules.stop();
+      await net.stop();
+    },
+  };
+}
