@@ -332,6 +332,7 @@ export class Keeper {
         return;
       case "done":
         this.store.markDone(job.id);
+        this.workflowInputs.delete(job.id.toString());
         return;
     }
   }
