@@ -12,7 +12,7 @@ import {
   type WorkflowIssue,
   type WorkflowStepDraft,
 } from "@baton/sdk";
-import { getAddress, isAddress, parseUnits, type Address } from "viem";
+import { formatUnits, getAddress, isAddress, parseUnits, type Address } from "viem";
 import type { ChainConfig, WasmModule } from "../config/runtime.ts";
 
 const ZERO: Address = "0x0000000000000000000000000000000000000000";
@@ -78,11 +78,11 @@ export function defaultSettings(chain: ChainConfig): StepSettings {
   };
 }
 
-export function emptyStep(chain: ChainConfig, index: number): StepForm {
+export function emptyStep(chain: ChainConfig): StepForm {
   const mod = chain.wasmModules[0];
   return {
     key: newKey(),
-    name: `step ${index + 1}`,
+    name: "",
     moduleUri: mod?.uri ?? "",
     moduleSha256: mod?.sha256 ?? "",
     input: "",
@@ -94,7 +94,7 @@ export function emptyStep(chain: ChainConfig, index: number): StepForm {
 }
 
 export function emptyWorkflow(chain: ChainConfig): WorkflowForm {
-  return { steps: [emptyStep(chain, 0)], token: ZERO, budget: "", retries: "0", defaults: defaultSettings(chain) };
+  return { steps: [emptyStep(chain)], token: ZERO, budget: "", retries: "0", defaults: defaultSettings(chain) };
 }
 
 /** The modules the "split → count ×2 → merge" template needs, or the names missing from the configuration. */
@@ -329,6 +329,13 @@ export function checkWorkflow(form: WorkflowForm, tokenDecimals: number): Checke
     const b = amount(form.budget, tokenDecimals, "Budget", true);
     if (b.error) add("budget", b.error);
     budget = b.value;
+    const caps = sumOfCaps(form, tokenDecimals);
+    if (budget !== undefined && budget < caps) {
+      add(
+        "budget",
+        `Budget of ${formatUnits(budget, tokenDecimals)} is below the sum of the step caps (${formatUnits(caps, tokenDecimals)}); leave it empty to use exactly that.`,
+      );
+    }
   }
 
   try {
@@ -393,7 +400,7 @@ export function sumOfCaps(form: WorkflowForm, decimals: number): bigint {
   return form.steps.reduce((sum, s) => sum + (amount(s.reward, decimals, "", false).value ?? 0n), 0n);
 }
 
-/** People read the errors in form order: the workflow's first, then each step's. */
+/** The errors in the order of the form: each step's, then the shared settings', then the budget's. */
 export function errorList(
   form: WorkflowForm,
   errors: WorkflowErrors,
@@ -405,8 +412,8 @@ export function errorList(
     out.push({ key, where, message });
   }
   const order = (key: string) => {
-    const stepKey = key.includes(":") ? key.split(":")[0]! : "";
-    return stepKey ? 1 + form.steps.findIndex((s) => s.key === stepKey) : 0;
+    if (key.includes(":")) return form.steps.findIndex((s) => s.key === key.split(":")[0]);
+    return form.steps.length + (key.startsWith("defaults.") ? 0 : 1);
   };
   return out.sort((a, b) => order(a.key) - order(b.key));
 }

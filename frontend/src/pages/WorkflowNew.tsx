@@ -171,7 +171,7 @@ function Builder({ orchestrator }: { orchestrator: Address }) {
         <button
           type="button"
           className="secondary"
-          onClick={() => update((f) => ({ ...f, steps: [...f.steps, emptyStep(chain, f.steps.length)] }))}
+          onClick={() => update((f) => ({ ...f, steps: [...f.steps, emptyStep(chain)] }))}
         >
           Add step
         </button>
@@ -540,11 +540,14 @@ function StepFields({
           type="button"
           className="secondary"
           disabled={earlier.length === 0}
-          onClick={() =>
+          onClick={() => {
+            // A new input reads the step just before, which this step then depends on.
+            const parent = earlier.at(-1)!.key;
             onChange({
-              inputs: [...step.inputs, { name: nextInputName(step), step: earlier.at(-1)?.key ?? "", path: "" }],
-            })
-          }
+              inputs: [...step.inputs, { name: nextInputName(step), step: parent, path: "" }],
+              dependsOn: step.dependsOn.includes(parent) ? step.dependsOn : [...step.dependsOn, parent],
+            });
+          }}
         >
           Add input
         </button>
