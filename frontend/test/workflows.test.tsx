@@ -9,10 +9,11 @@ import {
 import { QueryClient } from "@tanstack/react-query";
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createConfig, mock } from "wagmi";
 import { connect } from "wagmi/actions";
 import {
+  createPublicClient,
   decodeFunctionData,
   encodeAbiParameters,
   encodeEventTopics,
@@ -30,7 +31,16 @@ import {
 import { Providers } from "../src/Boot.tsx";
 import { parseRuntimeConfig, type ChainConfig } from "../src/config/runtime.ts";
 import { checkWorkflow, emptyWorkflow, templateWorkflow, type WorkflowForm } from "../src/lib/workflowForm.ts";
-import { canAdvance, layoutSteps, positions, STEP_STATUSES, workflowsFromLogs } from "../src/lib/workflowModel.ts";
+import {
+  canAdvance,
+  layoutSteps,
+  LIST_EVENTS,
+  loadOrchestratorLogsIncremental,
+  positions,
+  resetWorkflowLogCache,
+  STEP_STATUSES,
+  workflowsFromLogs,
+} from "../src/lib/workflowModel.ts";
 import Workflow from "../src/pages/Workflow.tsx";
 import WorkflowNew from "../src/pages/WorkflowNew.tsx";
 import Workflows from "../src/pages/Workflows.tsx";
@@ -82,6 +92,8 @@ async function renderPage(ui: React.ReactNode, fake: FakeChain, opts: { account?
 }
 
 // A simulation is an eth_call; reads before the submission may make some, none may follow it.
+afterEach(() => resetWorkflowLogCache());
+
 const WRITES = ["eth_call", "eth_estimateGas", "eth_sendTransaction", "eth_sendRawTransaction"];
 const writes = (fake: FakeChain) => WRITES.reduce((n, m) => n + fake.count(m), 0);
 
@@ -223,7 +235,9 @@ function orchestratorChain(events: [name: string, args: Record<string, unknown>]
     if (method === "eth_getLogs" && p.address?.toLowerCase() === ORCHESTRATOR.toLowerCase()) {
       fake.calls.push(method);
       const want = p.topics ?? [];
+      const range = params[0] as { fromBlock: Hex; toBlock: Hex };
       return logs
+        .filter((l) => l.block >= BigInt(range.fromBlock) && l.block <= BigInt(range.toBlock))
         .filter((l) =>
           want.every((t, i) => t === null || (Array.isArray(t) ? t.includes(l.topics[i]!) : t === l.topics[i])),
         )
@@ -382,6 +396,20 @@ describe("workflow status and graph", () => {
     expect(row.textContent).toContain("you");
     // One log query for the whole list (one window), plus workflowCount.
     expect(fake.count("eth_getLogs")).toBeLessThanOrEqual(3);
+  });
+
+  it("reads the orchestrator's logs once, then only new blocks", async () => {
+    const fake = diamond();
+    const client = createPublicClient({ chain: testChain, transport: fake.transport() });
+    const params = { orchestrator: ORCHESTRATOR, fromBlock: 1n, eventNames: LIST_EVENTS };
+    const first = await loadOrchestratorLogsIncremental(client, "k", params);
+    expect(first.map((l) => l.eventName)).toEqual(["WorkflowCreated", "StepSettled"]);
+    const calls = fake.count("eth_getLogs");
+    expect(await loadOrchestratorLogsIncremental(client, "k", params)).toHaveLength(2);
+    expect(fake.count("eth_getLogs")).toBe(calls); // no new block: no log query
+    fake.head += 5n;
+    expect(await loadOrchestratorLogsIncremental(client, "k", params)).toHaveLength(2);
+    expect(fake.count("eth_getLogs")).toBe(calls + 1);
   });
 
   it("summarises list events newest first", () => {

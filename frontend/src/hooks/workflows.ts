@@ -6,14 +6,17 @@ import type { Address } from "viem";
 import { readContract } from "viem/actions";
 import { useBaton } from "../BatonContext.tsx";
 import { loadJobViews } from "../lib/market.ts";
-import { LIST_EVENTS, loadOrchestratorLogs, workflowsFromLogs } from "../lib/workflowModel.ts";
+import { LIST_EVENTS, loadOrchestratorLogsIncremental, workflowsFromLogs } from "../lib/workflowModel.ts";
 
 /** The orchestrator of the chosen deployment, if it has one. */
 export function useOrchestrator(): Address | undefined {
   return useBaton().chain.addressBook.workflowOrchestrator;
 }
 
-/** Every workflow (newest first): `workflowCount` and the list events, one `eth_getLogs` per window. */
+/**
+ * Every workflow (newest first): `workflowCount` and the list events, one `eth_getLogs` per window
+ * the first time and then only the new blocks.
+ */
 export function useWorkflowList() {
   const { chain, client, pollMs } = useBaton();
   const orchestrator = useOrchestrator();
@@ -22,7 +25,7 @@ export function useWorkflowList() {
     queryFn: async () => {
       const [count, logs] = await Promise.all([
         readWorkflowCount(client, orchestrator!),
-        loadOrchestratorLogs(client, {
+        loadOrchestratorLogsIncremental(client, `list:${chain.chainId}:${orchestrator}`, {
           orchestrator: orchestrator!,
           fromBlock: chain.addressBook.deploymentBlock,
           eventNames: LIST_EVENTS,
@@ -36,7 +39,10 @@ export function useWorkflowList() {
   });
 }
 
-/** One workflow: its state from its events, its summary (balance) and its jobs' market states. */
+/**
+ * One workflow: its state from its events (read incrementally: each refresh reads only new blocks),
+ * its summary (balance) and its jobs' market states.
+ */
 export function useWorkflow(id: bigint) {
   const { chain, client, pollMs } = useBaton();
   const orchestrator = useOrchestrator();
@@ -44,7 +50,7 @@ export function useWorkflow(id: bigint) {
     queryKey: ["workflow", chain.chainId, orchestrator, String(id)],
     queryFn: async () => {
       const [logs, view] = await Promise.all([
-        loadOrchestratorLogs(client, {
+        loadOrchestratorLogsIncremental(client, `workflow:${chain.chainId}:${orchestrator}:${id}`, {
           orchestrator: orchestrator!,
           fromBlock: chain.addressBook.deploymentBlock,
           workflowId: id,

@@ -180,6 +180,33 @@ export async function loadOrchestratorLogs(
   );
 }
 
+type LogCache = { toBlock: bigint; logs: DecodedLog[] };
+const logCaches = new Map<string, LogCache>();
+
+/** Forgets cached orchestrator logs (tests; a chain restart). */
+export function resetWorkflowLogCache() {
+  logCaches.clear();
+}
+
+/**
+ * Like `loadOrchestratorLogs`, but incremental per `cacheKey`: a later call reads only the blocks
+ * after the previous call's head (a chain that went back, such as a restarted node, starts over).
+ */
+export async function loadOrchestratorLogsIncremental(
+  client: Client,
+  cacheKey: string,
+  params: Omit<Parameters<typeof loadOrchestratorLogs>[1], "toBlock">,
+): Promise<DecodedLog[]> {
+  const head = await getBlockNumber(client, { cacheTime: 0 });
+  let cache = logCaches.get(cacheKey);
+  if (cache && cache.toBlock > head) cache = undefined;
+  const fromBlock = cache ? cache.toBlock + 1n : params.fromBlock;
+  const logs = cache ? [...cache.logs] : [];
+  if (fromBlock <= head) logs.push(...(await loadOrchestratorLogs(client, { ...params, fromBlock, toBlock: head })));
+  logCaches.set(cacheKey, { toBlock: head, logs });
+  return logs;
+}
+
 /** Every workflow from the list events, newest first. */
 export function workflowsFromLogs(logs: readonly DecodedLog[]): WorkflowSummary[] {
   const byId = new Map<bigint, DecodedLog[]>();
