@@ -23,6 +23,8 @@ export default defineConfig({
           name: "e2e",
           include: ["e2e/**/*.test.ts"],
           environment: "node",
+          // Each file starts a whole stack (chain, keeper, build, browser): one at a time.
+          fileParallelism: false,
           testTimeout: 240_000,
           hookTimeout: 240_000,
         },

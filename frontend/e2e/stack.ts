@@ -1,7 +1,7 @@
 // A real Baton stack for browser tests, every part on a free port and stopped afterwards: a
-// Hardhat node, the contracts, a registered and staked worker running a real `baton-keeper`
-// process, the demo wasm modules, and `vite preview` of a fresh build pointed at the chain
-// through BATON_CONFIG.
+// Hardhat node, the contracts (the workflow orchestrator included), a registered and staked worker
+// running a real `baton-keeper` process (which also runs workflow steps), the demo wasm modules,
+// and `vite preview` of a fresh build pointed at the chain through BATON_CONFIG.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -130,6 +130,7 @@ export async function startStack(): Promise<Stack> {
         rpcUrls: [net.url],
         chainId: 31337,
         market: dep.market,
+        orchestrator: dep.orchestrator,
         multicall3: dep.multicall3,
         startBlock: dep.deploymentBlock.toString(),
         dbPath: path.join(dir, "keeper.db"),
@@ -175,9 +176,10 @@ export async function startStack(): Promise<Stack> {
               timelock: account(0).address,
               multicall3: dep.multicall3,
               demoToken: dep.token,
+              workflowOrchestrator: dep.orchestrator,
               deploymentBlock: dep.deploymentBlock.toString(),
             },
-            wasmModules: ["wordfreq", "primes"].map((name) => ({
+            wasmModules: ["wordfreq", "primes", "split", "merge"].map((name) => ({
               name,
               uri: modules.url(name),
               sha256: modules.sha256(name),

@@ -13,11 +13,16 @@ const Jobs = lazy(() => import("./pages/Jobs.tsx"));
 const Job = lazy(() => import("./pages/Job.tsx"));
 const PostJob = lazy(() => import("./pages/PostJob.tsx"));
 const Workers = lazy(() => import("./pages/Workers.tsx"));
+// The workflow pages carry the graph library: each loads as its own chunk.
+const Workflows = lazy(() => import("./pages/Workflows.tsx"));
+const WorkflowNew = lazy(() => import("./pages/WorkflowNew.tsx"));
+const Workflow = lazy(() => import("./pages/Workflow.tsx"));
 
 const NAV = [
   { to: "#/", label: "Overview", active: (p: string) => p === "/" },
   { to: "#/jobs", label: "Jobs", active: (p: string) => p.startsWith("/jobs") },
   { to: "#/post", label: "Post a job", active: (p: string) => p === "/post" },
+  { to: "#/workflows", label: "Workflows", active: (p: string) => p.startsWith("/workflows") },
   { to: "#/workers", label: "Workers", active: (p: string) => p === "/workers" },
 ];
 
@@ -28,6 +33,10 @@ function Page({ path }: { path: string }) {
   if (job && /^[0-9]+$/.test(job.id!)) return <Job id={BigInt(job.id!)} />;
   if (path === "/post") return <PostJob />;
   if (path === "/workers") return <Workers />;
+  if (path === "/workflows") return <Workflows />;
+  if (path === "/workflows/new") return <WorkflowNew />;
+  const workflow = match("/workflows/:id", path);
+  if (workflow && /^[0-9]+$/.test(workflow.id!)) return <Workflow id={BigInt(workflow.id!)} />;
   return (
     <section>
       <h1>Page not found</h1>

@@ -5,6 +5,7 @@ import {
   jobMarketAbi,
   testTokenAbi,
   toBatonError,
+  workflowOrchestratorAbi,
 } from "@baton/sdk";
 import { describe, expect, it } from "vitest";
 import {
@@ -34,16 +35,18 @@ function revert(name: string, args: readonly unknown[]) {
 }
 
 describe("error messages", () => {
-  it("has a sentence for every custom error of the market, the committee and reward tokens", () => {
+  it("has a sentence for every custom error of the market, the committee, the orchestrator and reward tokens", () => {
     const names = new Set(
       [
         ...errorsOf(jobMarketAbi),
         ...errorsOf(committeeArbiterAbi),
+        ...errorsOf(workflowOrchestratorAbi),
         ...errorsOf(testTokenAbi),
         ...errorsOf(batonErrorsAbi),
       ].map((e) => e.name),
     );
-    expect(names.size).toBeGreaterThan(50);
+    expect(names.size).toBeGreaterThan(80);
+    expect([...names]).toContain("WorkflowStepInProgress");
     const missing = [...names].filter((n) => !errorMessages[n]);
     expect(missing).toEqual([]);
   });

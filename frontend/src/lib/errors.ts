@@ -1,7 +1,7 @@
 // Every failure a person can meet, in words: each custom error of the Baton contracts (see
 // docs/errors.md), the token errors they bubble up, and wallet and network failures.
 // test/errors.test.ts checks that every error in the contracts' ABIs has a sentence here.
-import { BatonContractError, jobStateNames, toBatonError } from "@baton/sdk";
+import { BatonContractError, jobStateNames, toBatonError, workflowStatusNames } from "@baton/sdk";
 import { BaseError, formatEther, type Address } from "viem";
 import { formatDuration, formatTime, shortAddress } from "./format.ts";
 
@@ -11,6 +11,8 @@ const eth = (v: unknown) => `${formatEther(n(v))} ETH`;
 const addr = (v: unknown) => shortAddress(String(v));
 const time = (v: unknown) => formatTime(Number(v));
 const job = (v: unknown) => `job #${String(v)}`;
+/** Steps are numbered from 1 for people (index 0 is "Step 1"). */
+const step = (v: unknown, capital = true) => `${capital ? "Step" : "step"} ${Number(v) + 1}`;
 
 /** The states a `JobMarketUnexpectedState` bitmap accepts, by name. */
 export function acceptedStates(expectedStates: `0x${string}` | bigint): string[] {
@@ -134,6 +136,59 @@ export const errorMessages: Record<string, (args: Args) => string> = {
     `Voting on ${job(id)} closed at ${time(ends)}; the dispute can now be resolved.`,
   CommitteeArbiterVotingOpen: ([id, ends]) =>
     `Voting on ${job(id)} is still open until ${time(ends)} and no majority has voted yet.`,
+  // ---- workflow orchestrator
+  WorkflowNoSteps: () => "A workflow needs at least one step.",
+  WorkflowTooManySteps: ([count, max]) => `${String(count)} steps are too many: a workflow has at most ${String(max)}.`,
+  WorkflowTooManyEdges: ([count, max]) =>
+    `${String(count)} dependencies are too many: a workflow has at most ${String(max)} in all.`,
+  WorkflowDependencyCountMismatch: ([steps, deps]) =>
+    `The workflow has ${String(steps)} steps but ${String(deps)} dependency lists; each step needs one.`,
+  WorkflowSelfDependency: ([s]) => `${step(s)} depends on itself; a step can only depend on earlier steps.`,
+  WorkflowForwardDependency: ([s, d]) =>
+    `${step(s)} depends on ${step(d, false)}, which comes later; dependencies must be earlier steps.`,
+  WorkflowDuplicateDependency: ([s, d]) => `${step(s)} names ${step(d, false)} twice as a dependency.`,
+  WorkflowEmptySpec: ([s]) => `${step(s)} has an empty spec.`,
+  WorkflowSpecTooLarge: ([s, length, max]) =>
+    `The spec of ${step(s, false)} is ${String(length)} bytes; at most ${String(max)} bytes are allowed.`,
+  WorkflowSpecsTooLarge: ([length, max]) =>
+    `The specs together are ${String(length)} bytes; one workflow holds at most ${String(max)} bytes.`,
+  WorkflowZeroReward: ([s]) => `The reward cap of ${step(s, false)} must be more than zero.`,
+  WorkflowZeroBond: ([s]) => `The bond of ${step(s, false)} must be more than zero.`,
+  WorkflowInvalidArbiter: ([s, arbiter]) =>
+    `The arbiter ${addr(arbiter)} of ${step(s, false)} is not a deployed contract. Name a deployed arbiter, such as the committee.`,
+  WorkflowInvalidWindow: ([s, window]) =>
+    `A window of ${String(window)} seconds in ${step(s, false)} is not allowed: every window must be between 1 second and 30 days.`,
+  WorkflowExpiryWindowTooShort: ([s, expiry, minimum]) =>
+    `The expiry window of ${step(s, false)} (${String(expiry)} s) is shorter than one round (${String(minimum)} s).`,
+  WorkflowBudgetTooLow: ([budget, required]) =>
+    `The budget of ${eth(budget)} is below the sum of the step caps (${eth(required)}).`,
+  WorkflowTokenNotAllowed: ([token]) =>
+    `The token ${addr(token)} is not accepted by the market. Pay the budget in ETH or an allowed token.`,
+  WorkflowWrongValue: ([expected, received]) =>
+    `Creating this workflow must send exactly ${eth(expected)}, not ${eth(received)}.`,
+  WorkflowTokenShortfall: ([token, expected, received]) =>
+    `The token ${addr(token)} delivered ${String(received)} units instead of ${String(expected)} (it charges a fee or rebases). It cannot pay a budget.`,
+  WorkflowTooManyRetries: ([retries, max]) =>
+    `${String(retries)} retries are too many: a failed step is re-auctioned at most ${String(max)} times.`,
+  WorkflowUnknown: ([id]) => `There is no workflow #${String(id)}.`,
+  WorkflowUnknownStep: ([id, s]) => `Workflow #${String(id)} has no ${step(s, false)}.`,
+  WorkflowNotRequester: ([id, caller]) =>
+    `Only the requester of workflow #${String(id)} may do this, and ${addr(caller)} is not the requester.`,
+  WorkflowNotActive: ([id, status]) =>
+    `Workflow #${String(id)} has already ended (${(workflowStatusNames[Number(status)] ?? `status ${String(status)}`).toLowerCase()}).`,
+  WorkflowStepInProgress: ([id, s, jobState]) =>
+    `The job of ${step(s, false)} in workflow #${String(id)} is still running (${
+      jobStateNames[Number(jobState)] ?? `state ${String(jobState)}`
+    }); there is nothing to advance until it ends.`,
+  WorkflowNothingToAdvance: ([id, s]) =>
+    `${step(s)} of workflow #${String(id)} and its dependents are already up to date; there is nothing to advance.`,
+  WorkflowNotMarket: ([caller]) => `Only the job market may report settlements, not ${addr(caller)}.`,
+  WorkflowNothingToWithdraw: ([, token]) =>
+    `The orchestrator holds no refund in ${/^0x0{40}$/i.test(String(token)) ? "ETH" : `token ${addr(token)}`} for this account.`,
+  WorkflowTransferFailed: ([to, amount]) =>
+    `Sending ${eth(amount)} to ${addr(to)} failed: that address does not accept ETH. Your refund is kept.`,
+  WorkflowZeroAddress: () => "An address is required here; the zero address is not allowed.",
+  WorkflowNoSurplus: ([token]) => `There is no surplus in ${addr(token)} to sweep.`,
   // ---- ERC-20 (reward tokens)
   ERC20InsufficientAllowance: ([spender, allowance, needed]) =>
     `The market (${addr(spender)}) may move only ${String(allowance)} of your tokens but needs ${String(needed)}. Approve the reward first.`,

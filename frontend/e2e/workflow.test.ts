@@ -1,0 +1,201 @@
+// Browser end-to-end for workflows: a person builds the split → count ×2 → merge diamond in the
+// builder (a mistake first: its message appears on the right step and nothing is sent), creates
+// it, watches the real keeper run every step until the workflow completes, reads the merged
+// result on the last step's job, and withdraws the unspent budget. Chromium via playwright-core.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { workflowOrchestratorAbi } from "@baton/sdk";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { zeroAddress } from "viem";
+import { account } from "../../keeper/test/helpers/devnet.ts";
+import { FRONTEND, startStack, type Stack } from "./stack.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const SHOTS = path.join(FRONTEND, "e2e", "screenshots");
+const REQUESTER = 1;
+
+const available = existsSync(CHROMIUM);
+const required = process.env.CI === "true" || process.env.CI === "1";
+if (!available && !required) {
+  console.warn(
+    `\n${"!".repeat(78)}\n!! Workflow browser tests SKIPPED: no Chromium at ${CHROMIUM}.\n` +
+      `!! Install it with \`apt-get install -y chromium\` (CI=true makes this a failure).\n${"!".repeat(78)}\n`,
+  );
+}
+const suite = available || required ? describe : describe.skip;
+const title =
+  available || required
+    ? "workflows in Chromium against a real chain and keeper"
+    : `SKIPPED: no Chromium at ${CHROMIUM}`;
+
+suite(title, () => {
+  let stack: Stack;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+
+  beforeAll(async () => {
+    if (!available) throw new Error(`CI requires the browser tests, but there is no Chromium at ${CHROMIUM}`);
+    stack = await startStack();
+    profile = mkdtempSync(path.join(tmpdir(), "baton-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1280, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(20_000);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.goto(stack.appUrl);
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    await page.getByRole("button", { name: "Connect wallet" }).click();
+    await page.getByLabel("Dev account").selectOption(String(REQUESTER));
+    await page.getByRole("button", { name: "Use dev account" }).click();
+    await page.getByLabel(`Connected account ${account(REQUESTER).address}`).waitFor();
+  });
+
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== "fail" || !page) return;
+    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+    await page.screenshot({ path: path.join(SHOTS, `failure-wf-${name}.png`), fullPage: true }).catch(() => undefined);
+    const notices = await page
+      .getByRole("region", { name: "Transactions" })
+      .textContent()
+      .catch(() => "");
+    console.error(`page at ${page.url()}; notices: ${notices}\nkeeper log tail:\n${stack?.keeperLog().slice(-3000)}`);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await stack?.stop();
+  });
+
+  const client = () => stack.net.publicClient;
+  const nonce = () => client().getTransactionCount({ address: account(REQUESTER).address });
+  const workflowCount = () =>
+    client().readContract({
+      address: stack.dep.orchestrator,
+      abi: workflowOrchestratorAbi,
+      functionName: "workflowCount",
+    });
+
+  it("builds the diamond from the template and shows a mistake on its step without sending anything", async () => {
+    await page.getByRole("link", { name: "Workflows", exact: true }).click();
+    await page.getByRole("heading", { name: "Workflows", exact: true }).waitFor();
+    await page.getByText("No workflows yet.").waitFor();
+    await page.getByRole("link", { name: "New workflow" }).click();
+    await page.getByRole("heading", { name: "New workflow" }).waitFor();
+    await page.getByRole("button", { name: /Template: split/ }).click();
+    for (const n of [1, 2, 3, 4]) await page.getByRole("group", { name: `Step ${n}`, exact: true }).waitFor();
+
+    const before = { nonce: await nonce(), workflows: await workflowCount() };
+    const step3 = page.getByRole("group", { name: "Step 3", exact: true });
+    await step3.getByLabel("Reward cap (ETH)").fill("0");
+    await page.getByRole("button", { name: "Create workflow" }).click();
+    await step3.getByText("Reward cap must be more than zero.").waitFor();
+    await page.getByRole("alert").filter({ hasText: "1 problem to fix" }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "workflow-invalid.png"), fullPage: true });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await nonce()).toBe(before.nonce);
+    expect(await workflowCount()).toBe(before.workflows);
+    await step3.getByLabel("Reward cap (ETH)").fill("0.01");
+  });
+
+  it("creates the workflow and watches the keeper run every step to completion", async () => {
+    // Short windows for every step, as on a local chain with a fast keeper.
+    const every = page.getByRole("group", { name: "Every step" });
+    for (const [label, value] of [
+      ["Commit window (s)", "8"],
+      ["Reveal window (s)", "8"],
+      ["Execution window (s)", "40"],
+      ["Challenge window (s)", "3"],
+    ] as const) {
+      await every.getByLabel(label).fill(value);
+    }
+    await page
+      .getByText(/the sum of their caps is/)
+      .filter({ hasText: "0.04 ETH" })
+      .waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "workflow-builder.png"), fullPage: true });
+    await page.getByRole("button", { name: "Create workflow" }).click();
+    await page.getByText(/Create workflow: Confirmed/).waitFor();
+    await page.getByRole("heading", { name: "Workflow #1" }).waitFor();
+    expect(await workflowCount()).toBe(1n);
+
+    const table = page.getByRole("table", { name: "Steps" });
+    const status = (step: number) => table.getByRole("row").nth(step).locator(".wf-status");
+    // The root is posted at once; the keeper bids, runs split and settles it; its two dependents follow.
+    await expect.poll(() => status(1).textContent(), { timeout: 10_000 }).toMatch(/Posted|Settled/);
+    await page.getByRole("group", { name: "Workflow #1 graph" }).getByText("Posted").first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "workflow-running.png"), fullPage: true });
+    await expect.poll(() => status(1).textContent(), { timeout: 90_000, interval: 1000 }).toBe("Settled");
+    await expect.poll(() => status(2).textContent(), { timeout: 10_000 }).toMatch(/Posted|Settled/);
+    await expect.poll(() => status(3).textContent(), { timeout: 10_000 }).toMatch(/Posted|Settled/);
+    await page.screenshot({ path: path.join(SHOTS, "workflow-step1-settled.png"), fullPage: true });
+    await page.locator(".badge.wf-Completed").waitFor({ timeout: 200_000 });
+    for (const n of [1, 2, 3, 4]) expect(await status(n).textContent()).toBe("Settled");
+    await page.getByText("4 of 4 steps settled").waitFor();
+    await page.getByRole("list", { name: "Timeline" }).getByText("Workflow completed").waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "workflow-completed.png"), fullPage: true });
+
+    const view = await client().readContract({
+      address: stack.dep.orchestrator,
+      abi: workflowOrchestratorAbi,
+      functionName: "getWorkflow",
+      args: [1n],
+    });
+    expect(view.status).toBe(2); // Completed
+    expect(view.settledCount).toBe(4);
+  }, 300_000);
+
+  it("withdraws the unspent budget", async () => {
+    const credit = () =>
+      client().readContract({
+        address: stack.dep.orchestrator,
+        abi: workflowOrchestratorAbi,
+        functionName: "creditOf",
+        args: [account(REQUESTER).address, zeroAddress],
+      });
+    expect(await credit()).toBeGreaterThan(0n);
+    await page.getByRole("button", { name: /^Withdraw refund/ }).click();
+    await page.getByText(/Withdraw refund of .* ETH: Confirmed/).waitFor();
+    expect(await credit()).toBe(0n);
+  });
+
+  it("shows the merged counts on the last step's job", async () => {
+    const last = page.getByRole("table", { name: "Steps" }).getByRole("row").nth(4);
+    await last.getByRole("link", { name: /^Job #/ }).click();
+    await page.getByRole("heading", { name: /^Job #\d+$/ }).waitFor();
+    const timeline = page.getByRole("list", { name: "Timeline" });
+    await timeline.getByText("Payload matches its hash.").waitFor();
+    // "the quick brown fox jumps over the lazy dog and the dog sleeps while the fox runs", counted in halves.
+    const result = (await timeline.getByLabel("Result").textContent()) ?? "";
+    expect(result).toMatch(/"the": 4/);
+    expect(result).toMatch(/"fox": 2/);
+    expect(result).toMatch(/"dog": 2/);
+  });
+
+  it("lists the workflow as completed and as the account's own", async () => {
+    await page.getByRole("link", { name: "Workflows", exact: true }).click();
+    await page.getByLabel("Only my workflows").click();
+    await expect.poll(() => page.getByLabel("Only my workflows").isChecked()).toBe(true);
+    const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: "Workflow #1" }) });
+    await row.getByText("Completed").waitFor();
+    await row.getByText("4 / 4").waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "workflows.png"), fullPage: true });
+  });
+});

@@ -1,0 +1,277 @@
+// Workflows for display: the layout of a DAG (columns by depth), what each step status means and
+// looks like, which steps may be advanced, the timeline's sentences, and the orchestrator's logs
+// read in bounded windows (a workflow list costs one `eth_getLogs` per window, not one per row).
+import {
+  isRangeTooLargeError,
+  jobStateNames,
+  reduceWorkflow,
+  workflowOrchestratorAbi,
+  type StepStatusName,
+  type WorkflowState,
+  type WorkflowStatusName,
+} from "@baton/sdk";
+import {
+  decodeEventLog,
+  encodeEventTopics,
+  formatLog,
+  numberToHex,
+  pad,
+  type Address,
+  type Client,
+  type Hex,
+  type Log,
+  type RpcLog,
+} from "viem";
+import { getBlockNumber } from "viem/actions";
+import { LOG_WINDOW } from "./market.ts";
+
+/** What each step status means, in words, for the legend and the nodes. */
+export const STEP_STATUS: Record<StepStatusName, { label: string; meaning: string }> = {
+  Waiting: { label: "Waiting", meaning: "waits for its dependencies to settle" },
+  Ready: { label: "Ready", meaning: "dependencies settled; not posted yet (anyone can advance it)" },
+  Posted: { label: "Posted", meaning: "its job is in the market" },
+  Settled: { label: "Settled", meaning: "its job settled; the result is recorded" },
+  Failed: { label: "Failed", meaning: "its job ended without a result and no retry was left" },
+  Cancelled: { label: "Cancelled", meaning: "the workflow ended before it produced a result" },
+};
+export const STEP_STATUSES = Object.keys(STEP_STATUS) as StepStatusName[];
+
+export const WORKFLOW_STATUS: Record<Exclude<WorkflowStatusName, "None">, string> = {
+  Active: "steps are running or waiting",
+  Completed: "every step settled",
+  Failed: "a step failed with no retry left",
+  Cancelled: "the requester cancelled it",
+};
+
+/** Column (depth) and row of each step: roots in column 0, every step right of all its dependencies. */
+export function layoutSteps(dependsOn: readonly (readonly number[])[]): { column: number; row: number }[] {
+  const depth: number[] = [];
+  const rows = new Map<number, number>();
+  return dependsOn.map((deps, i) => {
+    const d = deps.reduce((m, p) => Math.max(m, (depth[p] ?? -1) + 1), 0);
+    depth[i] = d;
+    const row = rows.get(d) ?? 0;
+    rows.set(d, row + 1);
+    return { column: d, row };
+  });
+}
+
+/** Node positions in pixels for a layout (columns left to right). */
+export function positions(dependsOn: readonly (readonly number[])[], width = 230, height = 110) {
+  const layout = layoutSteps(dependsOn);
+  const tallest = Math.max(1, ...layout.map((l) => l.row + 1));
+  const perColumn = new Map<number, number>();
+  for (const l of layout) perColumn.set(l.column, (perColumn.get(l.column) ?? 0) + 1);
+  // Centre each column vertically against the tallest one.
+  return layout.map((l) => ({
+    x: l.column * width,
+    y: l.row * height + ((tallest - (perColumn.get(l.column) ?? 1)) * height) / 2,
+  }));
+}
+
+/** The market states in which a step's job has ended, so `advance` can record or retry it. */
+const ENDED = new Set(["Unfilled", "Settleable", "Settled", "Cancelled", "Refunded"]);
+
+/**
+ * Whether to offer `advance` on a step: it is Ready, or its job has ended in the market. The
+ * contract has the last word (it may answer that there is nothing to advance).
+ */
+export function canAdvance(status: StepStatusName, jobState: number | undefined, workflow: WorkflowStatusName) {
+  if (workflow !== "Active") return false;
+  if (status === "Ready") return true;
+  if (status === "Posted" && jobState !== undefined) return ENDED.has(jobStateNames[jobState] ?? "");
+  return false;
+}
+
+export type WorkflowSummary = {
+  id: bigint;
+  requester: Address;
+  token: Address;
+  budget: bigint;
+  status: WorkflowStatusName;
+  steps: number;
+  settled: number;
+  spent: bigint;
+  refunded: bigint;
+  createdBlock: bigint;
+};
+
+export function summarize(state: WorkflowState): WorkflowSummary {
+  return {
+    id: state.workflowId,
+    requester: state.requester,
+    token: state.token,
+    budget: state.budget,
+    status: state.status,
+    steps: state.steps.length,
+    settled: state.steps.filter((s) => s.status === "Settled").length,
+    spent: state.spent,
+    refunded: state.refunded,
+    createdBlock: state.createdBlock,
+  };
+}
+
+type DecodedLog = Parameters<typeof reduceWorkflow>[1][number];
+
+/** Events a workflow list needs: creation, settlements and the endings. */
+export const LIST_EVENTS = [
+  "WorkflowCreated",
+  "StepSettled",
+  "WorkflowCompleted",
+  "WorkflowFailed",
+  "WorkflowCancelled",
+  "LateRefund",
+] as const;
+
+/**
+ * The orchestrator's logs in `[fromBlock, head]`, in bounded windows (halved when the RPC refuses a
+ * range), optionally only some events or one workflow (topic 1), decoded and in chain order.
+ */
+export async function loadOrchestratorLogs(
+  client: Client,
+  params: {
+    orchestrator: Address;
+    fromBlock: bigint;
+    toBlock?: bigint;
+    eventNames?: readonly string[];
+    workflowId?: bigint;
+  },
+): Promise<DecodedLog[]> {
+  const head = params.toBlock ?? (await getBlockNumber(client, { cacheTime: 0 }));
+  const topic0 = params.eventNames?.map(
+    (name) => encodeEventTopics({ abi: workflowOrchestratorAbi, eventName: name } as never)[0] as Hex,
+  );
+  const topics = [topic0 ?? null, params.workflowId === undefined ? null : pad(numberToHex(params.workflowId))];
+  const raw: Log[] = [];
+  let window = LOG_WINDOW;
+  let from = params.fromBlock;
+  while (from <= head) {
+    const to = from + window - 1n < head ? from + window - 1n : head;
+    let logs: RpcLog[];
+    try {
+      logs = (await client.request({
+        method: "eth_getLogs",
+        params: [{ address: params.orchestrator, fromBlock: numberToHex(from), toBlock: numberToHex(to), topics }],
+      } as never)) as RpcLog[];
+    } catch (error) {
+      if (!isRangeTooLargeError(error) || to === from) throw error;
+      window = (to - from + 1n) / 2n || 1n;
+      continue;
+    }
+    raw.push(...logs.map((l) => formatLog(l)));
+    from = to + 1n;
+  }
+  const out: DecodedLog[] = [];
+  for (const log of raw) {
+    try {
+      const decoded = decodeEventLog({ abi: workflowOrchestratorAbi, data: log.data, topics: log.topics as never });
+      out.push({
+        eventName: decoded.eventName,
+        args: decoded.args as unknown as Record<string, unknown>,
+        blockNumber: log.blockNumber!,
+        logIndex: log.logIndex!,
+      });
+    } catch {
+      // not a workflow event
+    }
+  }
+  return out.sort((a, b) =>
+    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+  );
+}
+
+type LogCache = { toBlock: bigint; logs: DecodedLog[] };
+const logCaches = new Map<string, LogCache>();
+
+/** Forgets cached orchestrator logs (tests; a chain restart). */
+export function resetWorkflowLogCache() {
+  logCaches.clear();
+}
+
+/**
+ * Like `loadOrchestratorLogs`, but incremental per `cacheKey`: a later call reads only the blocks
+ * after the previous call's head (a chain that went back, such as a restarted node, starts over).
+ */
+export async function loadOrchestratorLogsIncremental(
+  client: Client,
+  cacheKey: string,
+  params: Omit<Parameters<typeof loadOrchestratorLogs>[1], "toBlock">,
+): Promise<DecodedLog[]> {
+  const head = await getBlockNumber(client, { cacheTime: 0 });
+  let cache = logCaches.get(cacheKey);
+  if (cache && cache.toBlock > head) cache = undefined;
+  const fromBlock = cache ? cache.toBlock + 1n : params.fromBlock;
+  const logs = cache ? [...cache.logs] : [];
+  if (fromBlock <= head) logs.push(...(await loadOrchestratorLogs(client, { ...params, fromBlock, toBlock: head })));
+  logCaches.set(cacheKey, { toBlock: head, logs });
+  return logs;
+}
+
+/** Every workflow from the list events, newest first. */
+export function workflowsFromLogs(logs: readonly DecodedLog[]): WorkflowSummary[] {
+  const byId = new Map<bigint, DecodedLog[]>();
+  for (const log of logs) {
+    const id = log.args.workflowId as bigint | undefined;
+    if (id === undefined) continue;
+    let list = byId.get(id);
+    if (!list) byId.set(id, (list = []));
+    list.push(log);
+  }
+  const out: WorkflowSummary[] = [];
+  for (const [id, list] of byId) {
+    if (!list.some((l) => l.eventName === "WorkflowCreated")) continue;
+    out.push(summarize(reduceWorkflow(id, list)));
+  }
+  return out.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+/** A workflow event as one line of the timeline. */
+export function describeEvent(
+  event: WorkflowState["events"][number],
+  money: (v: bigint) => string,
+): { title: string; detail?: string } {
+  const a = event.args;
+  const step = a.step === undefined ? "" : `Step ${Number(a.step) + 1}`;
+  switch (event.name) {
+    case "WorkflowCreated":
+      return {
+        title: "Workflow created",
+        detail: `budget ${money(a.budget as bigint)}, ${(a.steps as unknown[]).length} steps, ${Number(a.maxRetries)} retries per step`,
+      };
+    case "StepPosted":
+      return {
+        title: `${step} posted as job #${String(a.jobId)}`,
+        detail: Number(a.attempt) > 1 ? `attempt ${Number(a.attempt)}` : undefined,
+      };
+    case "StepReady":
+      return {
+        title: `${step} is ready`,
+        detail:
+          a.reason && a.reason !== "0x"
+            ? "the market refused the job for now; advance it to post it"
+            : "the settlement callback ran short of gas; advance it to post it",
+      };
+    case "StepSettled":
+      return {
+        title: `${step} settled (job #${String(a.jobId)})`,
+        detail: `price ${money(a.price as bigint)}, result ${String(a.resultHash).slice(0, 10)}…`,
+      };
+    case "StepFailed":
+      return {
+        title: `${step}: job #${String(a.jobId)} ended without a result`,
+        detail: a.retrying ? "re-auctioned" : "no retry left",
+      };
+    case "StepCancelled":
+      return { title: `${step}: job #${String(a.jobId)} cancelled` };
+    case "WorkflowCompleted":
+      return { title: "Workflow completed", detail: `refund ${money(a.refund as bigint)}` };
+    case "WorkflowFailed":
+      return { title: `Workflow failed at step ${Number(a.step) + 1}`, detail: `refund ${money(a.refund as bigint)}` };
+    case "WorkflowCancelled":
+      return { title: "Workflow cancelled", detail: `refund ${money(a.refund as bigint)}` };
+    case "LateRefund":
+      return { title: `${step}: late refund`, detail: money(a.amount as bigint) };
+    default:
+      return { title: event.name };
+  }
+}
