@@ -31,7 +31,7 @@ export function buildBaton(
       feeBps: m.getParameter("feeBps", 250),
       forfeitBps: m.getParameter("forfeitBps", 2_000),
       slashBountyBps: m.getParameter("slashBountyBps", 1_000),
-      // Enough for the workflow orchestrator to post about three dependent steps from one callback.
+      // Enough for the workflow orchestrator to post about five dependent steps from one callback.
       callbackGasLimit: m.getParameter("callbackGasLimit", 1_000_000),
       rulingTimeout: m.getParameter("rulingTimeout", 600),
       unbondingDelay: m.getParameter("unbondingDelay", 600),
