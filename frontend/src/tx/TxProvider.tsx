@@ -7,6 +7,7 @@ import { useConfig } from "wagmi";
 import { getConnectorClient, getPublicClient } from "wagmi/actions";
 import type { Abi, Address, Hex, TransactionReceipt } from "viem";
 import { simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
+import { gasLimitFor } from "./gas";
 import { useBaton } from "../BatonContext.tsx";
 import { describeError } from "../lib/errors.ts";
 import { explorerLink } from "../lib/format.ts";
@@ -63,16 +64,18 @@ export function TxProvider({ children }: { children: ReactNode }) {
       try {
         const wallet = await getConnectorClient(wagmiConfig, { chainId: chain.chainId });
         const publicClient = getPublicClient(wagmiConfig, { chainId: chain.chainId })!;
-        const { request } = await simulateContract(publicClient, {
+        const call = {
           address: tx.address,
           abi: tx.abi,
           functionName: tx.functionName,
           args: tx.args ?? [],
           account: wallet.account,
           ...(tx.value !== undefined ? { value: tx.value } : {}),
-        } as never);
+        };
+        const { request } = await simulateContract(publicClient, call as never);
+        const gas = await gasLimitFor(publicClient, call as never);
         update(id, { status: "wallet" });
-        const hash = await writeContract(wallet, { ...(request as object), chain: wallet.chain } as never);
+        const hash = await writeContract(wallet, { ...(request as object), gas, chain: wallet.chain } as never);
         update(id, { status: "pending", hash, link: explorerLink(chain.explorerUrl, "tx", hash) });
         const receipt = await waitForTransactionReceipt(publicClient, { hash, pollingInterval: 500 });
         if (receipt.status !== "success") {
