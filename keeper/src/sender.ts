@@ -1,4 +1,12 @@
-import { keccak256, type Abi, type Chain, type PrivateKeyAccount, type PublicClient, type Transport } from "viem";
+import {
+  keccak256,
+  numberToHex,
+  type Abi,
+  type Chain,
+  type PrivateKeyAccount,
+  type PublicClient,
+  type Transport,
+} from "viem";
 import type { Logger } from "pino";
 import { BENIGN_REVERTS, decodeRevert, isNonceTooLow } from "./errors.js";
 import type { Metrics } from "./metrics.js";
@@ -177,17 +185,25 @@ export class TxSender {
     await this.client.call({ account: this.account, to: item.to, data: item.data, value: item.value, gas: gasCap });
     let gas: bigint;
     try {
-      gas = await this.client.estimateGas({
-        account: this.account,
-        to: item.to,
-        data: item.data,
-        value: item.value,
-        gas: gasCap,
+      // Raw, so that the cap reaches the node: viem's estimateGas drops a caller's `gas`, and
+      // without one some nodes search up from the block gas limit and refuse it as above the cap.
+      const estimate = await this.client.request({
+        method: "eth_estimateGas",
+        params: [
+          {
+            from: this.account.address,
+            to: item.to,
+            data: item.data,
+            value: numberToHex(item.value),
+            gas: numberToHex(gasCap),
+          },
+        ],
       });
+      gas = BigInt(estimate);
     } catch (error) {
-      // The call itself succeeds, so this is the estimator failing, not the transaction: some
-      // nodes' searches overshoot the cap on calls that check gasleft(), such as a settlement
-      // that runs the requester's callback. Send with a generous limit; only gas used is paid.
+      // The call itself succeeds, so this is the estimator failing, not the transaction (some
+      // nodes' searches fail on calls that check gasleft(), such as a settlement that runs the
+      // requester's callback). Send with a generous limit; only gas used is paid.
       this.log.debug({ step: item.key, err: (error as Error).message.split("\n")[0] }, "gas estimate failed");
       return FALLBACK_GAS;
     }
