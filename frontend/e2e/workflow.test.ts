@@ -2,86 +2,20 @@
 // builder (a mistake first: its message appears on the right step and nothing is sent), creates
 // it, watches the real keeper run every step until the workflow completes, reads the merged
 // result on the last step's job, and withdraws the unspent budget. Chromium via playwright-core.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { workflowOrchestratorAbi } from "@baton/sdk";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, expect, it } from "vitest";
 import { zeroAddress } from "viem";
 import { account } from "../../keeper/test/helpers/devnet.ts";
-import { FRONTEND, startStack, type Stack } from "./stack.ts";
+import { browserSuite, REQUESTER, SHOTS } from "./browser.ts";
+import type { Stack } from "./stack.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const SHOTS = path.join(FRONTEND, "e2e", "screenshots");
-const REQUESTER = 1;
-
-const available = existsSync(CHROMIUM);
-const required = process.env.CI === "true" || process.env.CI === "1";
-if (!available && !required) {
-  console.warn(
-    `\n${"!".repeat(78)}\n!! Workflow browser tests SKIPPED: no Chromium at ${CHROMIUM}.\n` +
-      `!! Install it with \`apt-get install -y chromium\` (CI=true makes this a failure).\n${"!".repeat(78)}\n`,
-  );
-}
-const suite = available || required ? describe : describe.skip;
-const title =
-  available || required
-    ? "workflows in Chromium against a real chain and keeper"
-    : `SKIPPED: no Chromium at ${CHROMIUM}`;
-
-suite(title, () => {
+browserSuite("workflows in Chromium against a real chain and keeper", "wf-", (session) => {
   let stack: Stack;
-  let context: BrowserContext;
   let page: Page;
-  let profile: string;
-
-  beforeAll(async () => {
-    if (!available) throw new Error(`CI requires the browser tests, but there is no Chromium at ${CHROMIUM}`);
-    stack = await startStack();
-    profile = mkdtempSync(path.join(tmpdir(), "baton-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(20_000);
-    mkdirSync(SHOTS, { recursive: true });
-    await page.goto(stack.appUrl);
-    await page.getByRole("heading", { name: "Overview" }).waitFor();
-    await page.getByRole("button", { name: "Connect wallet" }).click();
-    await page.getByLabel("Dev account").selectOption(String(REQUESTER));
-    await page.getByRole("button", { name: "Use dev account" }).click();
-    await page.getByLabel(`Connected account ${account(REQUESTER).address}`).waitFor();
-  });
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== "fail" || !page) return;
-    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-    await page.screenshot({ path: path.join(SHOTS, `failure-wf-${name}.png`), fullPage: true }).catch(() => undefined);
-    const notices = await page
-      .getByRole("region", { name: "Transactions" })
-      .textContent()
-      .catch(() => "");
-    console.error(`page at ${page.url()}; notices: ${notices}\nkeeper log tail:\n${stack?.keeperLog().slice(-3000)}`);
-  });
-
-  afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-    await stack?.stop();
+  beforeAll(() => {
+    ({ stack, page } = session);
   });
 
   const client = () => stack.net.publicClient;
