@@ -3,8 +3,13 @@
 // provider (public RPCs cap ranges at 1k–10k blocks or results at 10k logs).
 import {
   BaseError,
+  formatLog,
+  numberToHex,
   parseEventLogs,
   type AbiEvent,
+  type Client,
+  type Hex,
+  type RpcLog,
   type ContractEventArgs,
   type ContractEventName,
   type Log,
@@ -207,4 +212,45 @@ export async function fetchMarketLogs<const Names extends readonly MarketEventNa
         : 1,
   );
   return decoded as never;
+}
+
+/**
+ * Logs of `address` in `[fromBlock, toBlock]` (default: the head) matching raw `topics` (`null`
+ * matches anything), one `eth_getLogs` per window of `windowSize` blocks, halving the window when
+ * the RPC refuses a range as too large. For filters viem's typed `getLogs` cannot express, such as
+ * "any event whose first indexed argument is X".
+ */
+export async function fetchTopicLogs(
+  client: Pick<Client, "request">,
+  options: {
+    address: Address;
+    fromBlock: bigint;
+    toBlock?: bigint;
+    topics: readonly (Hex | readonly Hex[] | null)[];
+    windowSize?: bigint;
+  },
+): Promise<Log[]> {
+  const head = options.toBlock ?? BigInt((await client.request({ method: "eth_blockNumber" } as never)) as Hex);
+  const out: Log[] = [];
+  let window = options.windowSize ?? 2000n;
+  let from = options.fromBlock;
+  while (from <= head) {
+    const to = from + window - 1n < head ? from + window - 1n : head;
+    let logs: RpcLog[];
+    try {
+      logs = (await client.request({
+        method: "eth_getLogs",
+        params: [
+          { address: options.address, fromBlock: numberToHex(from), toBlock: numberToHex(to), topics: options.topics },
+        ],
+      } as never)) as RpcLog[];
+    } catch (error) {
+      if (!isRangeTooLargeError(error) || to === from) throw error;
+      window = (to - from + 1n) / 2n || 1n;
+      continue;
+    }
+    out.push(...logs.map((l) => formatLog(l)));
+    from = to + 1n;
+  }
+  return out;
 }

@@ -16,6 +16,7 @@ import {
 } from "viem";
 import { readContract } from "viem/actions";
 import { BatonError } from "./errors.js";
+import { fetchTopicLogs } from "./events.js";
 import { jobMarketAbi, workflowOrchestratorAbi } from "./generated/abis.js";
 import {
   canonicalBytes,
@@ -416,41 +417,46 @@ export function reduceWorkflow(workflowId: bigint, logs: readonly DecodedLog[]):
   return state;
 }
 
-/** The orchestrator's logs for one workflow (topic 1 is the workflow id on every workflow event), decoded. */
-export async function fetchWorkflowLogs(
-  client: Client,
-  params: { orchestrator: Address; workflowId: bigint; fromBlock?: bigint; toBlock?: bigint },
-): Promise<DecodedLog[]> {
-  const raw = (await (client as PublicClient).request({
-    method: "eth_getLogs",
-    params: [
-      {
-        address: params.orchestrator,
-        fromBlock: numberToHex(params.fromBlock ?? 0n),
-        toBlock: params.toBlock === undefined ? "latest" : numberToHex(params.toBlock),
-        topics: [null, numberToHex(params.workflowId, { size: 32 })],
-      },
-    ],
-  })) as Log[];
+/** Decodes orchestrator logs into workflow events in chain order, leaving out anything else. */
+export function decodeWorkflowLogs(logs: readonly Log[]): DecodedLog[] {
   const out: DecodedLog[] = [];
-  for (const log of raw) {
+  for (const log of logs) {
     try {
       const decoded = decodeEventLog({ abi: workflowOrchestratorAbi, data: log.data, topics: log.topics as never });
       out.push({
         eventName: decoded.eventName,
         args: decoded.args as unknown as Record<string, unknown>,
-        blockNumber: BigInt(log.blockNumber as unknown as string),
-        logIndex: Number(log.logIndex),
+        blockNumber: log.blockNumber!,
+        logIndex: log.logIndex!,
       });
     } catch {
       // An event of another shape under the same topic layout: not a workflow event.
     }
   }
-  return out;
+  return out.sort((a, b) =>
+    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+  );
 }
 
 /**
- * Reads a workflow with every step's state from its events alone (one `eth_getLogs` over the
+ * The orchestrator's logs for one workflow (topic 1 is the workflow id on every workflow event),
+ * in bounded windows, decoded.
+ */
+export async function fetchWorkflowLogs(
+  client: Client,
+  params: { orchestrator: Address; workflowId: bigint; fromBlock?: bigint; toBlock?: bigint },
+): Promise<DecodedLog[]> {
+  const logs = await fetchTopicLogs(client, {
+    address: params.orchestrator,
+    fromBlock: params.fromBlock ?? 0n,
+    ...(params.toBlock === undefined ? {} : { toBlock: params.toBlock }),
+    topics: [null, numberToHex(params.workflowId, { size: 32 })],
+  });
+  return decodeWorkflowLogs(logs);
+}
+
+/**
+ * Reads a workflow with every step's state from its events alone (`eth_getLogs` over the
  * workflow's topic). Throws `BatonError` for an unknown workflow.
  */
 export async function readWorkflow(

@@ -4,24 +4,14 @@
 import {
   decodeMarketLogs,
   fetchMarketLogs,
-  isRangeTooLargeError,
+  fetchTopicLogs,
   readJobs,
   type AddressBook,
   type JobTerms,
   type JobView,
   type MarketLog,
 } from "@baton/sdk";
-import {
-  erc20Abi,
-  formatLog,
-  numberToHex,
-  pad,
-  type Address,
-  type Client,
-  type Hex,
-  type Log,
-  type RpcLog,
-} from "viem";
+import { erc20Abi, numberToHex, pad, type Address, type Client, type Hex } from "viem";
 import { getBlockNumber, multicall } from "viem/actions";
 import { ETH, type TokenInfo } from "./format.ts";
 
@@ -103,29 +93,13 @@ export async function loadJobLogs(
   fromBlock: bigint,
   toBlock?: bigint,
 ): Promise<MarketLog[]> {
-  const head = toBlock ?? (await getBlockNumber(client, { cacheTime: 0 }));
-  const topic = pad(numberToHex(jobId), { size: 32 });
-  const raw: Log[] = [];
-  let window = LOG_WINDOW;
-  let from = fromBlock;
-  while (from <= head) {
-    const to = from + window - 1n < head ? from + window - 1n : head;
-    let logs: RpcLog[];
-    try {
-      logs = (await client.request({
-        method: "eth_getLogs",
-        params: [
-          { address: book.jobMarket, fromBlock: numberToHex(from), toBlock: numberToHex(to), topics: [null, topic] },
-        ],
-      } as never)) as RpcLog[];
-    } catch (error) {
-      if (!isRangeTooLargeError(error) || to === from) throw error;
-      window = (to - from + 1n) / 2n || 1n;
-      continue;
-    }
-    raw.push(...logs.map((l) => formatLog(l)));
-    from = to + 1n;
-  }
+  const raw = await fetchTopicLogs(client, {
+    address: book.jobMarket,
+    fromBlock,
+    toBlock: toBlock ?? (await getBlockNumber(client, { cacheTime: 0 })),
+    topics: [null, pad(numberToHex(jobId), { size: 32 })],
+    windowSize: LOG_WINDOW,
+  });
   // Worker-registry events index an address first: keep only events whose first argument is the job.
   return decodeMarketLogs(raw).filter((l) => (l.args as { jobId?: bigint }).jobId === jobId);
 }

@@ -2,7 +2,8 @@
 // looks like, which steps may be advanced, the timeline's sentences, and the orchestrator's logs
 // read in bounded windows (a workflow list costs one `eth_getLogs` per window, not one per row).
 import {
-  isRangeTooLargeError,
+  decodeWorkflowLogs,
+  fetchTopicLogs,
   jobStateNames,
   reduceWorkflow,
   workflowOrchestratorAbi,
@@ -10,18 +11,7 @@ import {
   type WorkflowState,
   type WorkflowStatusName,
 } from "@baton/sdk";
-import {
-  decodeEventLog,
-  encodeEventTopics,
-  formatLog,
-  numberToHex,
-  pad,
-  type Address,
-  type Client,
-  type Hex,
-  type Log,
-  type RpcLog,
-} from "viem";
+import { encodeEventTopics, numberToHex, pad, type Address, type Client, type Hex } from "viem";
 import { getBlockNumber } from "viem/actions";
 import { LOG_WINDOW } from "./market.ts";
 
@@ -137,47 +127,17 @@ export async function loadOrchestratorLogs(
     workflowId?: bigint;
   },
 ): Promise<DecodedLog[]> {
-  const head = params.toBlock ?? (await getBlockNumber(client, { cacheTime: 0 }));
   const topic0 = params.eventNames?.map(
     (name) => encodeEventTopics({ abi: workflowOrchestratorAbi, eventName: name } as never)[0] as Hex,
   );
-  const topics = [topic0 ?? null, params.workflowId === undefined ? null : pad(numberToHex(params.workflowId))];
-  const raw: Log[] = [];
-  let window = LOG_WINDOW;
-  let from = params.fromBlock;
-  while (from <= head) {
-    const to = from + window - 1n < head ? from + window - 1n : head;
-    let logs: RpcLog[];
-    try {
-      logs = (await client.request({
-        method: "eth_getLogs",
-        params: [{ address: params.orchestrator, fromBlock: numberToHex(from), toBlock: numberToHex(to), topics }],
-      } as never)) as RpcLog[];
-    } catch (error) {
-      if (!isRangeTooLargeError(error) || to === from) throw error;
-      window = (to - from + 1n) / 2n || 1n;
-      continue;
-    }
-    raw.push(...logs.map((l) => formatLog(l)));
-    from = to + 1n;
-  }
-  const out: DecodedLog[] = [];
-  for (const log of raw) {
-    try {
-      const decoded = decodeEventLog({ abi: workflowOrchestratorAbi, data: log.data, topics: log.topics as never });
-      out.push({
-        eventName: decoded.eventName,
-        args: decoded.args as unknown as Record<string, unknown>,
-        blockNumber: log.blockNumber!,
-        logIndex: log.logIndex!,
-      });
-    } catch {
-      // not a workflow event
-    }
-  }
-  return out.sort((a, b) =>
-    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
-  );
+  const logs = await fetchTopicLogs(client, {
+    address: params.orchestrator,
+    fromBlock: params.fromBlock,
+    toBlock: params.toBlock ?? (await getBlockNumber(client, { cacheTime: 0 })),
+    topics: [topic0 ?? null, params.workflowId === undefined ? null : pad(numberToHex(params.workflowId))],
+    windowSize: LOG_WINDOW,
+  });
+  return decodeWorkflowLogs(logs);
 }
 
 type LogCache = { toBlock: bigint; logs: DecodedLog[] };
