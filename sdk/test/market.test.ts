@@ -345,6 +345,8 @@ describe.skipIf(!rpcUrl)(
           feeBps: PARAMS.feeBps,
           forfeitBps: PARAMS.forfeitBps,
           slashBountyBps: PARAMS.slashBountyBps,
+          disputeBond: PARAMS.disputeBond,
+          rulingTimeout: PARAMS.rulingTimeout,
           commitWindow: 60,
           revealWindow: 60,
           executionWindow: 300,
