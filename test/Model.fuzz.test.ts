@@ -12,6 +12,8 @@ import { Op, commandArb } from "./helpers/modelCommands";
 //
 // The contract test run executes a small number of sequences. `npm run fuzz` runs the same
 // property at length (FUZZ_RUNS, default 10,000); FUZZ_SEED and FUZZ_PATH replay a failure.
+// FUZZ_MUTATION=fee-lost runs the property against a model that forgets the treasury's fee, which
+// the checks must reject; FUZZ_STATS counts outcomes per command; FUZZ_DEBUG prints every sequence.
 
 const CI_RUNS = 25;
 const runs = Number(process.env.FUZZ_RUNS ?? CI_RUNS);
@@ -90,7 +92,7 @@ describe("Market and orchestrator model", function () {
         extra: 0,
         minStake: false,
         minCompleted: 0,
-        badFee: false,
+        badParam: 0,
       }),
       new Op("commit", { job: 0, worker: 0, k: 8 }),
       new Op("wait", { seconds: 600 }),

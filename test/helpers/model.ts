@@ -49,9 +49,6 @@ export enum SlashReason {
   Abandoned,
 }
 
-/** Whether the contracts under test carry the hardened market and orchestrator. */
-export const HARDENED = false;
-
 // ------------------------------------------------------------------ world
 
 /** The deployment every sequence starts from: market, committee, orchestrator, three tokens. */
@@ -74,6 +71,7 @@ export async function deployModelWorld() {
     ...f,
     requester2,
     multicall,
+    multicallAddress: await multicall.getAddress(),
     marketAddress,
     orchestratorAddress,
     tokenAddresses: [ETH, await f.token.getAddress(), await f.token6.getAddress()],
@@ -106,6 +104,8 @@ export type Terms = {
   feeBps: number;
   forfeitBps: number;
   slashBountyBps: number;
+  disputeBond: bigint;
+  rulingTimeout: number;
   pricing: number;
   callback: boolean;
 };
@@ -196,6 +196,8 @@ export class Model {
   owed = [0n, 0n, 0n];
   orchCredits = new Map<string, bigint[]>();
   mutation: Mutation = "none";
+  /** Jobs (by id) and workflows (by negated id) already checked in a final state. */
+  settledRecords = new Set<bigint>();
   /** What the last command did, for the failure report. */
   log: string[] = [];
 
@@ -320,7 +322,10 @@ export class Model {
   makeTerms(
     requester: string,
     tokenIndex: number,
-    o: Omit<Terms, "requester" | "token" | "feeBps" | "forfeitBps" | "slashBountyBps" | "arbiter">,
+    o: Omit<
+      Terms,
+      "requester" | "token" | "feeBps" | "forfeitBps" | "slashBountyBps" | "disputeBond" | "rulingTimeout" | "arbiter"
+    >,
   ): Terms {
     return {
       requester,
@@ -329,6 +334,8 @@ export class Model {
       feeBps: this.params.feeBps,
       forfeitBps: this.params.forfeitBps,
       slashBountyBps: this.params.slashBountyBps,
+      disputeBond: this.params.disputeBond,
+      rulingTimeout: this.params.rulingTimeout,
       ...o,
     };
   }
@@ -408,11 +415,24 @@ export class Model {
     this.payPenalty(job, amount, beneficiary);
   }
 
+  /** A bid left unrevealed: the bounty share of the forfeit to the caller unless it is the bidder,
+   * the rest to the treasury. */
   forfeit(job: MJob, commit: Commit, caller: string) {
     job.commits.delete(`${commit.round}:${commit.bidder}`);
     const forfeited = (job.terms.bond * BigInt(job.terms.forfeitBps)) / BPS;
     this.takeBond(commit.bidder, job.terms.bond, forfeited);
-    this.payPenalty(job, forfeited, caller === commit.bidder ? job.terms.requester : caller);
+    const bounty = caller === commit.bidder ? 0n : (forfeited * BigInt(job.terms.slashBountyBps)) / BPS;
+    this.addCredit(caller, 0, bounty);
+    this.addCredit(this.params.treasury, 0, forfeited - bounty);
+  }
+
+  /** The winner gives the job back: `forfeitBps` of its bond to the treasury, a no-show counted,
+   * the rest released; then the job reopens or is refunded. */
+  abandon(job: MJob) {
+    const penalty = (job.terms.bond * BigInt(job.terms.forfeitBps)) / BPS;
+    this.takeBond(job.winner, job.terms.bond, penalty, SlashReason.NoShow);
+    this.addCredit(this.params.treasury, 0, penalty);
+    this.reopenOrRefund(job);
   }
 
   /** Settles a job; returns the price for the callback. */
@@ -424,7 +444,8 @@ export class Model {
     job.status = Status.Settled;
     const w = this.worker(worker);
     w.locked -= job.terms.bond;
-    if (w.completed < 0xffffffff) w.completed += 1;
+    // Only a completion that cost its requester a fee, by a worker that did not post the job, counts.
+    if (fee !== 0n && worker !== job.terms.requester && w.completed < 0xffffffff) w.completed += 1;
     this.addCredit(worker, job.tokenIndex, price - fee);
     if (this.mutation !== "fee-lost") this.addCredit(this.params.treasury, job.tokenIndex, fee);
     this.addCredit(job.terms.requester, job.tokenIndex, refund);
@@ -492,8 +513,8 @@ export class Model {
     const job = this.posted(terms, wf.tokenIndex);
     if (jobId !== undefined && jobId !== job.id) throw new Error(`model: step posted as job ${jobId}, not ${job.id}`);
     job.step = { workflow: wf.id, index };
+    // The cap moves from the balance into the market's escrow and stays owed to the workflow.
     wf.balance -= step.input.maxReward;
-    this.owed[wf.tokenIndex] -= step.input.maxReward;
     step.status = StepStatus.Posted;
     step.attempts += 1;
     step.jobId = job.id;
@@ -503,7 +524,6 @@ export class Model {
   lateRefund(wf: MWorkflow, amount: bigint) {
     if (amount === 0n) return;
     this.addOrchCredit(wf.requester, wf.tokenIndex, amount);
-    this.owed[wf.tokenIndex] += amount;
   }
 
   /** `_end`: cancels every posted job without a bid and credits the requester with the balance. */
@@ -518,7 +538,6 @@ export class Model {
           this.addCredit(this.orchestrator, wf.tokenIndex, job.terms.maxReward);
           step.status = StepStatus.Cancelled;
           wf.balance += step.input.maxReward;
-          this.owed[wf.tokenIndex] += step.input.maxReward;
         }
       }
     }
@@ -541,12 +560,12 @@ export class Model {
     const refund = step.input.maxReward - price;
     step.status = StepStatus.Settled;
     wf.settledCount += 1;
+    this.owed[wf.tokenIndex] -= price;
     if (wf.status !== WorkflowStatus.Active) {
       this.lateRefund(wf, refund);
       return;
     }
     wf.balance += refund;
-    this.owed[wf.tokenIndex] += refund;
     if (wf.settledCount === wf.steps.length) {
       this.endWorkflow(wf, WorkflowStatus.Completed);
       return;
@@ -568,13 +587,38 @@ export class Model {
       return;
     }
     wf.balance += cap;
-    this.owed[wf.tokenIndex] += cap;
     if (step.attempts <= wf.maxRetries) {
       await tryPost(wf, index);
     } else {
       step.status = StepStatus.Failed;
       this.endWorkflow(wf, WorkflowStatus.Failed);
     }
+  }
+
+  /** Caps of posted steps whose outcome the orchestrator has not recorded. */
+  inFlight(tokenIndex: number): bigint {
+    let sum = 0n;
+    for (const wf of this.workflows) {
+      if (wf.tokenIndex !== tokenIndex) continue;
+      for (const step of wf.steps) if (step.status === StepStatus.Posted) sum += step.input.maxReward;
+    }
+    return sum;
+  }
+
+  /** What the market still holds for unrecorded steps: the escrow of live jobs, and the price a
+   * settled but unrecorded job paid out (which will leave `owed` when recorded). */
+  inMarket(tokenIndex: number): bigint {
+    let sum = 0n;
+    for (const wf of this.workflows) {
+      if (wf.tokenIndex !== tokenIndex) continue;
+      for (const step of wf.steps) {
+        if (step.status !== StepStatus.Posted) continue;
+        const job = this.jobs.get(step.jobId)!;
+        if (this.isLive(job)) sum += step.input.maxReward;
+        else if (job.status === Status.Settled) sum += job.price;
+      }
+    }
+    return sum;
   }
 
   /** Money returned to the orchestrator by the market for a workflow that has not recorded it yet. */

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionReceipt } from "ethers";
-import { DAY, JobState } from "./fixture";
+import { DAY, DEFAULT_PARAMS, JobState } from "./fixture";
 import { StepStatus, WorkflowStatus } from "./workflow";
 import {
   ASSIGNED_OR_AWARDING,
@@ -194,9 +194,17 @@ const run: Record<string, Runner> = {
     terms.arbiter = await arbiterAddress(w);
     const sent = { ...terms };
     let expected: Expect;
-    if (a.badFee) {
+    // A stale copy of one of the market parameters the terms must carry.
+    const bad = num(a, "badParam");
+    if (bad === 1) {
       sent.feeBps = terms.feeBps + 1;
       expected = { name: "JobMarketParamMismatch", args: ["feeBps", sent.feeBps, terms.feeBps] };
+    } else if (bad === 2) {
+      sent.disputeBond = terms.disputeBond + 1n;
+      expected = { name: "JobMarketParamMismatch", args: ["disputeBond", sent.disputeBond, terms.disputeBond] };
+    } else if (bad === 3) {
+      sent.rulingTimeout = terms.rulingTimeout + 60;
+      expected = { name: "JobMarketParamMismatch", args: ["rulingTimeout", sent.rulingTimeout, terms.rulingTimeout] };
     }
     const value = ti === 0 ? terms.maxReward : 0n;
     const receipt = await exec(
@@ -342,6 +350,34 @@ const run: Record<string, Runner> = {
     job.deadline = t + job.terms.challengeWindow;
   },
 
+  async abandon(m, w, a) {
+    const job = pickJob(m, a, (j, t) => [JobState.Assigned, JobState.Awarding].includes(m.stateOf(j, t)));
+    const winner = job.winner === ethers.ZeroAddress ? undefined : signerOf(w, job.winner);
+    const caller = a.byWinner && winner ? winner : w.other;
+    const expected: Expect =
+      m.expectState(job, ASSIGNED_OR_AWARDING) ??
+      (caller.address !== job.winner ? { name: "JobMarketNotWinner", args: [job.id, caller.address] } : undefined);
+    const receipt = await exec(
+      m,
+      label("abandon", a, ` job ${job.id}`),
+      (o) => w.market.connect(caller).abandon(job.id, job.terms, o),
+      expected,
+    );
+    if (receipt) m.abandon(job);
+  },
+
+  async setParams(m, w, a) {
+    m.tick();
+    const next = { ...PARAM_SETS[num(a, "set")], treasury: w.treasury.address };
+    const receipt = await exec(
+      m,
+      label("setParams", a),
+      (o) => w.market.connect(w.owner).setParams({ ...next, callbackGasLimit: CALLBACK_GAS }, o),
+      undefined,
+    );
+    if (receipt) m.params = next;
+  },
+
   async accept(m, w, a) {
     const job = pickJob(m, a, (j, t) => [JobState.Submitted, JobState.Settleable].includes(m.stateOf(j, t)));
     const caller = a.byRequester ? signerOr(w, job.terms.requester, w.other) : w.other;
@@ -365,7 +401,7 @@ const run: Record<string, Runner> = {
     const job = pickJob(m, a, (j, t) => m.stateOf(j, t) === JobState.Submitted);
     const t = m.now;
     const disputer = [w.other, signerOr(w, job.terms.requester, w.other), w.worker2][num(a, "who")];
-    const bond = m.params.disputeBond;
+    const bond = job.terms.disputeBond;
     const value = a.badValue ? bond - 1n : bond;
     const expected: Expect =
       m.expectState(job, SUBMITTED) ??
@@ -380,7 +416,7 @@ const run: Record<string, Runner> = {
     if (!receipt) return;
     job.dispute = { disputer: disputer.address, bond };
     job.status = Status.Disputed;
-    job.deadline = t + m.params.rulingTimeout;
+    job.deadline = t + job.terms.rulingTimeout;
     job.disputeSeq += 1;
     job.tally = { openedAt: t, forWorker: 0, against: 0, resolved: false, voted: new Set() };
   },
@@ -675,20 +711,26 @@ const run: Record<string, Runner> = {
     const mine = [...job.commits.values()].filter((c) => c.round === job.round);
     const stepOf = m.stepOfJob(job);
     switch (state) {
-      case JobState.Open:
-        if (choice === 5 && mine.length > 0) return go("reveal", { bid: 0, bad: false });
+      case JobState.Open: {
+        const fresh = [0, 1, 2].filter((k) => !job.commits.has(`${job.round}:${bidders(w)[k].address}`));
+        if ((choice === 5 || fresh.length === 0) && mine.length > 0) return go("reveal", { bid: choice, bad: false });
+        const cap = Number((4n * job.terms.maxReward) / UNITS[job.tokenIndex]);
         return go("commit", {
           job: 0,
-          worker: choice % 3,
-          k: 1 + ((choice * 5 + Number(job.id)) % Number((4n * job.terms.maxReward) / UNITS[job.tokenIndex])),
+          worker: fresh.length > 0 ? fresh[choice % fresh.length] : choice % 3,
+          k: 1 + ((choice * 5 + Number(job.id)) % cap),
         });
+      }
       case JobState.Revealing:
         if (mine.length > 0) return go("reveal", { bid: choice, bad: false });
+        if (job.winner !== ethers.ZeroAddress) return go("finalize", { job: 0 });
         return go("reclaim", { job: 0, byRequester: true });
       case JobState.Awarding:
+        if (choice === 5) return go("abandon", { job: 0, byWinner: true });
         return choice < 2 ? go("finalize", { job: 0 }) : go("submit", { job: 0, byWinner: true });
       case JobState.Assigned:
-        return choice < 5 ? go("submit", { job: 0, byWinner: true }) : go("slash", { job: 0, caller: 0 });
+        if (choice === 4) return go("abandon", { job: 0, byWinner: true });
+        return choice < 4 ? go("submit", { job: 0, byWinner: true }) : go("slash", { job: 0, caller: 0 });
       case JobState.Overdue:
         return go("slash", { job: 0, caller: choice % 3 });
       case JobState.Submitted:
@@ -874,12 +916,21 @@ const run: Record<string, Runner> = {
     const ti = num(a, "tok");
     const token = w.tokenAddresses[ti];
     const amount = m.orchCredit(who.address, ti);
+    // 0: withdraw; 1: withdrawTo another address; 2: withdrawTo the zero address.
+    const to = [who.address, w.other.address, ethers.ZeroAddress][num(a, "to")];
     const expected: Expect =
-      amount === 0n ? { name: "WorkflowNothingToWithdraw", args: [who.address, token] } : undefined;
+      to === ethers.ZeroAddress
+        ? { name: "WorkflowZeroAddress", args: [] }
+        : amount === 0n
+          ? { name: "WorkflowNothingToWithdraw", args: [who.address, token] }
+          : undefined;
     const receipt = await exec(
       m,
       label("wfWithdraw", a),
-      (o) => w.orchestrator.connect(who).withdraw(token, o),
+      (o) =>
+        num(a, "to") === 0
+          ? w.orchestrator.connect(who).withdraw(token, o)
+          : w.orchestrator.connect(who).withdrawTo(token, to, o),
       expected,
     );
     if (!receipt) return;
@@ -889,6 +940,28 @@ const run: Record<string, Runner> = {
     m.held[ti] -= amount;
   },
 };
+
+/** Governance parameter sets the test switches between (the treasury stays). */
+const PARAM_SETS = [
+  {
+    feeBps: DEFAULT_PARAMS.feeBps,
+    forfeitBps: DEFAULT_PARAMS.forfeitBps,
+    slashBountyBps: DEFAULT_PARAMS.slashBountyBps,
+    rulingTimeout: DEFAULT_PARAMS.rulingTimeout,
+    unbondingDelay: DEFAULT_PARAMS.unbondingDelay,
+    disputeBond: DEFAULT_PARAMS.disputeBond,
+  },
+  {
+    feeBps: 100,
+    forfeitBps: 3_000,
+    slashBountyBps: 2_500,
+    rulingTimeout: 2 * DAY,
+    unbondingDelay: 3 * DAY,
+    disputeBond: ethers.parseEther("0.08"),
+  },
+];
+/** The callback gas limit of the orchestrator fixture. */
+const CALLBACK_GAS = 1_000_000;
 
 /** Workflow shapes: one step, a chain, a fork and a diamond. */
 const SHAPES: number[][][] = [[[]], [[], [0]], [[], [0], [0]], [[], [0], [0], [1, 2]]];
@@ -905,6 +978,7 @@ const needs: Record<string, (m: Model) => boolean> = {
   wait: () => true,
   waitFor: () => true,
   wfCreate: () => true,
+  setParams: () => true,
   wfSweep: () => true,
   wfWithdraw: () => true,
   reveal: (m) => m.jobList().some((j) => j.commits.size > 0),
@@ -959,16 +1033,18 @@ export const commandArb: fc.Arbitrary<fc.AsyncCommand<Model, World>> = fc.oneof(
       extra: fc.nat(3),
       minStake: rare,
       minCompleted: fc.constantFrom(0, 0, 0, 1),
-      badFee: rare,
+      badParam: fc.constantFrom(0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3),
     },
     3,
   ),
-  op("progress", { job: sel, choice: fc.nat(5) }, 60),
+  op("progress", { job: sel, choice: fc.nat(5) }, 100),
   op("commit", { job: sel, worker: fc.constantFrom(0, 0, 1, 1, 2, 2, 3), k: fc.nat(24) }, 12),
   op("reveal", { bid: sel, bad: rare, ripen: mostly }, 10),
   op("forfeit", { bid: sel, caller: fc.nat(2), ripen: mostly }, 2),
   op("finalize", { job: sel, ripen: mostly }, 4),
   op("submit", { job: sel, byWinner: mostly, ripen: mostly }, 8),
+  op("abandon", { job: sel, byWinner: mostly, ripen: mostly }, 2),
+  op("setParams", { set: fc.nat(1) }, 1),
   op("accept", { job: sel, byRequester: mostly }, 3),
   op("dispute", { job: sel, who: fc.nat(2), badValue: rare }, 4),
   op("vote", { job: sel, member: fc.nat(2), forWorker: fc.boolean() }, 6),
@@ -1005,7 +1081,7 @@ export const commandArb: fc.Arbitrary<fc.AsyncCommand<Model, World>> = fc.oneof(
   op("wfAdvance", { pick: sel }, 6),
   op("wfCancel", { wf: sel, byRequester: mostly }, 1),
   op("wfSweep", { tok: fc.nat(2) }, 1),
-  op("wfWithdraw", { who: fc.nat(2), tok: fc.nat(2) }, 1),
+  op("wfWithdraw", { who: fc.nat(2), tok: fc.nat(2), to: fc.constantFrom(0, 0, 1, 2) }, 1),
 );
 
 // ------------------------------------------------------------------ invariants
@@ -1019,7 +1095,12 @@ async function readAll(w: World, reads: Read[]): Promise<import("ethers").Result
     allowFailure: false,
     callData: r.iface.encodeFunctionData(r.fn, r.args),
   }));
-  const results = await w.multicall.aggregate3.staticCall(calls);
+  const mc = w.multicall.interface;
+  const raw = (await ethers.provider.send("eth_call", [
+    { to: w.multicallAddress, data: mc.encodeFunctionData("aggregate3", [calls]) },
+    "latest",
+  ])) as string;
+  const results = mc.decodeFunctionResult("aggregate3", raw)[0] as { returnData: string }[];
   return results.map((res, i) => reads[i].iface.decodeFunctionResult(reads[i].fn, res.returnData));
 }
 
@@ -1037,6 +1118,9 @@ export async function checkInvariants(m: Model, w: World) {
   const accounts = [...new Set([...creditAccounts(w), O, ...m.credits.keys()])];
   const workers = bidders(w).map((s) => s.address);
   const jobs = m.jobList();
+  // A job's record is read until it has been seen terminal once; terminal records never change.
+  const watched = jobs.filter((j) => !m.settledRecords.has(j.id));
+  const workflows = m.workflows.filter((wf) => !m.settledRecords.has(-wf.id));
   const reads: Read[] = [];
   const at = (r: Read) => reads.push(r) - 1;
 
@@ -1059,11 +1143,11 @@ export async function checkInvariants(m: Model, w: World) {
   const orchCreditIdx = orchAccounts.map((acct) =>
     [0, 1, 2].map((ti) => at({ target: O, iface: orch, fn: "creditOf", args: [acct, w.tokenAddresses[ti]] })),
   );
-  const jobIdx = jobs.map((j) => [
+  const jobIdx = watched.map((j) => [
     at({ target: M, iface: market, fn: "getJob", args: [j.id] }),
     at({ target: M, iface: market, fn: "getDispute", args: [j.id] }),
   ]);
-  const wfIdx = m.workflows.map((wf) => ({
+  const wfIdx = workflows.map((wf) => ({
     wf: at({ target: O, iface: orch, fn: "getWorkflow", args: [wf.id] }),
     steps: wf.steps.map((_, i) => at({ target: O, iface: orch, fn: "getStep", args: [wf.id, i] })),
   }));
@@ -1109,7 +1193,7 @@ export async function checkInvariants(m: Model, w: World) {
     expect(wk.locked <= wk.stake, `${tag} locked within stake`).to.equal(true);
   });
 
-  jobs.forEach((j, i) => {
+  watched.forEach((j, i) => {
     const job = res[jobIdx[i][0]][0];
     const d = res[jobIdx[i][1]];
     const tag = `job ${j.id}`;
@@ -1122,6 +1206,7 @@ export async function checkInvariants(m: Model, w: World) {
     expect(job.deadline, `${tag} deadline`).to.equal(j.deadline);
     expect(job.revealDeadline, `${tag} reveal deadline`).to.equal(j.revealDeadline);
     expect(d[1], `${tag} dispute bond`).to.equal(j.dispute?.bond ?? 0n);
+    if (!m.isLive(j)) m.settledRecords.add(j.id);
   });
 
   // The orchestrator.
@@ -1129,16 +1214,26 @@ export async function checkInvariants(m: Model, w: World) {
     const owed = res[orchIdx[ti][0]][0] as bigint;
     const surplus = res[orchIdx[ti][1]][0] as bigint;
     const credit = m.credit(O, ti);
+    // What belongs to workflows and requesters outside the market's escrow.
     let liabilities = 0n;
     for (const wf of m.workflows) if (wf.tokenIndex === ti) liabilities += wf.balance;
     for (const row of m.orchCredits.values()) liabilities += row[ti];
-    expect(m.owed[ti], `model owed of token ${ti} = balances + credits`).to.equal(liabilities);
+    expect(m.owed[ti], `model owed of token ${ti} = balances + credits + caps in flight`).to.equal(
+      liabilities + m.inFlight(ti),
+    );
     expect(orchBalance[ti], `orchestrator holdings of token ${ti}`).to.equal(m.held[ti]);
     expect(owed, `orchestrator owed in token ${ti}`).to.equal(m.owed[ti]);
     const unrecorded = m.unrecorded(ti);
-    expect(orchBalance[ti] + credit >= owed + unrecorded, `orchestrator solvency in token ${ti}`).to.equal(true);
     expect(
-      surplus <= orchBalance[ti] + credit - owed - unrecorded,
+      orchBalance[ti] + credit + m.inMarket(ti) >= owed,
+      `orchestrator solvency in token ${ti}: holdings, market credit and escrow cover owed`,
+    ).to.equal(true);
+    expect(
+      orchBalance[ti] + credit >= liabilities + unrecorded,
+      `orchestrator solvency in token ${ti}: what it holds covers balances, credits and returned caps`,
+    ).to.equal(true);
+    expect(
+      surplus <= orchBalance[ti] + credit - liabilities - unrecorded,
       `surplus of token ${ti} (${surplus}) takes workflow money (${unrecorded} unrecorded)`,
     ).to.equal(true);
     expect(surplus, `orchestrator surplus in token ${ti}`).to.equal(m.surplus(ti));
@@ -1150,7 +1245,7 @@ export async function checkInvariants(m: Model, w: World) {
       ),
     ),
   );
-  m.workflows.forEach((wf, i) => {
+  workflows.forEach((wf, i) => {
     const view = res[wfIdx[i].wf][0];
     const tag = `workflow ${wf.id}`;
     expect(view.status, `${tag} status`).to.equal(wf.status);
@@ -1163,5 +1258,7 @@ export async function checkInvariants(m: Model, w: World) {
       expect(sv.jobId, `${tag} step ${k} job`).to.equal(s.jobId);
       expect(sv.pendingDependencies, `${tag} step ${k} pending`).to.equal(s.pending);
     });
+    const open = wf.status === WorkflowStatus.Active || wf.steps.some((s) => s.status === StepStatus.Posted);
+    if (!open) m.settledRecords.add(-wf.id);
   });
 }
