@@ -6,6 +6,7 @@
 //   FUZZ_PATH      counterexample path to replay together with FUZZ_SEED (printed on failure)
 //   FUZZ_COMMANDS  most commands per sequence (default 80)
 //   FUZZ_STATS     when set, print how often each command succeeded or failed with each error
+//   FUZZ_MUTATION  fee-lost: run against a deliberately wrong model, to see the checks fail
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
