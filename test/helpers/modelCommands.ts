@@ -127,6 +127,19 @@ function outstandingCommits(m: Model): { job: MJob; c: Commit }[] {
   return out;
 }
 
+/** A holder and token to withdraw: with `funded` set, one that holds a credit if any does. */
+function pickHolder(
+  holders: HardhatEthersSigner[],
+  credit: (who: HardhatEthersSigner, ti: number) => bigint,
+  a: Args,
+): { who: HardhatEthersSigner; ti: number } {
+  if (a.funded) {
+    const rich = holders.flatMap((who) => [0, 1, 2].filter((ti) => credit(who, ti) > 0n).map((ti) => ({ who, ti })));
+    if (rich.length > 0) return rich[num(a, "who") % rich.length];
+  }
+  return { who: holders[num(a, "who") % holders.length], ti: num(a, "tok") };
+}
+
 const label = (kind: string, a: Args, extra = "") => `${kind}(${JSON.stringify(a)})${extra}`;
 
 async function arbiterAddress(w: World) {
@@ -588,8 +601,7 @@ const run: Record<string, Runner> = {
 
   async withdraw(m, w, a) {
     m.tick();
-    const who = withdrawers(w)[num(a, "who")];
-    const ti = num(a, "tok");
+    const { who, ti } = pickHolder(withdrawers(w), (x, t) => m.credit(x.address, t), a);
     const token = w.tokenAddresses[ti];
     const amount = m.credit(who.address, ti);
     const expected: Expect =
@@ -600,8 +612,7 @@ const run: Record<string, Runner> = {
 
   async withdrawTo(m, w, a) {
     m.tick();
-    const who = withdrawers(w)[num(a, "who")];
-    const ti = num(a, "tok");
+    const { who, ti } = pickHolder(withdrawers(w), (x, t) => m.credit(x.address, t), a);
     const token = w.tokenAddresses[ti];
     const to = [w.other.address, w.orchestratorAddress, ethers.ZeroAddress][num(a, "to")];
     const amount = m.credit(who.address, ti);
@@ -751,7 +762,7 @@ const run: Record<string, Runner> = {
         return go("stale", { job: 0 });
       }
       case JobState.Unfilled:
-        if (stepOf) return go("reclaim", { job: 0, byRequester: false });
+        if (stepOf) return go("wfAdvance", { pick: 0 });
         return choice % 2 === 0 ? go("repost", { job: 0 }) : go("reclaim", { job: 0, byRequester: true });
     }
   },
@@ -831,7 +842,9 @@ const run: Record<string, Runner> = {
       const st = m.stateOf(m.jobs.get(s.jobId)!, t);
       return [JobState.Settled, JobState.Unfilled, JobState.Refunded, JobState.Cancelled].includes(st);
     };
-    const good = pairs.filter(advanceable);
+    const good = pairs.filter(
+      (p) => advanceable(p) && (a.target === undefined || p.wf.steps[p.index].jobId === BigInt(a.target)),
+    );
     const list = good.length > 0 ? good : pairs;
     const { wf, index } = list[num(a, "pick") % list.length];
     const s = wf.steps[index];
@@ -912,8 +925,7 @@ const run: Record<string, Runner> = {
 
   async wfWithdraw(m, w, a) {
     m.tick();
-    const who = [w.requester, w.requester2, w.other][num(a, "who")];
-    const ti = num(a, "tok");
+    const { who, ti } = pickHolder([w.requester, w.requester2, w.other], (x, t) => m.orchCredit(x.address, t), a);
     const token = w.tokenAddresses[ti];
     const amount = m.orchCredit(who.address, ti);
     // 0: withdraw; 1: withdrawTo another address; 2: withdrawTo the zero address.
@@ -1056,8 +1068,8 @@ export const commandArb: fc.Arbitrary<fc.AsyncCommand<Model, World>> = fc.oneof(
   op("cancel", { job: sel, byRequester: mostly }, 2),
   op("reclaim", { job: sel, byRequester: fc.boolean(), ripen: mostly }, 3),
   op("repost", { job: sel, ripen: mostly }, 2),
-  op("withdraw", { who: fc.nat(7), tok: fc.nat(2) }, 2),
-  op("withdrawTo", { who: fc.nat(7), tok: fc.nat(2), to: fc.constantFrom(0, 0, 1, 2) }, 1),
+  op("withdraw", { who: fc.nat(7), tok: fc.nat(2), funded: mostly }, 3),
+  op("withdrawTo", { who: fc.nat(7), tok: fc.nat(2), to: fc.constantFrom(0, 0, 1, 2), funded: mostly }, 2),
   op("deposit", { worker: fc.nat(3), amount: fc.nat(3) }, 1),
   op("unbond", { worker: fc.nat(3), amount: fc.nat(6) }, 1),
   op("withdrawUnbonded", { worker: fc.nat(3) }, 1),
@@ -1080,8 +1092,8 @@ export const commandArb: fc.Arbitrary<fc.AsyncCommand<Model, World>> = fc.oneof(
   ),
   op("wfAdvance", { pick: sel }, 6),
   op("wfCancel", { wf: sel, byRequester: mostly }, 1),
-  op("wfSweep", { tok: fc.nat(2) }, 1),
-  op("wfWithdraw", { who: fc.nat(2), tok: fc.nat(2), to: fc.constantFrom(0, 0, 1, 2) }, 1),
+  op("wfSweep", { tok: fc.nat(2) }, 2),
+  op("wfWithdraw", { who: fc.nat(2), tok: fc.nat(2), to: fc.constantFrom(0, 0, 1, 2), funded: mostly }, 2),
 );
 
 // ------------------------------------------------------------------ invariants
