@@ -2,6 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { DEFAULT_PARAMS, DAY } from "./helpers/fixture";
+import { StepStatus } from "./helpers/workflow";
 import { Model, deployModelWorld, type Mutation, type World } from "./helpers/model";
 import { Op, commandArb } from "./helpers/modelCommands";
 
@@ -104,6 +105,40 @@ describe("Market and orchestrator model", function () {
     await expect(new Op("accept", { job: 0, byRequester: true }).run(m, w)).to.be.rejectedWith(
       /conservation of token 0/,
     );
+  });
+
+  it("regression: a workflow job reclaimed by a stranger after expiry leaves no surplus to sweep", async function () {
+    const { m, w } = await fresh();
+    const script = [
+      new Op("wfCreate", { req: 0, tok: 0, shape: 0, seed: 0, slow: 0, exp: 0, retries: 0, extra: 0, short: false }),
+      new Op("wait", { seconds: 8 * DAY }),
+      new Op("reclaim", { job: 0, byRequester: false, ripen: false }),
+      new Op("wfSweep", { tok: 0 }),
+      new Op("wfAdvance", { pick: 0 }),
+      new Op("wfWithdraw", { who: 0, tok: 0, to: 0, funded: true }),
+    ];
+    for (const op of script) await op.run(m, w);
+    expect(m.log.find((l) => l.startsWith("wfSweep"))).to.match(/WorkflowNoSurplus/);
+  });
+
+  it("settles the root of a wide fan-out with a successful callback, then posts the rest", async function () {
+    const { m, w } = await fresh();
+    const script = [
+      new Op("wfCreate", { req: 0, tok: 1, shape: 4, seed: 1, slow: 0, exp: 2, retries: 0, extra: 0, short: false }),
+      new Op("commit", { job: 0, worker: 0, k: 2 }),
+      new Op("reveal", { bid: 0, bad: false, ripen: true }),
+      new Op("submit", { job: 0, byWinner: true, ripen: true }),
+      new Op("settle", { job: 0, ripen: true }),
+    ];
+    for (const op of script) await op.run(m, w);
+    const steps = m.workflows[0].steps;
+    const ready = steps.filter((s) => s.status === StepStatus.Ready).length;
+    const posted = steps.filter((s) => s.status === StepStatus.Posted).length;
+    expect(posted, "dependents posted by the callback").to.be.greaterThan(0);
+    expect(ready, "dependents left Ready for lack of callback gas").to.be.greaterThan(0);
+    expect(ready + posted).to.equal(steps.length - 1);
+    for (let i = 0; i < ready; i++) await new Op("wfAdvance", { pick: 0 }).run(m, w);
+    expect(steps.filter((s) => s.status === StepStatus.Posted).length).to.equal(steps.length - 1);
   });
 
   it("replays a dispute lost by the worker on a workflow step", async function () {
