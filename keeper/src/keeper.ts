@@ -114,6 +114,9 @@ export class Keeper {
     // Every execution listens on the shutdown signal.
     setMaxListeners(this.cfg.capacity + 16, this.abort.signal);
     if (this.cfg.wsUrl) this.watchBlocks(this.cfg.wsUrl);
+    if (this.cfg.trustedArbiters.length === 0) {
+      this.log.warn("no trusted arbiter configured (committeeArbiter or trustedArbiters): no job will be bid on");
+    }
     const interrupted = this.store.clearInterruptedExecutions();
     if (interrupted) this.log.info({ interrupted }, "re-running executions interrupted by a crash");
     this.log.info({ address: this.address, market: this.cfg.market, chainId: this.cfg.chainId }, "keeper started");

@@ -172,13 +172,18 @@ export function decide(
   terms: Terms,
   spec: { ok: true; kind: string } | { ok: false; error: string },
   me: Me,
-  cfg: Pick<KeeperConfig, "capabilities" | "minReward" | "acceptUnlistedTokens">,
+  cfg: Pick<
+    KeeperConfig,
+    "capabilities" | "minReward" | "acceptUnlistedTokens" | "trustedArbiters" | "maxBondToReward" | "maxBondWei"
+  >,
 ): Decision {
   if (!spec.ok) return { bid: false, reason: `invalid spec: ${spec.error}` };
   if (!(cfg.capabilities as string[]).includes(spec.kind))
     return { bid: false, reason: `no capability for kind ${spec.kind}` };
   if (!me.registered) return { bid: false, reason: "not registered" };
   if (same(terms.requester, me.address)) return { bid: false, reason: "own job" };
+  const bondRisk = riskyBond(terms, cfg);
+  if (bondRisk) return { bid: false, reason: bondRisk };
   if (me.stake < terms.minStake)
     return { bid: false, reason: `stake ${me.stake} below the job's minimum ${terms.minStake}` };
   if (me.completed < terms.minCompleted) {
@@ -188,6 +193,31 @@ export function decide(
   if (floor === undefined) return { bid: false, reason: `token ${terms.token} is not accepted` };
   if (terms.maxReward < floor) return { bid: false, reason: `reward ${terms.maxReward} below the minimum ${floor}` };
   return { bid: true };
+}
+
+/**
+ * Why the job's bond is not worth risking, if it is not. The arbiter decides disputes and so who
+ * keeps the bond: only trusted arbiters are accepted. A bond larger than the reward makes slashing
+ * profitable for the requester, so ETH jobs whose bond exceeds `maxBondToReward` times the reward
+ * are refused (token rewards are in other units; `maxBondWei` caps every job's bond).
+ */
+export function riskyBond(
+  terms: Terms,
+  cfg: Pick<KeeperConfig, "trustedArbiters" | "maxBondToReward" | "maxBondWei">,
+): string | undefined {
+  if (!cfg.trustedArbiters.some((a) => same(a, terms.arbiter))) {
+    return `arbiter ${terms.arbiter} is not trusted`;
+  }
+  if (cfg.maxBondWei !== undefined && terms.bond > BigInt(cfg.maxBondWei.split(".")[0])) {
+    return `bond ${terms.bond} above the maximum ${cfg.maxBondWei.split(".")[0]}`;
+  }
+  if (same(terms.token, ETH_TOKEN)) {
+    const ppm = BigInt(Math.round(cfg.maxBondToReward * 1_000_000));
+    if (terms.bond * 1_000_000n > terms.maxReward * ppm) {
+      return `bond ${terms.bond} above ${cfg.maxBondToReward}x the reward ${terms.maxReward}`;
+    }
+  }
+  return undefined;
 }
 
 function minRewardFor(

@@ -3,6 +3,7 @@ import {
   decide,
   planJob,
   priceFor,
+  riskyBond,
   S,
   stepKey,
   type ChainJob,
@@ -132,7 +133,14 @@ describe("planJob", () => {
 });
 
 describe("decide", () => {
-  const cfgD = { capabilities: ["wasm" as const], minReward: { ETH: "1000" }, acceptUnlistedTokens: false };
+  const cfgD = {
+    capabilities: ["wasm" as const],
+    minReward: { ETH: "1000" },
+    acceptUnlistedTokens: false,
+    trustedArbiters: [terms.arbiter.toUpperCase().replace("0X", "0x")],
+    maxBondToReward: 1,
+    maxBondWei: undefined,
+  };
   it("bids on a valid spec of a kind it serves", () => {
     expect(decide(terms, { ok: true, kind: "wasm" }, me, cfgD)).toEqual({ bid: true });
   });
@@ -156,6 +164,43 @@ describe("decide", () => {
     expect(decide({ ...terms, token: OTHER }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
     expect(decide({ ...terms, maxReward: 999n }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
     expect(decide(terms, { ok: true, kind: "wasm" }, { ...me, registered: false }, cfgD)).toMatchObject({ bid: false });
+  });
+});
+
+describe("riskyBond", () => {
+  const risk = { trustedArbiters: [terms.arbiter], maxBondToReward: 1, maxBondWei: undefined };
+  const wasm = { ok: true as const, kind: "wasm" };
+  it("skips jobs whose arbiter is not trusted, naming it", () => {
+    expect(riskyBond(terms, risk)).toBeUndefined();
+    expect(riskyBond({ ...terms, arbiter: OTHER }, risk)).toBe(`arbiter ${OTHER} is not trusted`);
+    expect(riskyBond(terms, { ...risk, trustedArbiters: [] })).toMatch(/is not trusted/);
+    expect(riskyBond({ ...terms, arbiter: OTHER }, { ...risk, trustedArbiters: [terms.arbiter, OTHER] })).toBe(
+      undefined,
+    );
+  });
+  it("skips ETH jobs whose bond exceeds the configured multiple of the reward", () => {
+    const reward = terms.maxReward;
+    expect(riskyBond({ ...terms, bond: reward }, risk)).toBeUndefined();
+    expect(riskyBond({ ...terms, bond: reward + 1n }, risk)).toBe(`bond ${reward + 1n} above 1x the reward ${reward}`);
+    expect(riskyBond({ ...terms, bond: 2n * reward }, { ...risk, maxBondToReward: 2 })).toBeUndefined();
+    expect(riskyBond({ ...terms, bond: reward / 2n + 1n }, { ...risk, maxBondToReward: 0.5 })).toMatch(/above 0.5x/);
+    // Token rewards are in other units than the ETH bond: only the absolute cap applies.
+    expect(riskyBond({ ...terms, token: OTHER, maxReward: 1n }, risk)).toBeUndefined();
+    expect(riskyBond({ ...terms, token: OTHER, maxReward: 1n, bond: 10n ** 20n }, risk)).toBeUndefined();
+  });
+  it("caps every job's bond at maxBondWei", () => {
+    const capped = { ...risk, maxBondWei: "100000000000000000" };
+    expect(riskyBond({ ...terms, bond: 10n ** 17n }, capped)).toBeUndefined();
+    expect(riskyBond({ ...terms, token: OTHER, bond: 10n ** 17n + 1n }, capped)).toMatch(/above the maximum/);
+  });
+  it("is part of the bid decision", () => {
+    const cfgD = { capabilities: ["wasm" as const], minReward: {}, acceptUnlistedTokens: false, ...risk };
+    expect(decide(terms, wasm, me, cfgD)).toEqual({ bid: true });
+    expect(decide({ ...terms, arbiter: OTHER }, wasm, me, cfgD)).toEqual({
+      bid: false,
+      reason: `arbiter ${OTHER} is not trusted`,
+    });
+    expect(decide({ ...terms, bond: 2n * terms.maxReward }, wasm, me, cfgD)).toMatchObject({ bid: false });
   });
 });
 
