@@ -25,12 +25,23 @@ import {
 import type { KeeperConfig } from "./config.js";
 import { chainFor, makePublicClient } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
-import { decide, planJob, priceFor, S, TERMINAL, type Action, type ChainJob, type Me, type Terms } from "./plan.js";
+import {
+  decide,
+  failureReason,
+  planJob,
+  priceFor,
+  S,
+  TERMINAL,
+  type Action,
+  type ChainJob,
+  type Me,
+  type Terms,
+} from "./plan.js";
 import { TxSender } from "./sender.js";
 import { Store } from "./store.js";
 import { Syncer } from "./sync.js";
 import { termsFromJson } from "./terms.js";
-import { createExecutors, type Executor } from "./executors/index.js";
+import { createExecutors, ExecutionError, type Executor } from "./executors/index.js";
 
 const ZERO_HASH = `0x${"0".repeat(64)}` as const;
 
@@ -180,17 +191,23 @@ export class Keeper {
       if (this.abort.signal.aborted) break;
       if (job.pending) continue;
       const row = this.store.job(job.id)!;
+      const failure = this.store.deterministicFailure(job.id, row.specHash);
+      const failedBefore = failure && failureReason(job.id, failure);
       if (row.decision === null) {
         const spec = job.spec.ok
           ? { ok: true as const, kind: job.spec.spec.kind }
           : { ok: false as const, error: job.spec.error };
-        const d = decide(job.terms, spec, me, this.cfg);
+        const d = decide(job.terms, spec, me, this.cfg, failedBefore);
         const decision = d.bid ? "bid" : `skip: ${d.reason}`;
         this.store.setDecision(job.id, decision);
         this.metrics.decisions.inc({ decision: d.bid ? "bid" : "skip" });
         this.log.info({ job: job.id.toString(), decision }, "decided");
+      } else if (row.decision === "bid" && failedBefore) {
+        // Decided before the failure (an earlier round, or another job with the same spec).
+        this.store.setDecision(job.id, `skip: ${failedBefore}`);
+        this.log.info({ job: job.id.toString(), reason: failedBefore }, "not bidding again");
       }
-      const local = this.localView(job);
+      const local = { ...this.localView(job), failedBefore: failure };
       const actions = planJob(job.id, job.terms, job.chain, local, me, this.cfg, held, this.cfg.capacity);
       for (const action of actions) {
         if (action.kind === "commit") held++;
@@ -344,12 +361,13 @@ export class Keeper {
     const key = `${job.id}:${round}`;
     if (this.running.has(key) || !job.spec.ok) return;
     const spec = job.spec.spec;
+    const row = this.store.job(job.id)!;
     const executor = this.executors.get(spec.kind);
     this.store.startExecution(job.id, round);
     const log = this.log.child({ job: job.id.toString(), round, kind: spec.kind });
     const run = (async () => {
       try {
-        if (!executor) throw new Error(`no executor for kind ${spec.kind}`);
+        if (!executor) throw new ExecutionError("UNSUPPORTED", `no executor for kind ${spec.kind}`);
         log.info("executing");
         const { output } = await executor.execute(spec as never, {
           signal: this.abort.signal,
@@ -369,9 +387,17 @@ export class Keeper {
           return;
         }
         // A failed execution is never submitted: the job goes to the no-show path.
-        this.store.finishExecution(job.id, round, { error: `${e.code ?? e.name}: ${e.message}` });
+        const message = `${e.code ?? e.name}: ${e.message}`;
+        const deterministic = error instanceof ExecutionError && !error.retryable;
+        this.store.tx(() => {
+          this.store.finishExecution(job.id, round, { error: message });
+          // Running it again cannot help: remembered, so neither this job nor its spec is bid on again.
+          if (deterministic) {
+            this.store.recordDeterministicFailure({ jobId: job.id, round, specHash: row.specHash, error: message });
+          }
+        });
         this.metrics.executions.inc({ kind: spec.kind, outcome: e.code ?? "error" });
-        log.warn({ err: e.message, code: e.code }, "execution failed; not submitting");
+        log.warn({ err: e.message, code: e.code, deterministic }, "execution failed; not submitting");
       } finally {
         this.running.delete(key);
       }

@@ -29,7 +29,19 @@ export type LocalJob = {
   execution: "running" | "done" | "failed" | undefined;
   unrevealed: { round: number; bidder: `0x${string}` }[];
   hasStep: (key: string) => boolean;
+  /** A deterministic failure this keeper recorded for this job, or for another job with the same spec hash. */
+  failedBefore?: PastFailure;
 };
+
+/** An execution that failed on this keeper in a way running it again cannot change. */
+export type PastFailure = { jobId: bigint; error: string };
+
+/** Why a job is not bid on after a deterministic failure of it, or of its spec on another job. */
+export function failureReason(jobId: bigint, failure: PastFailure): string {
+  return failure.jobId === jobId
+    ? `its execution failed deterministically on this keeper (${failure.error})`
+    : `its spec failed deterministically on this keeper on job ${failure.jobId} (${failure.error})`;
+}
 
 export type Me = {
   address: `0x${string}`;
@@ -87,7 +99,14 @@ export function planJob(
 
   switch (state) {
     case S.Open:
-      if (local.decision === "bid" && !local.hasBid && !local.hasStep(step("commit")) && held < capacity) {
+      // Never again after a deterministic failure: whoever posted it, the same spec fails the same way.
+      if (
+        local.decision === "bid" &&
+        !local.failedBefore &&
+        !local.hasBid &&
+        !local.hasStep(step("commit")) &&
+        held < capacity
+      ) {
         out.push({ kind: "commit", key: step("commit"), round });
       }
       break;
@@ -167,7 +186,10 @@ function forfeits(
 
 export type Decision = { bid: true } | { bid: false; reason: string };
 
-/** Whether to bid on a job at all, from its terms, its spec's kind and this worker's standing. */
+/**
+ * Whether to bid on a job at all, from its terms, its spec's kind, this worker's standing and its
+ * own record of deterministic failures (of this job, or of its spec hash on another job).
+ */
 export function decide(
   terms: Terms,
   spec: { ok: true; kind: string } | { ok: false; error: string },
@@ -176,8 +198,11 @@ export function decide(
     KeeperConfig,
     "capabilities" | "minReward" | "acceptUnlistedTokens" | "trustedArbiters" | "maxBondToReward" | "maxBondWei"
   >,
+  /** `failureReason` of a recorded deterministic failure, if any. */
+  failedBefore?: string,
 ): Decision {
   if (!spec.ok) return { bid: false, reason: `invalid spec: ${spec.error}` };
+  if (failedBefore) return { bid: false, reason: failedBefore };
   if (!(cfg.capabilities as string[]).includes(spec.kind))
     return { bid: false, reason: `no capability for kind ${spec.kind}` };
   if (!me.registered) return { bid: false, reason: "not registered" };

@@ -47,6 +47,15 @@ CREATE TABLE IF NOT EXISTS executions (
   finished_at INTEGER,
   PRIMARY KEY (job_id, round)
 );
+CREATE TABLE IF NOT EXISTS failures (
+  job_id TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  spec_hash TEXT NOT NULL,
+  error TEXT NOT NULL,
+  failed_at INTEGER NOT NULL,
+  PRIMARY KEY (job_id, round)
+);
+CREATE INDEX IF NOT EXISTS failures_spec ON failures (spec_hash);
 CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   key TEXT NOT NULL UNIQUE,
@@ -298,6 +307,27 @@ export class Store {
         )
         .run(Buffer.from(outcome.result), outcome.resultHash, Date.now(), jobId.toString(), round);
     }
+  }
+
+  /**
+   * Records that running the job's spec failed in a way that running it again cannot change (a
+   * trap, a bad module, a limit): the keeper never bids on that job or that spec hash again.
+   */
+  recordDeterministicFailure(f: { jobId: bigint; round: number; specHash: `0x${string}`; error: string }) {
+    this.db
+      .prepare("INSERT OR IGNORE INTO failures (job_id, round, spec_hash, error, failed_at) VALUES (?, ?, ?, ?, ?)")
+      .run(f.jobId.toString(), f.round, f.specHash.toLowerCase(), f.error, Date.now());
+  }
+
+  /** The first deterministic failure recorded for this job, or else for any job with this spec hash. */
+  deterministicFailure(jobId: bigint, specHash: `0x${string}`): { jobId: bigint; error: string } | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT job_id, error FROM failures WHERE job_id = ? OR spec_hash = ?
+         ORDER BY job_id = ? DESC, failed_at LIMIT 1`,
+      )
+      .get(jobId.toString(), specHash.toLowerCase(), jobId.toString()) as { job_id: string; error: string } | undefined;
+    return row && { jobId: BigInt(row.job_id), error: row.error };
   }
 
   execution(jobId: bigint, round: number): ExecutionRow | undefined {

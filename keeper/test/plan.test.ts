@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   decide,
+  failureReason,
   planJob,
   priceFor,
   riskyBond,
@@ -125,6 +126,20 @@ describe("planJob", () => {
     ).toEqual(["forfeit"]);
   });
 
+  it("never commits again on a job, in any round, or on a spec that failed deterministically here", () => {
+    const failedBefore = { jobId: 1n, error: "TRAP: unreachable" };
+    for (const round of [0, 1, 2]) {
+      expect(planJob(1n, terms, chain(S.Open, { round }), local({ failedBefore }), me, cfg, 0, 4)).toEqual([]);
+    }
+    // Another job with the same spec hash.
+    expect(planJob(2n, terms, chain(S.Open), local({ failedBefore }), me, cfg, 0, 4)).toEqual([]);
+    // Housekeeping goes on.
+    const unrevealed = [{ round: 0, bidder: OTHER }];
+    expect(
+      kinds(planJob(1n, terms, chain(S.Open, { round: 1 }), local({ failedBefore, unrevealed }), me, cfg, 0, 4)),
+    ).toEqual(["forfeit"]);
+  });
+
   it("stops tracking a terminal job once nothing is left to do", () => {
     for (const s of [S.Settled, S.Cancelled, S.Refunded]) {
       expect(planJob(1n, terms, chain(s), local(), me, cfg, 0, 4)).toEqual([{ kind: "done" }]);
@@ -164,6 +179,25 @@ describe("decide", () => {
     expect(decide({ ...terms, token: OTHER }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
     expect(decide({ ...terms, maxReward: 999n }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
     expect(decide(terms, { ok: true, kind: "wasm" }, { ...me, registered: false }, cfgD)).toMatchObject({ bid: false });
+  });
+});
+
+describe("deterministic failures", () => {
+  const cfgD = {
+    capabilities: ["wasm" as const],
+    minReward: {},
+    acceptUnlistedTokens: false,
+    trustedArbiters: [terms.arbiter],
+    maxBondToReward: 1,
+    maxBondWei: undefined,
+  };
+  it("decide refuses a job whose execution or spec failed deterministically here, with the reason", () => {
+    const own = failureReason(3n, { jobId: 3n, error: "TRAP: unreachable" });
+    expect(own).toBe("its execution failed deterministically on this keeper (TRAP: unreachable)");
+    const same = failureReason(4n, { jobId: 3n, error: "TRAP: unreachable" });
+    expect(same).toBe("its spec failed deterministically on this keeper on job 3 (TRAP: unreachable)");
+    expect(decide(terms, { ok: true, kind: "wasm" }, me, cfgD, same)).toEqual({ bid: false, reason: same });
+    expect(decide(terms, { ok: true, kind: "wasm" }, me, cfgD, undefined)).toEqual({ bid: true });
   });
 });
 
