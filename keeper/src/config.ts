@@ -76,6 +76,18 @@ export const configSchema = z
     housekeeping: z.boolean().default(true),
     /** Blocks a transaction may stay pending before it is replaced with fees raised by 12.5%. */
     replaceAfterBlocks: z.number().int().min(1).max(100).default(3),
+    /**
+     * Retrying executions that failed for a transient reason (a 5xx, a timeout, a module fetch):
+     * exponential backoff from `baseDelayMs` up to `maxDelayMs`, as long as a retry can still
+     * finish `submitMarginSec` before the execution deadline.
+     */
+    executionRetry: z
+      .object({
+        baseDelayMs: z.number().int().min(10).max(600_000).default(1_000),
+        maxDelayMs: z.number().int().min(10).max(3_600_000).default(30_000),
+        submitMarginSec: z.number().int().min(0).max(86_400).default(30),
+      })
+      .prefault({}),
     /** Metrics and health endpoint; 0 disables it. */
     metricsPort: z.number().int().min(0).max(65_535).default(0),
     /** Seconds between one-line status summaries in the log. */

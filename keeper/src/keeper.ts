@@ -30,6 +30,7 @@ import {
   failureReason,
   planJob,
   priceFor,
+  retryDelay,
   S,
   TERMINAL,
   type Action,
@@ -183,7 +184,8 @@ export class Keeper {
     await this.syncer.sync(head);
 
     const me = await this.readMe();
-    const tracked = await this.readTracked();
+    const now = Number((await this.client.getBlock({ blockNumber: head })).timestamp);
+    const tracked = await this.readTracked(now);
     const gasPrice = await this.client.getGasPrice();
     let held = tracked.filter((t) => this.holds(t, me)).length;
 
@@ -365,15 +367,38 @@ export class Keeper {
     const executor = this.executors.get(spec.kind);
     this.store.startExecution(job.id, round);
     const log = this.log.child({ job: job.id.toString(), round, kind: spec.kind });
+    // The execution deadline on this machine's clock, from the chain's clock at the last pass.
+    const deadlineMs = Date.now() + (job.chain.revealDeadline + job.terms.executionWindow - job.chain.now) * 1000;
     const run = (async () => {
       try {
         if (!executor) throw new ExecutionError("UNSUPPORTED", `no executor for kind ${spec.kind}`);
-        log.info("executing");
-        const { output } = await executor.execute(spec as never, {
-          signal: this.abort.signal,
-          logger: log,
-          ...(job.inputs ? { inputs: job.inputs } : {}),
-        });
+        let output: JsonValue | undefined;
+        for (let attempt = 1; output === undefined; attempt++) {
+          log.info({ attempt }, "executing");
+          const started = Date.now();
+          try {
+            ({ output } = await executor.execute(spec as never, {
+              signal: this.abort.signal,
+              logger: log,
+              ...(job.inputs ? { inputs: job.inputs } : {}),
+            }));
+          } catch (error) {
+            // A transient failure (a 5xx, a timeout, a module fetch) is retried while a retry can
+            // still finish with time left to submit; then it is final.
+            const retryable = error instanceof ExecutionError && error.retryable && !this.abort.signal.aborted;
+            const wait = retryable
+              ? retryDelay(attempt, Date.now(), Date.now() - started, deadlineMs, this.cfg.executionRetry)
+              : undefined;
+            if (wait === undefined) throw error;
+            this.metrics.executions.inc({ kind: spec.kind, outcome: "retried" });
+            log.warn(
+              { err: (error as Error).message, code: (error as ExecutionError).code, attempt, wait },
+              "execution failed; retrying",
+            );
+            await sleep(wait, this.abort.signal);
+            if (this.abort.signal.aborted) throw error;
+          }
+        }
         const result = encodeResult(output);
         const hash = resultHash(output);
         this.store.finishExecution(job.id, round, { result, resultHash: hash });
@@ -386,7 +411,7 @@ export class Keeper {
           log.info("execution interrupted by shutdown; it runs again after a restart");
           return;
         }
-        // A failed execution is never submitted: the job goes to the no-show path.
+        // A failed execution is never submitted.
         const message = `${e.code ?? e.name}: ${e.message}`;
         const deterministic = error instanceof ExecutionError && !error.retryable;
         this.store.tx(() => {
@@ -422,7 +447,7 @@ export class Keeper {
   }
 
   /** State of every tracked job in two multicall batches (never one request per job). */
-  private async readTracked(): Promise<Tracked[]> {
+  private async readTracked(now: number): Promise<Tracked[]> {
     const rows = this.store.activeJobs();
     if (rows.length === 0) return [];
     const market = this.cfg.market as `0x${string}`;
@@ -438,7 +463,7 @@ export class Keeper {
     const jobs = rows.map((r, i) => ({
       row: r,
       state: Number(first[2 * i]),
-      job: first[2 * i + 1] as { round: number; winner: `0x${string}` },
+      job: first[2 * i + 1] as { round: number; winner: `0x${string}`; revealDeadline: number },
     }));
     const withBids = jobs.filter((j) => this.store.bid(j.row.id, Number(j.job.round)) !== undefined);
     const commitments = withBids.length
@@ -466,6 +491,8 @@ export class Keeper {
           state,
           round: Number(job.round),
           winner: job.winner,
+          now,
+          revealDeadline: Number(job.revealDeadline),
           myCommitment: commitmentOf.get(row.id) ?? ZERO_HASH,
         },
       })),

@@ -18,6 +18,10 @@ export type ChainJob = {
   state: number;
   round: number;
   winner: `0x${string}`;
+  /** The chain's time (the latest block's timestamp), in seconds. */
+  now: number;
+  /** The current round's reveal deadline; its execution deadline is this plus the execution window. */
+  revealDeadline: number;
   /** This keeper's commitment in the current round (zero when none or revealed). */
   myCommitment: `0x${string}`;
 };
@@ -285,4 +289,25 @@ export function priceFor(
   if (price === 0n) price = 1n;
   if (price > terms.maxReward) return { skip: `price ${price} above the job's maximum reward ${terms.maxReward}` };
   return { price };
+}
+
+// ------------------------------------------------------------------ retrying executions
+
+/**
+ * How long to wait before retrying an execution that failed for a transient reason, after
+ * `attempt` failed attempts (the last of which took `lastRunMs`): exponential backoff from
+ * `baseDelayMs`, capped at `maxDelayMs`. Undefined when a retry started after that wait, running
+ * as long as the last attempt, would not end `submitMarginSec` before the execution deadline:
+ * the failure is then final.
+ */
+export function retryDelay(
+  attempt: number,
+  nowMs: number,
+  lastRunMs: number,
+  deadlineMs: number,
+  cfg: KeeperConfig["executionRetry"],
+): number | undefined {
+  const delay = Math.min(cfg.maxDelayMs, cfg.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  const latestEnd = deadlineMs - cfg.submitMarginSec * 1000;
+  return nowMs + delay + Math.max(0, lastRunMs) <= latestEnd ? delay : undefined;
 }

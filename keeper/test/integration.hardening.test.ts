@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { jobMarketAbi } from "@baton/sdk";
+import { jobMarketAbi, resultHash } from "@baton/sdk";
 import { S } from "../src/plan.js";
 import { account, type Deployment, type Devnet } from "./helpers/devnet.js";
 import { runKeeper, startKeeperNetwork, waitFor, wasmSpec, type KeeperNetwork, type Market } from "./helpers/market.js";
 import type { ModuleServer } from "./helpers/modules.js";
 
 // A keeper's conduct when executions fail, on a real chain: a deterministic failure is never bid
-// on again.
+// on again, and a transient one is retried.
 
 const WINDOWS = { commitWindow: 8, revealWindow: 8, executionWindow: 20, challengeWindow: 3 };
 const FAILER = 2;
@@ -94,4 +95,50 @@ describe("a job whose execution always fails", () => {
       await Promise.all([failer.stop(), bystander.stop()]);
     }
   }, 240_000);
+});
+
+describe("a transient execution failure", () => {
+  it("is retried with backoff: an http.json job whose source answers 503 twice settles with the right result", async () => {
+    let requests = 0;
+    const server: Server = createServer((_req, res) => {
+      requests++;
+      res.setHeader("content-type", "application/json");
+      if (requests <= 2) {
+        res.statusCode = 503;
+        return res.end('{"error":"busy"}');
+      }
+      res.end('{"data":{"price":1234.5}}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/price`;
+    const keeper = runKeeper(
+      baton.keeperConfig(dir, BYSTANDER, {
+        capabilities: ["http.json"],
+        dbPath: path.join(dir, "retry.db"),
+        executors: { cacheDir: path.join(dir, "cache-retry"), allowPrivateNetwork: true },
+        executionRetry: { baseDelayMs: 200, maxDelayMs: 1_000, submitMarginSec: 5 },
+      }),
+      BYSTANDER,
+    );
+    try {
+      const { jobId } = await baton.post(await baton.terms(WINDOWS), {
+        kind: "http.json",
+        version: 1,
+        url,
+        method: "GET",
+        path: "$.data.price",
+      });
+      await waitFor(async () => (await baton.jobState(jobId)) === S.Settled, 90_000, "the job to settle");
+      expect(requests).toBe(3);
+      const submitted = (await baton.events()).find(
+        (e) => e.eventName === "ResultSubmitted" && (e.args as { jobId: bigint }).jobId === jobId,
+      ) as unknown as { args: { worker: string; resultHash: string } };
+      expect(submitted.args.worker).toBe(account(BYSTANDER).address);
+      expect(submitted.args.resultHash).toBe(resultHash(1234.5));
+      expect(keeper.keeper.store.deterministicFailure(jobId, `0x${"0".repeat(64)}`)).toBeUndefined();
+    } finally {
+      await keeper.stop();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import {
   failureReason,
   planJob,
   priceFor,
+  retryDelay,
   riskyBond,
   S,
   stepKey,
@@ -18,6 +19,7 @@ const OTHER = "0x00000000000000000000000000000000000000bb" as const;
 const ZERO = `0x${"0".repeat(40)}` as const;
 const ZERO_HASH = `0x${"0".repeat(64)}` as const;
 const SOME_HASH = `0x${"1".repeat(64)}` as const;
+const NOW = 1_900_000_000;
 
 const terms: Terms = {
   requester: "0x00000000000000000000000000000000000000cc",
@@ -52,7 +54,7 @@ function local(overrides: Partial<LocalJob> = {}, steps: string[] = []): LocalJo
   };
 }
 function chain(state: number, overrides: Partial<ChainJob> = {}): ChainJob {
-  return { state, round: 0, winner: ZERO, myCommitment: ZERO_HASH, ...overrides };
+  return { state, round: 0, winner: ZERO, myCommitment: ZERO_HASH, now: NOW, revealDeadline: NOW - 60, ...overrides };
 }
 const kinds = (actions: { kind: string }[]) => actions.map((a) => a.kind);
 
@@ -272,5 +274,25 @@ describe("priceFor", () => {
       1n,
     );
     expect(r).toEqual({ price: 9n * 10n ** 17n });
+  });
+});
+
+describe("retryDelay", () => {
+  const retry = { baseDelayMs: 1_000, maxDelayMs: 30_000, submitMarginSec: 30 };
+  const deadline = 1_000_000;
+  it("backs off exponentially up to the cap", () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map((a) => retryDelay(a, 0, 0, deadline, retry))).toEqual([
+      1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000,
+    ]);
+  });
+  it("gives up when a retry, as long as the last attempt, would not end before the deadline less the margin", () => {
+    const latestEnd = deadline - 30_000;
+    // Wait 1 s, run 5 s: ends exactly at the latest moment.
+    expect(retryDelay(1, latestEnd - 6_000, 5_000, deadline, retry)).toBe(1_000);
+    expect(retryDelay(1, latestEnd - 6_000 + 1, 5_000, deadline, retry)).toBeUndefined();
+    // A longer backoff no longer fits where a shorter one did.
+    expect(retryDelay(4, latestEnd - 6_000, 0, deadline, retry)).toBeUndefined();
+    // Past the deadline: never.
+    expect(retryDelay(1, deadline + 1, 0, deadline, retry)).toBeUndefined();
   });
 });
