@@ -252,10 +252,26 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         }
 
         _resultHashes[jobId] = resultHash;
-        uint32 challengeDeadline = uint32(block.timestamp) + terms.challengeWindow;
+        uint32 challengeDeadline = _deadline(terms.challengeWindow);
         job.status = Status.Submitted;
         job.deadline = challengeDeadline;
         emit ResultSubmitted(jobId, msg.sender, resultHash, result, challengeDeadline);
+    }
+
+    /// @inheritdoc IJobMarket
+    function abandon(uint256 jobId, JobTerms calldata terms) external nonReentrant {
+        Job storage job = _job(jobId, terms);
+        _expectState(jobId, job, ASSIGNED | AWARDING);
+        address worker = job.winner;
+        if (msg.sender != worker) revert JobMarketNotWinner(jobId, msg.sender);
+        uint96 penalty = uint96((uint256(terms.bond) * terms.forfeitBps) / BPS);
+        _takeBond(worker, terms.bond, penalty, true, false);
+        // To the treasury, not the requester: a requester must not profit from posting a job that
+        // cannot succeed (a module that always fails) and collecting what its winners give back.
+        address treasury = _params.treasury;
+        if (penalty != 0) _credits[treasury][address(0)] += penalty;
+        emit WorkerSlashed(jobId, worker, SlashReason.Abandoned, penalty, treasury, 0);
+        _reopenOrRefund(jobId, job, terms);
     }
 
     // ---------------------------------------------------------------- anyone
@@ -277,8 +293,12 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
 
         uint96 forfeited = uint96((uint256(terms.bond) * terms.forfeitBps) / BPS);
         _takeBond(bidder, terms.bond, forfeited, false, false);
-        // A bidder closing its own bid earns no bounty on it.
-        _payPenalty(terms, forfeited, msg.sender == bidder ? terms.requester : msg.sender);
+        // A bidder closing its own bid earns no bounty on it. The rest goes to the treasury, not to
+        // the requester: otherwise a requester could shill a second-price auction with sybil bids,
+        // reveal only the one that suits it and take back the forfeits of the others for free.
+        uint96 bounty = msg.sender == bidder ? 0 : uint96((uint256(forfeited) * terms.slashBountyBps) / BPS);
+        if (bounty != 0) _credits[msg.sender][address(0)] += bounty;
+        if (forfeited != bounty) _credits[_params.treasury][address(0)] += forfeited - bounty;
         emit BidForfeited(jobId, bidder, round, forfeited, msg.sender);
     }
 
@@ -300,11 +320,11 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     function dispute(uint256 jobId, JobTerms calldata terms) external payable nonReentrant {
         Job storage job = _job(jobId, terms);
         _expectState(jobId, job, SUBMITTED);
-        uint96 bond = _params.disputeBond;
+        uint96 bond = terms.disputeBond;
         if (msg.value != bond) revert JobMarketWrongValue(bond, msg.value);
 
         _disputes[jobId] = Dispute({disputer: msg.sender, bond: bond});
-        uint32 rulingDeadline = uint32(block.timestamp) + _params.rulingTimeout;
+        uint32 rulingDeadline = _deadline(terms.rulingTimeout);
         job.status = Status.Disputed;
         job.deadline = rulingDeadline;
         emit JobDisputed(jobId, msg.sender, terms.arbiter, bond, rulingDeadline);
@@ -502,6 +522,12 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         if (terms.slashBountyBps != params.slashBountyBps) {
             revert JobMarketParamMismatch("slashBountyBps", terms.slashBountyBps, params.slashBountyBps);
         }
+        if (terms.disputeBond != params.disputeBond) {
+            revert JobMarketParamMismatch("disputeBond", terms.disputeBond, params.disputeBond);
+        }
+        if (terms.rulingTimeout != params.rulingTimeout) {
+            revert JobMarketParamMismatch("rulingTimeout", terms.rulingTimeout, params.rulingTimeout);
+        }
         _checkWindow(terms.commitWindow);
         _checkWindow(terms.revealWindow);
         _checkWindow(terms.executionWindow);
@@ -512,6 +538,14 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
 
     function _checkWindow(uint32 window) private pure {
         if (window == 0 || window > MAX_WINDOW) revert JobMarketInvalidWindow(window);
+    }
+
+    /// @dev `window` seconds from now, as a stored deadline. Deadlines are `uint32` (good until
+    /// 2106-02-07); past that the market refuses with a clear error rather than wrap or panic.
+    function _deadline(uint32 window) private view returns (uint32) {
+        uint256 end = block.timestamp + window;
+        if (end > type(uint32).max) revert JobMarketTimestampOverflow(end);
+        return uint32(end);
     }
 
     /// @dev Whether a new auction round and its execution window end by the job's expiry.
@@ -561,7 +595,9 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         bytes32 resultHash = _resultHashes[jobId];
         job.status = Status.Settled;
 
-        _recordCompletion(worker, terms.bond, terms.token, price - fee);
+        // A completion counts for reputation only if it cost its requester something: a fee that
+        // rounds to zero, or a job the worker posted itself, would let reputation be farmed.
+        _recordCompletion(worker, terms.bond, terms.token, price - fee, fee != 0 && worker != terms.requester);
         _credits[worker][terms.token] += price - fee;
         if (fee != 0) _credits[_params.treasury][terms.token] += fee;
         if (refund != 0) _credits[terms.requester][terms.token] += refund;
@@ -605,7 +641,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         emit WorkerSlashed(jobId, worker, reason, amount, beneficiary, bounty);
     }
 
-    /// @dev Splits a penalty in wei: the bounty share to `beneficiary`, the rest to the requester.
+    /// @dev Splits a slash in wei: the bounty share to `beneficiary`, the rest to the requester.
     function _payPenalty(JobTerms calldata terms, uint96 amount, address beneficiary) private returns (uint96 bounty) {
         bounty = uint96((uint256(amount) * terms.slashBountyBps) / BPS);
         if (bounty != 0) _credits[beneficiary][address(0)] += bounty;

@@ -57,7 +57,9 @@ abstract contract WorkerRegistry is IWorkerRegistry, ReentrancyGuardTransient {
         Unbonding storage u = _unbonding[msg.sender];
         // Cannot overflow: the sum is bounded by the worker's past stake, itself a uint96.
         uint96 total = u.amount + amount;
-        uint32 readyAt = uint32(block.timestamp) + _unbondingDelay();
+        uint256 end = block.timestamp + _unbondingDelay();
+        if (end > type(uint32).max) revert WorkerRegistryTimestampOverflow(end);
+        uint32 readyAt = uint32(end);
         u.amount = total;
         u.readyAt = readyAt;
         emit UnbondingStarted(msg.sender, amount, total, readyAt);
@@ -112,11 +114,12 @@ abstract contract WorkerRegistry is IWorkerRegistry, ReentrancyGuardTransient {
         _workers[worker].locked -= bond;
     }
 
-    /// @dev Releases the execution bond and records a completed job and its earnings.
-    function _recordCompletion(address worker, uint96 bond, address token, uint96 payout) internal {
+    /// @dev Releases the execution bond and records the earnings; counts a completion only when
+    /// `counts` (the job cost its requester a fee and was not self-posted).
+    function _recordCompletion(address worker, uint96 bond, address token, uint96 payout, bool counts) internal {
         Worker storage w = _workers[worker];
         w.locked -= bond;
-        if (w.completed < type(uint32).max) w.completed += 1;
+        if (counts && w.completed < type(uint32).max) w.completed += 1;
         _earned[worker][token] += payout;
     }
 

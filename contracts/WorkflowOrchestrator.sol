@@ -16,9 +16,12 @@ import {IWorkflowOrchestrator} from "./interfaces/IWorkflowOrchestrator.sol";
 /// the market (the unspent part of a settled job's cap, or a whole refunded cap) arrive as the
 /// orchestrator's credit in the market; they are added to the workflow's balance in the same call
 /// that learns of them, and pulled out of the market only when the orchestrator needs liquidity.
-/// `owed[token]` sums every workflow balance and every requester credit, so the orchestrator's
-/// tokens plus its market credit always cover it; any excess is bond penalties the market paid the
-/// orchestrator as a requester, which `sweepSurplus` sends on.
+/// `owed[token]` sums every workflow balance, every requester credit and the cap of every posted
+/// step not yet recorded. A cap leaves `owed` only as the price the market paid a worker. So the
+/// orchestrator's tokens, its market credit and the escrow of its live jobs always cover `owed`,
+/// and whatever it holds beyond `owed` is bond penalties the market paid it as a requester, which
+/// `sweepSurplus` sends on: money returned by the market but not yet recorded (a refund after a
+/// slash, the cap of an expired job) is still inside `owed`, whatever the order of calls.
 contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -40,6 +43,10 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
     /// @notice Gas a step posting may need; with less left, the settlement callback marks the step
     /// Ready for `advance` rather than risk running out mid-post.
     uint256 public constant POST_GAS = 300_000;
+    /// @notice Gas kept back per dependent still to be visited when the callback decides whether to
+    /// post a step, so that marking every remaining dependent (Ready, or one dependency fewer)
+    /// always fits: a step with `MAX_STEPS - 1` dependents settles with a successful callback.
+    uint256 public constant MARK_GAS = 15_000;
 
     // ---------------------------------------------------------------- storage
 
@@ -59,7 +66,8 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
 
     /// @dev Slots: template hash | arbiter, maxReward | bond, minStake, minCompleted, pricing, status,
     /// attempts | windows, dependency maps, spec location | posted job: id, expiry and the market's
-    /// basis points it was posted with (to rebuild its terms), pending dependencies | result hash.
+    /// parameters it was posted with (to rebuild its terms; a dispute bond is at most the market's
+    /// `MAX_DISPUTE_BOND` of 100 ether, which fits 72 bits), pending dependencies | result hash.
     struct Step {
         bytes32 specHash;
         address arbiter;
@@ -85,6 +93,8 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         uint16 forfeitBps;
         uint16 slashBountyBps;
         uint8 pendingDependencies;
+        uint32 rulingTimeout;
+        uint72 disputeBond;
         bytes32 resultHash;
     }
 
@@ -206,12 +216,13 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
 
     /// @inheritdoc IWorkflowOrchestrator
     function withdraw(address token) external nonReentrant {
-        uint256 amount = _credits[msg.sender][token];
-        if (amount == 0) revert WorkflowNothingToWithdraw(msg.sender, token);
-        _credits[msg.sender][token] = 0;
-        _owed[token] -= amount;
-        emit Withdrawn(msg.sender, token, msg.sender, amount);
-        _pay(token, msg.sender, amount);
+        _withdraw(token, msg.sender);
+    }
+
+    /// @inheritdoc IWorkflowOrchestrator
+    function withdrawTo(address token, address to) external nonReentrant {
+        if (to == address(0)) revert WorkflowZeroAddress();
+        _withdraw(token, to);
     }
 
     // ---------------------------------------------------------------- anyone
@@ -422,8 +433,14 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
 
     /// @dev Posts a step's job if gas allows and the market accepts it; otherwise marks it Ready
     /// for `advance`. Returns whether it was posted.
-    function _tryPost(uint256 workflowId, Workflow storage wf, uint8 step, Step storage s) private returns (bool) {
-        if (gasleft() < POST_GAS) {
+    function _tryPost(
+        uint256 workflowId,
+        Workflow storage wf,
+        uint8 step,
+        Step storage s,
+        uint256 remaining
+    ) private returns (bool) {
+        if (gasleft() < POST_GAS + remaining * MARK_GAS) {
             s.status = StepStatus.Ready;
             emit StepReady(workflowId, step, "");
             return false;
@@ -449,14 +466,13 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         Step storage s
     ) private returns (IJobMarket.JobTerms memory terms, bytes32 specHash, bytes memory spec) {
         IJobMarket.Params memory params = _market.getParams();
-        terms = _termsWith(
-            wf,
-            s,
-            uint32(block.timestamp) + s.expiryWindow,
-            params.feeBps,
-            params.forfeitBps,
-            params.slashBountyBps
-        );
+        s.feeBps = params.feeBps;
+        s.forfeitBps = params.forfeitBps;
+        s.slashBountyBps = params.slashBountyBps;
+        s.rulingTimeout = params.rulingTimeout;
+        // Fits: the market bounds the dispute bond by MAX_DISPUTE_BOND (100 ether < 2^72).
+        s.disputeBond = uint72(params.disputeBond);
+        terms = _termsWith(wf, s, uint32(block.timestamp) + s.expiryWindow);
         specHash = s.dependencies == 0 ? s.specHash : _bindInputs(workflowId, s);
         spec = _readSpec(wf.specs, s.specOffset, s.specLength);
         _ensureHeld(wf.token, s.maxReward);
@@ -472,16 +488,13 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         uint256 jobId,
         bytes32 specHash
     ) private {
+        // The cap moves from the balance into the market's escrow: still owed to the workflow.
         wf.balance -= terms.maxReward;
-        _owed[wf.token] -= terms.maxReward;
         uint8 attempt = s.attempts + 1;
         s.status = StepStatus.Posted;
         s.attempts = attempt;
         s.jobId = uint64(jobId);
         s.expiry = terms.expiry;
-        s.feeBps = terms.feeBps;
-        s.forfeitBps = terms.forfeitBps;
-        s.slashBountyBps = terms.slashBountyBps;
         _jobSteps[jobId] = (workflowId << 8) | step;
         emit StepPosted(workflowId, step, jobId, attempt, specHash);
     }
@@ -517,6 +530,8 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         s.status = StepStatus.Settled;
         s.resultHash = resultHash;
         wf.settledCount += 1;
+        // The price went to the worker; the rest of the cap stays owed, to the workflow.
+        _owed[wf.token] -= price;
         emit StepSettled(workflowId, step, s.jobId, resultHash, price);
 
         if (wf.status != WorkflowStatus.Active) {
@@ -524,7 +539,6 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
             return;
         }
         wf.balance += refund;
-        _owed[wf.token] += refund;
         if (wf.settledCount == wf.stepCount) {
             uint96 unspent = _end(workflowId, wf, WorkflowStatus.Completed);
             emit WorkflowCompleted(workflowId, unspent);
@@ -533,7 +547,8 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         for (uint32 map = s.dependents; map != 0; map &= map - 1) {
             uint8 child = _lowestBit(map);
             Step storage c = _steps[workflowId][child];
-            if (--c.pendingDependencies == 0) _tryPost(workflowId, wf, child, c);
+            // Keep back enough gas to visit every dependent after this one.
+            if (--c.pendingDependencies == 0) _tryPost(workflowId, wf, child, c, _popcount(map) - 1);
         }
     }
 
@@ -547,11 +562,10 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
             return;
         }
         wf.balance += cap;
-        _owed[wf.token] += cap;
         bool retrying = s.attempts <= wf.maxRetries;
         emit StepFailed(workflowId, step, s.jobId, s.attempts, retrying);
         if (retrying) {
-            _tryPost(workflowId, wf, step, s);
+            _tryPost(workflowId, wf, step, s, 0);
         } else {
             s.status = StepStatus.Failed;
             uint96 refund = _end(workflowId, wf, WorkflowStatus.Failed);
@@ -572,7 +586,6 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
                     s.status = StepStatus.Cancelled;
                     emit StepCancelled(workflowId, uint8(i), s.jobId);
                     wf.balance += s.maxReward;
-                    _owed[wf.token] += s.maxReward;
                 } catch {} // solhint-disable-line no-empty-blocks
             }
         }
@@ -584,24 +597,21 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
 
     function _lateRefund(uint256 workflowId, Workflow storage wf, uint8 step, uint96 amount) private {
         if (amount == 0) return;
+        // Already inside `owed` as part of the step's cap.
         _credits[wf.requester][wf.token] += amount;
-        _owed[wf.token] += amount;
         emit LateRefund(workflowId, step, amount);
     }
 
     /// @dev The terms a step's current job was posted with.
     function _terms(Workflow storage wf, Step storage s) private view returns (IJobMarket.JobTerms memory) {
-        return _termsWith(wf, s, s.expiry, s.feeBps, s.forfeitBps, s.slashBountyBps);
+        return _termsWith(wf, s, s.expiry);
     }
 
-    /// @dev A step's job terms with the given expiry and the market's basis points.
+    /// @dev A step's job terms with the given expiry and the market parameters recorded in the step.
     function _termsWith(
         Workflow storage wf,
         Step storage s,
-        uint32 expiry,
-        uint16 feeBps,
-        uint16 forfeitBps,
-        uint16 slashBountyBps
+        uint32 expiry
     ) private view returns (IJobMarket.JobTerms memory) {
         return
             IJobMarket.JobTerms({
@@ -617,9 +627,11 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
                 executionWindow: s.executionWindow,
                 challengeWindow: s.challengeWindow,
                 expiry: expiry,
-                feeBps: feeBps,
-                forfeitBps: forfeitBps,
-                slashBountyBps: slashBountyBps,
+                feeBps: s.feeBps,
+                forfeitBps: s.forfeitBps,
+                slashBountyBps: s.slashBountyBps,
+                disputeBond: s.disputeBond,
+                rulingTimeout: s.rulingTimeout,
                 pricing: s.pricing,
                 callback: true
             });
@@ -708,6 +720,15 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
     /// @dev Pulls the orchestrator's market credit when what it holds falls short of `amount`.
     function _ensureHeld(address token, uint256 amount) private {
         if (_held(token) < amount) _market.withdraw(token);
+    }
+
+    function _withdraw(address token, address to) private {
+        uint256 amount = _credits[msg.sender][token];
+        if (amount == 0) revert WorkflowNothingToWithdraw(msg.sender, token);
+        _credits[msg.sender][token] = 0;
+        _owed[token] -= amount;
+        emit Withdrawn(msg.sender, token, to, amount);
+        _pay(token, to, amount);
     }
 
     function _pay(address token, address to, uint256 amount) private {

@@ -312,7 +312,7 @@ describe("JobMarket auction", function () {
   });
 
   describe("forfeitUnrevealed", function () {
-    it("takes forfeitBps of a non-revealer's bond: a bounty to the caller, the rest to the requester", async function () {
+    it("takes forfeitBps of a non-revealer's bond: a bounty to the caller, the rest to the treasury", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
       await commit(f, jobId, terms, f.worker1, P("1"));
@@ -330,7 +330,8 @@ describe("JobMarket auction", function () {
       expect(w.stake).to.equal(WORKER_STAKE - forfeited);
       expect(w.locked).to.equal(0n);
       expect(await f.market.creditOf(f.other.address, ETH)).to.equal(bounty);
-      expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(forfeited - bounty);
+      expect(await f.market.creditOf(f.treasury.address, ETH)).to.equal(forfeited - bounty);
+      expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(0n);
       await expectConservation(f, [{ jobId, terms }]);
     });
 
@@ -342,7 +343,8 @@ describe("JobMarket auction", function () {
       const forfeited = (BOND * BigInt(DEFAULT_PARAMS.forfeitBps)) / 10_000n;
       await f.market.connect(f.worker1).forfeitUnrevealed(jobId, terms, 0, f.worker1.address);
       expect(await f.market.creditOf(f.worker1.address, ETH)).to.equal(0n);
-      expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(forfeited);
+      expect(await f.market.creditOf(f.treasury.address, ETH)).to.equal(forfeited);
+      expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(0n);
     });
 
     it("reverts while the reveal window is open (boundary at the deadline)", async function () {

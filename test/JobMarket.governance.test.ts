@@ -513,6 +513,7 @@ describe("JobMarket governance", function () {
       // A new state-changing function must be added here after checking it cannot move escrow.
       expect(mutating).to.deep.equal(
         [
+          "abandon",
           "acceptOwnership",
           "accept",
           "cancel",

@@ -344,6 +344,14 @@ describe("WorkflowOrchestrator", function () {
         .withArgs(workflowId, 0, a, 1, true);
       const bond = BigInt(terms.bond);
       const penalty = bond - (bond * BigInt(DEFAULT_PARAMS.slashBountyBps)) / 10_000n;
+      // While the retry's cap is in the market, the penalty cannot be told apart from money that
+      // may come back to the workflow: nothing is sweepable yet.
+      expect(await f.orchestrator.surplus(ETH)).to.equal(0n);
+      await expect(f.orchestrator.sweepSurplus(ETH)).to.be.revertedWithCustomError(f.orchestrator, "WorkflowNoSurplus");
+      await expectAllConserved(f);
+      const retry = await jobOfStep(f, workflowId, 0);
+      expect(retry).to.not.equal(a);
+      await completeAll(f, [{ jobId: retry, price: P("0.5") }]);
       expect(await f.orchestrator.surplus(ETH)).to.equal(penalty);
       await expectAllConserved(f);
       await expect(f.orchestrator.sweepSurplus(ETH))

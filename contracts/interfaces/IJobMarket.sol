@@ -73,8 +73,11 @@ interface IJobMarket is IWorkerRegistry {
     /// @param feeBps Protocol fee on the price, in basis points; must equal the current parameter.
     /// @param forfeitBps Share of the bond a non-revealing bidder loses; must equal the current parameter.
     /// @param slashBountyBps Share of a slashed or forfeited bond paid as a bounty; must equal the
-    /// current parameter. Fixing all three in the terms means governance can never change what a
-    /// posted job pays or penalizes.
+    /// current parameter.
+    /// @param disputeBond Wei a disputer deposits; must equal the current parameter.
+    /// @param rulingTimeout Seconds the arbiter has to rule; must equal the current parameter. Fixing
+    /// these five in the terms means governance can never change what a posted job pays, penalizes
+    /// or how long its disputes may take.
     /// @param pricing First-price or second-price.
     /// @param callback Whether the requester contract receives `IJobConsumer.onJobSettled`.
     struct JobTerms {
@@ -93,6 +96,8 @@ interface IJobMarket is IWorkerRegistry {
         uint16 feeBps;
         uint16 forfeitBps;
         uint16 slashBountyBps;
+        uint96 disputeBond;
+        uint32 rulingTimeout;
         Pricing pricing;
         bool callback;
     }
@@ -133,8 +138,12 @@ interface IJobMarket is IWorkerRegistry {
 
     /// @notice Why a worker's bond was slashed.
     enum SlashReason {
+        /// The execution deadline passed without a result: the whole bond.
         NoShow,
-        DisputeLost
+        /// The arbiter ruled against the result: the whole bond.
+        DisputeLost,
+        /// The winner gave the job back with `abandon`: `forfeitBps` of the bond, all to the requester.
+        Abandoned
     }
 
     /// @notice Governance parameters, each bounded by a constant in code.
@@ -144,7 +153,8 @@ interface IJobMarket is IWorkerRegistry {
     /// `MAX_FORFEIT_BPS`.
     /// @param slashBountyBps Share of a slashed or forfeited bond paid as a bounty, for new jobs, at most
     /// `MAX_SLASH_BOUNTY_BPS`: to the caller who triggered it, or to the disputer when a dispute is
-    /// lost; the rest goes to the requester. A worker never earns a bounty on its own bond.
+    /// lost. The rest of a slash goes to the requester; the rest of a forfeit to the treasury. A
+    /// worker never earns a bounty on its own bond (checked per address: see docs/SECURITY.md).
     /// @param callbackGasLimit Gas forwarded to settlement callbacks.
     /// @param rulingTimeout Seconds an arbiter has to rule before the worker prevails by default.
     /// @param unbondingDelay Seconds between `requestUnbond` and `withdrawUnbonded`.
@@ -202,7 +212,8 @@ interface IJobMarket is IWorkerRegistry {
     /// @param bidder The bidder who did not reveal.
     /// @param round The auction round.
     /// @param forfeited Wei taken from the bidder's stake.
-    /// @param caller Who closed the bid (receives the bounty share).
+    /// @param caller Who closed the bid (receives the bounty share unless it is the bidder; the rest
+    /// goes to the treasury).
     event BidForfeited(uint256 indexed jobId, address indexed bidder, uint8 round, uint96 forfeited, address caller);
 
     /// @notice The auction ended with a winner, who must now execute.
@@ -333,8 +344,8 @@ interface IJobMarket is IWorkerRegistry {
     /// @param caller The caller.
     error JobMarketRequesterMismatch(address requester, address caller);
 
-    /// @notice A parameter copied into the terms (`feeBps`, `forfeitBps`, `slashBountyBps`) differs
-    /// from its current value.
+    /// @notice A parameter copied into the terms (`feeBps`, `forfeitBps`, `slashBountyBps`,
+    /// `disputeBond`, `rulingTimeout`) differs from its current value.
     /// @param name The parameter.
     /// @param given The value in the terms.
     /// @param current The current value.
@@ -477,6 +488,11 @@ interface IJobMarket is IWorkerRegistry {
     /// @param value The value given.
     error JobMarketParamOutOfBounds(string name, uint256 value);
 
+    /// @notice A deadline would fall after the last second a `uint32` timestamp can hold
+    /// (2106-02-07 06:28:15 UTC); the market refuses to start a window it could not record.
+    /// @param deadline The deadline that does not fit, in Unix seconds.
+    error JobMarketTimestampOverflow(uint256 deadline);
+
     // ---------------------------------------------------------------- requester
 
     /// @notice Posts a job and escrows its reward (ETH in `msg.value`, or the token by `transferFrom`).
@@ -534,10 +550,21 @@ interface IJobMarket is IWorkerRegistry {
     /// @param result The result, or a URI to it, at most `MAX_PAYLOAD_BYTES`.
     function submitResult(uint256 jobId, JobTerms calldata terms, bytes32 resultHash, bytes calldata result) external;
 
+    /// @notice The winner gives the job back before its execution deadline, because it knows it
+    /// cannot deliver (for example its execution failed deterministically). It loses `forfeitBps`
+    /// of its bond to the requester (less than the whole bond a no-show loses, and no bounty), the
+    /// rest is released, the no-show counter grows, and the job reopens at once if a full round
+    /// still fits before its expiry, or is refunded.
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    function abandon(uint256 jobId, JobTerms calldata terms) external;
+
     // ---------------------------------------------------------------- anyone
 
     /// @notice Closes a bid that was not revealed in its round: forfeits `forfeitBps` of the bond
-    /// (bounty to the caller, rest to the requester) and releases the rest.
+    /// and releases the rest. The caller earns the `slashBountyBps` share as a bounty (unless it is
+    /// the bidder); the rest goes to the treasury, never to the requester, so that a requester who
+    /// shills its own auction with bids it leaves unrevealed pays for every one of them.
     /// @param jobId The job.
     /// @param terms Its terms.
     /// @param round The round of the bid.

@@ -10,8 +10,11 @@ interface IWorkerRegistry {
     /// @param stake Total ETH staked, in wei, including the locked part.
     /// @param locked Part of `stake` held as bid or execution bonds for open jobs, in wei.
     /// @param registered Whether the worker has registered.
-    /// @param completed Jobs the worker has settled successfully.
-    /// @param noShows Jobs the worker won and did not deliver before the execution deadline.
+    /// @param completed Jobs the worker has settled successfully that cost their requester
+    /// something: a job whose protocol fee rounded to zero, or that the worker posted itself, does
+    /// not count (so reputation cannot be farmed with free self-posted jobs).
+    /// @param noShows Jobs the worker won and did not deliver before the execution deadline, or
+    /// gave back with `abandon`.
     /// @param disputesLost Disputes the arbiter ruled against the worker.
     struct Worker {
         uint96 stake;
@@ -113,6 +116,11 @@ interface IWorkerRegistry {
 
     /// @notice The recipient is the zero address.
     error WorkerRegistryZeroAddress();
+
+    /// @notice The unbonding deadline would fall after the last second a `uint32` timestamp can
+    /// hold (2106-02-07 06:28:15 UTC).
+    /// @param readyAt The deadline that does not fit, in Unix seconds.
+    error WorkerRegistryTimestampOverflow(uint256 readyAt);
 
     /// @notice The worker's stake and reputation.
     /// @param worker The worker's address.

@@ -293,6 +293,12 @@ interface IWorkflowOrchestrator is IJobConsumer {
     /// @notice Pays the caller's credit in `token` to the caller.
     function withdraw(address token) external;
 
+    /// @notice Pays the caller's credit in `token` to `to`: for a requester contract that cannot
+    /// receive ETH, or an address a token refuses to pay.
+    /// @param token The token (zero for ETH).
+    /// @param to The recipient (not zero).
+    function withdrawTo(address token, address to) external;
+
     /// @notice Sends the penalty shares the market paid the orchestrator, which no workflow owns, to
     /// the surplus recipient. Permissionless.
     function sweepSurplus(address token) external;
@@ -332,9 +338,13 @@ interface IWorkflowOrchestrator is IJobConsumer {
     /// @notice Credit withdrawable by `account` in `token`.
     function creditOf(address account, address token) external view returns (uint256);
 
-    /// @notice What the orchestrator owes in `token`: workflow balances plus credits.
+    /// @notice What the orchestrator owes in `token`: workflow balances, credits, and the reward caps
+    /// of posted steps whose outcome it has not recorded yet (whatever part of a cap comes back from
+    /// the market belongs to its workflow, even before `advance` or the callback records it).
     function owed(address token) external view returns (uint256);
 
-    /// @notice Penalty shares in `token` that no workflow owns, ready to sweep.
+    /// @notice Penalty shares in `token` that no workflow owns, ready to sweep: what the orchestrator
+    /// holds and is credited in the market beyond `owed`. Conservative: while steps are in flight,
+    /// penalties may show only once their steps are recorded, but never includes workflow money.
     function surplus(address token) external view returns (uint256);
 }

@@ -119,3 +119,34 @@ contract TestConsumer is IJobConsumer {
 
     receive() external payable {}
 }
+
+/// @notice Slashes a no-show and sweeps the orchestrator's surplus in one transaction, before anyone
+/// can record the refund against its workflow.
+contract SlashAndSweep {
+    function run(IJobMarket market, uint256 jobId, IJobMarket.JobTerms calldata terms, address orchestrator) external {
+        market.slashNoShow(jobId, terms);
+        (bool ok, bytes memory ret) = orchestrator.call(abi.encodeWithSignature("sweepSurplus(address)", address(0)));
+        if (!ok) {
+            assembly {
+                revert(add(ret, 0x20), mload(ret))
+            }
+        }
+    }
+}
+
+/// @notice A requester contract that refuses ETH and forwards any call it is told to make.
+contract RejectingRequester {
+    function call(address target, bytes calldata data) external payable returns (bytes memory) {
+        (bool ok, bytes memory ret) = target.call{value: msg.value}(data);
+        if (!ok) {
+            assembly {
+                revert(add(ret, 0x20), mload(ret))
+            }
+        }
+        return ret;
+    }
+
+    receive() external payable {
+        revert("no ETH please");
+    }
+}

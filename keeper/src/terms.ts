@@ -23,6 +23,8 @@ export function termsFromJson(json: string): Terms {
     feeBps: Number(raw.feeBps),
     forfeitBps: Number(raw.forfeitBps),
     slashBountyBps: Number(raw.slashBountyBps),
+    disputeBond: BigInt(raw.disputeBond as string),
+    rulingTimeout: Number(raw.rulingTimeout),
     pricing: Number(raw.pricing),
     callback: Boolean(raw.callback),
   };

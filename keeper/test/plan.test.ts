@@ -37,6 +37,8 @@ const terms: Terms = {
   feeBps: 250,
   forfeitBps: 2000,
   slashBountyBps: 1000,
+  disputeBond: 10n ** 16n,
+  rulingTimeout: 600,
   pricing: 0,
   callback: false,
 };

@@ -60,7 +60,7 @@ export type Pricing = (typeof Pricing)[keyof typeof Pricing];
 export type PricingName = (typeof pricingNames)[number];
 
 /** `IJobMarket.SlashReason` member names. */
-export const slashReasonNames = ["NoShow", "DisputeLost"] as const;
+export const slashReasonNames = ["NoShow", "DisputeLost", "Abandoned"] as const;
 export const SlashReason = solidityEnum(slashReasonNames);
 export type SlashReason = (typeof SlashReason)[keyof typeof SlashReason];
 export type SlashReasonName = (typeof slashReasonNames)[number];
@@ -117,6 +117,10 @@ export type JobTerms = {
   forfeitBps: number;
   /** Share of a slashed bond paid as a bounty; must equal the market's current value (uint16). */
   slashBountyBps: number;
+  /** Wei a disputer deposits; must equal the market's current `disputeBond` (uint96). */
+  disputeBond: bigint;
+  /** Seconds the arbiter has to rule on a dispute; must equal the market's current value (uint32). */
+  rulingTimeout: number;
   /** `Pricing.FirstPrice` (0) or `Pricing.SecondPrice` (1); a plain number, as decoded from the chain. */
   pricing: number;
   /** Whether the requester contract receives `IJobConsumer.onJobSettled`. */

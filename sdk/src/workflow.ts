@@ -282,14 +282,21 @@ export async function cancelWorkflow(
   ).hash;
 }
 
-/** `withdraw(token)`: pays the account's refunds from the orchestrator. */
+/**
+ * `withdraw(token)`: pays the account's refunds from the orchestrator; with `to`, `withdrawTo(token,
+ * to)` pays them to another address (for an account that cannot receive ETH or the token).
+ */
 export async function withdrawFromOrchestrator(
   wallet: SigningClient,
   publicClient: Client,
-  params: { orchestrator: Address; token?: Address },
+  params: { orchestrator: Address; token?: Address; to?: Address },
 ): Promise<Hex> {
-  const args = [params.token ?? zeroAddress] as const;
-  return (await writeOrchestrator(wallet, publicClient, { ...params, functionName: "withdraw", args })).hash;
+  const token = params.token ?? zeroAddress;
+  if (params.to !== undefined) {
+    const args = [token, params.to] as const;
+    return (await writeOrchestrator(wallet, publicClient, { ...params, functionName: "withdrawTo", args })).hash;
+  }
+  return (await writeOrchestrator(wallet, publicClient, { ...params, functionName: "withdraw", args: [token] })).hash;
 }
 
 // ---------------------------------------------------------------- reads

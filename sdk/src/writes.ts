@@ -181,8 +181,9 @@ export type TermsInput = Partial<JobTerms> & {
 };
 
 /**
- * Complete terms for `postJob` from the few that matter: `feeBps`, `forfeitBps` and
- * `slashBountyBps` from the market's current `getParams` (posting fails with other values),
+ * Complete terms for `postJob` from the few that matter: `feeBps`, `forfeitBps`,
+ * `slashBountyBps`, `disputeBond` and `rulingTimeout` from the market's current `getParams`
+ * (posting fails with other values),
  * default windows for the chain (`defaultWindows`), `expiry` one day after the latest block
  * (at least one round later), ETH as token, first-price, no reputation filter, no callback.
  * `requester` defaults to the client's account and `arbiter` to the book's committee arbiter
@@ -223,6 +224,8 @@ export async function buildTerms(
     feeBps: partial.feeBps ?? params.feeBps,
     forfeitBps: partial.forfeitBps ?? params.forfeitBps,
     slashBountyBps: partial.slashBountyBps ?? params.slashBountyBps,
+    disputeBond: partial.disputeBond ?? params.disputeBond,
+    rulingTimeout: partial.rulingTimeout ?? params.rulingTimeout,
     pricing: partial.pricing ?? Pricing.FirstPrice,
     callback: partial.callback ?? false,
   };

@@ -66,6 +66,8 @@ describe.skipIf(!rpcUrl)(
           feeBps: 2 ** 16 - 1,
           forfeitBps: 0,
           slashBountyBps: 2 ** 16 - 1,
+          disputeBond: maxUint96,
+          rulingTimeout: 2 ** 32 - 1,
         },
       ];
       for (const terms of variants) expect(hashTerms(terms)).toBe(await onChainTermsHash(terms));

@@ -6,6 +6,9 @@ import {
   JobState,
   LogFetchError,
   buildTerms,
+  buildWorkflow,
+  cancelWorkflow,
+  createWorkflow,
   decodeSpec,
   deriveJobState,
   ensureAllowance,
@@ -19,6 +22,8 @@ import {
   readWorker,
   specHash,
   testTokenAbi,
+  withdrawFromOrchestrator,
+  workflowOrchestratorAbi,
   writeMarket,
   type AddressBook,
   type JobSpecInput,
@@ -314,6 +319,44 @@ describe.skipIf(!rpcUrl)(
       });
     });
 
+    describe("withdrawFromOrchestrator", () => {
+      it("pays a cancelled workflow's refund to the account, or with `to` to another address", async () => {
+        const { publicClient, wallet } = clients(url);
+        const orchestrator = book.workflowOrchestrator!;
+        const workflow = buildWorkflow({
+          steps: [
+            {
+              spec: specOf(123),
+              maxReward: parseEther("0.2"),
+              arbiter: book.committeeArbiter,
+              bond: parseEther("0.01"),
+              windows: { commitWindow: 60, revealWindow: 60, executionWindow: 300, challengeWindow: 120 },
+            },
+          ],
+        });
+        const requester = 8;
+        const credit = () =>
+          readContract(publicClient, {
+            address: orchestrator,
+            abi: workflowOrchestratorAbi,
+            functionName: "creditOf",
+            args: [accounts[requester]!.address, zeroAddress],
+          });
+        for (const to of [undefined, accounts[9]!.address]) {
+          const { workflowId } = await createWorkflow(wallet(requester), publicClient, { orchestrator, workflow });
+          await cancelWorkflow(wallet(requester), publicClient, { orchestrator, workflowId });
+          expect(await credit()).toBe(parseEther("0.2"));
+          const recipient = to ?? accounts[requester]!.address;
+          const before = await publicClient.getBalance({ address: recipient });
+          const hash = await withdrawFromOrchestrator(wallet(requester), publicClient, { orchestrator, to });
+          const receipt = await waitForTransactionReceipt(publicClient, { hash });
+          const gas = to ? 0n : receipt.gasUsed * receipt.effectiveGasPrice;
+          expect(await publicClient.getBalance({ address: recipient })).toBe(before + parseEther("0.2") - gas);
+          expect(await credit()).toBe(0n);
+        }
+      });
+    });
+
     describe("postJob", () => {
       it("simulates before sending and returns the id, terms and spec hash from JobPosted", async () => {
         const log: RecordedRequest[] = [];
@@ -345,6 +388,8 @@ describe.skipIf(!rpcUrl)(
           feeBps: PARAMS.feeBps,
           forfeitBps: PARAMS.forfeitBps,
           slashBountyBps: PARAMS.slashBountyBps,
+          disputeBond: PARAMS.disputeBond,
+          rulingTimeout: PARAMS.rulingTimeout,
           commitWindow: 60,
           revealWindow: 60,
           executionWindow: 300,

@@ -42,6 +42,7 @@ describe("enums", () => {
     expect(Status.Auction).toBe(1);
     expect(Pricing.SecondPrice).toBe(1);
     expect(SlashReason.DisputeLost).toBe(1);
+    expect(SlashReason.Abandoned).toBe(2);
     jobStateNames.forEach((name, value) => expect(JobState[name]).toBe(value));
     expect(jobStateName(JobState.RulingOverdue)).toBe("RulingOverdue");
     expect(() => jobStateName(14)).toThrow(RangeError);

@@ -140,6 +140,8 @@ export async function makeTerms(f: Fixture, overrides: Partial<JobTerms> = {}): 
     feeBps: DEFAULT_PARAMS.feeBps,
     forfeitBps: DEFAULT_PARAMS.forfeitBps,
     slashBountyBps: DEFAULT_PARAMS.slashBountyBps,
+    disputeBond: DEFAULT_PARAMS.disputeBond,
+    rulingTimeout: DEFAULT_PARAMS.rulingTimeout,
     pricing: Pricing.FirstPrice,
     callback: false,
     ...overrides,

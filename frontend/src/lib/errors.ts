@@ -93,6 +93,8 @@ export const errorMessages: Record<string, (args: Args) => string> = {
   JobMarketParamOutOfBounds: ([name, value]) =>
     `The value ${String(value)} for ${String(name)} is outside its allowed range.`,
   JobMarketRenounceDisabled: () => "The market's ownership cannot be renounced.",
+  JobMarketTimestampOverflow: ([deadline]) =>
+    `That deadline (${String(deadline)} in Unix seconds) is past 7 February 2106, the last time the market can record.`,
   OwnableUnauthorizedAccount: ([account]) => `${addr(account)} is not allowed to do this: it is a governance action.`,
   OwnableInvalidOwner: ([owner]) => `${addr(owner)} cannot own the market.`,
   EnforcedPause: () =>
@@ -119,6 +121,8 @@ export const errorMessages: Record<string, (args: Args) => string> = {
   WorkerRegistryTransferFailed: ([to, amount]) =>
     `Sending ${eth(amount)} to ${addr(to)} failed: that address does not accept ETH.`,
   WorkerRegistryZeroAddress: () => "A recipient address is required.",
+  WorkerRegistryTimestampOverflow: ([readyAt]) =>
+    `The unbonding would end at ${String(readyAt)} (Unix seconds), past 7 February 2106, the last time the registry can record.`,
   // ---- committee arbiter
   CommitteeArbiterZeroMarket: () => "The committee must be bound to a market.",
   CommitteeArbiterInvalidMembers: ([member]) =>

@@ -8,6 +8,7 @@ import {
   isSpecUri,
   JobState,
   jobStateNames,
+  SlashReason,
   type JobRecord,
   type JobSpec,
   type JsonValue,
@@ -16,6 +17,13 @@ import {
 import { zeroAddress, type Address, type Hex } from "viem";
 import { sameAddress } from "./format.ts";
 import type { PostedJob } from "./market.ts";
+
+/** Timeline titles per `IJobMarket.SlashReason`. */
+const SLASH_TITLES: Record<number, string> = {
+  [SlashReason.NoShow]: "Worker slashed: no result in time",
+  [SlashReason.DisputeLost]: "Worker slashed: dispute lost",
+  [SlashReason.Abandoned]: "Worker gave the job back",
+};
 
 export type TimelineEntry = {
   key: string;
@@ -179,7 +187,7 @@ export function buildTimeline(posted: PostedJob, logs: readonly MarketLog[]): Ti
         entries.push({
           key,
           kind: "slashed",
-          title: Number(log.args.reason) === 0 ? "Worker slashed: no result in time" : "Worker slashed: dispute lost",
+          title: SLASH_TITLES[Number(log.args.reason)] ?? "Worker slashed",
           blockNumber,
           worker: log.args.worker,
           amount: log.args.amount,

@@ -79,6 +79,8 @@ export function termsFor(requester: Address, overrides: Partial<JobTerms> = {}):
     feeBps: 250,
     forfeitBps: 2000,
     slashBountyBps: 1000,
+    disputeBond: 10n ** 16n,
+    rulingTimeout: 600,
     pricing: 0,
     callback: false,
     ...overrides,

@@ -130,7 +130,7 @@ export type Deployment = {
   token: `0x${string}`;
   orchestrator: `0x${string}`;
   deploymentBlock: bigint;
-  params: { feeBps: number; forfeitBps: number; slashBountyBps: number };
+  params: { feeBps: number; forfeitBps: number; slashBountyBps: number; rulingTimeout: number; disputeBond: bigint };
 };
 
 /** Deploys the market (owned by account 0), a committee of accounts 17–19, a token and Multicall3. */
@@ -138,16 +138,18 @@ export async function deployBaton(net: Devnet): Promise<Deployment> {
   const deploymentBlock = await net.publicClient.getBlockNumber();
   const token = await deploy(net, "TestToken", ["Test USD", "TUSD", 6], "mocks");
   const multicall3 = await deploy(net, "Multicall3", [], "utils");
-  const params = { feeBps: 250, forfeitBps: 2_000, slashBountyBps: 1_000 };
+  const params = { feeBps: 250, forfeitBps: 2_000, slashBountyBps: 1_000, rulingTimeout: 600, disputeBond: 10n ** 16n };
   const market = await deploy(net, "JobMarket", [
     account(0).address,
     {
       treasury: account(0).address,
-      ...params,
+      feeBps: params.feeBps,
+      forfeitBps: params.forfeitBps,
+      slashBountyBps: params.slashBountyBps,
       callbackGasLimit: 1_000_000,
-      rulingTimeout: 600,
+      rulingTimeout: params.rulingTimeout,
       unbondingDelay: 600,
-      disputeBond: 10n ** 16n,
+      disputeBond: params.disputeBond,
     },
     [token],
   ]);

@@ -93,10 +93,15 @@ export async function deployBaton(url: string): Promise<AddressBook> {
     [accounts[17]!.address, accounts[18]!.address, accounts[19]!.address],
     300,
   ]);
+  const orchestrator = await deploy("WorkflowOrchestrator.sol", "WorkflowOrchestrator", [
+    market.address,
+    accounts[1]!.address,
+  ]);
   return {
     chainId: hardhat.id,
     jobMarket: market.address,
     committeeArbiter: arbiter.address,
+    workflowOrchestrator: orchestrator.address,
     timelock: accounts[0]!.address,
     multicall3: multicall.address,
     demoToken: token.address,
