@@ -320,6 +320,19 @@ export class Keeper {
           encodeFunctionData({ abi: jobMarketAbi, functionName: "slashNoShow", args: [job.id, terms] }),
         );
         return;
+      case "abandon":
+        // Given back at once rather than left to the no-show path: a smaller penalty, and the job
+        // reopens for others without waiting for the execution deadline.
+        if (
+          queue(
+            action.key,
+            "abandon",
+            encodeFunctionData({ abi: jobMarketAbi, functionName: "abandon", args: [job.id, terms] }),
+          )
+        ) {
+          this.log.warn({ job: job.id.toString(), round: action.round, reason: action.reason }, "giving the job back");
+        }
+        return;
       case "resolveStaleDispute":
         queue(
           action.key,

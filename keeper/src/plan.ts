@@ -63,6 +63,7 @@ export type Action =
   | { kind: "submit"; key: string; round: number }
   | { kind: "settle"; key: string }
   | { kind: "slashNoShow"; key: string }
+  | { kind: "abandon"; key: string; round: number; reason: string }
   | { kind: "forfeit"; key: string; round: number; bidder: `0x${string}` }
   | { kind: "resolveStaleDispute"; key: string }
   | { kind: "done" };
@@ -125,23 +126,12 @@ export function planJob(
       }
       break;
     case S.Awarding:
-      // The winner finalizes and executes at once; others finalize only as housekeeping.
-      if (mine) {
-        if (local.execution === undefined) out.push({ kind: "execute", round });
-        else if (local.execution === "done" && !local.hasStep(step("submit"))) {
-          // submitResult finalizes implicitly, saving a transaction.
-          out.push({ kind: "submit", key: step("submit"), round });
-        }
-      } else if (cfg.housekeeping && !local.hasStep(step("finalize"))) {
-        out.push({ kind: "finalize", key: step("finalize") });
-      }
-      break;
     case S.Assigned:
-      if (mine) {
-        if (local.execution === undefined) out.push({ kind: "execute", round });
-        else if (local.execution === "done" && !local.hasStep(step("submit"))) {
-          out.push({ kind: "submit", key: step("submit"), round });
-        }
+      // The winner executes at once (submitResult finalizes implicitly, saving a transaction);
+      // others finalize only as housekeeping.
+      if (mine) out.push(...winnerSteps(terms, chain, local, step));
+      else if (state === S.Awarding && cfg.housekeeping && !local.hasStep(step("finalize"))) {
+        out.push({ kind: "finalize", key: step("finalize") });
       }
       break;
     case S.Overdue:
@@ -162,6 +152,30 @@ export function planJob(
   }
   out.push(...forfeits(jobId, local, me, cfg, round, state));
   return out;
+}
+
+/**
+ * The winner's next step: execute, submit, or give the job back. A failed execution is never
+ * submitted; while the execution deadline has not passed, the job is abandoned (a smaller penalty
+ * than a no-show's, and the job reopens at once for others). A job whose spec already failed
+ * deterministically here is given back without running it again.
+ */
+function winnerSteps(terms: Terms, chain: ChainJob, local: LocalJob, step: (kind: string) => string): Action[] {
+  const round = chain.round;
+  const canAbandon = chain.now < chain.revealDeadline + terms.executionWindow && !local.hasStep(step("abandon"));
+  const abandon = (reason: string): Action[] =>
+    canAbandon ? [{ kind: "abandon", key: step("abandon"), round, reason }] : [];
+  switch (local.execution) {
+    case undefined:
+      if (local.failedBefore) return abandon(`spec failed before on job ${local.failedBefore.jobId}`);
+      return [{ kind: "execute", round }];
+    case "done":
+      return local.hasStep(step("submit")) ? [] : [{ kind: "submit", key: step("submit"), round }];
+    case "failed":
+      return abandon("execution failed");
+    default:
+      return [];
+  }
 }
 
 /** Non-revealed bids whose reveal window is over: earlier rounds, or the current one once revealing ended. */

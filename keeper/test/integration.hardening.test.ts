@@ -3,14 +3,15 @@ import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { parseEther } from "viem";
 import { jobMarketAbi, resultHash } from "@baton/sdk";
 import { S } from "../src/plan.js";
 import { account, type Deployment, type Devnet } from "./helpers/devnet.js";
 import { runKeeper, startKeeperNetwork, waitFor, wasmSpec, type KeeperNetwork, type Market } from "./helpers/market.js";
 import type { ModuleServer } from "./helpers/modules.js";
 
-// A keeper's conduct when executions fail, on a real chain: a deterministic failure is never bid
-// on again, and a transient one is retried.
+// A keeper's conduct when executions fail, on a real chain: a deterministic failure gives the job
+// back at once and is never bid on again, and a transient one is retried.
 
 const WINDOWS = { commitWindow: 8, revealWindow: 8, executionWindow: 20, challengeWindow: 3 };
 const FAILER = 2;
@@ -70,8 +71,21 @@ describe("a job whose execution always fails", () => {
         60_000,
         "the execution to fail",
       );
-      // The job is given back (or slashed) and reopens; its next round's commit window passes without a bid.
+      // The job is given back at once, before its execution deadline, and reopens; its next round's
+      // commit window passes without a bid.
       await waitFor(async () => (await roundOf(jobId)) >= 1, 60_000, "the job to reopen");
+      const slashes = (await baton.events())
+        .filter((e) => e.eventName === "WorkerSlashed")
+        .map((e) => e.args as { jobId: bigint; worker: string; reason: number; amount: bigint });
+      expect(slashes).toEqual([
+        expect.objectContaining({
+          jobId,
+          worker: account(FAILER).address,
+          reason: 2, // Abandoned
+          amount: (parseEther("0.1") * BigInt(dep.params.forfeitBps)) / 10_000n,
+        }),
+      ]);
+      expect(failer.keeper.store.stepKeys()).toContain(`abandon:${jobId}:0`);
       await waitFor(async () => (await baton.jobState(jobId)) !== S.Open, 30_000, "the new round's commit window");
       expect(await commitsBy(FAILER)).toEqual([[jobId, 0]]);
       expect(failer.keeper.store.job(jobId)!.decision).toMatch(/^skip: its execution failed deterministically/);

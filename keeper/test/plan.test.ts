@@ -86,12 +86,40 @@ describe("planJob", () => {
     expect(kinds(planJob(1n, terms, won, local({ hasBid: true, execution: "done" }), me, cfg, 1, 4))).toEqual([
       "submit",
     ]);
-    expect(planJob(1n, terms, won, local({ hasBid: true, execution: "failed" }), me, cfg, 1, 4)).toEqual([]);
     const assigned = chain(S.Assigned, { winner: ME });
     expect(kinds(planJob(1n, terms, assigned, local({ execution: "done" }), me, cfg, 1, 4))).toEqual(["submit"]);
     expect(
       planJob(1n, terms, assigned, local({ execution: "done" }, [stepKey("submit", 1n, 0)]), me, cfg, 1, 4),
     ).toEqual([]);
+  });
+
+  it("gives the job back once when its execution failed, while the execution deadline has not passed", () => {
+    for (const state of [S.Awarding, S.Assigned]) {
+      const won = chain(state, { winner: ME });
+      const failed = local({ hasBid: true, execution: "failed" });
+      expect(planJob(1n, terms, won, failed, me, cfg, 1, 4)).toEqual([
+        { kind: "abandon", key: stepKey("abandon", 1n, 0), round: 0, reason: "execution failed" },
+      ]);
+      // Once only.
+      const given = local({ hasBid: true, execution: "failed" }, [stepKey("abandon", 1n, 0)]);
+      expect(planJob(1n, terms, won, given, me, cfg, 1, 4)).toEqual([]);
+      // Deadline passed: the no-show path is all that is left.
+      const late = chain(state, { winner: ME, revealDeadline: NOW - terms.executionWindow });
+      expect(planJob(1n, terms, late, failed, me, cfg, 1, 4)).toEqual([]);
+      // Running or done: never abandoned.
+      expect(planJob(1n, terms, won, local({ execution: "running" }), me, cfg, 1, 4)).toEqual([]);
+      expect(kinds(planJob(1n, terms, won, local({ execution: "done" }), me, cfg, 1, 4))).toEqual(["submit"]);
+    }
+    // Another worker's job is never abandoned.
+    expect(
+      kinds(planJob(1n, terms, chain(S.Assigned, { winner: OTHER }), local({ execution: "failed" }), me, cfg, 0, 4)),
+    ).toEqual([]);
+  });
+
+  it("gives back, without running it, a job it won whose spec already failed deterministically here", () => {
+    const failedBefore = { jobId: 7n, error: "TRAP: unreachable" };
+    const won = chain(S.Awarding, { winner: ME });
+    expect(kinds(planJob(1n, terms, won, local({ hasBid: true, failedBefore }), me, cfg, 1, 4))).toEqual(["abandon"]);
   });
 
   it("finalizes, slashes and settles other workers' jobs only as housekeeping", () => {
