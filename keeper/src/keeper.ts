@@ -4,6 +4,7 @@ import {
   createPublicClient,
   encodeFunctionData,
   webSocket,
+  type Abi,
   type Chain,
   type PrivateKeyAccount,
   type PublicClient,
@@ -12,6 +13,7 @@ import {
 import type { Logger } from "pino";
 import type { Server } from "node:http";
 import {
+  committeeArbiterAbi,
   computeCommitment,
   decodeSpec,
   encodeResult,
@@ -20,6 +22,7 @@ import {
   resolveWorkflowInputs,
   resultHash,
   WorkflowInputError,
+  workflowOrchestratorAbi,
   type JsonValue,
 } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
@@ -29,6 +32,7 @@ import {
   decide,
   failureReason,
   planJob,
+  planReadyStep,
   priceFor,
   retryDelay,
   S,
@@ -36,6 +40,7 @@ import {
   type Action,
   type ChainJob,
   type Me,
+  type StepView,
   type Terms,
 } from "./plan.js";
 import { TxSender } from "./sender.js";
@@ -43,8 +48,17 @@ import { Store } from "./store.js";
 import { Syncer } from "./sync.js";
 import { termsFromJson } from "./terms.js";
 import { createExecutors, ExecutionError, type Executor } from "./executors/index.js";
+import { readCommitteeDisputes, readJobSteps, readSteps, syncReadySteps } from "./workflows.js";
 
 const ZERO_HASH = `0x${"0".repeat(64)}` as const;
+
+/** What the keeper's transactions can revert with: the market's errors, the orchestrator's and the committee's. */
+const REVERT_ABI: Abi = [
+  ...jobMarketAbi,
+  ...[...workflowOrchestratorAbi, ...committeeArbiterAbi].filter(
+    (item) => item.type === "error" && !jobMarketAbi.some((m) => m.type === "error" && m.name === item.name),
+  ),
+];
 
 type Tracked = {
   id: bigint;
@@ -57,6 +71,10 @@ type Tracked = {
   pending?: boolean;
 };
 type JobRow = NonNullable<ReturnType<Store["job"]>>;
+
+/** Job states in which a workflow step's job may need `advance` to tell the orchestrator. */
+const STEP_ENDINGS = new Set<number>([S.Settled, S.Refunded, S.Cancelled, S.Unfilled]);
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 type ResolvedInputs = { ok: true; values: Record<string, JsonValue> } | { ok: false; error: string };
 
 /**
@@ -81,6 +99,8 @@ export class Keeper {
   private stopped: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private unwatch: (() => void) | undefined;
+  /** The committee's voting period, read once. */
+  private votingPeriod: number | undefined;
 
   constructor(
     private readonly cfg: KeeperConfig,
@@ -93,7 +113,7 @@ export class Keeper {
       this.store,
       this.client,
       account,
-      jobMarketAbi,
+      REVERT_ABI,
       cfg,
       log.child({ part: "tx" }),
       this.metrics,
@@ -216,6 +236,7 @@ export class Keeper {
         await this.perform(job, action, gasPrice, me);
       }
     }
+    await this.advanceReadySteps(head);
     this.metrics.activeJobs.set(tracked.length);
     await this.sender.tick(head);
     this.summary(head, tracked.length);
@@ -333,6 +354,18 @@ export class Keeper {
           this.log.warn({ job: job.id.toString(), round: action.round, reason: action.reason }, "giving the job back");
         }
         return;
+      case "resolveCommittee":
+        this.store.enqueue({
+          key: action.key,
+          kind: "committee",
+          jobId: job.id,
+          to: this.cfg.committeeArbiter as `0x${string}`,
+          data: encodeFunctionData({ abi: committeeArbiterAbi, functionName: "resolve", args: [job.id, terms] }),
+        });
+        return;
+      case "advanceStep":
+        this.queueAdvance(action, job.id);
+        return;
       case "resolveStaleDispute":
         queue(
           action.key,
@@ -369,6 +402,41 @@ export class Keeper {
         this.store.markDone(job.id);
         this.workflowInputs.delete(job.id.toString());
         return;
+    }
+  }
+
+  private queueAdvance(action: Extract<Action, { kind: "advanceStep" }>, jobId?: bigint) {
+    const queued = this.store.enqueue({
+      key: action.key,
+      kind: "advance",
+      ...(jobId === undefined ? {} : { jobId }),
+      to: this.cfg.orchestrator as `0x${string}`,
+      data: encodeFunctionData({
+        abi: workflowOrchestratorAbi,
+        functionName: "advance",
+        args: [action.workflowId, action.step],
+      }),
+    });
+    if (queued) {
+      this.log.info({ workflow: action.workflowId.toString(), step: action.step, key: action.key }, "advancing step");
+    }
+  }
+
+  /** Advances the steps the orchestrator reported Ready, once per posting attempt. */
+  private async advanceReadySteps(head: bigint) {
+    if (!this.cfg.housekeeping || !this.cfg.orchestrator) return;
+    try {
+      await syncReadySteps(this.store, this.client, this.cfg, head - BigInt(this.cfg.confirmations));
+      const views = await readSteps(this.client, this.cfg, this.store.readySteps());
+      for (const view of views) {
+        const action = planReadyStep(view, (key) => this.store.hasStep(key), this.cfg);
+        if (action) this.queueAdvance(action);
+        // Queued, or nothing left to do (posted, or its workflow ended): a new StepReady log brings it back.
+        this.store.removeReadyStep(view.workflowId, view.step);
+      }
+    } catch (error) {
+      this.metrics.rpcErrors.inc();
+      this.log.warn({ err: (error as Error).message.split("\n")[0] }, "workflow housekeeping failed; retrying");
     }
   }
 
@@ -495,21 +563,62 @@ export class Keeper {
         })
       : [];
     const commitmentOf = new Map(withBids.map((j, i) => [j.row.id, commitments[i] as `0x${string}`]));
-    return Promise.all(
-      jobs.map(async ({ row, state, job }) => ({
-        id: row.id,
-        terms: termsFromJson(row.terms),
-        ...(await this.specOf(row)),
-        chain: {
-          state,
-          round: Number(job.round),
-          winner: job.winner,
-          now,
-          revealDeadline: Number(job.revealDeadline),
-          myCommitment: commitmentOf.get(row.id) ?? ZERO_HASH,
-        },
-      })),
+    const termsOf = new Map(rows.map((r) => [r.id, termsFromJson(r.terms)]));
+    const { steps, disputes } = await this.readHousekeeping(
+      jobs.map((j) => ({ id: j.row.id, state: j.state, terms: termsOf.get(j.row.id)! })),
     );
+    return Promise.all(
+      jobs.map(async ({ row, state, job }) => {
+        const step = steps.get(row.id);
+        const committee = disputes.get(row.id);
+        return {
+          id: row.id,
+          terms: termsOf.get(row.id)!,
+          ...(await this.specOf(row)),
+          chain: {
+            state,
+            round: Number(job.round),
+            winner: job.winner,
+            now,
+            revealDeadline: Number(job.revealDeadline),
+            myCommitment: commitmentOf.get(row.id) ?? ZERO_HASH,
+            ...(step ? { step } : {}),
+            ...(committee ? { committee } : {}),
+          },
+        };
+      }),
+    );
+  }
+
+  /**
+   * What housekeeping needs beyond the market: the workflow step of each orchestrator job that
+   * has ended or gone unfilled, and the committee's dispute of each job disputed under it.
+   */
+  private async readHousekeeping(jobs: { id: bigint; state: number; terms: Terms }[]) {
+    const none = {
+      steps: new Map<bigint, StepView>(),
+      disputes: new Map<bigint, NonNullable<ChainJob["committee"]>>(),
+    };
+    if (!this.cfg.housekeeping) return none;
+    const { orchestrator, committeeArbiter } = this.cfg;
+    const stepJobs = orchestrator
+      ? jobs.filter((j) => same(j.terms.requester, orchestrator) && STEP_ENDINGS.has(j.state)).map((j) => j.id)
+      : [];
+    const disputed = committeeArbiter
+      ? jobs.filter((j) => j.state === S.Disputed && same(j.terms.arbiter, committeeArbiter)).map((j) => j.id)
+      : [];
+    if (disputed.length && this.votingPeriod === undefined) {
+      this.votingPeriod = await this.client.readContract({
+        address: committeeArbiter as `0x${string}`,
+        abi: committeeArbiterAbi,
+        functionName: "votingPeriod",
+      });
+    }
+    const [steps, disputes] = await Promise.all([
+      readJobSteps(this.client, this.cfg, stepJobs),
+      readCommitteeDisputes(this.client, this.cfg, disputed, this.votingPeriod ?? 0),
+    ]);
+    return { steps, disputes };
   }
 
   /**

@@ -18,12 +18,32 @@ export type ChainJob = {
   state: number;
   round: number;
   winner: `0x${string}`;
+  /** This keeper's commitment in the current round (zero when none or revealed). */
+  myCommitment: `0x${string}`;
   /** The chain's time (the latest block's timestamp), in seconds. */
   now: number;
   /** The current round's reveal deadline; its execution deadline is this plus the execution window. */
   revealDeadline: number;
-  /** This keeper's commitment in the current round (zero when none or revealed). */
-  myCommitment: `0x${string}`;
+  /**
+   * The workflow step the job was posted for, read (as housekeeping) once a job of the configured
+   * orchestrator has ended or gone unfilled.
+   */
+  step?: StepView;
+  /** The dispute under the configured committee arbiter, read (as housekeeping) while the job is disputed. */
+  committee?: { openedAt: number; resolved: boolean; votingEnds: number };
+};
+
+/** `IWorkflowOrchestrator.StepStatus`. */
+export const STEP = { Waiting: 0, Ready: 1, Posted: 2, Settled: 3, Failed: 4, Cancelled: 5 } as const;
+
+/** A workflow step as the orchestrator reports it (`getStep`, and whether its workflow is active). */
+export type StepView = {
+  workflowId: bigint;
+  step: number;
+  status: number;
+  attempts: number;
+  jobId: bigint;
+  workflowActive: boolean;
 };
 
 /** What this keeper has recorded about the job (for the current round). */
@@ -66,6 +86,8 @@ export type Action =
   | { kind: "abandon"; key: string; round: number; reason: string }
   | { kind: "forfeit"; key: string; round: number; bidder: `0x${string}` }
   | { kind: "resolveStaleDispute"; key: string }
+  | { kind: "resolveCommittee"; key: string }
+  | { kind: "advanceStep"; key: string; workflowId: bigint; step: number }
   | { kind: "done" };
 
 const ZERO_HASH = `0x${"0".repeat(64)}`;
@@ -97,7 +119,7 @@ export function planJob(
   const step = (kind: string, extra?: string) => stepKey(kind, jobId, round, extra);
 
   if (TERMINAL.has(state)) {
-    out.push(...forfeits(jobId, local, me, cfg, round, state));
+    out.push(...forfeits(jobId, local, me, cfg, round, state), ...advanceJobStep(jobId, chain, local, cfg));
     if (!out.length) out.push({ kind: "done" });
     return out;
   }
@@ -142,6 +164,16 @@ export function planJob(
       if ((mine || cfg.housekeeping) && !local.hasStep(step("settle")))
         out.push({ kind: "settle", key: step("settle") });
       break;
+    case S.Disputed: {
+      // A committee whose voting period ended without a majority rules for the worker once anyone
+      // calls resolve; until then the job waits for the market's longer ruling timeout.
+      const c = chain.committee;
+      if (cfg.housekeeping && c && c.openedAt > 0 && !c.resolved && chain.now >= c.votingEnds) {
+        const key = step("committee", String(c.openedAt));
+        if (!local.hasStep(key)) out.push({ kind: "resolveCommittee", key });
+      }
+      break;
+    }
     case S.RulingOverdue:
       if ((mine || cfg.housekeeping) && !local.hasStep(step("stale"))) {
         out.push({ kind: "resolveStaleDispute", key: step("stale") });
@@ -151,7 +183,41 @@ export function planJob(
       break;
   }
   out.push(...forfeits(jobId, local, me, cfg, round, state));
+  if (state === S.Unfilled) out.push(...advanceJobStep(jobId, chain, local, cfg));
   return out;
+}
+
+/**
+ * A workflow step whose job ended (settled, refunded, cancelled) or went unfilled while the
+ * orchestrator still shows it Posted with that job: its settlement callback failed, or nothing
+ * tells the orchestrator of the other endings. `advance` records the outcome, re-auctions or fails
+ * the step, and posts the dependents that became ready.
+ */
+function advanceJobStep(
+  jobId: bigint,
+  chain: ChainJob,
+  local: LocalJob,
+  cfg: Pick<KeeperConfig, "housekeeping">,
+): Action[] {
+  const s = chain.step;
+  if (!cfg.housekeeping || !s || s.status !== STEP.Posted || s.jobId !== jobId) return [];
+  const key = `advance:${s.workflowId}:${s.step}:job:${jobId}`;
+  return local.hasStep(key) ? [] : [{ kind: "advanceStep", key, workflowId: s.workflowId, step: s.step }];
+}
+
+/**
+ * A step the orchestrator marked Ready (its `StepReady` event: the callback ran short of gas, or
+ * the market refused the posting) is posted by `advance`, once per posting attempt, while its
+ * workflow is active. Undefined when there is nothing to do for it.
+ */
+export function planReadyStep(
+  s: StepView,
+  hasStep: (key: string) => boolean,
+  cfg: Pick<KeeperConfig, "housekeeping">,
+): Extract<Action, { kind: "advanceStep" }> | undefined {
+  if (!cfg.housekeeping || s.status !== STEP.Ready || !s.workflowActive) return undefined;
+  const key = `advance:${s.workflowId}:${s.step}:ready:${s.attempts}`;
+  return hasStep(key) ? undefined : { kind: "advanceStep", key, workflowId: s.workflowId, step: s.step };
 }
 
 /**

@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS failures (
   PRIMARY KEY (job_id, round)
 );
 CREATE INDEX IF NOT EXISTS failures_spec ON failures (spec_hash);
+CREATE TABLE IF NOT EXISTS ready_steps (
+  workflow_id TEXT NOT NULL,
+  step INTEGER NOT NULL,
+  block_number INTEGER NOT NULL,
+  PRIMARY KEY (workflow_id, step)
+);
 CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   key TEXT NOT NULL UNIQUE,
@@ -361,6 +367,27 @@ export class Store {
    */
   clearInterruptedExecutions(): number {
     return this.db.prepare("DELETE FROM executions WHERE status = 'running'").run().changes;
+  }
+
+  // ------------------------------------------------------------------ workflow steps to advance
+
+  /** Notes a step the orchestrator reported Ready (a `StepReady` log); checked on chain before acting. */
+  addReadyStep(workflowId: bigint, step: number, blockNumber: bigint) {
+    this.db
+      .prepare("INSERT OR REPLACE INTO ready_steps (workflow_id, step, block_number) VALUES (?, ?, ?)")
+      .run(workflowId.toString(), step, Number(blockNumber));
+  }
+
+  readySteps(): { workflowId: bigint; step: number }[] {
+    const rows = this.db.prepare("SELECT workflow_id, step FROM ready_steps ORDER BY block_number").all() as {
+      workflow_id: string;
+      step: number;
+    }[];
+    return rows.map((r) => ({ workflowId: BigInt(r.workflow_id), step: r.step }));
+  }
+
+  removeReadyStep(workflowId: bigint, step: number) {
+    this.db.prepare("DELETE FROM ready_steps WHERE workflow_id = ? AND step = ?").run(workflowId.toString(), step);
   }
 
   // ------------------------------------------------------------------ transaction outbox

@@ -4,14 +4,34 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseEther } from "viem";
-import { jobMarketAbi, resultHash } from "@baton/sdk";
+import {
+  buildWorkflow,
+  committeeArbiterAbi,
+  createWorkflow,
+  jobMarketAbi,
+  readWorkflow,
+  resultHash,
+  workflowOrchestratorAbi,
+  type JobSpecInput,
+  type SigningClient,
+} from "@baton/sdk";
 import { S } from "../src/plan.js";
 import { account, type Deployment, type Devnet } from "./helpers/devnet.js";
-import { runKeeper, startKeeperNetwork, waitFor, wasmSpec, type KeeperNetwork, type Market } from "./helpers/market.js";
+import {
+  REQUESTER,
+  runKeeper,
+  startKeeperNetwork,
+  waitFor,
+  wasmSpec,
+  type KeeperNetwork,
+  type Market,
+} from "./helpers/market.js";
 import type { ModuleServer } from "./helpers/modules.js";
 
 // A keeper's conduct when executions fail, on a real chain: a deterministic failure gives the job
-// back at once and is never bid on again, and a transient one is retried.
+// back at once and is never bid on again, and a transient one is retried. And housekeeping for
+// workflows (steps the orchestrator was not told about, or could not post, are advanced) and for
+// committee disputes whose voting ended.
 
 const WINDOWS = { commitWindow: 8, revealWindow: 8, executionWindow: 20, challengeWindow: 3 };
 const FAILER = 2;
@@ -155,4 +175,118 @@ describe("a transient execution failure", () => {
       await new Promise((resolve) => server.close(resolve));
     }
   }, 120_000);
+});
+
+describe("workflow housekeeping", () => {
+  it("advances a step whose settlement callback failed, and a step the orchestrator marked Ready", async () => {
+    const setCallbackGas = async (callbackGasLimit: number) => {
+      const params = await net.publicClient.readContract({
+        address: dep.market,
+        abi: jobMarketAbi,
+        functionName: "getParams",
+      });
+      await baton.send(0, "setParams", [{ ...params, callbackGasLimit }]);
+    };
+    const stepOf = (workflowId: bigint, step: number) =>
+      net.publicClient.readContract({
+        address: dep.orchestrator,
+        abi: workflowOrchestratorAbi,
+        functionName: "getStep",
+        args: [workflowId, step],
+      });
+    const keeper = runKeeper(
+      baton.keeperConfig(dir, FAILER, { dbPath: path.join(dir, "workflow.db"), capacity: 8 }),
+      FAILER,
+    );
+    try {
+      // Too little gas for the orchestrator to record a settlement: every callback fails.
+      await setCallbackGas(20_000);
+      const consumer = (module: string, inputs: Record<string, { step: number; path?: string }>) =>
+        ({ ...wasmSpec(modules, module, ""), inputs }) as JobSpecInput;
+      const draft = (spec: JobSpecInput, dependsOn: number[]) => ({
+        spec,
+        dependsOn,
+        maxReward: parseEther("0.05"),
+        arbiter: dep.arbiter,
+        bond: parseEther("0.05"),
+        windows: WINDOWS,
+      });
+      const { workflowId } = await createWorkflow(net.wallet(REQUESTER) as SigningClient, net.publicClient, {
+        orchestrator: dep.orchestrator,
+        workflow: buildWorkflow({
+          steps: [
+            draft(wasmSpec(modules, "split", "2\nthe quick brown fox jumps over the lazy dog"), []),
+            draft(consumer("wordfreq", { text: { step: 0, path: "$[0]" } }), [0]),
+            draft(consumer("merge", { left: { step: 1 }, right: { step: 1 } }), [1]),
+          ],
+          budget: parseEther("0.15"),
+        }),
+      });
+      const first = (await stepOf(workflowId, 0)).jobId;
+      // Step 0 settles, its callback fails, and only `advance` tells the orchestrator and posts step 1.
+      await waitFor(async () => (await stepOf(workflowId, 1)).status === 2, 120_000, "step 1 to be posted");
+      const callbacks = (await baton.events())
+        .filter((e) => e.eventName === "SettlementCallback")
+        .map((e) => e.args as { jobId: bigint; success: boolean });
+      expect(callbacks).toEqual([{ jobId: first, success: false }]);
+      expect(keeper.keeper.store.stepKeys()).toContain(`advance:${workflowId}:0:job:${first}`);
+
+      // Enough gas to record a settlement, not to post the next step: the orchestrator marks it Ready.
+      await setCallbackGas(250_000);
+      const read = () =>
+        readWorkflow(net.publicClient, { orchestrator: dep.orchestrator, workflowId, fromBlock: dep.deploymentBlock });
+      await waitFor(async () => (await read()).status === "Completed", 150_000, "the workflow to complete");
+      const ready = await net.publicClient.getContractEvents({
+        address: dep.orchestrator,
+        abi: workflowOrchestratorAbi,
+        eventName: "StepReady",
+        fromBlock: dep.deploymentBlock,
+      });
+      const readySteps = ready.map((e) => e.args.step!);
+      expect(readySteps).toContain(2);
+      // Every Ready step was advanced once (an `advance` sent with an estimated gas limit may itself
+      // leave the next step Ready rather than post it: that step is advanced again).
+      const advances = keeper.keeper.store.stepKeys().filter((k) => k.startsWith("advance:"));
+      expect(advances).toEqual([
+        `advance:${workflowId}:0:job:${first}`,
+        ...readySteps.map((step) => `advance:${workflowId}:${step}:ready:0`),
+      ]);
+    } finally {
+      await keeper.stop();
+      await setCallbackGas(1_000_000).catch(() => undefined);
+    }
+  }, 300_000);
+});
+
+describe("committee housekeeping", () => {
+  it("resolves a dispute whose voting period ended without a majority, once", async () => {
+    const keeper = runKeeper(baton.keeperConfig(dir, FAILER, { dbPath: path.join(dir, "committee.db") }), FAILER);
+    try {
+      const terms = await baton.terms({ ...WINDOWS, challengeWindow: 120 });
+      const { jobId } = await baton.post(terms, wasmSpec(modules, "primes", "97"));
+      await waitFor(async () => (await baton.jobState(jobId)) === S.Submitted, 90_000, "a result");
+      await baton.send(REQUESTER, "dispute", [jobId, terms], terms.disputeBond);
+      const { openedAt } = await net.publicClient.readContract({
+        address: dep.arbiter,
+        abi: committeeArbiterAbi,
+        functionName: "tally",
+        args: [jobId],
+      });
+      // Nobody votes; the committee's voting period (300 s) ends well before the market's ruling timeout.
+      await net.testClient.increaseTime({ seconds: 301 });
+      await waitFor(async () => (await baton.jobState(jobId)) === S.Settled, 60_000, "the committee's default ruling");
+      const ruled = await net.publicClient.getContractEvents({
+        address: dep.arbiter,
+        abi: committeeArbiterAbi,
+        eventName: "Ruled",
+        fromBlock: dep.deploymentBlock,
+      });
+      expect(ruled.map((e) => e.args)).toEqual([{ jobId, workerWins: true, byDefault: true }]);
+      expect(keeper.keeper.store.stepKeys().filter((k) => k.startsWith("committee:"))).toEqual([
+        `committee:${jobId}:0:${openedAt}`,
+      ]);
+    } finally {
+      await keeper.stop();
+    }
+  }, 180_000);
 });

@@ -3,14 +3,17 @@ import {
   decide,
   failureReason,
   planJob,
+  planReadyStep,
   priceFor,
   retryDelay,
   riskyBond,
   S,
+  STEP,
   stepKey,
   type ChainJob,
   type LocalJob,
   type Me,
+  type StepView,
   type Terms,
 } from "../src/plan.js";
 
@@ -324,5 +327,75 @@ describe("retryDelay", () => {
     expect(retryDelay(4, latestEnd - 6_000, 0, deadline, retry)).toBeUndefined();
     // Past the deadline: never.
     expect(retryDelay(1, deadline + 1, 0, deadline, retry)).toBeUndefined();
+  });
+});
+
+describe("workflow and committee housekeeping", () => {
+  const posted: StepView = {
+    workflowId: 4n,
+    step: 1,
+    status: STEP.Posted,
+    attempts: 1,
+    jobId: 9n,
+    workflowActive: true,
+  };
+  const advance = { kind: "advanceStep", key: "advance:4:1:job:9", workflowId: 4n, step: 1 };
+
+  it("advances a step still Posted with a job that settled (its callback failed), was refunded or went unfilled", () => {
+    for (const state of [S.Settled, S.Refunded, S.Cancelled]) {
+      expect(planJob(9n, terms, chain(state, { step: posted }), local(), me, cfg, 0, 4)).toEqual([advance]);
+      // Once: then the job is done.
+      expect(planJob(9n, terms, chain(state, { step: posted }), local({}, [advance.key]), me, cfg, 0, 4)).toEqual([
+        { kind: "done" },
+      ]);
+    }
+    expect(planJob(9n, terms, chain(S.Unfilled, { step: posted }), local(), me, cfg, 0, 4)).toEqual([advance]);
+  });
+
+  it("leaves alone steps the orchestrator already recorded, other jobs' steps, and everything without housekeeping", () => {
+    const settled = { ...posted, status: STEP.Settled };
+    expect(planJob(9n, terms, chain(S.Settled, { step: settled }), local(), me, cfg, 0, 4)).toEqual([{ kind: "done" }]);
+    // The step has moved on to a newer job.
+    const reposted = { ...posted, jobId: 10n };
+    expect(planJob(9n, terms, chain(S.Unfilled, { step: reposted }), local(), me, cfg, 0, 4)).toEqual([]);
+    const quiet = { ...cfg, housekeeping: false };
+    expect(planJob(9n, terms, chain(S.Settled, { step: posted }), local(), me, quiet, 0, 4)).toEqual([
+      { kind: "done" },
+    ]);
+    // A running job is the market's business, not the orchestrator's.
+    expect(planJob(9n, terms, chain(S.Assigned, { step: posted, winner: OTHER }), local(), me, cfg, 0, 4)).toEqual([]);
+  });
+
+  it("advances a Ready step of an active workflow once per posting attempt", () => {
+    const ready: StepView = { ...posted, status: STEP.Ready, jobId: 0n, attempts: 0 };
+    const has = (keys: string[]) => (k: string) => keys.includes(k);
+    expect(planReadyStep(ready, has([]), cfg)).toEqual({
+      kind: "advanceStep",
+      key: "advance:4:1:ready:0",
+      workflowId: 4n,
+      step: 1,
+    });
+    expect(planReadyStep(ready, has(["advance:4:1:ready:0"]), cfg)).toBeUndefined();
+    // Ready again after a failed job: a new attempt, a new step.
+    expect(planReadyStep({ ...ready, attempts: 1 }, has(["advance:4:1:ready:0"]), cfg)?.key).toBe(
+      "advance:4:1:ready:1",
+    );
+    expect(planReadyStep({ ...ready, workflowActive: false }, has([]), cfg)).toBeUndefined();
+    expect(planReadyStep(posted, has([]), cfg)).toBeUndefined();
+    expect(planReadyStep(ready, has([]), { housekeeping: false })).toBeUndefined();
+  });
+
+  it("resolves a committee dispute once its voting period has ended, once", () => {
+    const voting = { openedAt: NOW - 100, resolved: false, votingEnds: NOW + 1 };
+    const disputed = (committee: typeof voting) => chain(S.Disputed, { winner: OTHER, committee });
+    expect(planJob(1n, terms, disputed(voting), local(), me, cfg, 0, 4)).toEqual([]);
+    const ended = { ...voting, votingEnds: NOW };
+    const key = stepKey("committee", 1n, 0, String(ended.openedAt));
+    expect(planJob(1n, terms, disputed(ended), local(), me, cfg, 0, 4)).toEqual([{ kind: "resolveCommittee", key }]);
+    expect(planJob(1n, terms, disputed(ended), local({}, [key]), me, cfg, 0, 4)).toEqual([]);
+    expect(planJob(1n, terms, disputed({ ...ended, resolved: true }), local(), me, cfg, 0, 4)).toEqual([]);
+    expect(planJob(1n, terms, disputed(ended), local(), me, { ...cfg, housekeeping: false }, 0, 4)).toEqual([]);
+    // Not under the committee: nothing read, nothing to do.
+    expect(planJob(1n, terms, chain(S.Disputed, { winner: OTHER }), local(), me, cfg, 0, 4)).toEqual([]);
   });
 });

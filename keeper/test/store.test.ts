@@ -41,6 +41,23 @@ describe("Store", () => {
     b.close();
   });
 
+  it("keeps the workflow steps reported Ready until they are dealt with", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "keeper-store-")), "k.db");
+    const a = new Store(file);
+    a.addReadyStep(3n, 1, 10n);
+    a.addReadyStep(2n, 0, 9n);
+    a.addReadyStep(3n, 1, 11n);
+    a.close();
+    const b = new Store(file);
+    expect(b.readySteps()).toEqual([
+      { workflowId: 2n, step: 0 },
+      { workflowId: 3n, step: 1 },
+    ]);
+    b.removeReadyStep(2n, 0);
+    expect(b.readySteps()).toEqual([{ workflowId: 3n, step: 1 }]);
+    b.close();
+  });
+
   it("keeps a bid's salt and a signed transaction durable before anything is sent", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "keeper-store-")), "k.db");
     const a = new Store(file);
