@@ -71,11 +71,11 @@ type Tracked = {
   pending?: boolean;
 };
 type JobRow = NonNullable<ReturnType<Store["job"]>>;
+type ResolvedInputs = { ok: true; values: Record<string, JsonValue> } | { ok: false; error: string };
 
 /** Job states in which a workflow step's job may need `advance` to tell the orchestrator. */
 const STEP_ENDINGS = new Set<number>([S.Settled, S.Refunded, S.Cancelled, S.Unfilled]);
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-type ResolvedInputs = { ok: true; values: Record<string, JsonValue> } | { ok: false; error: string };
 
 /**
  * The daemon: each pass syncs logs, reads the state of every tracked job in one batch, plans the
