@@ -1,4 +1,4 @@
-import { encodeResult, JobState, resultHash, Status, type MarketLog } from "@baton/sdk";
+import { encodeResult, JobState, resultHash, SlashReason, Status, type MarketLog } from "@baton/sdk";
 import { screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { keccak256, toHex, zeroAddress, type Address } from "viem";
@@ -58,6 +58,27 @@ describe("timeline", () => {
     ]);
     expect(entries[1]!.count).toBe(2);
     expect(entries[5]!.result).toMatchObject({ hashMatches: true, value: { words: 9 } });
+  });
+
+  it("shows a job given back by its winner, then reopened", () => {
+    const entries = buildTimeline(posted, [
+      log("JobAssigned", { worker: WORKER, price: 8n, executionDeadline: 100 }),
+      log("WorkerSlashed", {
+        worker: WORKER,
+        reason: SlashReason.Abandoned,
+        amount: 2n * 10n ** 15n,
+        beneficiary: OTHER,
+        bounty: 0n,
+      }),
+      log("JobReopened", { round: 1, commitDeadline: 200, revealDeadline: 260 }),
+    ]);
+    expect(entries.map((e) => [e.kind, e.title])).toEqual([
+      ["posted", "Posted"],
+      ["assigned", "Assigned"],
+      ["slashed", "Worker gave the job back"],
+      ["reopened", "Reopened for bids (round 2)"],
+    ]);
+    expect(entries[2]).toMatchObject({ worker: WORKER, amount: 2n * 10n ** 15n });
   });
 
   it("flags a result whose payload does not match its hash", () => {
@@ -133,6 +154,28 @@ describe("job page", () => {
     expect(await screen.findByRole("button", { name: "Withdraw ETH" })).toBeTruthy();
     // The job's history is one topic-filtered log query, not one per event.
     expect(fake.count("eth_getLogs")).toBeLessThanOrEqual(2);
+  });
+
+  it("shows a job its winner gave back, then reopened for bids", async () => {
+    const fake = new FakeChain();
+    const now = fake.now;
+    const id = fake.postJob(termsFor(REQUESTER), {
+      state: JobState.Open,
+      record: { round: 1, deadline: now + 60, revealDeadline: now + 120 },
+    });
+    fake.addLog("JobAssigned", { jobId: id, worker: WORKER }, [8n * 10n ** 16n, now + 100]);
+    fake.addLog("WorkerSlashed", { jobId: id, worker: WORKER }, [SlashReason.Abandoned, 2n * 10n ** 15n, OTHER, 0n]);
+    fake.addLog("JobReopened", { jobId: id }, [1, now + 60, now + 120]);
+
+    await renderWithChain(<Job id={id} />, fake);
+    const timeline = await screen.findByRole("list", { name: "Timeline" });
+    const gaveBack = await within(timeline).findByText("Worker gave the job back");
+    expect(gaveBack.closest("li")!.textContent).toMatch(/lost 0.002 ETH/);
+    expect(within(timeline).getByText("Reopened for bids (round 2)")).toBeTruthy();
+    const titles = within(timeline)
+      .getAllByRole("listitem")
+      .map((li) => li.querySelector("strong")?.textContent);
+    expect(titles).toEqual(["Posted", "Assigned", "Worker gave the job back", "Reopened for bids (round 2)"]);
   });
 
   it("says when a job does not exist", async () => {
