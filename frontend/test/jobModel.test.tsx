@@ -1,11 +1,11 @@
-import { encodeResult, JobState, resultHash, SlashReason, Status, type MarketLog } from "@baton/sdk";
-import { screen, within } from "@testing-library/react";
+import { encodeResult, jobMarketAbi, JobState, resultHash, SlashReason, Status, type MarketLog } from "@baton/sdk";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { keccak256, toHex, zeroAddress, type Address } from "viem";
+import { decodeFunctionData, keccak256, parseEther, toHex, zeroAddress, type Address, type Hex } from "viem";
 import { availableActions, buildTimeline, checkResult, currentDeadline } from "../src/lib/jobModel.ts";
 import type { PostedJob } from "../src/lib/market.ts";
 import Job from "../src/pages/Job.tsx";
-import { emptyRecord, FakeChain, OTHER, REQUESTER, termsFor, WORKER } from "./helpers/fakeChain.ts";
+import { emptyRecord, FakeChain, MARKET, OTHER, REQUESTER, termsFor, WORKER } from "./helpers/fakeChain.ts";
 import { renderWithChain } from "./helpers/render.tsx";
 
 const posted: PostedJob = {
@@ -97,9 +97,7 @@ describe("timeline", () => {
 
 describe("actions", () => {
   const ids = (state: number, account: Address | undefined, record = emptyRecord(), now = 0) =>
-    availableActions({ state: state as never, record, terms: posted.terms, account, now, disputeBond: 1n }).map(
-      (a) => a.id,
-    );
+    availableActions({ state: state as never, record, terms: posted.terms, account, now }).map((a) => a.id);
 
   it("offers the requester cancel before bids, accept and dispute on results, reclaim and repost when unfilled", () => {
     expect(ids(JobState.Open, REQUESTER)).toEqual(["cancel"]);
@@ -119,6 +117,18 @@ describe("actions", () => {
     expect(ids(JobState.Unfilled, OTHER)).toEqual([]);
     expect(ids(JobState.Unfilled, OTHER, emptyRecord(), posted.terms.expiry)).toEqual(["reclaim"]);
     expect(ids(JobState.Settleable, undefined)).toEqual([]);
+  });
+  it("sends the dispute bond fixed in the job's terms", () => {
+    const terms = termsFor(REQUESTER, { disputeBond: parseEther("0.03"), rulingTimeout: 7200 });
+    const [dispute] = availableActions({
+      state: JobState.Submitted,
+      record: emptyRecord(),
+      terms,
+      account: OTHER,
+      now: 0,
+    });
+    expect(dispute).toMatchObject({ id: "dispute", functionName: "dispute", value: parseEther("0.03") });
+    expect(dispute!.hint).toMatch(/within 2 h the worker wins/);
   });
 });
 
@@ -176,6 +186,37 @@ describe("job page", () => {
       .getAllByRole("listitem")
       .map((li) => li.querySelector("strong")?.textContent);
     expect(titles).toEqual(["Posted", "Assigned", "Worker gave the job back", "Reopened for bids (round 2)"]);
+  });
+
+  it("pays the job's own dispute bond, not the market's current one, and shows its ruling timeout", async () => {
+    const fake = new FakeChain(); // getParams().disputeBond is 0.01 ETH
+    const now = fake.now;
+    const id = fake.postJob(termsFor(REQUESTER, { disputeBond: parseEther("0.03"), rulingTimeout: 7200 }), {
+      state: JobState.Submitted,
+      record: { status: Status.Submitted, winner: WORKER, price: 8n * 10n ** 16n, deadline: now + 3600 },
+    });
+    const sent: { value?: Hex }[] = [];
+    const request = fake.request.bind(fake);
+    fake.request = async (method, params = []) => {
+      const p = params[0] as { to?: string; data?: Hex; value?: Hex };
+      if (method === "eth_call" && p.to?.toLowerCase() === MARKET.toLowerCase() && p.data) {
+        const call = decodeFunctionData({ abi: jobMarketAbi, data: p.data });
+        if (call.functionName === "dispute") {
+          sent.push({ value: p.value });
+          return "0x";
+        }
+      }
+      return request(method, params);
+    };
+
+    await renderWithChain(<Job id={id} />, fake, { account: OTHER });
+    const button = await screen.findByRole("button", { name: "Dispute result (bond 0.03 ETH)" });
+    const terms = [...document.querySelectorAll(".terms .stat")].map((stat) => stat.textContent);
+    expect(terms).toContain("Dispute bond0.03 ETH");
+    expect(terms).toContain("Ruling timeout2 h");
+    fireEvent.click(button);
+    await waitFor(() => expect(sent).toHaveLength(1));
+    expect(BigInt(sent[0]!.value ?? "0x0")).toBe(parseEther("0.03"));
   });
 
   it("says when a job does not exist", async () => {

@@ -5,7 +5,7 @@ import { zeroAddress, type Address } from "viem";
 import { AddressText, Countdown, ErrorText, StateBadge, Stat } from "../components/bits.tsx";
 import { Withdraw } from "../components/Withdraw.tsx";
 import { useBaton } from "../BatonContext.tsx";
-import { useJobIndex, useJobLogs, useJobViews, useMarketParams, useNow, useTokenInfo } from "../hooks/data.ts";
+import { useJobIndex, useJobLogs, useJobViews, useNow, useTokenInfo } from "../hooks/data.ts";
 import { formatAmount, formatDuration, formatTime, sameAddress } from "../lib/format.ts";
 import {
   availableActions,
@@ -28,7 +28,6 @@ export default function Job({ id }: { id: bigint }) {
   const views = useJobViews(ids);
   const view = views.data?.get(id);
   const logs = useJobLogs(id, posted?.blockNumber);
-  const params = useMarketParams();
   const now = useNow();
   const { address } = useConnection();
   const { send, busy } = useTransactor();
@@ -60,7 +59,6 @@ export default function Job({ id }: { id: bigint }) {
           terms: posted.terms,
           account: address,
           now,
-          disputeBond: params.data?.disputeBond,
         })
       : [];
   const isRequester = sameAddress(address, posted.requester);
@@ -149,6 +147,8 @@ export default function Job({ id }: { id: bigint }) {
         <Stat label="Arbiter">
           <AddressText address={posted.terms.arbiter} />
         </Stat>
+        <Stat label="Dispute bond">{formatAmount(posted.terms.disputeBond, ETH)}</Stat>
+        <Stat label="Ruling timeout">{formatDuration(posted.terms.rulingTimeout)}</Stat>
       </dl>
       <h2>Spec</h2>
       {spec.ok ? (
