@@ -2,10 +2,10 @@ import { encodeResult, jobMarketAbi, JobState, resultHash, SlashReason, Status, 
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { decodeFunctionData, keccak256, parseEther, toHex, zeroAddress, type Address, type Hex } from "viem";
-import { availableActions, buildTimeline, checkResult, currentDeadline } from "../src/lib/jobModel.ts";
+import { availableActions, buildTimeline, checkResult, currentDeadline, isCustomArbiter } from "../src/lib/jobModel.ts";
 import type { PostedJob } from "../src/lib/market.ts";
 import Job from "../src/pages/Job.tsx";
-import { emptyRecord, FakeChain, MARKET, OTHER, REQUESTER, termsFor, WORKER } from "./helpers/fakeChain.ts";
+import { ARBITER, emptyRecord, FakeChain, MARKET, OTHER, REQUESTER, termsFor, WORKER } from "./helpers/fakeChain.ts";
 import { renderWithChain } from "./helpers/render.tsx";
 
 const posted: PostedJob = {
@@ -18,6 +18,8 @@ const posted: PostedJob = {
   blockNumber: 5n,
   transactionHash: "0x00",
 };
+
+const CUSTOM_ARBITER: Address = "0x2546BcD3c84621e976D8185a91A922aE77ECEc30";
 
 let index = 0;
 function log(eventName: string, args: Record<string, unknown>): MarketLog {
@@ -92,6 +94,14 @@ describe("timeline", () => {
     expect(currentDeadline(record, JobState.Open)).toEqual({ label: "Bidding closes", at: 500 });
     expect(currentDeadline(record, JobState.Revealing)).toEqual({ label: "Reveals close", at: 600 });
     expect(currentDeadline(record, JobState.Settled)).toBeUndefined();
+  });
+});
+
+describe("arbiter", () => {
+  it("tells the deployment's committee, in any letter case, from any other arbiter", () => {
+    expect(isCustomArbiter(ARBITER, ARBITER)).toBe(false);
+    expect(isCustomArbiter(ARBITER.toLowerCase(), ARBITER)).toBe(false);
+    expect(isCustomArbiter(CUSTOM_ARBITER, ARBITER)).toBe(true);
   });
 });
 
@@ -217,6 +227,26 @@ describe("job page", () => {
     fireEvent.click(button);
     await waitFor(() => expect(sent).toHaveLength(1));
     expect(BigInt(sent[0]!.value ?? "0x0")).toBe(parseEther("0.03"));
+  });
+
+  it("warns that a job's arbiter is not the deployment's committee", async () => {
+    const fake = new FakeChain();
+    const id = fake.postJob(termsFor(REQUESTER, { arbiter: CUSTOM_ARBITER }));
+    await renderWithChain(<Job id={id} />, fake);
+    const note = await screen.findByRole("note", { name: "Custom arbiter" });
+    expect(note.textContent).toMatch(/Keepers that follow the default policy will not bid on it/);
+    expect(note.querySelector(`[title="${CUSTOM_ARBITER}"]`)).toBeTruthy();
+    expect(note.querySelector(`[title="${ARBITER}"]`)).toBeTruthy();
+    expect(screen.getByText(/\(chosen by the requester\)/)).toBeTruthy();
+  });
+
+  it("does not warn about a job under the deployment's committee", async () => {
+    const fake = new FakeChain();
+    const id = fake.postJob(termsFor(REQUESTER, { arbiter: ARBITER }));
+    await renderWithChain(<Job id={id} />, fake);
+    expect(await screen.findByText(/\(this deployment's committee\)/)).toBeTruthy();
+    expect(screen.queryByRole("note", { name: "Custom arbiter" })).toBeNull();
+    expect(screen.queryByText("Custom arbiter")).toBeNull();
   });
 
   it("says when a job does not exist", async () => {

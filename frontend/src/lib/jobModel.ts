@@ -288,6 +288,15 @@ export type JobAction = {
 };
 
 /**
+ * Whether a job's arbiter differs from the deployment's default, the committee arbiter of its
+ * address book. Keepers that follow the default policy bid only under that arbiter: one chosen by
+ * the requester decides the job's disputes, and may rule against the worker and take its bond.
+ */
+export function isCustomArbiter(arbiter: string, defaultArbiter: string): boolean {
+  return !sameAddress(arbiter, defaultArbiter);
+}
+
+/**
  * The job actions open to `account` (undefined: not connected) at `now`, per the state machine in
  * docs/ARCHITECTURE.md. The contract re-checks every one; this only decides what to offer.
  */

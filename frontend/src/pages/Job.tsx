@@ -2,7 +2,7 @@ import { jobMarketAbi, JobState, pricingNames } from "@baton/sdk";
 import { useMemo } from "react";
 import { useConnection } from "wagmi";
 import { zeroAddress, type Address } from "viem";
-import { AddressText, Countdown, ErrorText, StateBadge, Stat } from "../components/bits.tsx";
+import { AddressText, Countdown, CustomArbiterWarning, ErrorText, StateBadge, Stat } from "../components/bits.tsx";
 import { Withdraw } from "../components/Withdraw.tsx";
 import { useBaton } from "../BatonContext.tsx";
 import { useJobIndex, useJobLogs, useJobViews, useNow, useTokenInfo } from "../hooks/data.ts";
@@ -11,6 +11,7 @@ import {
   availableActions,
   buildTimeline,
   currentDeadline,
+  isCustomArbiter,
   specOf,
   stateAt,
   type TimelineEntry,
@@ -71,6 +72,7 @@ export default function Job({ id }: { id: bigint }) {
         {state !== undefined && <StateBadge state={state} />}
       </div>
       {deadline && <Countdown label={deadline.label} at={deadline.at} now={now} />}
+      <CustomArbiterWarning arbiter={posted.terms.arbiter} />
       <dl className="stats">
         <Stat label="Reward">{formatAmount(posted.terms.maxReward, token)}</Stat>
         <Stat label="Kind">{spec.ok ? spec.spec.kind : "unreadable spec"}</Stat>
@@ -146,6 +148,9 @@ export default function Job({ id }: { id: bigint }) {
         <Stat label="Minimum completed jobs">{posted.terms.minCompleted}</Stat>
         <Stat label="Arbiter">
           <AddressText address={posted.terms.arbiter} />
+          {isCustomArbiter(posted.terms.arbiter, chain.addressBook.committeeArbiter)
+            ? " (chosen by the requester)"
+            : " (this deployment's committee)"}
         </Stat>
         <Stat label="Dispute bond">{formatAmount(posted.terms.disputeBond, ETH)}</Stat>
         <Stat label="Ruling timeout">{formatDuration(posted.terms.rulingTimeout)}</Stat>
