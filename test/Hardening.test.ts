@@ -177,6 +177,7 @@ describe("Hardening", function () {
       const f = await loadFixture(deployOrchestrator);
       const requester = await (await ethers.getContractFactory("RejectingRequester")).deploy();
       const o = f.orchestrator;
+      expect(await o.market()).to.equal(await f.market.getAddress());
       const steps = [await step(f, "a")];
       const create = o.interface.encodeFunctionData("createWorkflow", [steps, [[]], ETH, CAP, 0]);
       await requester.call(await o.getAddress(), create, { value: CAP });
