@@ -235,6 +235,28 @@ describe("Hardening", function () {
     });
   });
 
+  describe("advance never settles on the cheap path", function () {
+    it("reverts with too little gas to post a dependent instead of leaving it Ready", async function () {
+      const f = await loadFixture(deployOrchestrator);
+      const { workflowId } = await createWorkflow(f, [[], [0]]);
+      const a = await jobOfStep(f, workflowId, 0);
+      const [terms] = await bidAndSubmitAll(f, [{ jobId: a, price: P("0.5") }]);
+      await f.market
+        .connect(f.owner)
+        .setParams({ treasury: f.treasury.address, ...DEFAULT_PARAMS, callbackGasLimit: 20_000 });
+      await expect(f.market.settle(a, terms)).to.emit(f.market, "SettlementCallback").withArgs(a, false);
+      // A gas estimator searching for the smallest limit that succeeds must not find one that
+      // records the settlement but leaves the dependent Ready: short gas is an error here.
+      await expect(
+        f.orchestrator.connect(f.other).advance(workflowId, 0, { gasLimit: 250_000 }),
+      ).to.be.revertedWithCustomError(f.orchestrator, "WorkflowInsufficientGas");
+      const estimate = await f.orchestrator.connect(f.other).advance.estimateGas(workflowId, 0);
+      await f.orchestrator.connect(f.other).advance(workflowId, 0, { gasLimit: estimate });
+      expect((await f.orchestrator.getStep(workflowId, 1)).status).to.equal(StepStatus.Posted);
+      await solvent(f);
+    });
+  });
+
   describe("reputation cannot be farmed", function () {
     async function settledBy(f: Fixture, requester: typeof f.worker1, price: bigint, reward = price) {
       const { jobId, terms } = await postJob(f, { maxReward: reward, bond: 1n }, requester);
