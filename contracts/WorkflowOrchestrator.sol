@@ -238,7 +238,8 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
             uint256 jobId = s.jobId;
             IJobMarket.JobState state = _market.jobState(jobId);
             if (state == IJobMarket.JobState.Settled) {
-                _recordSettlement(workflowId, wf, step, s, _market.resultHashOf(jobId), _market.getJob(jobId).price);
+                uint96 price = _market.getJob(jobId).price;
+                _recordSettlement(workflowId, wf, step, s, _market.resultHashOf(jobId), price, false);
             } else if (state == IJobMarket.JobState.Unfilled) {
                 _market.reclaim(jobId, _terms(wf, s));
                 _recordFailure(workflowId, wf, step, s);
@@ -289,7 +290,7 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         uint8 step = uint8(packed);
         Step storage s = _steps[workflowId][step];
         if (s.status != StepStatus.Posted || s.jobId != jobId) return;
-        _recordSettlement(workflowId, _workflows[workflowId], step, s, resultHash, uint96(price));
+        _recordSettlement(workflowId, _workflows[workflowId], step, s, resultHash, uint96(price), true);
     }
 
     // ---------------------------------------------------------------- views
@@ -432,29 +433,32 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
     }
 
     /// @dev Posts a step's job if gas allows and the market accepts it; otherwise marks it Ready
-    /// for `advance`. Returns whether it was posted.
+    /// for `advance`. Only the settlement callback, whose gas is fixed by the market, may run
+    /// short: any other caller chose its gas limit, and a gas-dependent outcome there would let a
+    /// gas estimator settle on the cheap path (Ready instead of posted), so short gas reverts.
     function _tryPost(
         uint256 workflowId,
         Workflow storage wf,
         uint8 step,
         Step storage s,
-        uint256 remaining
-    ) private returns (bool) {
-        if (gasleft() < POST_GAS + remaining * MARK_GAS) {
+        uint256 remaining,
+        bool inCallback
+    ) private {
+        uint256 required = POST_GAS + remaining * MARK_GAS;
+        if (gasleft() < required) {
+            if (!inCallback) revert WorkflowInsufficientGas(gasleft(), required);
             s.status = StepStatus.Ready;
             emit StepReady(workflowId, step, "");
-            return false;
+            return;
         }
         (IJobMarket.JobTerms memory terms, bytes32 specHash, bytes memory spec) = _prepare(workflowId, wf, s);
         uint256 value = wf.token == address(0) ? terms.maxReward : 0;
         try _market.postJob{value: value}(terms, specHash, spec) returns (uint256 jobId) {
             _posted(workflowId, wf, step, s, terms, jobId, specHash);
-            return true;
         } catch (bytes memory reason) {
             if (wf.token != address(0)) IERC20(wf.token).forceApprove(address(_market), 0);
             s.status = StepStatus.Ready;
             emit StepReady(workflowId, step, reason);
-            return false;
         }
     }
 
@@ -524,7 +528,8 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         uint8 step,
         Step storage s,
         bytes32 resultHash,
-        uint96 price
+        uint96 price,
+        bool inCallback
     ) private {
         uint96 refund = s.maxReward - price;
         s.status = StepStatus.Settled;
@@ -548,7 +553,7 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
             uint8 child = _lowestBit(map);
             Step storage c = _steps[workflowId][child];
             // Keep back enough gas to visit every dependent after this one.
-            if (--c.pendingDependencies == 0) _tryPost(workflowId, wf, child, c, _popcount(map) - 1);
+            if (--c.pendingDependencies == 0) _tryPost(workflowId, wf, child, c, _popcount(map) - 1, inCallback);
         }
     }
 
@@ -565,7 +570,7 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         bool retrying = s.attempts <= wf.maxRetries;
         emit StepFailed(workflowId, step, s.jobId, s.attempts, retrying);
         if (retrying) {
-            _tryPost(workflowId, wf, step, s, 0);
+            _tryPost(workflowId, wf, step, s, 0, false);
         } else {
             s.status = StepStatus.Failed;
             uint96 refund = _end(workflowId, wf, WorkflowStatus.Failed);

@@ -98,6 +98,7 @@ export async function prepareKeepers(rpcUrl: string, stateDir: string) {
           market: book.jobMarket,
           multicall3: book.multicall3,
           orchestrator: book.workflowOrchestrator,
+          committeeArbiter: book.committeeArbiter,
           startBlock: book.deploymentBlock.toString(),
           dbPath: path.join(stateDir, `${k.name}.db`),
           confirmations: 1,
@@ -197,7 +198,7 @@ export async function seedWorkflow(rpcUrl: string, moduleBase: string) {
     }) as JobSpecInput;
   const base = {
     arbiter: book.committeeArbiter,
-    bond: parseEther("0.05"),
+    bond: parseEther("0.04"),
     maxReward: parseEther("0.04"),
     windows: { commitWindow: 20, revealWindow: 20, executionWindow: 60, challengeWindow: 20 },
   };

@@ -177,6 +177,7 @@ describe("Hardening", function () {
       const f = await loadFixture(deployOrchestrator);
       const requester = await (await ethers.getContractFactory("RejectingRequester")).deploy();
       const o = f.orchestrator;
+      expect(await o.market()).to.equal(await f.market.getAddress());
       const steps = [await step(f, "a")];
       const create = o.interface.encodeFunctionData("createWorkflow", [steps, [[]], ETH, CAP, 0]);
       await requester.call(await o.getAddress(), create, { value: CAP });
@@ -230,6 +231,28 @@ describe("Hardening", function () {
       for (let i = 1; i < max; i++) {
         expect((await f.orchestrator.getStep(workflowId, i)).status).to.equal(StepStatus.Posted);
       }
+      await solvent(f);
+    });
+  });
+
+  describe("advance never settles on the cheap path", function () {
+    it("reverts with too little gas to post a dependent instead of leaving it Ready", async function () {
+      const f = await loadFixture(deployOrchestrator);
+      const { workflowId } = await createWorkflow(f, [[], [0]]);
+      const a = await jobOfStep(f, workflowId, 0);
+      const [terms] = await bidAndSubmitAll(f, [{ jobId: a, price: P("0.5") }]);
+      await f.market
+        .connect(f.owner)
+        .setParams({ treasury: f.treasury.address, ...DEFAULT_PARAMS, callbackGasLimit: 20_000 });
+      await expect(f.market.settle(a, terms)).to.emit(f.market, "SettlementCallback").withArgs(a, false);
+      // A gas estimator searching for the smallest limit that succeeds must not find one that
+      // records the settlement but leaves the dependent Ready: short gas is an error here.
+      await expect(
+        f.orchestrator.connect(f.other).advance(workflowId, 0, { gasLimit: 250_000 }),
+      ).to.be.revertedWithCustomError(f.orchestrator, "WorkflowInsufficientGas");
+      const estimate = await f.orchestrator.connect(f.other).advance.estimateGas(workflowId, 0);
+      await f.orchestrator.connect(f.other).advance(workflowId, 0, { gasLimit: estimate });
+      expect((await f.orchestrator.getStep(workflowId, 1)).status).to.equal(StepStatus.Posted);
       await solvent(f);
     });
   });

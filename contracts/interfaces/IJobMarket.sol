@@ -142,7 +142,7 @@ interface IJobMarket is IWorkerRegistry {
         NoShow,
         /// The arbiter ruled against the result: the whole bond.
         DisputeLost,
-        /// The winner gave the job back with `abandon`: `forfeitBps` of the bond, all to the requester.
+        /// The winner gave the job back with `abandon`: `forfeitBps` of the bond, all to the treasury.
         Abandoned
     }
 
@@ -270,8 +270,10 @@ interface IJobMarket is IWorkerRegistry {
     /// @param reason No-show or lost dispute.
     /// @param amount Wei taken from the worker's stake.
     /// @param beneficiary Who received the bounty: the caller, or the disputer for a lost dispute
-    /// (the requester when the slashed worker triggered it itself).
-    /// @param bounty Wei of `amount` credited to `beneficiary`; the rest went to the requester.
+    /// (the requester when the slashed worker triggered it itself); for `Abandoned`, the treasury,
+    /// which receives the whole amount.
+    /// @param bounty Wei of `amount` credited to `beneficiary`; the rest went to the requester
+    /// (zero for `Abandoned`).
     event WorkerSlashed(
         uint256 indexed jobId,
         address indexed worker,

@@ -256,6 +256,11 @@ interface IWorkflowOrchestrator is IJobConsumer {
     error WorkflowTransferFailed(address to, uint256 amount);
     /// @notice Zero address where an address is required.
     error WorkflowZeroAddress();
+    /// @notice `advance` was given too little gas to post a step it must post (only the settlement
+    /// callback, whose gas the market fixes, leaves a step Ready for lack of gas).
+    /// @param gasLeft Gas left at the check.
+    /// @param required Gas the posting needs at that point.
+    error WorkflowInsufficientGas(uint256 gasLeft, uint256 required);
     /// @notice There is no surplus to sweep in this token.
     error WorkflowNoSurplus(address token);
 

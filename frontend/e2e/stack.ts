@@ -131,6 +131,7 @@ export async function startStack(): Promise<Stack> {
         chainId: 31337,
         market: dep.market,
         orchestrator: dep.orchestrator,
+        committeeArbiter: dep.arbiter,
         multicall3: dep.multicall3,
         startBlock: dep.deploymentBlock.toString(),
         dbPath: path.join(dir, "keeper.db"),

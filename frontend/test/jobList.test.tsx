@@ -1,9 +1,9 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { zeroAddress } from "viem";
+import { zeroAddress, type Address } from "viem";
 import Jobs from "../src/pages/Jobs.tsx";
 import { idsToRead, selectPage } from "../src/hooks/useJobList.ts";
-import { FakeChain, OTHER, REQUESTER, termsFor } from "./helpers/fakeChain.ts";
+import { ARBITER, FakeChain, OTHER, REQUESTER, termsFor } from "./helpers/fakeChain.ts";
 import { renderWithChain } from "./helpers/render.tsx";
 
 function chainWith(jobs: number) {
@@ -37,6 +37,23 @@ describe("jobs list", () => {
     // 2,000 states in batches of 500: four multicalls (plus the page's token info).
     expect(fake.count("eth_call")).toBeLessThanOrEqual(5);
     expect(fake.count()).toBeLessThanOrEqual(10);
+  });
+
+  it("marks the rows of jobs whose arbiter is not the deployment's committee", async () => {
+    const custom: Address = "0x2546BcD3c84621e976D8185a91A922aE77ECEc30";
+    const fake = chainWith(0);
+    fake.postJob(termsFor(REQUESTER, { arbiter: ARBITER }));
+    fake.postJob(termsFor(REQUESTER, { arbiter: custom }));
+    fake.postJob(termsFor(OTHER, { arbiter: ARBITER }));
+    await renderWithChain(<Jobs />, fake);
+    const rowOf = async (id: number) =>
+      (await screen.findByRole("link", { name: `Job #${id}` }, { timeout: 10_000 })).closest("tr")!;
+    const marked = within(await rowOf(2));
+    expect(marked.getByText("Custom arbiter")).toBeTruthy();
+    expect(marked.getByTitle(custom).textContent).toBe("0x2546…Ec30");
+    expect(marked.getByText(/decides disputes; keepers on the default policy will not bid/)).toBeTruthy();
+    for (const id of [1, 3]) expect(within(await rowOf(id)).queryByText("Custom arbiter")).toBeNull();
+    expect(screen.getAllByText("Custom arbiter")).toHaveLength(1);
   });
 
   it("selects the connected account's jobs, newest first, one page at a time", () => {

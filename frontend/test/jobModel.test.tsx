@@ -1,11 +1,11 @@
-import { encodeResult, JobState, resultHash, Status, type MarketLog } from "@baton/sdk";
-import { screen, within } from "@testing-library/react";
+import { encodeResult, jobMarketAbi, JobState, resultHash, SlashReason, Status, type MarketLog } from "@baton/sdk";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { keccak256, toHex, zeroAddress, type Address } from "viem";
-import { availableActions, buildTimeline, checkResult, currentDeadline } from "../src/lib/jobModel.ts";
+import { decodeFunctionData, keccak256, parseEther, toHex, zeroAddress, type Address, type Hex } from "viem";
+import { availableActions, buildTimeline, checkResult, currentDeadline, isCustomArbiter } from "../src/lib/jobModel.ts";
 import type { PostedJob } from "../src/lib/market.ts";
 import Job from "../src/pages/Job.tsx";
-import { emptyRecord, FakeChain, OTHER, REQUESTER, termsFor, WORKER } from "./helpers/fakeChain.ts";
+import { ARBITER, emptyRecord, FakeChain, MARKET, OTHER, REQUESTER, termsFor, WORKER } from "./helpers/fakeChain.ts";
 import { renderWithChain } from "./helpers/render.tsx";
 
 const posted: PostedJob = {
@@ -18,6 +18,8 @@ const posted: PostedJob = {
   blockNumber: 5n,
   transactionHash: "0x00",
 };
+
+const CUSTOM_ARBITER: Address = "0x2546BcD3c84621e976D8185a91A922aE77ECEc30";
 
 let index = 0;
 function log(eventName: string, args: Record<string, unknown>): MarketLog {
@@ -60,6 +62,27 @@ describe("timeline", () => {
     expect(entries[5]!.result).toMatchObject({ hashMatches: true, value: { words: 9 } });
   });
 
+  it("shows a job given back by its winner, then reopened", () => {
+    const entries = buildTimeline(posted, [
+      log("JobAssigned", { worker: WORKER, price: 8n, executionDeadline: 100 }),
+      log("WorkerSlashed", {
+        worker: WORKER,
+        reason: SlashReason.Abandoned,
+        amount: 2n * 10n ** 15n,
+        beneficiary: OTHER,
+        bounty: 0n,
+      }),
+      log("JobReopened", { round: 1, commitDeadline: 200, revealDeadline: 260 }),
+    ]);
+    expect(entries.map((e) => [e.kind, e.title])).toEqual([
+      ["posted", "Posted"],
+      ["assigned", "Assigned"],
+      ["slashed", "Worker gave the job back"],
+      ["reopened", "Reopened for bids (round 2)"],
+    ]);
+    expect(entries[2]).toMatchObject({ worker: WORKER, amount: 2n * 10n ** 15n });
+  });
+
   it("flags a result whose payload does not match its hash", () => {
     const check = checkResult(resultHash({ a: 1 }), toHex(encodeResult({ a: 2 })));
     expect(check.hashMatches).toBe(false);
@@ -74,11 +97,17 @@ describe("timeline", () => {
   });
 });
 
+describe("arbiter", () => {
+  it("tells the deployment's committee, in any letter case, from any other arbiter", () => {
+    expect(isCustomArbiter(ARBITER, ARBITER)).toBe(false);
+    expect(isCustomArbiter(ARBITER.toLowerCase(), ARBITER)).toBe(false);
+    expect(isCustomArbiter(CUSTOM_ARBITER, ARBITER)).toBe(true);
+  });
+});
+
 describe("actions", () => {
   const ids = (state: number, account: Address | undefined, record = emptyRecord(), now = 0) =>
-    availableActions({ state: state as never, record, terms: posted.terms, account, now, disputeBond: 1n }).map(
-      (a) => a.id,
-    );
+    availableActions({ state: state as never, record, terms: posted.terms, account, now }).map((a) => a.id);
 
   it("offers the requester cancel before bids, accept and dispute on results, reclaim and repost when unfilled", () => {
     expect(ids(JobState.Open, REQUESTER)).toEqual(["cancel"]);
@@ -98,6 +127,18 @@ describe("actions", () => {
     expect(ids(JobState.Unfilled, OTHER)).toEqual([]);
     expect(ids(JobState.Unfilled, OTHER, emptyRecord(), posted.terms.expiry)).toEqual(["reclaim"]);
     expect(ids(JobState.Settleable, undefined)).toEqual([]);
+  });
+  it("sends the dispute bond fixed in the job's terms", () => {
+    const terms = termsFor(REQUESTER, { disputeBond: parseEther("0.03"), rulingTimeout: 7200 });
+    const [dispute] = availableActions({
+      state: JobState.Submitted,
+      record: emptyRecord(),
+      terms,
+      account: OTHER,
+      now: 0,
+    });
+    expect(dispute).toMatchObject({ id: "dispute", functionName: "dispute", value: parseEther("0.03") });
+    expect(dispute!.hint).toMatch(/within 2 h the worker wins/);
   });
 });
 
@@ -133,6 +174,79 @@ describe("job page", () => {
     expect(await screen.findByRole("button", { name: "Withdraw ETH" })).toBeTruthy();
     // The job's history is one topic-filtered log query, not one per event.
     expect(fake.count("eth_getLogs")).toBeLessThanOrEqual(2);
+  });
+
+  it("shows a job its winner gave back, then reopened for bids", async () => {
+    const fake = new FakeChain();
+    const now = fake.now;
+    const id = fake.postJob(termsFor(REQUESTER), {
+      state: JobState.Open,
+      record: { round: 1, deadline: now + 60, revealDeadline: now + 120 },
+    });
+    fake.addLog("JobAssigned", { jobId: id, worker: WORKER }, [8n * 10n ** 16n, now + 100]);
+    fake.addLog("WorkerSlashed", { jobId: id, worker: WORKER }, [SlashReason.Abandoned, 2n * 10n ** 15n, OTHER, 0n]);
+    fake.addLog("JobReopened", { jobId: id }, [1, now + 60, now + 120]);
+
+    await renderWithChain(<Job id={id} />, fake);
+    const timeline = await screen.findByRole("list", { name: "Timeline" });
+    const gaveBack = await within(timeline).findByText("Worker gave the job back");
+    expect(gaveBack.closest("li")!.textContent).toMatch(/lost 0.002 ETH/);
+    expect(within(timeline).getByText("Reopened for bids (round 2)")).toBeTruthy();
+    const titles = within(timeline)
+      .getAllByRole("listitem")
+      .map((li) => li.querySelector("strong")?.textContent);
+    expect(titles).toEqual(["Posted", "Assigned", "Worker gave the job back", "Reopened for bids (round 2)"]);
+  });
+
+  it("pays the job's own dispute bond, not the market's current one, and shows its ruling timeout", async () => {
+    const fake = new FakeChain(); // getParams().disputeBond is 0.01 ETH
+    const now = fake.now;
+    const id = fake.postJob(termsFor(REQUESTER, { disputeBond: parseEther("0.03"), rulingTimeout: 7200 }), {
+      state: JobState.Submitted,
+      record: { status: Status.Submitted, winner: WORKER, price: 8n * 10n ** 16n, deadline: now + 3600 },
+    });
+    const sent: { value?: Hex }[] = [];
+    const request = fake.request.bind(fake);
+    fake.request = async (method, params = []) => {
+      const p = params[0] as { to?: string; data?: Hex; value?: Hex };
+      if (method === "eth_call" && p.to?.toLowerCase() === MARKET.toLowerCase() && p.data) {
+        const call = decodeFunctionData({ abi: jobMarketAbi, data: p.data });
+        if (call.functionName === "dispute") {
+          sent.push({ value: p.value });
+          return "0x";
+        }
+      }
+      return request(method, params);
+    };
+
+    await renderWithChain(<Job id={id} />, fake, { account: OTHER });
+    const button = await screen.findByRole("button", { name: "Dispute result (bond 0.03 ETH)" });
+    const terms = [...document.querySelectorAll(".terms .stat")].map((stat) => stat.textContent);
+    expect(terms).toContain("Dispute bond0.03 ETH");
+    expect(terms).toContain("Ruling timeout2 h");
+    fireEvent.click(button);
+    await waitFor(() => expect(sent).toHaveLength(1));
+    expect(BigInt(sent[0]!.value ?? "0x0")).toBe(parseEther("0.03"));
+  });
+
+  it("warns that a job's arbiter is not the deployment's committee", async () => {
+    const fake = new FakeChain();
+    const id = fake.postJob(termsFor(REQUESTER, { arbiter: CUSTOM_ARBITER }));
+    await renderWithChain(<Job id={id} />, fake);
+    const note = await screen.findByRole("note", { name: "Custom arbiter" });
+    expect(note.textContent).toMatch(/Keepers that follow the default policy will not bid on it/);
+    expect(note.querySelector(`[title="${CUSTOM_ARBITER}"]`)).toBeTruthy();
+    expect(note.querySelector(`[title="${ARBITER}"]`)).toBeTruthy();
+    expect(screen.getByText(/\(chosen by the requester\)/)).toBeTruthy();
+  });
+
+  it("does not warn about a job under the deployment's committee", async () => {
+    const fake = new FakeChain();
+    const id = fake.postJob(termsFor(REQUESTER, { arbiter: ARBITER }));
+    await renderWithChain(<Job id={id} />, fake);
+    expect(await screen.findByText(/\(this deployment's committee\)/)).toBeTruthy();
+    expect(screen.queryByRole("note", { name: "Custom arbiter" })).toBeNull();
+    expect(screen.queryByText("Custom arbiter")).toBeNull();
   });
 
   it("says when a job does not exist", async () => {

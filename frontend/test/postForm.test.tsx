@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { parseRuntimeConfig } from "../src/config/runtime.ts";
 import { defaultValues, validatePost, type PostFormValues } from "../src/lib/postForm.ts";
 import PostJob from "../src/pages/PostJob.tsx";
-import { FakeChain, REQUESTER, runtimeConfig } from "./helpers/fakeChain.ts";
+import { ARBITER, FakeChain, REQUESTER, runtimeConfig } from "./helpers/fakeChain.ts";
+
+const CUSTOM_ARBITER = "0x2546BcD3c84621e976D8185a91A922aE77ECEc30";
 import { renderWithChain } from "./helpers/render.tsx";
 
 const chain = parseRuntimeConfig(runtimeConfig).chains[0]!;
@@ -58,6 +60,19 @@ describe("post form validation", () => {
   });
 });
 
+describe("custom arbiter", () => {
+  const check = (v: Partial<PostFormValues>) => validatePost({ ...valid, ...v }, 18, { defaultArbiter: ARBITER });
+
+  it("asks to confirm an arbiter other than the deployment's committee", () => {
+    const r = check({ arbiter: CUSTOM_ARBITER });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.errors.customArbiterOk).toMatch(/other than this deployment's committee/);
+    expect(check({ arbiter: CUSTOM_ARBITER, customArbiterOk: true }).ok).toBe(true);
+    expect(check({ arbiter: ARBITER.toLowerCase() }).ok).toBe(true);
+    expect(check({}).ok).toBe(true);
+  });
+});
+
 describe("post form", () => {
   it("shows each problem next to its field and sends nothing", async () => {
     const fake = new FakeChain();
@@ -84,6 +99,42 @@ describe("post form", () => {
     fireEvent.click(screen.getByRole("button", { name: "Post job" }));
     expect(await screen.findByText(/does not cover a reward of 0.05 ETH/)).toBeTruthy();
     expect(fake.calls.filter((c) => /send|estimate/.test(c))).toEqual([]);
+  });
+
+  it("warns about a custom arbiter and posts nothing until it is confirmed", async () => {
+    const fake = new FakeChain();
+    await renderWithChain(<PostJob />, fake, { account: REQUESTER });
+    fireEvent.change(screen.getByLabelText("Module URI"), { target: { value: "https://m.example/a.wasm" } });
+    fireEvent.change(screen.getByLabelText("Module SHA-256"), { target: { value: "d".repeat(64) } });
+    expect(screen.queryByRole("note", { name: "Custom arbiter" })).toBeNull();
+    fireEvent.change(screen.getByLabelText("Arbiter"), { target: { value: CUSTOM_ARBITER } });
+    const note = screen.getByRole("note", { name: "Custom arbiter" });
+    expect(note.textContent).toMatch(/Keepers that follow the default policy .* will not bid on it/);
+    fireEvent.click(screen.getByRole("button", { name: "Post job" }));
+    expect(
+      await screen.findByText(/Confirm that you want an arbiter other than this deployment's committee/),
+    ).toBeTruthy();
+    await waitFor(() => expect(document.activeElement?.getAttribute("name")).toBe("customArbiterOk"));
+    expect(fake.calls.filter((c) => /getCode|send|estimate/.test(c))).toEqual([]);
+
+    // Once confirmed, the form goes on to the chain checks (FakeChain has no code at that address).
+    fireEvent.click(screen.getByLabelText("Post with this arbiter anyway"));
+    fireEvent.click(screen.getByRole("button", { name: "Post job" }));
+    expect(await screen.findByText("There is no contract at this arbiter address on this network.")).toBeTruthy();
+    expect(fake.calls.filter((c) => /send|estimate/.test(c))).toEqual([]);
+
+    fireEvent.click(screen.getByRole("button", { name: "Use the default arbiter" }));
+    expect((screen.getByLabelText("Arbiter") as HTMLInputElement).value).toBe(ARBITER);
+    expect(screen.queryByRole("note", { name: "Custom arbiter" })).toBeNull();
+  });
+
+  it("forgets the confirmation when the arbiter changes", async () => {
+    await renderWithChain(<PostJob />, new FakeChain(), { account: REQUESTER });
+    fireEvent.change(screen.getByLabelText("Arbiter"), { target: { value: CUSTOM_ARBITER } });
+    fireEvent.click(screen.getByLabelText("Post with this arbiter anyway"));
+    expect((screen.getByLabelText("Post with this arbiter anyway") as HTMLInputElement).checked).toBe(true);
+    fireEvent.change(screen.getByLabelText("Arbiter"), { target: { value: CUSTOM_ARBITER.toLowerCase() } });
+    expect((screen.getByLabelText("Post with this arbiter anyway") as HTMLInputElement).checked).toBe(false);
   });
 
   it("switches templates by kind", async () => {

@@ -19,6 +19,12 @@ const program = new Command()
       "JSON config file (fields can be overridden by BATON_* environment variables)",
     ).env("BATON_CONFIG"),
   )
+  .addOption(
+    new Option(
+      "--address-book <file>",
+      "the deployment's address book (deployments/<chainId>.json): fills in chainId, market, committeeArbiter, orchestrator, multicall3 and startBlock where the config leaves them out",
+    ).env("BATON_ADDRESS_BOOK"),
+  )
   .showHelpAfterError();
 
 function logger(): Logger {
@@ -30,7 +36,8 @@ function logger(): Logger {
 }
 
 function configFromOpts(): KeeperConfig {
-  return loadConfig(program.opts<{ config?: string }>().config);
+  const opts = program.opts<{ config?: string; addressBook?: string }>();
+  return loadConfig(opts.config, process.env, opts.addressBook);
 }
 
 program

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { parseAddressBook } from "@baton/sdk";
 
 /** A configuration problem, naming the offending field. The CLI prints it and exits non-zero. */
 export class ConfigError extends Error {
@@ -39,6 +40,20 @@ export const configSchema = z
     multicall3: address.optional(),
     /** The workflow orchestrator: needed to resolve the inputs of workflow steps (jobs it posts). */
     orchestrator: address.optional(),
+    /** The deployment's committee arbiter: trusted by default, and resolved when its voting ends. */
+    committeeArbiter: address.optional(),
+    /**
+     * Arbiters under which this keeper bids: an arbiter can confiscate the winner's bond, so jobs
+     * naming any other arbiter are skipped. Defaults to `[committeeArbiter]` (none without it).
+     */
+    trustedArbiters: z.array(address).optional(),
+    /**
+     * Largest bond worth risking per unit of reward, for ETH jobs: a requester gains from slashing
+     * a bond larger than the reward it escrowed. 1 skips jobs whose bond exceeds their reward.
+     */
+    maxBondToReward: z.number().min(0).max(1_000).default(1),
+    /** Largest bond, in wei, this keeper locks for any one job (also covers token-paid jobs). */
+    maxBondWei: decimal.optional(),
     /** Block to start syncing from (the market's deployment block). */
     startBlock: z.coerce.bigint().nonnegative().default(0n),
     /** SQLite file; created if missing. */
@@ -61,6 +76,18 @@ export const configSchema = z
     housekeeping: z.boolean().default(true),
     /** Blocks a transaction may stay pending before it is replaced with fees raised by 12.5%. */
     replaceAfterBlocks: z.number().int().min(1).max(100).default(3),
+    /**
+     * Retrying executions that failed for a transient reason (a 5xx, a timeout, a module fetch):
+     * exponential backoff from `baseDelayMs` up to `maxDelayMs`, as long as a retry can still
+     * finish `submitMarginSec` before the execution deadline.
+     */
+    executionRetry: z
+      .object({
+        baseDelayMs: z.number().int().min(10).max(600_000).default(1_000),
+        maxDelayMs: z.number().int().min(10).max(3_600_000).default(30_000),
+        submitMarginSec: z.number().int().min(0).max(86_400).default(30),
+      })
+      .prefault({}),
     /** Metrics and health endpoint; 0 disables it. */
     metricsPort: z.number().int().min(0).max(65_535).default(0),
     /** Seconds between one-line status summaries in the log. */
@@ -86,7 +113,11 @@ export const configSchema = z
       })
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .transform((c) => ({
+    ...c,
+    trustedArbiters: c.trustedArbiters ?? (c.committeeArbiter ? [c.committeeArbiter] : []),
+  }));
 
 export type KeeperConfig = z.infer<typeof configSchema>;
 export type Strategy = z.infer<typeof strategySchema>;
@@ -102,13 +133,23 @@ const ENV_FIELDS: Record<string, (c: Record<string, unknown>, v: string) => void
   BATON_MARKET: (c, v) => (c.market = v),
   BATON_MULTICALL3: (c, v) => (c.multicall3 = v),
   BATON_ORCHESTRATOR: (c, v) => (c.orchestrator = v),
+  BATON_COMMITTEE_ARBITER: (c, v) => (c.committeeArbiter = v),
+  BATON_TRUSTED_ARBITERS: (c, v) => (c.trustedArbiters = v.split(",").map((s) => s.trim())),
   BATON_START_BLOCK: (c, v) => (c.startBlock = v),
   BATON_DB: (c, v) => (c.dbPath = v),
   BATON_METRICS_PORT: (c, v) => (c.metricsPort = Number(v)),
 };
 
-/** Reads the config file (if any), applies environment overrides and validates the result. */
-export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): KeeperConfig {
+/**
+ * Reads the config file (if any), applies environment overrides, fills what is still missing from
+ * the deployment's address book (`addressBook`, or BATON_ADDRESS_BOOK: the sdk's address book JSON,
+ * `deployments/<chainId>.json`) and validates the result.
+ */
+export function loadConfig(
+  file: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  addressBook: string | undefined = env.BATON_ADDRESS_BOOK || undefined,
+): KeeperConfig {
   let raw: Record<string, unknown> = {};
   if (file) {
     let text: string;
@@ -127,7 +168,29 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     const value = env[name];
     if (value !== undefined && value !== "") apply(raw, value);
   }
+  if (addressBook) applyAddressBook(raw, addressBook);
   return parseConfig(raw);
+}
+
+/** Sets the deployment's addresses (and chain id and deployment block) the config leaves out. */
+function applyAddressBook(raw: Record<string, unknown>, file: string) {
+  let book: ReturnType<typeof parseAddressBook>;
+  try {
+    book = parseAddressBook(JSON.parse(readFileSync(file, "utf8")), file);
+  } catch (error) {
+    throw new ConfigError("addressBook", `cannot use ${file}: ${(error as Error).message}`);
+  }
+  const defaults: Record<string, unknown> = {
+    chainId: book.chainId,
+    market: book.jobMarket,
+    committeeArbiter: book.committeeArbiter,
+    orchestrator: book.workflowOrchestrator,
+    multicall3: book.multicall3,
+    startBlock: book.deploymentBlock.toString(),
+  };
+  for (const [field, value] of Object.entries(defaults)) {
+    if (raw[field] === undefined && value !== undefined) raw[field] = value;
+  }
 }
 
 export function parseConfig(raw: unknown): KeeperConfig {

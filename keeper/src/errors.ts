@@ -2,7 +2,10 @@ import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type Abi, 
 
 export type Revert = { name: string; args: readonly unknown[] };
 
-/** Contract errors that mean "somebody already did it" or "the moment has passed": normal. */
+/**
+ * Contract errors (of the market, the orchestrator and the committee) that mean "somebody already
+ * did it" or "the moment has passed": normal.
+ */
 export const BENIGN_REVERTS = new Set([
   "JobMarketUnexpectedState",
   "JobMarketAlreadyCommitted",
@@ -10,6 +13,9 @@ export const BENIGN_REVERTS = new Set([
   "JobMarketNothingToWithdraw",
   "JobMarketRevealStillOpen",
   "CommitteeArbiterNoDispute",
+  "WorkflowNothingToAdvance",
+  "WorkflowStepInProgress",
+  "WorkflowNotActive",
 ]);
 
 /**

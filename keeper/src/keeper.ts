@@ -4,6 +4,7 @@ import {
   createPublicClient,
   encodeFunctionData,
   webSocket,
+  type Abi,
   type Chain,
   type PrivateKeyAccount,
   type PublicClient,
@@ -12,6 +13,7 @@ import {
 import type { Logger } from "pino";
 import type { Server } from "node:http";
 import {
+  committeeArbiterAbi,
   computeCommitment,
   decodeSpec,
   encodeResult,
@@ -20,19 +22,43 @@ import {
   resolveWorkflowInputs,
   resultHash,
   WorkflowInputError,
+  workflowOrchestratorAbi,
   type JsonValue,
 } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import { chainFor, makePublicClient } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
-import { decide, planJob, priceFor, S, TERMINAL, type Action, type ChainJob, type Me, type Terms } from "./plan.js";
+import {
+  decide,
+  failureReason,
+  planJob,
+  planReadyStep,
+  priceFor,
+  retryDelay,
+  S,
+  TERMINAL,
+  type Action,
+  type ChainJob,
+  type Me,
+  type StepView,
+  type Terms,
+} from "./plan.js";
 import { TxSender } from "./sender.js";
 import { Store } from "./store.js";
 import { Syncer } from "./sync.js";
 import { termsFromJson } from "./terms.js";
-import { createExecutors, type Executor } from "./executors/index.js";
+import { createExecutors, ExecutionError, type Executor } from "./executors/index.js";
+import { readCommitteeDisputes, readJobSteps, readSteps, syncReadySteps } from "./workflows.js";
 
 const ZERO_HASH = `0x${"0".repeat(64)}` as const;
+
+/** What the keeper's transactions can revert with: the market's errors, the orchestrator's and the committee's. */
+const REVERT_ABI: Abi = [
+  ...jobMarketAbi,
+  ...[...workflowOrchestratorAbi, ...committeeArbiterAbi].filter(
+    (item) => item.type === "error" && !jobMarketAbi.some((m) => m.type === "error" && m.name === item.name),
+  ),
+];
 
 type Tracked = {
   id: bigint;
@@ -46,6 +72,10 @@ type Tracked = {
 };
 type JobRow = NonNullable<ReturnType<Store["job"]>>;
 type ResolvedInputs = { ok: true; values: Record<string, JsonValue> } | { ok: false; error: string };
+
+/** Job states in which a workflow step's job may need `advance` to tell the orchestrator. */
+const STEP_ENDINGS = new Set<number>([S.Settled, S.Refunded, S.Cancelled, S.Unfilled]);
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /**
  * The daemon: each pass syncs logs, reads the state of every tracked job in one batch, plans the
@@ -69,6 +99,8 @@ export class Keeper {
   private stopped: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private unwatch: (() => void) | undefined;
+  /** The committee's voting period, read once. */
+  private votingPeriod: number | undefined;
 
   constructor(
     private readonly cfg: KeeperConfig,
@@ -81,7 +113,7 @@ export class Keeper {
       this.store,
       this.client,
       account,
-      jobMarketAbi,
+      REVERT_ABI,
       cfg,
       log.child({ part: "tx" }),
       this.metrics,
@@ -114,6 +146,9 @@ export class Keeper {
     // Every execution listens on the shutdown signal.
     setMaxListeners(this.cfg.capacity + 16, this.abort.signal);
     if (this.cfg.wsUrl) this.watchBlocks(this.cfg.wsUrl);
+    if (this.cfg.trustedArbiters.length === 0) {
+      this.log.warn("no trusted arbiter configured (committeeArbiter or trustedArbiters): no job will be bid on");
+    }
     const interrupted = this.store.clearInterruptedExecutions();
     if (interrupted) this.log.info({ interrupted }, "re-running executions interrupted by a crash");
     this.log.info({ address: this.address, market: this.cfg.market, chainId: this.cfg.chainId }, "keeper started");
@@ -169,7 +204,8 @@ export class Keeper {
     await this.syncer.sync(head);
 
     const me = await this.readMe();
-    const tracked = await this.readTracked();
+    const now = Number((await this.client.getBlock({ blockNumber: head })).timestamp);
+    const tracked = await this.readTracked(now);
     const gasPrice = await this.client.getGasPrice();
     let held = tracked.filter((t) => this.holds(t, me)).length;
 
@@ -177,23 +213,30 @@ export class Keeper {
       if (this.abort.signal.aborted) break;
       if (job.pending) continue;
       const row = this.store.job(job.id)!;
+      const failure = this.store.deterministicFailure(job.id, row.specHash);
+      const failedBefore = failure && failureReason(job.id, failure);
       if (row.decision === null) {
         const spec = job.spec.ok
           ? { ok: true as const, kind: job.spec.spec.kind }
           : { ok: false as const, error: job.spec.error };
-        const d = decide(job.terms, spec, me, this.cfg);
+        const d = decide(job.terms, spec, me, this.cfg, failedBefore);
         const decision = d.bid ? "bid" : `skip: ${d.reason}`;
         this.store.setDecision(job.id, decision);
         this.metrics.decisions.inc({ decision: d.bid ? "bid" : "skip" });
         this.log.info({ job: job.id.toString(), decision }, "decided");
+      } else if (row.decision === "bid" && failedBefore) {
+        // Decided before the failure (an earlier round, or another job with the same spec).
+        this.store.setDecision(job.id, `skip: ${failedBefore}`);
+        this.log.info({ job: job.id.toString(), reason: failedBefore }, "not bidding again");
       }
-      const local = this.localView(job);
+      const local = { ...this.localView(job), failedBefore: failure };
       const actions = planJob(job.id, job.terms, job.chain, local, me, this.cfg, held, this.cfg.capacity);
       for (const action of actions) {
         if (action.kind === "commit") held++;
         await this.perform(job, action, gasPrice, me);
       }
     }
+    await this.advanceReadySteps(head);
     this.metrics.activeJobs.set(tracked.length);
     await this.sender.tick(head);
     this.summary(head, tracked.length);
@@ -298,6 +341,31 @@ export class Keeper {
           encodeFunctionData({ abi: jobMarketAbi, functionName: "slashNoShow", args: [job.id, terms] }),
         );
         return;
+      case "abandon":
+        // Given back at once rather than left to the no-show path: a smaller penalty, and the job
+        // reopens for others without waiting for the execution deadline.
+        if (
+          queue(
+            action.key,
+            "abandon",
+            encodeFunctionData({ abi: jobMarketAbi, functionName: "abandon", args: [job.id, terms] }),
+          )
+        ) {
+          this.log.warn({ job: job.id.toString(), round: action.round, reason: action.reason }, "giving the job back");
+        }
+        return;
+      case "resolveCommittee":
+        this.store.enqueue({
+          key: action.key,
+          kind: "committee",
+          jobId: job.id,
+          to: this.cfg.committeeArbiter as `0x${string}`,
+          data: encodeFunctionData({ abi: committeeArbiterAbi, functionName: "resolve", args: [job.id, terms] }),
+        });
+        return;
+      case "advanceStep":
+        this.queueAdvance(action, job.id);
+        return;
       case "resolveStaleDispute":
         queue(
           action.key,
@@ -337,22 +405,81 @@ export class Keeper {
     }
   }
 
+  private queueAdvance(action: Extract<Action, { kind: "advanceStep" }>, jobId?: bigint) {
+    const queued = this.store.enqueue({
+      key: action.key,
+      kind: "advance",
+      ...(jobId === undefined ? {} : { jobId }),
+      to: this.cfg.orchestrator as `0x${string}`,
+      data: encodeFunctionData({
+        abi: workflowOrchestratorAbi,
+        functionName: "advance",
+        args: [action.workflowId, action.step],
+      }),
+    });
+    if (queued) {
+      this.log.info({ workflow: action.workflowId.toString(), step: action.step, key: action.key }, "advancing step");
+    }
+  }
+
+  /** Advances the steps the orchestrator reported Ready, once per posting attempt. */
+  private async advanceReadySteps(head: bigint) {
+    if (!this.cfg.housekeeping || !this.cfg.orchestrator) return;
+    try {
+      await syncReadySteps(this.store, this.client, this.cfg, head - BigInt(this.cfg.confirmations));
+      const views = await readSteps(this.client, this.cfg, this.store.readySteps());
+      for (const view of views) {
+        const action = planReadyStep(view, (key) => this.store.hasStep(key), this.cfg);
+        if (action) this.queueAdvance(action);
+        // Queued, or nothing left to do (posted, or its workflow ended): a new StepReady log brings it back.
+        this.store.removeReadyStep(view.workflowId, view.step);
+      }
+    } catch (error) {
+      this.metrics.rpcErrors.inc();
+      this.log.warn({ err: (error as Error).message.split("\n")[0] }, "workflow housekeeping failed; retrying");
+    }
+  }
+
   private startExecution(job: Tracked, round: number) {
     const key = `${job.id}:${round}`;
     if (this.running.has(key) || !job.spec.ok) return;
     const spec = job.spec.spec;
+    const row = this.store.job(job.id)!;
     const executor = this.executors.get(spec.kind);
     this.store.startExecution(job.id, round);
     const log = this.log.child({ job: job.id.toString(), round, kind: spec.kind });
+    // The execution deadline on this machine's clock, from the chain's clock at the last pass.
+    const deadlineMs = Date.now() + (job.chain.revealDeadline + job.terms.executionWindow - job.chain.now) * 1000;
     const run = (async () => {
       try {
-        if (!executor) throw new Error(`no executor for kind ${spec.kind}`);
-        log.info("executing");
-        const { output } = await executor.execute(spec as never, {
-          signal: this.abort.signal,
-          logger: log,
-          ...(job.inputs ? { inputs: job.inputs } : {}),
-        });
+        if (!executor) throw new ExecutionError("UNSUPPORTED", `no executor for kind ${spec.kind}`);
+        let output: JsonValue | undefined;
+        for (let attempt = 1; output === undefined; attempt++) {
+          log.info({ attempt }, "executing");
+          const started = Date.now();
+          try {
+            ({ output } = await executor.execute(spec as never, {
+              signal: this.abort.signal,
+              logger: log,
+              ...(job.inputs ? { inputs: job.inputs } : {}),
+            }));
+          } catch (error) {
+            // A transient failure (a 5xx, a timeout, a module fetch) is retried while a retry can
+            // still finish with time left to submit; then it is final.
+            const retryable = error instanceof ExecutionError && error.retryable && !this.abort.signal.aborted;
+            const wait = retryable
+              ? retryDelay(attempt, Date.now(), Date.now() - started, deadlineMs, this.cfg.executionRetry)
+              : undefined;
+            if (wait === undefined) throw error;
+            this.metrics.executions.inc({ kind: spec.kind, outcome: "retried" });
+            log.warn(
+              { err: (error as Error).message, code: (error as ExecutionError).code, attempt, wait },
+              "execution failed; retrying",
+            );
+            await sleep(wait, this.abort.signal);
+            if (this.abort.signal.aborted) throw error;
+          }
+        }
         const result = encodeResult(output);
         const hash = resultHash(output);
         this.store.finishExecution(job.id, round, { result, resultHash: hash });
@@ -365,10 +492,18 @@ export class Keeper {
           log.info("execution interrupted by shutdown; it runs again after a restart");
           return;
         }
-        // A failed execution is never submitted: the job goes to the no-show path.
-        this.store.finishExecution(job.id, round, { error: `${e.code ?? e.name}: ${e.message}` });
+        // A failed execution is never submitted.
+        const message = `${e.code ?? e.name}: ${e.message}`;
+        const deterministic = error instanceof ExecutionError && !error.retryable;
+        this.store.tx(() => {
+          this.store.finishExecution(job.id, round, { error: message });
+          // Running it again cannot help: remembered, so neither this job nor its spec is bid on again.
+          if (deterministic) {
+            this.store.recordDeterministicFailure({ jobId: job.id, round, specHash: row.specHash, error: message });
+          }
+        });
         this.metrics.executions.inc({ kind: spec.kind, outcome: e.code ?? "error" });
-        log.warn({ err: e.message, code: e.code }, "execution failed; not submitting");
+        log.warn({ err: e.message, code: e.code, deterministic }, "execution failed; not submitting");
       } finally {
         this.running.delete(key);
       }
@@ -393,7 +528,7 @@ export class Keeper {
   }
 
   /** State of every tracked job in two multicall batches (never one request per job). */
-  private async readTracked(): Promise<Tracked[]> {
+  private async readTracked(now: number): Promise<Tracked[]> {
     const rows = this.store.activeJobs();
     if (rows.length === 0) return [];
     const market = this.cfg.market as `0x${string}`;
@@ -409,7 +544,7 @@ export class Keeper {
     const jobs = rows.map((r, i) => ({
       row: r,
       state: Number(first[2 * i]),
-      job: first[2 * i + 1] as { round: number; winner: `0x${string}` },
+      job: first[2 * i + 1] as { round: number; winner: `0x${string}`; revealDeadline: number },
     }));
     const withBids = jobs.filter((j) => this.store.bid(j.row.id, Number(j.job.round)) !== undefined);
     const commitments = withBids.length
@@ -428,19 +563,62 @@ export class Keeper {
         })
       : [];
     const commitmentOf = new Map(withBids.map((j, i) => [j.row.id, commitments[i] as `0x${string}`]));
-    return Promise.all(
-      jobs.map(async ({ row, state, job }) => ({
-        id: row.id,
-        terms: termsFromJson(row.terms),
-        ...(await this.specOf(row)),
-        chain: {
-          state,
-          round: Number(job.round),
-          winner: job.winner,
-          myCommitment: commitmentOf.get(row.id) ?? ZERO_HASH,
-        },
-      })),
+    const termsOf = new Map(rows.map((r) => [r.id, termsFromJson(r.terms)]));
+    const { steps, disputes } = await this.readHousekeeping(
+      jobs.map((j) => ({ id: j.row.id, state: j.state, terms: termsOf.get(j.row.id)! })),
     );
+    return Promise.all(
+      jobs.map(async ({ row, state, job }) => {
+        const step = steps.get(row.id);
+        const committee = disputes.get(row.id);
+        return {
+          id: row.id,
+          terms: termsOf.get(row.id)!,
+          ...(await this.specOf(row)),
+          chain: {
+            state,
+            round: Number(job.round),
+            winner: job.winner,
+            now,
+            revealDeadline: Number(job.revealDeadline),
+            myCommitment: commitmentOf.get(row.id) ?? ZERO_HASH,
+            ...(step ? { step } : {}),
+            ...(committee ? { committee } : {}),
+          },
+        };
+      }),
+    );
+  }
+
+  /**
+   * What housekeeping needs beyond the market: the workflow step of each orchestrator job that
+   * has ended or gone unfilled, and the committee's dispute of each job disputed under it.
+   */
+  private async readHousekeeping(jobs: { id: bigint; state: number; terms: Terms }[]) {
+    const none = {
+      steps: new Map<bigint, StepView>(),
+      disputes: new Map<bigint, NonNullable<ChainJob["committee"]>>(),
+    };
+    if (!this.cfg.housekeeping) return none;
+    const { orchestrator, committeeArbiter } = this.cfg;
+    const stepJobs = orchestrator
+      ? jobs.filter((j) => same(j.terms.requester, orchestrator) && STEP_ENDINGS.has(j.state)).map((j) => j.id)
+      : [];
+    const disputed = committeeArbiter
+      ? jobs.filter((j) => j.state === S.Disputed && same(j.terms.arbiter, committeeArbiter)).map((j) => j.id)
+      : [];
+    if (disputed.length && this.votingPeriod === undefined) {
+      this.votingPeriod = await this.client.readContract({
+        address: committeeArbiter as `0x${string}`,
+        abi: committeeArbiterAbi,
+        functionName: "votingPeriod",
+      });
+    }
+    const [steps, disputes] = await Promise.all([
+      readJobSteps(this.client, this.cfg, stepJobs),
+      readCommitteeDisputes(this.client, this.cfg, disputed, this.votingPeriod ?? 0),
+    ]);
+    return { steps, disputes };
   }
 
   /**

@@ -20,6 +20,30 @@ export type ChainJob = {
   winner: `0x${string}`;
   /** This keeper's commitment in the current round (zero when none or revealed). */
   myCommitment: `0x${string}`;
+  /** The chain's time (the latest block's timestamp), in seconds. */
+  now: number;
+  /** The current round's reveal deadline; its execution deadline is this plus the execution window. */
+  revealDeadline: number;
+  /**
+   * The workflow step the job was posted for, read (as housekeeping) once a job of the configured
+   * orchestrator has ended or gone unfilled.
+   */
+  step?: StepView;
+  /** The dispute under the configured committee arbiter, read (as housekeeping) while the job is disputed. */
+  committee?: { openedAt: number; resolved: boolean; votingEnds: number };
+};
+
+/** `IWorkflowOrchestrator.StepStatus`. */
+export const STEP = { Waiting: 0, Ready: 1, Posted: 2, Settled: 3, Failed: 4, Cancelled: 5 } as const;
+
+/** A workflow step as the orchestrator reports it (`getStep`, and whether its workflow is active). */
+export type StepView = {
+  workflowId: bigint;
+  step: number;
+  status: number;
+  attempts: number;
+  jobId: bigint;
+  workflowActive: boolean;
 };
 
 /** What this keeper has recorded about the job (for the current round). */
@@ -29,7 +53,19 @@ export type LocalJob = {
   execution: "running" | "done" | "failed" | undefined;
   unrevealed: { round: number; bidder: `0x${string}` }[];
   hasStep: (key: string) => boolean;
+  /** A deterministic failure this keeper recorded for this job, or for another job with the same spec hash. */
+  failedBefore?: PastFailure;
 };
+
+/** An execution that failed on this keeper in a way running it again cannot change. */
+export type PastFailure = { jobId: bigint; error: string };
+
+/** Why a job is not bid on after a deterministic failure of it, or of its spec on another job. */
+export function failureReason(jobId: bigint, failure: PastFailure): string {
+  return failure.jobId === jobId
+    ? `its execution failed deterministically on this keeper (${failure.error})`
+    : `its spec failed deterministically on this keeper on job ${failure.jobId} (${failure.error})`;
+}
 
 export type Me = {
   address: `0x${string}`;
@@ -47,8 +83,11 @@ export type Action =
   | { kind: "submit"; key: string; round: number }
   | { kind: "settle"; key: string }
   | { kind: "slashNoShow"; key: string }
+  | { kind: "abandon"; key: string; round: number; reason: string }
   | { kind: "forfeit"; key: string; round: number; bidder: `0x${string}` }
   | { kind: "resolveStaleDispute"; key: string }
+  | { kind: "resolveCommittee"; key: string }
+  | { kind: "advanceStep"; key: string; workflowId: bigint; step: number }
   | { kind: "done" };
 
 const ZERO_HASH = `0x${"0".repeat(64)}`;
@@ -80,14 +119,21 @@ export function planJob(
   const step = (kind: string, extra?: string) => stepKey(kind, jobId, round, extra);
 
   if (TERMINAL.has(state)) {
-    out.push(...forfeits(jobId, local, me, cfg, round, state));
+    out.push(...forfeits(jobId, local, me, cfg, round, state), ...advanceJobStep(jobId, chain, local, cfg));
     if (!out.length) out.push({ kind: "done" });
     return out;
   }
 
   switch (state) {
     case S.Open:
-      if (local.decision === "bid" && !local.hasBid && !local.hasStep(step("commit")) && held < capacity) {
+      // Never again after a deterministic failure: whoever posted it, the same spec fails the same way.
+      if (
+        local.decision === "bid" &&
+        !local.failedBefore &&
+        !local.hasBid &&
+        !local.hasStep(step("commit")) &&
+        held < capacity
+      ) {
         out.push({ kind: "commit", key: step("commit"), round });
       }
       break;
@@ -102,23 +148,12 @@ export function planJob(
       }
       break;
     case S.Awarding:
-      // The winner finalizes and executes at once; others finalize only as housekeeping.
-      if (mine) {
-        if (local.execution === undefined) out.push({ kind: "execute", round });
-        else if (local.execution === "done" && !local.hasStep(step("submit"))) {
-          // submitResult finalizes implicitly, saving a transaction.
-          out.push({ kind: "submit", key: step("submit"), round });
-        }
-      } else if (cfg.housekeeping && !local.hasStep(step("finalize"))) {
-        out.push({ kind: "finalize", key: step("finalize") });
-      }
-      break;
     case S.Assigned:
-      if (mine) {
-        if (local.execution === undefined) out.push({ kind: "execute", round });
-        else if (local.execution === "done" && !local.hasStep(step("submit"))) {
-          out.push({ kind: "submit", key: step("submit"), round });
-        }
+      // The winner executes at once (submitResult finalizes implicitly, saving a transaction);
+      // others finalize only as housekeeping.
+      if (mine) out.push(...winnerSteps(terms, chain, local, step));
+      else if (state === S.Awarding && cfg.housekeeping && !local.hasStep(step("finalize"))) {
+        out.push({ kind: "finalize", key: step("finalize") });
       }
       break;
     case S.Overdue:
@@ -129,6 +164,16 @@ export function planJob(
       if ((mine || cfg.housekeeping) && !local.hasStep(step("settle")))
         out.push({ kind: "settle", key: step("settle") });
       break;
+    case S.Disputed: {
+      // A committee whose voting period ended without a majority rules for the worker once anyone
+      // calls resolve; until then the job waits for the market's longer ruling timeout.
+      const c = chain.committee;
+      if (cfg.housekeeping && c && c.openedAt > 0 && !c.resolved && chain.now >= c.votingEnds) {
+        const key = step("committee", String(c.openedAt));
+        if (!local.hasStep(key)) out.push({ kind: "resolveCommittee", key });
+      }
+      break;
+    }
     case S.RulingOverdue:
       if ((mine || cfg.housekeeping) && !local.hasStep(step("stale"))) {
         out.push({ kind: "resolveStaleDispute", key: step("stale") });
@@ -138,7 +183,65 @@ export function planJob(
       break;
   }
   out.push(...forfeits(jobId, local, me, cfg, round, state));
+  if (state === S.Unfilled) out.push(...advanceJobStep(jobId, chain, local, cfg));
   return out;
+}
+
+/**
+ * A workflow step whose job ended (settled, refunded, cancelled) or went unfilled while the
+ * orchestrator still shows it Posted with that job: its settlement callback failed, or nothing
+ * tells the orchestrator of the other endings. `advance` records the outcome, re-auctions or fails
+ * the step, and posts the dependents that became ready.
+ */
+function advanceJobStep(
+  jobId: bigint,
+  chain: ChainJob,
+  local: LocalJob,
+  cfg: Pick<KeeperConfig, "housekeeping">,
+): Action[] {
+  const s = chain.step;
+  if (!cfg.housekeeping || !s || s.status !== STEP.Posted || s.jobId !== jobId) return [];
+  const key = `advance:${s.workflowId}:${s.step}:job:${jobId}`;
+  return local.hasStep(key) ? [] : [{ kind: "advanceStep", key, workflowId: s.workflowId, step: s.step }];
+}
+
+/**
+ * A step the orchestrator marked Ready (its `StepReady` event: the callback ran short of gas, or
+ * the market refused the posting) is posted by `advance`, once per posting attempt, while its
+ * workflow is active. Undefined when there is nothing to do for it.
+ */
+export function planReadyStep(
+  s: StepView,
+  hasStep: (key: string) => boolean,
+  cfg: Pick<KeeperConfig, "housekeeping">,
+): Extract<Action, { kind: "advanceStep" }> | undefined {
+  if (!cfg.housekeeping || s.status !== STEP.Ready || !s.workflowActive) return undefined;
+  const key = `advance:${s.workflowId}:${s.step}:ready:${s.attempts}`;
+  return hasStep(key) ? undefined : { kind: "advanceStep", key, workflowId: s.workflowId, step: s.step };
+}
+
+/**
+ * The winner's next step: execute, submit, or give the job back. A failed execution is never
+ * submitted; while the execution deadline has not passed, the job is abandoned (a smaller penalty
+ * than a no-show's, and the job reopens at once for others). A job whose spec already failed
+ * deterministically here is given back without running it again.
+ */
+function winnerSteps(terms: Terms, chain: ChainJob, local: LocalJob, step: (kind: string) => string): Action[] {
+  const round = chain.round;
+  const canAbandon = chain.now < chain.revealDeadline + terms.executionWindow && !local.hasStep(step("abandon"));
+  const abandon = (reason: string): Action[] =>
+    canAbandon ? [{ kind: "abandon", key: step("abandon"), round, reason }] : [];
+  switch (local.execution) {
+    case undefined:
+      if (local.failedBefore) return abandon(`spec failed before on job ${local.failedBefore.jobId}`);
+      return [{ kind: "execute", round }];
+    case "done":
+      return local.hasStep(step("submit")) ? [] : [{ kind: "submit", key: step("submit"), round }];
+    case "failed":
+      return abandon("execution failed");
+    default:
+      return [];
+  }
 }
 
 /** Non-revealed bids whose reveal window is over: earlier rounds, or the current one once revealing ended. */
@@ -167,18 +270,29 @@ function forfeits(
 
 export type Decision = { bid: true } | { bid: false; reason: string };
 
-/** Whether to bid on a job at all, from its terms, its spec's kind and this worker's standing. */
+/**
+ * Whether to bid on a job at all, from its terms, its spec's kind, this worker's standing and its
+ * own record of deterministic failures (of this job, or of its spec hash on another job).
+ */
 export function decide(
   terms: Terms,
   spec: { ok: true; kind: string } | { ok: false; error: string },
   me: Me,
-  cfg: Pick<KeeperConfig, "capabilities" | "minReward" | "acceptUnlistedTokens">,
+  cfg: Pick<
+    KeeperConfig,
+    "capabilities" | "minReward" | "acceptUnlistedTokens" | "trustedArbiters" | "maxBondToReward" | "maxBondWei"
+  >,
+  /** `failureReason` of a recorded deterministic failure, if any. */
+  failedBefore?: string,
 ): Decision {
   if (!spec.ok) return { bid: false, reason: `invalid spec: ${spec.error}` };
+  if (failedBefore) return { bid: false, reason: failedBefore };
   if (!(cfg.capabilities as string[]).includes(spec.kind))
     return { bid: false, reason: `no capability for kind ${spec.kind}` };
   if (!me.registered) return { bid: false, reason: "not registered" };
   if (same(terms.requester, me.address)) return { bid: false, reason: "own job" };
+  const bondRisk = riskyBond(terms, cfg);
+  if (bondRisk) return { bid: false, reason: bondRisk };
   if (me.stake < terms.minStake)
     return { bid: false, reason: `stake ${me.stake} below the job's minimum ${terms.minStake}` };
   if (me.completed < terms.minCompleted) {
@@ -188,6 +302,31 @@ export function decide(
   if (floor === undefined) return { bid: false, reason: `token ${terms.token} is not accepted` };
   if (terms.maxReward < floor) return { bid: false, reason: `reward ${terms.maxReward} below the minimum ${floor}` };
   return { bid: true };
+}
+
+/**
+ * Why the job's bond is not worth risking, if it is not. The arbiter decides disputes and so who
+ * keeps the bond: only trusted arbiters are accepted. A bond larger than the reward makes slashing
+ * profitable for the requester, so ETH jobs whose bond exceeds `maxBondToReward` times the reward
+ * are refused (token rewards are in other units; `maxBondWei` caps every job's bond).
+ */
+export function riskyBond(
+  terms: Terms,
+  cfg: Pick<KeeperConfig, "trustedArbiters" | "maxBondToReward" | "maxBondWei">,
+): string | undefined {
+  if (!cfg.trustedArbiters.some((a) => same(a, terms.arbiter))) {
+    return `arbiter ${terms.arbiter} is not trusted`;
+  }
+  if (cfg.maxBondWei !== undefined && terms.bond > BigInt(cfg.maxBondWei.split(".")[0])) {
+    return `bond ${terms.bond} above the maximum ${cfg.maxBondWei.split(".")[0]}`;
+  }
+  if (same(terms.token, ETH_TOKEN)) {
+    const ppm = BigInt(Math.round(cfg.maxBondToReward * 1_000_000));
+    if (terms.bond * 1_000_000n > terms.maxReward * ppm) {
+      return `bond ${terms.bond} above ${cfg.maxBondToReward}x the reward ${terms.maxReward}`;
+    }
+  }
+  return undefined;
 }
 
 function minRewardFor(
@@ -230,4 +369,25 @@ export function priceFor(
   if (price === 0n) price = 1n;
   if (price > terms.maxReward) return { skip: `price ${price} above the job's maximum reward ${terms.maxReward}` };
   return { price };
+}
+
+// ------------------------------------------------------------------ retrying executions
+
+/**
+ * How long to wait before retrying an execution that failed for a transient reason, after
+ * `attempt` failed attempts (the last of which took `lastRunMs`): exponential backoff from
+ * `baseDelayMs`, capped at `maxDelayMs`. Undefined when a retry started after that wait, running
+ * as long as the last attempt, would not end `submitMarginSec` before the execution deadline:
+ * the failure is then final.
+ */
+export function retryDelay(
+  attempt: number,
+  nowMs: number,
+  lastRunMs: number,
+  deadlineMs: number,
+  cfg: KeeperConfig["executionRetry"],
+): number | undefined {
+  const delay = Math.min(cfg.maxDelayMs, cfg.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  const latestEnd = deadlineMs - cfg.submitMarginSec * 1000;
+  return nowMs + delay + Math.max(0, lastRunMs) <= latestEnd ? delay : undefined;
 }

@@ -47,6 +47,21 @@ CREATE TABLE IF NOT EXISTS executions (
   finished_at INTEGER,
   PRIMARY KEY (job_id, round)
 );
+CREATE TABLE IF NOT EXISTS failures (
+  job_id TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  spec_hash TEXT NOT NULL,
+  error TEXT NOT NULL,
+  failed_at INTEGER NOT NULL,
+  PRIMARY KEY (job_id, round)
+);
+CREATE INDEX IF NOT EXISTS failures_spec ON failures (spec_hash);
+CREATE TABLE IF NOT EXISTS ready_steps (
+  workflow_id TEXT NOT NULL,
+  step INTEGER NOT NULL,
+  block_number INTEGER NOT NULL,
+  PRIMARY KEY (workflow_id, step)
+);
 CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   key TEXT NOT NULL UNIQUE,
@@ -300,6 +315,27 @@ export class Store {
     }
   }
 
+  /**
+   * Records that running the job's spec failed in a way that running it again cannot change (a
+   * trap, a bad module, a limit): the keeper never bids on that job or that spec hash again.
+   */
+  recordDeterministicFailure(f: { jobId: bigint; round: number; specHash: `0x${string}`; error: string }) {
+    this.db
+      .prepare("INSERT OR IGNORE INTO failures (job_id, round, spec_hash, error, failed_at) VALUES (?, ?, ?, ?, ?)")
+      .run(f.jobId.toString(), f.round, f.specHash.toLowerCase(), f.error, Date.now());
+  }
+
+  /** The first deterministic failure recorded for this job, or else for any job with this spec hash. */
+  deterministicFailure(jobId: bigint, specHash: `0x${string}`): { jobId: bigint; error: string } | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT job_id, error FROM failures WHERE job_id = ? OR spec_hash = ?
+         ORDER BY job_id = ? DESC, failed_at LIMIT 1`,
+      )
+      .get(jobId.toString(), specHash.toLowerCase(), jobId.toString()) as { job_id: string; error: string } | undefined;
+    return row && { jobId: BigInt(row.job_id), error: row.error };
+  }
+
   execution(jobId: bigint, round: number): ExecutionRow | undefined {
     const row = this.db
       .prepare("SELECT * FROM executions WHERE job_id = ? AND round = ?")
@@ -331,6 +367,27 @@ export class Store {
    */
   clearInterruptedExecutions(): number {
     return this.db.prepare("DELETE FROM executions WHERE status = 'running'").run().changes;
+  }
+
+  // ------------------------------------------------------------------ workflow steps to advance
+
+  /** Notes a step the orchestrator reported Ready (a `StepReady` log); checked on chain before acting. */
+  addReadyStep(workflowId: bigint, step: number, blockNumber: bigint) {
+    this.db
+      .prepare("INSERT OR REPLACE INTO ready_steps (workflow_id, step, block_number) VALUES (?, ?, ?)")
+      .run(workflowId.toString(), step, Number(blockNumber));
+  }
+
+  readySteps(): { workflowId: bigint; step: number }[] {
+    const rows = this.db.prepare("SELECT workflow_id, step FROM ready_steps ORDER BY block_number").all() as {
+      workflow_id: string;
+      step: number;
+    }[];
+    return rows.map((r) => ({ workflowId: BigInt(r.workflow_id), step: r.step }));
+  }
+
+  removeReadyStep(workflowId: bigint, step: number) {
+    this.db.prepare("DELETE FROM ready_steps WHERE workflow_id = ? AND step = ?").run(workflowId.toString(), step);
   }
 
   // ------------------------------------------------------------------ transaction outbox

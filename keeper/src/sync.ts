@@ -1,4 +1,4 @@
-import type { Chain, PublicClient, Transport } from "viem";
+import { BlockNotFoundError, type Chain, type PublicClient, type Transport } from "viem";
 import type { Logger } from "pino";
 import { fetchMarketLogs } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
@@ -11,7 +11,9 @@ import { termsToJson } from "./terms.js";
  * `head - confirmations`, applied in one SQLite transaction together with the new cursor, so a
  * crash re-applies a window at most (every handler is idempotent). Before each pass the cursor's
  * block hash is compared with the chain; on a mismatch the keeper walks back its recorded hashes
- * to the fork point and forgets what it learnt from the replaced blocks.
+ * to the fork point and forgets what it learnt from the replaced blocks. Only a different hash is
+ * a reorg: a failed request fails the pass, and a block the node does not have yet (a node behind
+ * the others of a load balancer, or one the keeper failed over to) leaves the pass for later.
  */
 /** Block hashes recorded per pass: deeper reorgs resync from the start block. */
 const RECORDED_HASHES = 8;
@@ -27,7 +29,7 @@ export class Syncer {
 
   /** Applies every confirmed log up to `head`; returns the number of new jobs discovered. */
   async sync(head: bigint): Promise<number> {
-    await this.checkReorg();
+    if (!(await this.checkReorg())) return 0;
     const target = head - BigInt(this.cfg.confirmations);
     const cursor = this.store.cursor() ?? this.cfg.startBlock - 1n;
     if (target <= cursor) return 0;
@@ -48,7 +50,8 @@ export class Syncer {
     const first = target - BigInt(RECORDED_HASHES - 1) > from ? target - BigInt(RECORDED_HASHES - 1) : from;
     const recent: { number: bigint; hash: `0x${string}` }[] = [];
     for (let n = first; n <= target; n++) {
-      const b = await this.client.getBlock({ blockNumber: n });
+      const b = await this.block(n);
+      if (!b) return this.behind(n, 0);
       recent.push({ number: n, hash: b.hash });
     }
     let discovered = 0;
@@ -86,21 +89,24 @@ export class Syncer {
     return discovered;
   }
 
-  private async checkReorg() {
+  /** Rolls back a reorg if the cursor's block was replaced; false when the node is behind the cursor. */
+  private async checkReorg(): Promise<boolean> {
     const cursor = this.store.cursor();
-    if (cursor === undefined) return;
+    if (cursor === undefined) return true;
     const recorded = this.store.blockHash(cursor);
-    if (!recorded) return;
-    const onChain = await this.client.getBlock({ blockNumber: cursor }).catch(() => undefined);
-    if (onChain && onChain.hash === recorded) return;
+    if (!recorded) return true;
+    const onChain = await this.block(cursor);
+    if (!onChain) return this.behind(cursor, false);
+    if (onChain.hash === recorded) return true;
     // Walk back to the newest recorded block the chain still has.
     for (const b of this.store.recentBlocks()) {
-      const block = await this.client.getBlock({ blockNumber: b.number }).catch(() => undefined);
-      if (block && block.hash === b.hash) {
+      const block = await this.block(b.number);
+      if (!block) return this.behind(b.number, false);
+      if (block.hash === b.hash) {
         this.log.warn({ from: cursor.toString(), to: b.number.toString() }, "reorg detected; rolling back");
         this.metrics.reorgs.inc();
         this.store.rollbackTo(b.number, b.hash);
-        return;
+        return true;
       }
     }
     const restart = this.cfg.startBlock - 1n;
@@ -110,6 +116,23 @@ export class Syncer {
     );
     this.metrics.reorgs.inc();
     this.store.rollbackTo(restart, undefined);
+    return true;
+  }
+
+  /** Block `n`, or undefined when the node does not have it (yet); a failed request throws. */
+  private async block(n: bigint) {
+    try {
+      return await this.client.getBlock({ blockNumber: n });
+    } catch (error) {
+      if (error instanceof BlockNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Leaves this pass's sync for later, as the node does not have block `n` yet; returns `result`. */
+  private behind<T>(n: bigint, result: T): T {
+    this.log.debug({ block: n.toString() }, "the node does not have this block yet; syncing later");
+    return result;
   }
 }
 

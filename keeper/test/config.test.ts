@@ -51,6 +51,52 @@ describe("config", () => {
     expect(() => loadConfig(path.join(dir, "missing.json"), {})).toThrow(/config: file: cannot read/);
   });
 
+  it("trusts the committee arbiter by default, and only the listed arbiters when given", () => {
+    const committee = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+    const other = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+    expect(parseConfig(valid).trustedArbiters).toEqual([]);
+    expect(parseConfig({ ...valid, committeeArbiter: committee }).trustedArbiters).toEqual([committee]);
+    expect(parseConfig({ ...valid, committeeArbiter: committee, trustedArbiters: [other] }).trustedArbiters).toEqual([
+      other,
+    ]);
+    expect(() => parseConfig({ ...valid, trustedArbiters: ["0x12"] })).toThrow("config: trustedArbiters.0:");
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "keeper-config-")), "keeper.json");
+    writeFileSync(file, JSON.stringify(valid));
+    const cfg = loadConfig(file, { BATON_TRUSTED_ARBITERS: `${committee}, ${other}` });
+    expect(cfg.trustedArbiters).toEqual([committee, other]);
+    expect(parseConfig(valid).maxBondToReward).toBe(1);
+  });
+
+  it("fills the deployment's addresses from its address book where the config leaves them out", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "keeper-book-"));
+    const book = path.join(dir, "31337.json");
+    const addresses = {
+      jobMarket: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+      committeeArbiter: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      timelock: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+      workflowOrchestrator: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+    };
+    writeFileSync(book, JSON.stringify({ chainId: 31337, deploymentBlock: "7", ...addresses }));
+    const file = path.join(dir, "keeper.json");
+    const rest: Partial<typeof valid> = { ...valid };
+    delete rest.market;
+    delete rest.chainId;
+    writeFileSync(file, JSON.stringify(rest));
+    const cfg = loadConfig(file, { BATON_ADDRESS_BOOK: book });
+    expect(cfg).toMatchObject({
+      chainId: 31337,
+      market: addresses.jobMarket,
+      committeeArbiter: addresses.committeeArbiter,
+      trustedArbiters: [addresses.committeeArbiter],
+      orchestrator: addresses.workflowOrchestrator,
+      startBlock: 7n,
+    });
+    // The config file and the environment win over the book.
+    const other = "0x0000000000000000000000000000000000000001";
+    expect(loadConfig(file, { BATON_COMMITTEE_ARBITER: other }, book).committeeArbiter).toBe(other);
+    expect(() => loadConfig(file, {}, path.join(dir, "missing.json"))).toThrow(/^config: addressBook: cannot use/);
+  });
+
   it("takes the key from the environment or an encrypted keystore, and reports a wrong password", async () => {
     const key = `0x${"11".repeat(32)}` as const;
     expect(await loadSecrets({ BATON_PRIVATE_KEY: key })).toEqual({ privateKey: key });
@@ -78,6 +124,7 @@ describe("baton-keeper CLI", () => {
     expect(res.status).toBe(0);
     for (const cmd of ["start", "status", "register", "stake", "unstake", "withdraw"])
       expect(res.stdout).toContain(cmd);
+    expect(res.stdout).toContain("--address-book");
     const sub = spawnSync(process.execPath, [bin, "register", "--help"], { encoding: "utf8" });
     expect(sub.stdout).toContain("--capability");
   });

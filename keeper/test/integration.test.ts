@@ -19,7 +19,8 @@ let network: KeeperNetwork | undefined;
 const dir = mkdtempSync(path.join(tmpdir(), "keeper-it-"));
 
 async function postWasmJob(maxReward: bigint, text: string): Promise<{ jobId: bigint; terms: Terms }> {
-  return baton.post(await baton.terms({ ...WINDOWS, maxReward }), wasmSpec(modules, "wordfreq", text));
+  // A bond within the reward: keepers skip jobs whose bond exceeds it.
+  return baton.post(await baton.terms({ ...WINDOWS, maxReward, bond: maxReward }), wasmSpec(modules, "wordfreq", text));
 }
 
 beforeAll(async () => {

@@ -48,7 +48,8 @@ function wordCounts(text: string): Record<string, number> {
 }
 
 function step(spec: JobSpecInput, dependsOn: number[], maxReward: bigint): WorkflowStepDraft {
-  return { spec, dependsOn, maxReward, arbiter: dep.arbiter, bond: parseEther("0.1"), windows: WINDOWS };
+  // A bond within the reward: keepers skip jobs whose bond exceeds it.
+  return { spec, dependsOn, maxReward, arbiter: dep.arbiter, bond: maxReward, windows: WINDOWS };
 }
 
 /** A wasm step reading workflow `inputs` after an empty own input. */

@@ -1,13 +1,19 @@
 import { describe, expect, it } from "vitest";
 import {
   decide,
+  failureReason,
   planJob,
+  planReadyStep,
   priceFor,
+  retryDelay,
+  riskyBond,
   S,
+  STEP,
   stepKey,
   type ChainJob,
   type LocalJob,
   type Me,
+  type StepView,
   type Terms,
 } from "../src/plan.js";
 
@@ -16,6 +22,7 @@ const OTHER = "0x00000000000000000000000000000000000000bb" as const;
 const ZERO = `0x${"0".repeat(40)}` as const;
 const ZERO_HASH = `0x${"0".repeat(64)}` as const;
 const SOME_HASH = `0x${"1".repeat(64)}` as const;
+const NOW = 1_900_000_000;
 
 const terms: Terms = {
   requester: "0x00000000000000000000000000000000000000cc",
@@ -52,7 +59,7 @@ function local(overrides: Partial<LocalJob> = {}, steps: string[] = []): LocalJo
   };
 }
 function chain(state: number, overrides: Partial<ChainJob> = {}): ChainJob {
-  return { state, round: 0, winner: ZERO, myCommitment: ZERO_HASH, ...overrides };
+  return { state, round: 0, winner: ZERO, myCommitment: ZERO_HASH, now: NOW, revealDeadline: NOW - 60, ...overrides };
 }
 const kinds = (actions: { kind: string }[]) => actions.map((a) => a.kind);
 
@@ -82,12 +89,40 @@ describe("planJob", () => {
     expect(kinds(planJob(1n, terms, won, local({ hasBid: true, execution: "done" }), me, cfg, 1, 4))).toEqual([
       "submit",
     ]);
-    expect(planJob(1n, terms, won, local({ hasBid: true, execution: "failed" }), me, cfg, 1, 4)).toEqual([]);
     const assigned = chain(S.Assigned, { winner: ME });
     expect(kinds(planJob(1n, terms, assigned, local({ execution: "done" }), me, cfg, 1, 4))).toEqual(["submit"]);
     expect(
       planJob(1n, terms, assigned, local({ execution: "done" }, [stepKey("submit", 1n, 0)]), me, cfg, 1, 4),
     ).toEqual([]);
+  });
+
+  it("gives the job back once when its execution failed, while the execution deadline has not passed", () => {
+    for (const state of [S.Awarding, S.Assigned]) {
+      const won = chain(state, { winner: ME });
+      const failed = local({ hasBid: true, execution: "failed" });
+      expect(planJob(1n, terms, won, failed, me, cfg, 1, 4)).toEqual([
+        { kind: "abandon", key: stepKey("abandon", 1n, 0), round: 0, reason: "execution failed" },
+      ]);
+      // Once only.
+      const given = local({ hasBid: true, execution: "failed" }, [stepKey("abandon", 1n, 0)]);
+      expect(planJob(1n, terms, won, given, me, cfg, 1, 4)).toEqual([]);
+      // Deadline passed: the no-show path is all that is left.
+      const late = chain(state, { winner: ME, revealDeadline: NOW - terms.executionWindow });
+      expect(planJob(1n, terms, late, failed, me, cfg, 1, 4)).toEqual([]);
+      // Running or done: never abandoned.
+      expect(planJob(1n, terms, won, local({ execution: "running" }), me, cfg, 1, 4)).toEqual([]);
+      expect(kinds(planJob(1n, terms, won, local({ execution: "done" }), me, cfg, 1, 4))).toEqual(["submit"]);
+    }
+    // Another worker's job is never abandoned.
+    expect(
+      kinds(planJob(1n, terms, chain(S.Assigned, { winner: OTHER }), local({ execution: "failed" }), me, cfg, 0, 4)),
+    ).toEqual([]);
+  });
+
+  it("gives back, without running it, a job it won whose spec already failed deterministically here", () => {
+    const failedBefore = { jobId: 7n, error: "TRAP: unreachable" };
+    const won = chain(S.Awarding, { winner: ME });
+    expect(kinds(planJob(1n, terms, won, local({ hasBid: true, failedBefore }), me, cfg, 1, 4))).toEqual(["abandon"]);
   });
 
   it("finalizes, slashes and settles other workers' jobs only as housekeeping", () => {
@@ -126,6 +161,20 @@ describe("planJob", () => {
     ).toEqual(["forfeit"]);
   });
 
+  it("never commits again on a job, in any round, or on a spec that failed deterministically here", () => {
+    const failedBefore = { jobId: 1n, error: "TRAP: unreachable" };
+    for (const round of [0, 1, 2]) {
+      expect(planJob(1n, terms, chain(S.Open, { round }), local({ failedBefore }), me, cfg, 0, 4)).toEqual([]);
+    }
+    // Another job with the same spec hash.
+    expect(planJob(2n, terms, chain(S.Open), local({ failedBefore }), me, cfg, 0, 4)).toEqual([]);
+    // Housekeeping goes on.
+    const unrevealed = [{ round: 0, bidder: OTHER }];
+    expect(
+      kinds(planJob(1n, terms, chain(S.Open, { round: 1 }), local({ failedBefore, unrevealed }), me, cfg, 0, 4)),
+    ).toEqual(["forfeit"]);
+  });
+
   it("stops tracking a terminal job once nothing is left to do", () => {
     for (const s of [S.Settled, S.Cancelled, S.Refunded]) {
       expect(planJob(1n, terms, chain(s), local(), me, cfg, 0, 4)).toEqual([{ kind: "done" }]);
@@ -134,7 +183,14 @@ describe("planJob", () => {
 });
 
 describe("decide", () => {
-  const cfgD = { capabilities: ["wasm" as const], minReward: { ETH: "1000" }, acceptUnlistedTokens: false };
+  const cfgD = {
+    capabilities: ["wasm" as const],
+    minReward: { ETH: "1000" },
+    acceptUnlistedTokens: false,
+    trustedArbiters: [terms.arbiter.toUpperCase().replace("0X", "0x")],
+    maxBondToReward: 1,
+    maxBondWei: undefined,
+  };
   it("bids on a valid spec of a kind it serves", () => {
     expect(decide(terms, { ok: true, kind: "wasm" }, me, cfgD)).toEqual({ bid: true });
   });
@@ -158,6 +214,62 @@ describe("decide", () => {
     expect(decide({ ...terms, token: OTHER }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
     expect(decide({ ...terms, maxReward: 999n }, { ok: true, kind: "wasm" }, me, cfgD)).toMatchObject({ bid: false });
     expect(decide(terms, { ok: true, kind: "wasm" }, { ...me, registered: false }, cfgD)).toMatchObject({ bid: false });
+  });
+});
+
+describe("deterministic failures", () => {
+  const cfgD = {
+    capabilities: ["wasm" as const],
+    minReward: {},
+    acceptUnlistedTokens: false,
+    trustedArbiters: [terms.arbiter],
+    maxBondToReward: 1,
+    maxBondWei: undefined,
+  };
+  it("decide refuses a job whose execution or spec failed deterministically here, with the reason", () => {
+    const own = failureReason(3n, { jobId: 3n, error: "TRAP: unreachable" });
+    expect(own).toBe("its execution failed deterministically on this keeper (TRAP: unreachable)");
+    const same = failureReason(4n, { jobId: 3n, error: "TRAP: unreachable" });
+    expect(same).toBe("its spec failed deterministically on this keeper on job 3 (TRAP: unreachable)");
+    expect(decide(terms, { ok: true, kind: "wasm" }, me, cfgD, same)).toEqual({ bid: false, reason: same });
+    expect(decide(terms, { ok: true, kind: "wasm" }, me, cfgD, undefined)).toEqual({ bid: true });
+  });
+});
+
+describe("riskyBond", () => {
+  const risk = { trustedArbiters: [terms.arbiter], maxBondToReward: 1, maxBondWei: undefined };
+  const wasm = { ok: true as const, kind: "wasm" };
+  it("skips jobs whose arbiter is not trusted, naming it", () => {
+    expect(riskyBond(terms, risk)).toBeUndefined();
+    expect(riskyBond({ ...terms, arbiter: OTHER }, risk)).toBe(`arbiter ${OTHER} is not trusted`);
+    expect(riskyBond(terms, { ...risk, trustedArbiters: [] })).toMatch(/is not trusted/);
+    expect(riskyBond({ ...terms, arbiter: OTHER }, { ...risk, trustedArbiters: [terms.arbiter, OTHER] })).toBe(
+      undefined,
+    );
+  });
+  it("skips ETH jobs whose bond exceeds the configured multiple of the reward", () => {
+    const reward = terms.maxReward;
+    expect(riskyBond({ ...terms, bond: reward }, risk)).toBeUndefined();
+    expect(riskyBond({ ...terms, bond: reward + 1n }, risk)).toBe(`bond ${reward + 1n} above 1x the reward ${reward}`);
+    expect(riskyBond({ ...terms, bond: 2n * reward }, { ...risk, maxBondToReward: 2 })).toBeUndefined();
+    expect(riskyBond({ ...terms, bond: reward / 2n + 1n }, { ...risk, maxBondToReward: 0.5 })).toMatch(/above 0.5x/);
+    // Token rewards are in other units than the ETH bond: only the absolute cap applies.
+    expect(riskyBond({ ...terms, token: OTHER, maxReward: 1n }, risk)).toBeUndefined();
+    expect(riskyBond({ ...terms, token: OTHER, maxReward: 1n, bond: 10n ** 20n }, risk)).toBeUndefined();
+  });
+  it("caps every job's bond at maxBondWei", () => {
+    const capped = { ...risk, maxBondWei: "100000000000000000" };
+    expect(riskyBond({ ...terms, bond: 10n ** 17n }, capped)).toBeUndefined();
+    expect(riskyBond({ ...terms, token: OTHER, bond: 10n ** 17n + 1n }, capped)).toMatch(/above the maximum/);
+  });
+  it("is part of the bid decision", () => {
+    const cfgD = { capabilities: ["wasm" as const], minReward: {}, acceptUnlistedTokens: false, ...risk };
+    expect(decide(terms, wasm, me, cfgD)).toEqual({ bid: true });
+    expect(decide({ ...terms, arbiter: OTHER }, wasm, me, cfgD)).toEqual({
+      bid: false,
+      reason: `arbiter ${OTHER} is not trusted`,
+    });
+    expect(decide({ ...terms, bond: 2n * terms.maxReward }, wasm, me, cfgD)).toMatchObject({ bid: false });
   });
 });
 
@@ -195,5 +307,95 @@ describe("priceFor", () => {
       1n,
     );
     expect(r).toEqual({ price: 9n * 10n ** 17n });
+  });
+});
+
+describe("retryDelay", () => {
+  const retry = { baseDelayMs: 1_000, maxDelayMs: 30_000, submitMarginSec: 30 };
+  const deadline = 1_000_000;
+  it("backs off exponentially up to the cap", () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map((a) => retryDelay(a, 0, 0, deadline, retry))).toEqual([
+      1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000,
+    ]);
+  });
+  it("gives up when a retry, as long as the last attempt, would not end before the deadline less the margin", () => {
+    const latestEnd = deadline - 30_000;
+    // Wait 1 s, run 5 s: ends exactly at the latest moment.
+    expect(retryDelay(1, latestEnd - 6_000, 5_000, deadline, retry)).toBe(1_000);
+    expect(retryDelay(1, latestEnd - 6_000 + 1, 5_000, deadline, retry)).toBeUndefined();
+    // A longer backoff no longer fits where a shorter one did.
+    expect(retryDelay(4, latestEnd - 6_000, 0, deadline, retry)).toBeUndefined();
+    // Past the deadline: never.
+    expect(retryDelay(1, deadline + 1, 0, deadline, retry)).toBeUndefined();
+  });
+});
+
+describe("workflow and committee housekeeping", () => {
+  const posted: StepView = {
+    workflowId: 4n,
+    step: 1,
+    status: STEP.Posted,
+    attempts: 1,
+    jobId: 9n,
+    workflowActive: true,
+  };
+  const advance = { kind: "advanceStep", key: "advance:4:1:job:9", workflowId: 4n, step: 1 };
+
+  it("advances a step still Posted with a job that settled (its callback failed), was refunded or went unfilled", () => {
+    for (const state of [S.Settled, S.Refunded, S.Cancelled]) {
+      expect(planJob(9n, terms, chain(state, { step: posted }), local(), me, cfg, 0, 4)).toEqual([advance]);
+      // Once: then the job is done.
+      expect(planJob(9n, terms, chain(state, { step: posted }), local({}, [advance.key]), me, cfg, 0, 4)).toEqual([
+        { kind: "done" },
+      ]);
+    }
+    expect(planJob(9n, terms, chain(S.Unfilled, { step: posted }), local(), me, cfg, 0, 4)).toEqual([advance]);
+  });
+
+  it("leaves alone steps the orchestrator already recorded, other jobs' steps, and everything without housekeeping", () => {
+    const settled = { ...posted, status: STEP.Settled };
+    expect(planJob(9n, terms, chain(S.Settled, { step: settled }), local(), me, cfg, 0, 4)).toEqual([{ kind: "done" }]);
+    // The step has moved on to a newer job.
+    const reposted = { ...posted, jobId: 10n };
+    expect(planJob(9n, terms, chain(S.Unfilled, { step: reposted }), local(), me, cfg, 0, 4)).toEqual([]);
+    const quiet = { ...cfg, housekeeping: false };
+    expect(planJob(9n, terms, chain(S.Settled, { step: posted }), local(), me, quiet, 0, 4)).toEqual([
+      { kind: "done" },
+    ]);
+    // A running job is the market's business, not the orchestrator's.
+    expect(planJob(9n, terms, chain(S.Assigned, { step: posted, winner: OTHER }), local(), me, cfg, 0, 4)).toEqual([]);
+  });
+
+  it("advances a Ready step of an active workflow once per posting attempt", () => {
+    const ready: StepView = { ...posted, status: STEP.Ready, jobId: 0n, attempts: 0 };
+    const has = (keys: string[]) => (k: string) => keys.includes(k);
+    expect(planReadyStep(ready, has([]), cfg)).toEqual({
+      kind: "advanceStep",
+      key: "advance:4:1:ready:0",
+      workflowId: 4n,
+      step: 1,
+    });
+    expect(planReadyStep(ready, has(["advance:4:1:ready:0"]), cfg)).toBeUndefined();
+    // Ready again after a failed job: a new attempt, a new step.
+    expect(planReadyStep({ ...ready, attempts: 1 }, has(["advance:4:1:ready:0"]), cfg)?.key).toBe(
+      "advance:4:1:ready:1",
+    );
+    expect(planReadyStep({ ...ready, workflowActive: false }, has([]), cfg)).toBeUndefined();
+    expect(planReadyStep(posted, has([]), cfg)).toBeUndefined();
+    expect(planReadyStep(ready, has([]), { housekeeping: false })).toBeUndefined();
+  });
+
+  it("resolves a committee dispute once its voting period has ended, once", () => {
+    const voting = { openedAt: NOW - 100, resolved: false, votingEnds: NOW + 1 };
+    const disputed = (committee: typeof voting) => chain(S.Disputed, { winner: OTHER, committee });
+    expect(planJob(1n, terms, disputed(voting), local(), me, cfg, 0, 4)).toEqual([]);
+    const ended = { ...voting, votingEnds: NOW };
+    const key = stepKey("committee", 1n, 0, String(ended.openedAt));
+    expect(planJob(1n, terms, disputed(ended), local(), me, cfg, 0, 4)).toEqual([{ kind: "resolveCommittee", key }]);
+    expect(planJob(1n, terms, disputed(ended), local({}, [key]), me, cfg, 0, 4)).toEqual([]);
+    expect(planJob(1n, terms, disputed({ ...ended, resolved: true }), local(), me, cfg, 0, 4)).toEqual([]);
+    expect(planJob(1n, terms, disputed(ended), local(), me, { ...cfg, housekeeping: false }, 0, 4)).toEqual([]);
+    // Not under the committee: nothing read, nothing to do.
+    expect(planJob(1n, terms, chain(S.Disputed, { winner: OTHER }), local(), me, cfg, 0, 4)).toEqual([]);
   });
 });

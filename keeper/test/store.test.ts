@@ -20,6 +20,44 @@ describe("Store", () => {
     b.close();
   });
 
+  it("remembers deterministic failures by job and by spec hash, across restarts", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "keeper-store-")), "k.db");
+    const spec = `0x${"5a".repeat(32)}` as const;
+    const other = `0x${"5b".repeat(32)}` as const;
+    const a = new Store(file);
+    expect(a.deterministicFailure(1n, spec)).toBeUndefined();
+    a.recordDeterministicFailure({ jobId: 1n, round: 0, specHash: spec, error: "TRAP: unreachable" });
+    a.close();
+    const b = new Store(file);
+    expect(b.deterministicFailure(1n, other)).toEqual({ jobId: 1n, error: "TRAP: unreachable" });
+    expect(b.deterministicFailure(2n, spec.toUpperCase().replace("0X", "0x") as `0x${string}`)).toEqual({
+      jobId: 1n,
+      error: "TRAP: unreachable",
+    });
+    expect(b.deterministicFailure(2n, other)).toBeUndefined();
+    // A job's own failure comes first.
+    b.recordDeterministicFailure({ jobId: 2n, round: 1, specHash: spec, error: "MEMORY: out of memory" });
+    expect(b.deterministicFailure(2n, spec)).toEqual({ jobId: 2n, error: "MEMORY: out of memory" });
+    b.close();
+  });
+
+  it("keeps the workflow steps reported Ready until they are dealt with", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "keeper-store-")), "k.db");
+    const a = new Store(file);
+    a.addReadyStep(3n, 1, 10n);
+    a.addReadyStep(2n, 0, 9n);
+    a.addReadyStep(3n, 1, 11n);
+    a.close();
+    const b = new Store(file);
+    expect(b.readySteps()).toEqual([
+      { workflowId: 2n, step: 0 },
+      { workflowId: 3n, step: 1 },
+    ]);
+    b.removeReadyStep(2n, 0);
+    expect(b.readySteps()).toEqual([{ workflowId: 3n, step: 1 }]);
+    b.close();
+  });
+
   it("keeps a bid's salt and a signed transaction durable before anything is sent", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "keeper-store-")), "k.db");
     const a = new Store(file);

@@ -217,7 +217,7 @@ export function bindInputs(templateHash: Hex, parentResultHashes: readonly Hex[]
 
 // ---------------------------------------------------------------- writes
 
-type WorkflowWriteName = "createWorkflow" | "advance" | "cancel" | "withdraw" | "sweepSurplus";
+type WorkflowWriteName = "createWorkflow" | "advance" | "cancel" | "withdraw" | "withdrawTo" | "sweepSurplus";
 
 async function writeOrchestrator(
   wallet: SigningClient,

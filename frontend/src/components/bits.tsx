@@ -2,7 +2,7 @@
 import type { ReactNode } from "react";
 import { useBaton } from "../BatonContext.tsx";
 import { explorerLink, formatDuration, shortAddress } from "../lib/format.ts";
-import { stateLabel } from "../lib/jobModel.ts";
+import { isCustomArbiter, stateLabel } from "../lib/jobModel.ts";
 import { jobStateNames } from "@baton/sdk";
 
 export function StateBadge({ state }: { state: number }) {
@@ -48,5 +48,46 @@ export function ErrorText({ error }: { error: unknown }) {
     <p role="alert" className="error">
       {error instanceof Error ? error.message.split("\n")[0] : String(error)}
     </p>
+  );
+}
+
+/**
+ * A job list row's mark for a job whose arbiter is not the deployment's committee: nothing for the
+ * default arbiter.
+ */
+export function CustomArbiterBadge({ arbiter }: { arbiter: string }) {
+  const { chain } = useBaton();
+  if (!isCustomArbiter(arbiter, chain.addressBook.committeeArbiter)) return null;
+  return (
+    <div className="arbiter-note">
+      <span className="badge arbiter-custom">Custom arbiter</span>{" "}
+      <small>
+        <AddressText address={arbiter} /> decides disputes; keepers on the default policy will not bid
+      </small>
+    </div>
+  );
+}
+
+/**
+ * A job page's warning for a job whose arbiter is not the deployment's committee: nothing for the
+ * default arbiter.
+ */
+export function CustomArbiterWarning({ arbiter }: { arbiter: string }) {
+  const { chain } = useBaton();
+  const committee = chain.addressBook.committeeArbiter;
+  if (!isCustomArbiter(arbiter, committee)) return null;
+  return (
+    <div className="banner arbiter-warning" role="note" aria-label="Custom arbiter">
+      <p>
+        <span className="badge arbiter-custom">Custom arbiter</span> Disputes on this job are decided by{" "}
+        <AddressText address={arbiter} />, an arbiter the requester chose, not this deployment's committee (
+        <AddressText address={committee} />
+        ).
+      </p>
+      <p>
+        Keepers that follow the default policy will not bid on it. Take it only if you trust that arbiter: it can rule
+        against the worker and take the worker's bond.
+      </p>
+    </div>
   );
 }

@@ -1,6 +1,6 @@
 // Thin query hooks over the market reads in lib/market.ts: cached per chain, refreshed while the
 // page is open (a local chain every second, public chains every few seconds).
-import { fetchMarketLogs, readCredits, readParams, readWorkers, type JobView, type MarketLog } from "@baton/sdk";
+import { fetchMarketLogs, readCredits, readWorkers, type JobView, type MarketLog } from "@baton/sdk";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { Address } from "viem";
@@ -78,15 +78,6 @@ export function useJobLogs(jobId: bigint, fromBlock: bigint | undefined) {
     queryFn: () => loadJobLogs(client, chain.addressBook, jobId, fromBlock!),
     enabled: fromBlock !== undefined,
     refetchInterval: pollMs,
-  });
-}
-
-export function useMarketParams() {
-  const { chain, client } = useBaton();
-  return useQuery({
-    queryKey: ["params", chain.chainId],
-    queryFn: () => readParams(client, chain.addressBook.jobMarket),
-    staleTime: 30_000,
   });
 }
 

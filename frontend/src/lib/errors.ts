@@ -193,6 +193,8 @@ export const errorMessages: Record<string, (args: Args) => string> = {
     `Sending ${eth(amount)} to ${addr(to)} failed: that address does not accept ETH. Your refund is kept.`,
   WorkflowZeroAddress: () => "An address is required here; the zero address is not allowed.",
   WorkflowNoSurplus: ([token]) => `There is no surplus in ${addr(token)} to sweep.`,
+  WorkflowInsufficientGas: ([gasLeft, required]) =>
+    `The transaction ran low on gas before posting a workflow step (${String(gasLeft)} left, ${String(required)} needed). Try again with a higher gas limit.`,
   // ---- ERC-20 (reward tokens)
   ERC20InsufficientAllowance: ([spender, allowance, needed]) =>
     `The market (${addr(spender)}) may move only ${String(allowance)} of your tokens but needs ${String(needed)}. Approve the reward first.`,

@@ -15,7 +15,7 @@ import {
   type MarketLog,
 } from "@baton/sdk";
 import { zeroAddress, type Address, type Hex } from "viem";
-import { sameAddress } from "./format.ts";
+import { formatDuration, sameAddress } from "./format.ts";
 import type { PostedJob } from "./market.ts";
 
 /** Timeline titles per `IJobMarket.SlashReason`. */
@@ -288,6 +288,15 @@ export type JobAction = {
 };
 
 /**
+ * Whether a job's arbiter differs from the deployment's default, the committee arbiter of its
+ * address book. Keepers that follow the default policy bid only under that arbiter: one chosen by
+ * the requester decides the job's disputes, and may rule against the worker and take its bond.
+ */
+export function isCustomArbiter(arbiter: string, defaultArbiter: string): boolean {
+  return !sameAddress(arbiter, defaultArbiter);
+}
+
+/**
  * The job actions open to `account` (undefined: not connected) at `now`, per the state machine in
  * docs/ARCHITECTURE.md. The contract re-checks every one; this only decides what to offer.
  */
@@ -297,7 +306,6 @@ export function availableActions(input: {
   terms: PostedJob["terms"];
   account: Address | undefined;
   now: number;
-  disputeBond?: bigint;
 }): JobAction[] {
   const { state, record, terms, account, now } = input;
   if (!account) return [];
@@ -319,13 +327,14 @@ export function availableActions(input: {
       hint: "Accept the result now and pay the worker.",
     });
   }
-  if (state === JobState.Submitted && input.disputeBond !== undefined) {
+  if (state === JobState.Submitted) {
+    // The bond fixed in the job's terms at posting, whatever the market's current parameter.
     actions.push({
       id: "dispute",
       functionName: "dispute",
       label: "Dispute result",
-      hint: "Send the dispute bond and ask the arbiter to rule on the result.",
-      value: input.disputeBond,
+      hint: `Send the job's dispute bond and ask its arbiter to rule on the result; without a ruling within ${formatDuration(terms.rulingTimeout)} the worker wins.`,
+      value: terms.disputeBond,
     });
   }
   if (state === JobState.Unfilled && requester && record.round < 255) {

@@ -37,6 +37,8 @@ export type PostFormValues = {
   expiryHours: string;
   pricing: "first" | "second";
   arbiter: string;
+  /** The requester confirmed it wants an arbiter other than the deployment's default. */
+  customArbiterOk: boolean;
 };
 
 export type FieldName = keyof PostFormValues | "spec";
@@ -72,7 +74,17 @@ export function defaultValues(chain: ChainConfig): PostFormValues {
     expiryHours: "24",
     pricing: "first",
     arbiter: chain.addressBook.committeeArbiter,
+    customArbiterOk: false,
   };
+}
+
+/**
+ * Whether the form names a well-formed arbiter other than `defaultArbiter` (the deployment's
+ * committee): keepers that follow the default policy will not bid on such a job.
+ */
+export function namesCustomArbiter(v: PostFormValues, defaultArbiter: string): boolean {
+  const arbiter = v.arbiter.trim();
+  return isAddress(arbiter, { strict: false }) && arbiter.toLowerCase() !== defaultArbiter.toLowerCase();
 }
 
 /** The spec the form describes (not yet validated); `error` when a JSON field does not parse. */
@@ -187,10 +199,14 @@ export type ValidPost = {
   };
 };
 
-/** Checks every field; the spec through the sdk's schema. Pure: no chain reads. */
+/**
+ * Checks every field; the spec through the sdk's schema. Pure: no chain reads. With
+ * `defaultArbiter`, an arbiter other than it must be confirmed (`customArbiterOk`).
+ */
 export function validatePost(
   v: PostFormValues,
   tokenDecimals: number,
+  opts: { defaultArbiter?: string } = {},
 ): { ok: true; value: ValidPost } | { ok: false; errors: FormErrors } {
   const { spec, errors } = specFromForm(v);
   if (Object.keys(errors).length === 0) {
@@ -243,6 +259,9 @@ export function validatePost(
   }
   if (!isAddress(v.arbiter.trim(), { strict: false }) || /^0x0{40}$/i.test(v.arbiter.trim())) {
     errors.arbiter = "Arbiter must be a contract address (0x followed by 40 hex digits).";
+  } else if (opts.defaultArbiter && namesCustomArbiter(v, opts.defaultArbiter) && !v.customArbiterOk) {
+    errors.customArbiterOk =
+      "Confirm that you want an arbiter other than this deployment's committee, or use the default arbiter.";
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {

@@ -2,15 +2,16 @@ import { jobMarketAbi, JobState, pricingNames } from "@baton/sdk";
 import { useMemo } from "react";
 import { useConnection } from "wagmi";
 import { zeroAddress, type Address } from "viem";
-import { AddressText, Countdown, ErrorText, StateBadge, Stat } from "../components/bits.tsx";
+import { AddressText, Countdown, CustomArbiterWarning, ErrorText, StateBadge, Stat } from "../components/bits.tsx";
 import { Withdraw } from "../components/Withdraw.tsx";
 import { useBaton } from "../BatonContext.tsx";
-import { useJobIndex, useJobLogs, useJobViews, useMarketParams, useNow, useTokenInfo } from "../hooks/data.ts";
+import { useJobIndex, useJobLogs, useJobViews, useNow, useTokenInfo } from "../hooks/data.ts";
 import { formatAmount, formatDuration, formatTime, sameAddress } from "../lib/format.ts";
 import {
   availableActions,
   buildTimeline,
   currentDeadline,
+  isCustomArbiter,
   specOf,
   stateAt,
   type TimelineEntry,
@@ -28,7 +29,6 @@ export default function Job({ id }: { id: bigint }) {
   const views = useJobViews(ids);
   const view = views.data?.get(id);
   const logs = useJobLogs(id, posted?.blockNumber);
-  const params = useMarketParams();
   const now = useNow();
   const { address } = useConnection();
   const { send, busy } = useTransactor();
@@ -60,7 +60,6 @@ export default function Job({ id }: { id: bigint }) {
           terms: posted.terms,
           account: address,
           now,
-          disputeBond: params.data?.disputeBond,
         })
       : [];
   const isRequester = sameAddress(address, posted.requester);
@@ -73,6 +72,7 @@ export default function Job({ id }: { id: bigint }) {
         {state !== undefined && <StateBadge state={state} />}
       </div>
       {deadline && <Countdown label={deadline.label} at={deadline.at} now={now} />}
+      <CustomArbiterWarning arbiter={posted.terms.arbiter} />
       <dl className="stats">
         <Stat label="Reward">{formatAmount(posted.terms.maxReward, token)}</Stat>
         <Stat label="Kind">{spec.ok ? spec.spec.kind : "unreadable spec"}</Stat>
@@ -148,7 +148,12 @@ export default function Job({ id }: { id: bigint }) {
         <Stat label="Minimum completed jobs">{posted.terms.minCompleted}</Stat>
         <Stat label="Arbiter">
           <AddressText address={posted.terms.arbiter} />
+          {isCustomArbiter(posted.terms.arbiter, chain.addressBook.committeeArbiter)
+            ? " (chosen by the requester)"
+            : " (this deployment's committee)"}
         </Stat>
+        <Stat label="Dispute bond">{formatAmount(posted.terms.disputeBond, ETH)}</Stat>
+        <Stat label="Ruling timeout">{formatDuration(posted.terms.rulingTimeout)}</Stat>
       </dl>
       <h2>Spec</h2>
       {spec.ok ? (

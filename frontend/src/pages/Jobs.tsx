@@ -1,7 +1,7 @@
 import { jobKinds, jobStateNames } from "@baton/sdk";
 import { useConnection } from "wagmi";
 import type { Address } from "viem";
-import { AddressText, ErrorText, StateBadge } from "../components/bits.tsx";
+import { AddressText, CustomArbiterBadge, ErrorText, StateBadge } from "../components/bits.tsx";
 import { useTokenInfo } from "../hooks/data.ts";
 import { PAGE_SIZE, useJobList, type JobRow } from "../hooks/useJobList.ts";
 import { formatAmount } from "../lib/format.ts";
@@ -107,6 +107,7 @@ export function JobTable({
               <tr key={String(posted.id)}>
                 <td>
                   <Link to={`#/jobs/${posted.id}`}>Job #{String(posted.id)}</Link>
+                  <CustomArbiterBadge arbiter={posted.terms.arbiter} />
                 </td>
                 <td>{spec.ok && (jobKinds as readonly string[]).includes(spec.spec.kind) ? spec.spec.kind : "—"}</td>
                 <td>{view ? <StateBadge state={view.state} /> : "…"}</td>

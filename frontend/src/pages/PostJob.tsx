@@ -3,6 +3,7 @@ import { useState, type ChangeEvent, type FormEvent } from "react";
 import { useConnection } from "wagmi";
 import { erc20Abi, toHex, zeroAddress, type Address } from "viem";
 import { getBalance, getCode, readContract } from "viem/actions";
+import { AddressText } from "../components/bits.tsx";
 import { Field } from "../components/Field.tsx";
 import { useBaton } from "../BatonContext.tsx";
 import { useAllowedTokens } from "../hooks/data.ts";
@@ -10,6 +11,7 @@ import { ETH, formatAmount, formatDuration, type TokenInfo } from "../lib/format
 import {
   defaultValues,
   KINDS,
+  namesCustomArbiter,
   validatePost,
   type FieldName,
   type FormErrors,
@@ -29,12 +31,20 @@ export default function PostJob() {
   const [checking, setChecking] = useState(false);
   const tokens: TokenInfo[] = [ETH, ...(allowed.data ?? []).filter((t) => t.address !== zeroAddress)];
   const token = tokens.find((t) => t.address.toLowerCase() === values.token.toLowerCase()) ?? ETH;
+  const committee = chain.addressBook.committeeArbiter;
+  const customArbiter = namesCustomArbiter(values, committee);
 
   const set =
     (name: keyof PostFormValues) => (e: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => {
       const value = e.target.value;
-      setValues((v) => ({ ...v, [name]: value }));
-      setErrors((errs) => ({ ...errs, [name]: undefined, spec: undefined }));
+      // A confirmation of a custom arbiter holds for the address it was given for only.
+      setValues((v) => ({ ...v, [name]: value, ...(name === "arbiter" ? { customArbiterOk: false } : {}) }));
+      setErrors((errs) => ({
+        ...errs,
+        [name]: undefined,
+        spec: undefined,
+        ...(name === "arbiter" ? { customArbiterOk: undefined } : {}),
+      }));
     };
   const field = (name: keyof PostFormValues) => ({
     name,
@@ -45,7 +55,7 @@ export default function PostJob() {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const checked = validatePost(values, token.decimals);
+    const checked = validatePost(values, token.decimals, { defaultArbiter: committee });
     if (!checked.ok) return showErrors(checked.errors);
     if (!address) return showErrors({ spec: "Connect a wallet to post a job." });
     if (walletChainId !== chain.chainId) return showErrors({ spec: `Switch your wallet to ${chain.name} first.` });
@@ -303,6 +313,46 @@ export default function PostJob() {
             spellCheck={false}
             hint="Rules on disputed results; the committee of this deployment by default"
           />
+          {customArbiter && (
+            <div className="banner arbiter-warning" role="note" aria-label="Custom arbiter">
+              <p>
+                <span className="badge arbiter-custom">Custom arbiter</span> This job will name an arbiter other than
+                this deployment's committee (<AddressText address={committee} />
+                ). Keepers that follow the default policy bid only under the committee, so they will not bid on it, and
+                the arbiter you name alone decides its disputes.
+              </p>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  name="customArbiterOk"
+                  checked={values.customArbiterOk}
+                  aria-invalid={errors.customArbiterOk ? true : undefined}
+                  aria-describedby={errors.customArbiterOk ? "custom-arbiter-error" : undefined}
+                  onChange={(e) => {
+                    const ok = e.target.checked;
+                    setValues((v) => ({ ...v, customArbiterOk: ok }));
+                    setErrors((errs) => ({ ...errs, customArbiterOk: undefined }));
+                  }}
+                />
+                Post with this arbiter anyway
+              </label>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => {
+                  setValues((v) => ({ ...v, arbiter: committee, customArbiterOk: false }));
+                  setErrors((errs) => ({ ...errs, arbiter: undefined, customArbiterOk: undefined }));
+                }}
+              >
+                Use the default arbiter
+              </button>
+              {errors.customArbiterOk && (
+                <p id="custom-arbiter-error" className="error" role="alert">
+                  {errors.customArbiterOk}
+                </p>
+              )}
+            </div>
+          )}
         </fieldset>
 
         <div className="actions">

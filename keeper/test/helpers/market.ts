@@ -198,6 +198,7 @@ export function market(net: Devnet, dep: Deployment) {
       market: dep.market,
       multicall3: dep.multicall3,
       orchestrator: dep.orchestrator,
+      committeeArbiter: dep.arbiter,
       startBlock: dep.deploymentBlock.toString(),
       dbPath: path.join(dir, `keeper-${name}.db`),
       confirmations: 0,

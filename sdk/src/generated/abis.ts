@@ -1897,6 +1897,14 @@ export const workflowOrchestratorAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256", name: "gasLeft", type: "uint256" },
+      { internalType: "uint256", name: "required", type: "uint256" },
+    ],
+    name: "WorkflowInsufficientGas",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "uint256", name: "step", type: "uint256" },
       { internalType: "address", name: "arbiter", type: "address" },
     ],
