@@ -4,6 +4,7 @@
 //   FUZZ_RUNS      sequences to run (default 10000)
 //   FUZZ_SEED      seed to replay (printed at the start and on failure)
 //   FUZZ_PATH      counterexample path to replay together with FUZZ_SEED (printed on failure)
+//   FUZZ_REPLAY    command replay path of the shrunk sequence (printed on failure)
 //   FUZZ_COMMANDS  most commands per sequence (default 80)
 //   FUZZ_STATS     when set, print how often each command succeeded or failed with each error
 //   FUZZ_MUTATION  fee-lost: run against a deliberately wrong model, to see the checks fail

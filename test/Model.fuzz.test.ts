@@ -12,7 +12,8 @@ import { Op, commandArb } from "./helpers/modelCommands";
 // checks compare conservation, credits, stakes, jobs, workflows and orchestrator solvency.
 //
 // The contract test run executes a small number of sequences. `npm run fuzz` runs the same
-// property at length (FUZZ_RUNS, default 10,000); FUZZ_SEED and FUZZ_PATH replay a failure.
+// property at length (FUZZ_RUNS, default 10,000); FUZZ_SEED, FUZZ_PATH and FUZZ_REPLAY (all three
+// printed on failure) replay the shrunk failure directly.
 // FUZZ_MUTATION=fee-lost runs the property against a model that forgets the treasury's fee, which
 // the checks must reject; FUZZ_STATS counts outcomes per command; FUZZ_DEBUG prints every sequence.
 
@@ -22,6 +23,7 @@ const maxCommands = Number(process.env.FUZZ_COMMANDS ?? 80);
 const seed =
   process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : (Date.now() ^ (Math.random() * 2 ** 31)) | 0;
 const path = process.env.FUZZ_PATH;
+const replayPath = process.env.FUZZ_REPLAY;
 const mutation = (process.env.FUZZ_MUTATION ?? "none") as Mutation;
 /** With FUZZ_STATS set, prints how often each command succeeded or failed with each error. */
 const stats = process.env.FUZZ_STATS ? new Map<string, number>() : undefined;
@@ -37,22 +39,25 @@ describe("Market and orchestrator model", function () {
     this.timeout(0);
     console.log(`      model fuzz: ${runs} sequences of up to ${maxCommands} commands, FUZZ_SEED=${seed}`);
     let failedLog: string[] = [];
-    const property = fc.asyncProperty(fc.commands([commandArb], { maxCommands, size: "max" }), async (commands) => {
-      const { m, w } = await fresh();
-      m.mutation = mutation;
-      try {
-        await fc.asyncModelRun(() => ({ model: m, real: w }), commands);
-      } catch (error) {
-        failedLog = m.log;
-        throw error;
-      } finally {
-        if (process.env.FUZZ_DEBUG) console.log(m.log.map((l) => `        ${l}`).join("\n") + "\n        --");
-        for (const line of stats ? m.log : []) {
-          const key = line.replace(/\(.*\)(.*?) ->/, " ->").replace(/^(\w+).* -> /, "$1 -> ");
-          stats!.set(key, (stats!.get(key) ?? 0) + 1);
+    const property = fc.asyncProperty(
+      fc.commands([commandArb], { maxCommands, size: "max", replayPath }),
+      async (commands) => {
+        const { m, w } = await fresh();
+        m.mutation = mutation;
+        try {
+          await fc.asyncModelRun(() => ({ model: m, real: w }), commands);
+        } catch (error) {
+          failedLog = m.log;
+          throw error;
+        } finally {
+          if (process.env.FUZZ_DEBUG) console.log(m.log.map((l) => `        ${l}`).join("\n") + "\n        --");
+          for (const line of stats ? m.log : []) {
+            const key = line.replace(/\(.*\)(.*?) ->/, " ->").replace(/^(\w+).* -> /, "$1 -> ");
+            stats!.set(key, (stats!.get(key) ?? 0) + 1);
+          }
         }
-      }
-    });
+      },
+    );
     const out = await fc.check(property, { numRuns: runs, seed, path });
     if (stats)
       console.log(
@@ -65,7 +70,8 @@ describe("Market and orchestrator model", function () {
       const shrunk = out.counterexample ? String(out.counterexample[0]) : "(none)";
       console.log(
         [
-          `      model fuzz FAILED: FUZZ_SEED=${out.seed} FUZZ_PATH=${out.counterexamplePath}`,
+          `      model fuzz FAILED: FUZZ_SEED=${out.seed} FUZZ_PATH=${out.counterexamplePath}` +
+            ` FUZZ_REPLAY=${/replayPath="([^"]*)"/.exec(shrunk)?.[1] ?? ""}`,
           `      after ${out.numRuns} runs and ${out.numShrinks} shrinks; shrunk commands:`,
           ...shrunk.split(/(?<=\)),(?=\w)/).map((c) => `        ${c}`),
           `      transactions of the last failing run:`,
