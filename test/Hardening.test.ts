@@ -10,6 +10,7 @@ import {
   RESULT,
   RESULT_HASH,
   WORKER_STAKE,
+  bidAndSubmit,
   commit,
   deployMarket,
   expectConservation,
@@ -29,6 +30,7 @@ import {
   deployOrchestrator,
   expectOrchestratorSolvent,
   jobOfStep,
+  settleWithFailedCallback,
   step,
   termsOf,
   type WorkflowFixture,
@@ -119,14 +121,8 @@ describe("Hardening", function () {
       const f = await loadFixture(deployOrchestrator);
       const { workflowId } = await createWorkflow(f, [[]]);
       const a = await jobOfStep(f, workflowId, 0);
-      const [terms] = await bidAndSubmitAll(f, [{ jobId: a, price: P("0.25") }]);
       // A callback gas limit too low for the orchestrator's callback: it fails, the job settles.
-      await f.market
-        .connect(f.owner)
-        .setParams({ treasury: f.treasury.address, ...DEFAULT_PARAMS, callbackGasLimit: 20_000 });
-      await expect(f.market.connect(f.other).settle(a, terms))
-        .to.emit(f.market, "SettlementCallback")
-        .withArgs(a, false);
+      await settleWithFailedCallback(f, { jobId: a, price: P("0.25") });
       expect(await f.orchestrator.surplus(ETH)).to.equal(0n);
       await expect(f.orchestrator.sweepSurplus(ETH)).to.be.revertedWithCustomError(f.orchestrator, "WorkflowNoSurplus");
       await solvent(f);
@@ -240,11 +236,7 @@ describe("Hardening", function () {
       const f = await loadFixture(deployOrchestrator);
       const { workflowId } = await createWorkflow(f, [[], [0]]);
       const a = await jobOfStep(f, workflowId, 0);
-      const [terms] = await bidAndSubmitAll(f, [{ jobId: a, price: P("0.5") }]);
-      await f.market
-        .connect(f.owner)
-        .setParams({ treasury: f.treasury.address, ...DEFAULT_PARAMS, callbackGasLimit: 20_000 });
-      await expect(f.market.settle(a, terms)).to.emit(f.market, "SettlementCallback").withArgs(a, false);
+      await settleWithFailedCallback(f, { jobId: a, price: P("0.5") });
       // A gas estimator searching for the smallest limit that succeeds must not find one that
       // records the settlement but leaves the dependent Ready: short gas is an error here.
       await expect(
@@ -260,12 +252,7 @@ describe("Hardening", function () {
   describe("reputation cannot be farmed", function () {
     async function settledBy(f: Fixture, requester: typeof f.worker1, price: bigint, reward = price) {
       const { jobId, terms } = await postJob(f, { maxReward: reward, bond: 1n }, requester);
-      await commit(f, jobId, terms, f.worker1, price);
-      await time.increaseTo((await jobOf(f, jobId)).deadline);
-      await reveal(f, jobId, terms, f.worker1, price);
-      await time.increaseTo((await jobOf(f, jobId)).revealDeadline);
-      await f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT);
-      await time.increaseTo((await jobOf(f, jobId)).deadline);
+      await bidAndSubmit(f, jobId, terms, price);
       await f.market.settle(jobId, terms);
       return (await f.market.getWorker(f.worker1.address)).completed;
     }

@@ -15,6 +15,7 @@ import {
   expectOrchestratorSolvent,
   jobOfStep,
   resultOf,
+  settleWithFailedCallback,
   specHashOf,
   step,
   stepSpec,
@@ -214,12 +215,8 @@ describe("WorkflowOrchestrator", function () {
       const f = await loadFixture(deployOrchestrator);
       const { workflowId } = await createWorkflow(f, [[], [0]]);
       const a = await jobOfStep(f, workflowId, 0);
-      const [terms] = await bidAndSubmitAll(f, [{ jobId: a, price: P("0.5") }]);
       // Governance lowered the callback gas below what recording a settlement takes.
-      await f.market
-        .connect(f.owner)
-        .setParams({ treasury: f.treasury.address, ...DEFAULT_PARAMS, callbackGasLimit: 20_000 });
-      await expect(f.market.settle(a, terms)).to.emit(f.market, "SettlementCallback").withArgs(a, false);
+      await settleWithFailedCallback(f, { jobId: a, price: P("0.5") });
       expect((await f.orchestrator.getStep(workflowId, 0)).status).to.equal(StepStatus.Posted);
       await expect(f.orchestrator.connect(f.other).advance(workflowId, 0))
         .to.emit(f.orchestrator, "StepSettled")

@@ -692,17 +692,7 @@ const run: Record<string, Runner> = {
    * challenge or ruling deadline, voting end, expiry) or of unbonding stake, so that the next
    * transaction lands just before, at or just after it. */
   async waitFor(m, _w, a) {
-    const marks = new Set<number>();
-    for (const j of m.jobList()) {
-      if (!m.isLive(j)) continue;
-      marks.add(j.deadline);
-      marks.add(j.revealDeadline);
-      marks.add(j.revealDeadline + j.terms.executionWindow);
-      marks.add(j.terms.expiry);
-      if (j.tally && !j.tally.resolved) marks.add(j.tally.openedAt + VOTING_PERIOD);
-    }
-    for (const wk of m.workers.values()) if (wk.unbonding > 0n) marks.add(wk.readyAt);
-    const next = [...marks].filter((t) => t > m.now + 1).sort((x, y) => x - y);
+    const next = futureMarks(m);
     if (next.length === 0) return;
     const target = next[Math.min(num(a, "skip"), next.length - 1)] + num(a, "offset");
     if (target - 1 > m.now) m.now = target - 1;

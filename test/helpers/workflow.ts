@@ -171,6 +171,19 @@ export async function complete(f: WorkflowFixture, work: Work) {
   return f.market.connect(f.other).settle(work.jobId, terms);
 }
 
+/**
+ * Takes a one-bid job to its result, lowers the market's callback gas below what the orchestrator's
+ * callback needs, and settles it: the job is Settled, its step still Posted for `advance`.
+ */
+export async function settleWithFailedCallback(f: WorkflowFixture, work: Work) {
+  const [terms] = await bidAndSubmitAll(f, [work]);
+  await f.market
+    .connect(f.owner)
+    .setParams({ treasury: f.treasury.address, ...DEFAULT_PARAMS, callbackGasLimit: 20_000 });
+  await expect(f.market.settle(work.jobId, terms)).to.emit(f.market, "SettlementCallback").withArgs(work.jobId, false);
+  return terms;
+}
+
 /** `bidAndSubmitAll`, then settles each job in order (each settlement runs the callback). */
 export async function completeAll(f: WorkflowFixture, work: Work[]) {
   const terms = await bidAndSubmitAll(f, work);
