@@ -129,9 +129,9 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
     // The filter lives in the URL: the box is checked once the page has moved there.
     await page.getByLabel("Only my jobs").click();
     await expect.poll(() => page.getByLabel("Only my jobs").isChecked()).toBe(true);
-    await page.getByRole("link", { name: "Job #1" }).waitFor();
+    await page.getByRole("link", { name: "Job #1", exact: true }).waitFor();
     await page.getByLabel("Status").selectOption("Settled");
-    await page.getByRole("link", { name: "Job #1" }).waitFor();
+    await page.getByRole("link", { name: "Job #1", exact: true }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, "jobs.png"), fullPage: true });
     await page.getByRole("link", { name: "Overview" }).click();
     await page.getByRole("list").filter({ hasText: "settled" }).first().waitFor();
@@ -139,7 +139,9 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
     // A phone-sized window: navigation and wallet controls stay reachable.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole("link", { name: "Jobs", exact: true }).click();
-    await page.getByRole("link", { name: "Job #1" }).waitFor();
+    // Exact: the Overview's activity list links "job #1" too, and may still be on screen.
+    await page.waitForURL(/#\/jobs/);
+    await page.getByRole("link", { name: "Job #1", exact: true }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: path.join(SHOTS, "jobs-mobile.png"), fullPage: true });
   });
