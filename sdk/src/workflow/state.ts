@@ -4,7 +4,7 @@ import { BatonError } from "../errors.js";
 import { workflowOrchestratorAbi } from "../generated/abis.js";
 import { decodeSpec, type JobSpec } from "../spec.js";
 import type { Address, Hex } from "../types.js";
-import { stepStatusNames, workflowStatusNames, type StepStatusName, type WorkflowStatusName } from "./build.js";
+import type { StepStatusName, WorkflowStatusName } from "./build.js";
 
 export type WorkflowStepState = {
   index: number;
