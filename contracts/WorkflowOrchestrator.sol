@@ -239,7 +239,7 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
             IJobMarket.JobState state = _market.jobState(jobId);
             if (state == IJobMarket.JobState.Settled) {
                 uint96 price = _market.getJob(jobId).price;
-                _recordSettlement(workflowId, wf, step, s, _market.resultHashOf(jobId), price, false);
+                _recordSettlement(workflowId, wf, step, s, _market.undeliveredResultOf(jobId), price, false);
             } else if (state == IJobMarket.JobState.Unfilled) {
                 _market.reclaim(jobId, _terms(wf, s));
                 _recordFailure(workflowId, wf, step, s);

@@ -43,7 +43,19 @@ describe("JobMarket posting", function () {
         );
 
       const job = await f.market.getJob(1n);
-      expect(job.termsHash).to.equal(await f.market.hashTerms(terms));
+      expect(job.digest).to.equal(await f.market.jobDigest(1n, terms, ethers.ZeroHash));
+      expect(job.digest).to.equal(
+        ethers.dataSlice(
+          ethers.keccak256(
+            ethers.AbiCoder.defaultAbiCoder().encode(
+              ["uint256", "bytes32", f.market.interface.getFunction("postJob")!.inputs[0]],
+              [1n, ethers.ZeroHash, terms],
+            ),
+          ),
+          0,
+          21,
+        ),
+      );
       expect(job.deadline).to.equal(commitDeadline);
       expect(job.revealDeadline).to.equal(revealDeadline);
       expect(await f.market.jobState(1n)).to.equal(JobState.Open);

@@ -15,6 +15,7 @@ import {
   expectOrchestratorSolvent,
   jobOfStep,
   resultOf,
+  resultHashOfJob,
   settleWithFailedCallback,
   specHashOf,
   step,
@@ -120,9 +121,9 @@ describe("WorkflowOrchestrator", function () {
         { jobId: b, price: P("0.5") },
         { jobId: c, price: P("0.6"), worker: f.worker2 },
       ]);
-      await f.market.settle(b, terms[0]);
+      await f.market.settle(b, terms[0], resultHashOfJob(b));
       expect((await f.orchestrator.getStep(workflowId, 3)).status).to.equal(StepStatus.Waiting);
-      await expect(f.market.settle(c, terms[1])).to.emit(f.orchestrator, "StepPosted");
+      await expect(f.market.settle(c, terms[1], resultHashOfJob(c))).to.emit(f.orchestrator, "StepPosted");
       const d = await jobOfStep(f, workflowId, 3);
       const [tpl, dSteps, dJobs, dHashes] = await f.orchestrator.inputsOf(d);
       expect(tpl).to.equal(hashOf(stepSpec("s3")));
@@ -200,7 +201,7 @@ describe("WorkflowOrchestrator", function () {
       const a = await jobOfStep(f, workflowId, 0);
       const [terms] = await bidAndSubmitAll(f, [{ jobId: a, price: P("0.5") }]);
       await f.market.connect(f.owner).pause();
-      await expect(f.market.settle(a, terms))
+      await expect(f.market.settle(a, terms, resultHashOfJob(a)))
         .to.emit(f.orchestrator, "StepReady")
         .withArgs(workflowId, 1, f.market.interface.getError("EnforcedPause")!.selector);
       await expect(f.orchestrator.advance(workflowId, 1)).to.be.revertedWithCustomError(f.market, "EnforcedPause");
@@ -237,7 +238,7 @@ describe("WorkflowOrchestrator", function () {
         const { workflowId } = await createWorkflow(f, deps);
         const a = await jobOfStep(f, workflowId, 0);
         const [terms] = await bidAndSubmitAll(f, [{ jobId: a, price: P("0.5") }]);
-        const receipt = await (await f.market.settle(a, terms)).wait();
+        const receipt = await (await f.market.settle(a, terms, resultHashOfJob(a))).wait();
         return receipt!.gasUsed;
       };
       // Two steps, then thirty: the root has one dependent in both; the other steps are unrelated chains.
@@ -404,7 +405,7 @@ describe("WorkflowOrchestrator", function () {
       const result = resultOf("b");
       await f.market.connect(f.worker1).submitResult(b, bTerms, hashOf(result), result);
       await time.increaseTo((await jobOf(f, b)).deadline);
-      await expect(f.market.settle(b, bTerms))
+      await expect(f.market.settle(b, bTerms, hashOf(result)))
         .to.emit(f.orchestrator, "LateRefund")
         .withArgs(workflowId, 1, CAP - P("0.5"));
       expect(await f.market.jobCount()).to.equal(c);

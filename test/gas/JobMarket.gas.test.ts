@@ -44,7 +44,7 @@ async function lifecycle(f: Fixture, pricing: Pricing, token?: string) {
   gas.finalizeAuction = await gasOf(f.market.connect(f.worker1).finalizeAuction(jobId, terms));
   gas.submitResult = await gasOf(f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT));
   await time.increaseTo((await f.market.getJob(jobId)).deadline);
-  gas.settle = await gasOf(f.market.connect(f.worker1).settle(jobId, terms));
+  gas.settle = await gasOf(f.market.connect(f.worker1).settle(jobId, terms, RESULT_HASH));
   gas.lifecycle = Object.values(gas).reduce((a, b) => a + b, 0);
   return gas;
 }
