@@ -24,6 +24,7 @@ import {
   type Fixture,
 } from "../test/helpers/fixture";
 import { DIAMOND, deployOrchestrator, completeAll, jobOfStep, step as workflowStep } from "../test/helpers/workflow";
+import { batchLifecycle } from "./batch";
 import { floorEthSealed1Bidder } from "./floor";
 import { writeReport } from "./report";
 
@@ -108,7 +109,7 @@ async function withdrawAll(f: Fixture, token = ETH): Promise<Steps> {
 async function batch10(f: Fixture): Promise<Steps | null> {
   const m = f.market as unknown as Record<string, unknown>;
   if (typeof m.postJobs !== "function") return null;
-  return null;
+  return batchLifecycle(f, 10);
 }
 
 /** Extra staked workers beyond the fixture's three (fresh wallets funded by the owner). */

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
@@ -14,7 +15,7 @@ import {WorkerRegistry} from "./WorkerRegistry.sol";
 /// @notice See {IJobMarket}. Governance (the owner, a timelock in deployments) can change bounded
 /// parameters, allowlist tokens and pause new jobs and auction rounds; no owner function touches
 /// escrow, bonds or credits.
-contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step {
+contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     using SafeERC20 for IERC20;
 
     // ---------------------------------------------------------------- constants
@@ -155,6 +156,27 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step {
         if (msg.value != ethReward) revert JobMarketWrongValue(ethReward, msg.value);
         _core.jobCount = core.jobCount;
         return core.jobCount;
+    }
+
+    /// @inheritdoc IJobMarket
+    function postJobs(
+        JobTerms[] calldata terms,
+        bytes32[] calldata specHashes,
+        bytes[] calldata specs
+    ) external payable nonReentrant returns (uint256 firstJobId) {
+        uint256 n = terms.length;
+        if (specHashes.length != n) revert JobMarketBatchMismatch(n, specHashes.length);
+        if (specs.length != n) revert JobMarketBatchMismatch(n, specs.length);
+        Core memory core = _core;
+        if (core.paused) revert EnforcedPause();
+        firstJobId = uint256(core.jobCount) + 1;
+        uint256 ethRewards;
+        for (uint256 i = 0; i < n; ++i) {
+            ethRewards += _post(core, terms[i], specHashes[i], specs[i]);
+        }
+        if (msg.value != ethRewards) revert JobMarketBatchMismatch(ethRewards, msg.value);
+        // One write of the shared slot for the whole batch.
+        _core.jobCount = core.jobCount;
     }
 
     /// @inheritdoc IJobMarket

@@ -523,8 +523,11 @@ describe("JobMarket governance", function () {
           "dispute",
           "finalizeAuction",
           "forfeitUnrevealed",
+          // Batches the caller's own calls on this market (delegatecall to itself, same sender).
+          "multicall",
           "pause",
           "postJob",
+          "postJobs",
           "reclaim",
           "register",
           "repost",

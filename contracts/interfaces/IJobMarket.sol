@@ -15,7 +15,7 @@ import {IWorkerRegistry} from "./IWorkerRegistry.sol";
 /// the `JobPosted` event and the result hash in `ResultSubmitted`. Storage per job: one slot
 /// written at posting (digest, state, deadlines), one at the first reveal (winner and price), one
 /// per sealed bid (cleared at reveal), one for an open dispute; second-price jobs add one for the
-/// second price.
+/// second price. Batches go through `multicall` (keeper calls) and `postJobs` (posting).
 interface IJobMarket is IWorkerRegistry {
     // ---------------------------------------------------------------- types
 
@@ -360,6 +360,11 @@ interface IJobMarket is IWorkerRegistry {
     /// @notice The market is not paused.
     error ExpectedPause();
 
+    /// @notice A batch's lists differ in length, or the ETH sent is not the sum of its ETH rewards.
+    /// @param expected The expected count or wei.
+    /// @param received The count or wei given.
+    error JobMarketBatchMismatch(uint256 expected, uint256 received);
+
     /// @notice `terms.requester` must be the caller when posting.
     /// @param requester The requester in the terms.
     /// @param caller The caller.
@@ -526,6 +531,18 @@ interface IJobMarket is IWorkerRegistry {
         bytes32 specHash,
         bytes calldata spec
     ) external payable returns (uint256 jobId);
+
+    /// @notice Posts several jobs in one transaction; `msg.value` is the sum of their ETH rewards.
+    /// Each job is posted exactly as by `postJob` and gets the next id.
+    /// @param terms Each job's terms.
+    /// @param specHashes Each job's spec hash.
+    /// @param specs Each job's spec or URI.
+    /// @return firstJobId The first new job's id; the others follow it.
+    function postJobs(
+        JobTerms[] calldata terms,
+        bytes32[] calldata specHashes,
+        bytes[] calldata specs
+    ) external payable returns (uint256 firstJobId);
 
     /// @notice Cancels an open job that has no bids and credits the reward back. Requester only.
     /// @param jobId The job.
