@@ -64,12 +64,14 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         uint96 budget;
     }
 
-    /// @dev Slots: template hash | arbiter, maxReward | bond, minStake, minCompleted, pricing, status,
-    /// attempts | windows, dependency maps, spec location | posted job: id, expiry and the market's
-    /// parameters it was posted with (to rebuild its terms; a dispute bond is at most the market's
-    /// `MAX_DISPUTE_BOND` of 100 ether, which fits 72 bits), pending dependencies | result hash.
+    /// @dev Slots: arbiter, maxReward | bond, minStake, minCompleted, pricing, status, attempts,
+    /// pending dependencies | windows, dependency maps, spec location | posted job: id, expiry and
+    /// the market's parameters it was posted with (to rebuild its terms; a dispute bond is at most
+    /// the market's `MAX_DISPUTE_BOND` of 100 ether, which fits 72 bits) | result hash. Creation
+    /// writes the first three; the template hash is not stored (it is the hash of the spec, read
+    /// back from the specs contract whenever it is needed), and the pending-dependency count shares
+    /// a slot creation writes anyway.
     struct Step {
-        bytes32 specHash;
         address arbiter;
         uint96 maxReward;
         uint96 bond;
@@ -78,6 +80,7 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         IJobMarket.Pricing pricing;
         StepStatus status;
         uint8 attempts;
+        uint8 pendingDependencies;
         uint32 commitWindow;
         uint32 revealWindow;
         uint32 executionWindow;
@@ -92,7 +95,6 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         uint16 feeBps;
         uint16 forfeitBps;
         uint16 slashBountyBps;
-        uint8 pendingDependencies;
         uint32 rulingTimeout;
         uint72 disputeBond;
         bytes32 resultHash;
@@ -149,7 +151,6 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
             _validateStep(i, input);
             required += input.maxReward;
             Step storage s = _steps[workflowId][i];
-            s.specHash = keccak256(input.spec);
             s.arbiter = input.arbiter;
             s.maxReward = input.maxReward;
             s.bond = input.bond;
@@ -335,7 +336,7 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
                 dependents: s.dependents,
                 jobId: s.jobId,
                 resultHash: s.resultHash,
-                specHash: s.specHash,
+                specHash: keccak256(_readSpec(wf.specs, s.specOffset, s.specLength)),
                 maxReward: s.maxReward
             });
     }
@@ -384,7 +385,8 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
             parentResultHashes[k] = p.resultHash;
             ++k;
         }
-        templateHash = s.specHash;
+        Workflow storage wf = _workflows[workflowId];
+        templateHash = keccak256(_readSpec(wf.specs, s.specOffset, s.specLength));
     }
 
     /// @inheritdoc IWorkflowOrchestrator
@@ -477,8 +479,10 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         // Fits: the market bounds the dispute bond by MAX_DISPUTE_BOND (100 ether < 2^72).
         s.disputeBond = uint72(params.disputeBond);
         terms = _termsWith(wf, s, uint32(block.timestamp) + s.expiryWindow);
-        specHash = s.dependencies == 0 ? s.specHash : _bindInputs(workflowId, s);
         spec = _readSpec(wf.specs, s.specOffset, s.specLength);
+        // The template hash is not stored: the spec is read back here anyway.
+        specHash = keccak256(spec);
+        if (s.dependencies != 0) specHash = _bindInputs(workflowId, s, specHash);
         _ensureHeld(wf.token, s.maxReward);
         if (wf.token != address(0)) IERC20(wf.token).forceApprove(address(_market), s.maxReward);
     }
@@ -504,10 +508,9 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
     }
 
     /// @dev keccak256(templateHash ‖ resultHash of each dependency in ascending step order).
-    function _bindInputs(uint256 workflowId, Step storage s) private view returns (bytes32) {
+    function _bindInputs(uint256 workflowId, Step storage s, bytes32 template) private view returns (bytes32) {
         uint32 deps = s.dependencies;
         bytes memory packed = new bytes(32 * (_popcount(deps) + 1));
-        bytes32 template = s.specHash;
         assembly ("memory-safe") {
             mstore(add(packed, 0x20), template)
         }
