@@ -19,7 +19,7 @@ import {
 // Gas of the orchestrator's transitions, snapshotted like the market's (test/gas/snapshots.json):
 // a transition that grows more than TOLERANCE fails; UPDATE_GAS_SNAPSHOT=1 accepts a change.
 const SNAPSHOT_FILE = path.join(__dirname, "workflow-snapshots.json");
-const TOLERANCE = 0.02;
+const TOLERANCE = 0.005;
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   return Number((await (await tx).wait())!.gasUsed);
@@ -27,7 +27,7 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
 
 describe("WorkflowOrchestrator gas", function () {
   (coverageRun ? it.skip : it)(
-    "records gas per workflow transition and fails when one grows more than 2% (skipped under coverage: instrumented gas)",
+    "records gas per workflow transition and fails when one grows more than 0.5% (skipped under coverage: instrumented gas)",
     async function () {
       const f = await loadFixture(deployOrchestrator);
       const P = ethers.parseEther;
