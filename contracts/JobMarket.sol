@@ -408,6 +408,11 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     /// @inheritdoc IJobMarket
+    function multicall(bytes[] calldata data) public override(IJobMarket, Multicall) returns (bytes[] memory results) {
+        return super.multicall(data);
+    }
+
+    /// @inheritdoc IJobMarket
     function withdraw(address token) external nonReentrant {
         _withdraw(token, msg.sender);
     }

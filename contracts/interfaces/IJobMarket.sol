@@ -646,6 +646,14 @@ interface IJobMarket is IWorkerRegistry {
     /// @param terms Its terms.
     function slashNoShow(uint256 jobId, JobTerms calldata terms) external;
 
+    /// @notice Runs several of the caller's own calls on the market in one transaction, in order,
+    /// each as if the caller had sent it (a `delegatecall` to the market itself, so `msg.sender`
+    /// is unchanged). Reverts as a whole with the first failing call's error. Not payable, so one
+    /// `msg.value` can never pay for two calls: batch ETH postings with `postJobs`.
+    /// @param data ABI-encoded calls to the market's own functions.
+    /// @return results Each call's return data.
+    function multicall(bytes[] calldata data) external returns (bytes[] memory results);
+
     /// @notice Withdraws all of the caller's credits in `token` to the caller. The credit's slot is
     /// left non-zero (an accounting marker, not a balance), so that the next credit is a cheap
     /// rewrite rather than a fresh slot.
