@@ -52,7 +52,7 @@ const WHY: Record<string, string> = {
     "batching removes the base cost (≈ 2,100 per job per step remain) but not the per-job storage, calldata and " +
     "events; a dedicated batch function per step would save ≈ 3,300 more per call (see ARCHITECTURE.md, Batching).",
   "workflow: `createWorkflow` of the diamond":
-    "three fresh slots per step (its parameters), three for the workflow, the specs contract (a CREATE: 32,000 + " +
+    "one fresh slot per step, three for the workflow, the specs contract with each step's parameters (a CREATE: 32,000 + " +
     "200 per byte), the `WorkflowCreated` event carrying every step and spec (≈ 24k), and posting the root step's job.",
 };
 

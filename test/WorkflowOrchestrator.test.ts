@@ -468,7 +468,8 @@ describe("WorkflowOrchestrator", function () {
       await rejects(f, "WorkflowSpecTooLarge", [0, 16_385, 16_384], {
         patch: (s) => (s[0].spec = new Uint8Array(16_385).fill(0x41)),
       });
-      await rejects(f, "WorkflowSpecsTooLarge", [30_000, 24_575], {
+      // Two steps: their specs and 69 bytes of parameters each.
+      await rejects(f, "WorkflowSpecsTooLarge", [30_000 + 2 * 69, 24_575], {
         patch: (s) => {
           s[0].spec = new Uint8Array(15_000).fill(0x41);
           s[1].spec = new Uint8Array(15_000).fill(0x42);
