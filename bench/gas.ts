@@ -181,9 +181,11 @@ function machine() {
   };
   let commit = "unknown";
   try {
-    commit = execSync("git rev-parse --short HEAD", { cwd: path.join(__dirname, "..") })
-      .toString()
-      .trim();
+    const cwd = path.join(__dirname, "..");
+    commit = execSync("git rev-parse --short HEAD", { cwd }).toString().trim();
+    // The results and the generated docs are outputs; any other change means the code measured is not HEAD.
+    const dirty = execSync("git status --porcelain -- contracts hardhat.config.ts", { cwd }).toString().trim();
+    if (dirty) commit += "+uncommitted";
   } catch {
     /* not a git checkout */
   }
