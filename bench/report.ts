@@ -40,9 +40,8 @@ const WHY: Record<string, string> = {
     "calldata plus their decoding and the posting event. A packed terms encoding is the next step (it changes " +
     "every caller).",
   "its largest step":
-    "`post` writes one fresh slot but carries the 19-word terms twice (calldata and `JobPosted`) and checks the " +
-    "arbiter's code (2,600); `commit` writes the fresh commitment, the bond lock and the first-commit flag; " +
-    "`settle` rewrites five cold slots (job, worker, three credits) and reads the award and the treasury.",
+    "`post` writes one fresh slot but carries the 19-word terms twice (calldata and `JobPosted`, ≈ 13.8k together), " +
+    "decodes and checks them (≈ 9k) and checks the arbiter's code (2,600); every other step is under 65,000.",
   "ERC-20, sealed, 1 bidder":
     "as the ETH job, plus ≈ 22k at posting for the token's `transferFrom` and the two `balanceOf` calls of the " +
     "fee-on-transfer check.",

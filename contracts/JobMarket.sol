@@ -41,6 +41,8 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     /// @dev Gas kept back for the work after a settlement callback returns.
     uint256 private constant CALLBACK_GAS_RESERVE = 10_000;
     uint256 private constant BPS = 10_000;
+    /// @dev Bytes of an ABI-encoded `JobTerms`: 19 static fields, one word each.
+    uint256 private constant TERMS_BYTES = 19 * 32;
 
     // Bitmaps of accepted states, for `_expectState`.
     bytes32 private constant OPEN = bytes32(1 << uint8(JobState.Open));
@@ -578,7 +580,18 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         bytes32 resultHash
     ) private view returns (JobSlot storage job) {
         job = _jobs[jobId];
-        if (job.digest != jobDigest(jobId, terms, resultHash)) revert JobMarketTermsMismatch(jobId);
+        // The same bytes as `abi.encode(jobId, resultHash, terms)` for a canonically encoded
+        // `terms` (a static struct: 19 words in place), hashed without decoding each field first.
+        // A non-canonical encoding (dirty high bits) hashes differently and is refused here.
+        bytes32 h;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, jobId)
+            mstore(add(ptr, 0x20), resultHash)
+            calldatacopy(add(ptr, 0x40), terms, TERMS_BYTES)
+            h := keccak256(ptr, add(0x40, TERMS_BYTES))
+        }
+        if (job.digest != bytes21(h)) revert JobMarketTermsMismatch(jobId);
     }
 
     /// @dev The derived state: the stored status refined by the deadlines (each deadline is the

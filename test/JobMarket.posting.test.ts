@@ -367,6 +367,21 @@ describe("JobMarket posting", function () {
     });
   });
 
+  describe("terms binding", function () {
+    it("refuses a non-canonical encoding of the job's own terms (dirty padding)", async function () {
+      const f = await loadFixture(deployMarket);
+      const { jobId, terms } = await postJob(f);
+      const data = f.market.interface.encodeFunctionData("cancel", [jobId, terms]);
+      // Word 1 of the terms (after the selector and the job id) is `requester`: set a padding byte.
+      const bytes = ethers.getBytes(data);
+      bytes[4 + 32 + 0] = 0x01;
+      await expect(f.requester.sendTransaction({ to: await f.market.getAddress(), data: ethers.hexlify(bytes) }))
+        .to.be.revertedWithCustomError(f.market, "JobMarketTermsMismatch")
+        .withArgs(jobId);
+      await expect(f.market.connect(f.requester).cancel(jobId, terms)).to.emit(f.market, "JobCancelled");
+    });
+  });
+
   describe("jobState", function () {
     it("is None for a job that does not exist", async function () {
       const f = await loadFixture(deployMarket);
