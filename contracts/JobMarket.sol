@@ -580,9 +580,15 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         bytes32 resultHash
     ) private view returns (JobSlot storage job) {
         job = _jobs[jobId];
-        // The same bytes as `abi.encode(jobId, resultHash, terms)` for a canonically encoded
-        // `terms` (a static struct: 19 words in place), hashed without decoding each field first.
-        // A non-canonical encoding (dirty high bits) hashes differently and is refused here.
+        if (job.digest != _digestAsSent(jobId, terms, resultHash)) revert JobMarketTermsMismatch(jobId);
+    }
+
+    /// @dev `jobDigest`, hashing the 19 words of `terms` as they are in calldata instead of decoding
+    /// and re-encoding each field first: the same bytes as `abi.encode(jobId, resultHash, terms)`
+    /// for a canonical encoding. A non-canonical one (dirty high bits) hashes differently, so
+    /// `_job` refuses it; at posting, emitting the terms in `JobPosted` re-encodes and checks
+    /// every field, so the stored digest is always that of the canonical encoding.
+    function _digestAsSent(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) private pure returns (bytes21) {
         bytes32 h;
         assembly ("memory-safe") {
             let ptr := mload(0x40)
@@ -591,7 +597,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
             calldatacopy(add(ptr, 0x40), terms, TERMS_BYTES)
             h := keccak256(ptr, add(0x40, TERMS_BYTES))
         }
-        if (job.digest != bytes21(h)) revert JobMarketTermsMismatch(jobId);
+        return bytes21(h);
     }
 
     /// @dev The derived state: the stored status refined by the deadlines (each deadline is the
@@ -654,7 +660,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         uint32 commitDeadline = uint32(block.timestamp) + terms.commitWindow;
         uint32 revealDeadline = commitDeadline + terms.revealWindow;
         _jobs[jobId] = JobSlot({
-            digest: jobDigest(jobId, terms, 0),
+            digest: _digestAsSent(jobId, terms, 0),
             status: Status.Auction,
             round: 0,
             hasCommits: false,

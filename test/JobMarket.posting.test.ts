@@ -368,6 +368,25 @@ describe("JobMarket posting", function () {
   });
 
   describe("terms binding", function () {
+    it("refuses to post terms with dirty padding in any field", async function () {
+      const f = await loadFixture(deployMarket);
+      const terms = await makeTerms(f);
+      const data = ethers.getBytes(f.market.interface.encodeFunctionData("postJob", [terms, SPEC_HASH, SPEC]));
+      for (let word = 0; word < 19; word++) {
+        const dirty = Uint8Array.from(data);
+        dirty[4 + 32 * word] = 0x01;
+        await expect(
+          f.requester.sendTransaction({
+            to: await f.market.getAddress(),
+            data: ethers.hexlify(dirty),
+            value: terms.maxReward,
+          }),
+          `word ${word}`,
+        ).to.be.reverted;
+      }
+      expect(await f.market.jobCount()).to.equal(0n);
+    });
+
     it("refuses a non-canonical encoding of the job's own terms (dirty padding)", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
