@@ -33,7 +33,6 @@ import {
   failureReason,
   planJob,
   planReadyStep,
-  priceFor,
   retryDelay,
   S,
   TERMINAL,
@@ -63,7 +62,8 @@ const REVERT_ABI: Abi = [
 type Tracked = {
   id: bigint;
   terms: Terms;
-  chain: ChainJob;
+  /** What the chain says, less the gas price (read once per pass). */
+  chain: Omit<ChainJob, "gasPrice">;
   spec: ReturnType<typeof decodeSpec>;
   /** A workflow step's resolved inputs. */
   inputs?: Record<string, JsonValue>;
@@ -230,10 +230,11 @@ export class Keeper {
         this.log.info({ job: job.id.toString(), reason: failedBefore }, "not bidding again");
       }
       const local = { ...this.localView(job), failedBefore: failure };
-      const actions = planJob(job.id, job.terms, job.chain, local, me, this.cfg, held, this.cfg.capacity);
+      const chain = { ...job.chain, gasPrice };
+      const actions = planJob(job.id, job.terms, chain, local, me, this.cfg, held, this.cfg.capacity);
       for (const action of actions) {
         if (action.kind === "commit") held++;
-        await this.perform(job, action, gasPrice, me);
+        await this.perform(job, action, me);
       }
     }
     await this.advanceReadySteps(head);
@@ -254,6 +255,7 @@ export class Keeper {
     const exec = this.store.execution(job.id, job.chain.round);
     return {
       decision: row.decision,
+      specKind: job.spec.ok ? job.spec.spec.kind : undefined,
       hasBid: this.store.bid(job.id, job.chain.round) !== undefined,
       execution: exec?.status,
       unrevealed: this.store.unrevealed(job.id),
@@ -261,27 +263,13 @@ export class Keeper {
     };
   }
 
-  private async perform(job: Tracked, action: Action, gasPrice: bigint, me: Me) {
+  private async perform(job: Tracked, action: Action, me: Me) {
     const market = this.cfg.market as `0x${string}`;
     const queue = (key: string, kind: string, data: `0x${string}`) =>
       this.store.enqueue({ key, kind, jobId: job.id, to: market, data });
     const terms = job.terms;
     switch (action.kind) {
       case "commit": {
-        if (!job.spec.ok) return;
-        const quote = priceFor(terms, job.spec.spec.kind, this.cfg, gasPrice);
-        if ("skip" in quote) {
-          this.store.setDecision(job.id, `skip: ${quote.skip}`);
-          this.log.info({ job: job.id.toString(), reason: quote.skip }, "not bidding");
-          return;
-        }
-        if (me.stake - me.locked < terms.bond) {
-          this.log.info(
-            { job: job.id.toString(), free: (me.stake - me.locked).toString(), bond: terms.bond.toString() },
-            "not enough free stake to bid",
-          );
-          return;
-        }
         const salt = newSalt();
         const commitment = computeCommitment({
           chainId: this.cfg.chainId,
@@ -289,7 +277,7 @@ export class Keeper {
           jobId: job.id,
           round: action.round,
           bidder: me.address,
-          price: quote.price,
+          price: action.price,
           salt,
         });
         const data = encodeFunctionData({
@@ -299,13 +287,23 @@ export class Keeper {
         });
         // The salt is on disk before the commitment can reach the chain.
         this.store.tx(() => {
-          this.store.saveBid({ jobId: job.id, round: action.round, price: quote.price, salt, commitment });
+          this.store.saveBid({ jobId: job.id, round: action.round, price: action.price, salt, commitment });
           queue(action.key, "commit", data);
         });
         me.locked += terms.bond;
-        this.log.info({ job: job.id.toString(), round: action.round, price: quote.price.toString() }, "bidding");
+        this.log.info({ job: job.id.toString(), round: action.round, price: action.price.toString() }, "bidding");
         return;
       }
+      case "decline":
+        this.store.setDecision(job.id, `skip: ${action.reason}`);
+        this.log.info({ job: job.id.toString(), reason: action.reason }, "not bidding");
+        return;
+      case "lackStake":
+        this.log.info(
+          { job: job.id.toString(), free: action.free.toString(), bond: action.bond.toString() },
+          "not enough free stake to bid",
+        );
+        return;
       case "reveal": {
         const bid = this.store.bid(job.id, action.round);
         if (!bid) return;

@@ -1,7 +1,7 @@
 // The keeper's decisions, as pure functions of what it knows: the job's terms and on-chain state,
 // its own records, and its configuration. No I/O here, so every rule is unit-tested without a
-// chain. `perform` (in tasks.ts) never trusts these decisions: it simulates each transaction, and
-// the contracts re-check everything.
+// chain. Nothing downstream trusts these decisions blindly: the sender (`sender.ts`) simulates each
+// transaction before signing it, and the contracts re-check everything.
 
 import { JobState, terminalJobStates, type JobTerms } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
@@ -24,6 +24,8 @@ export type ChainJob = {
   now: number;
   /** The current round's reveal deadline; its execution deadline is this plus the execution window. */
   revealDeadline: number;
+  /** The current gas price, in wei: an ETH job's bid covers the gas of its lifecycle at this price. */
+  gasPrice: bigint;
   /**
    * The workflow step the job was posted for, read (as housekeeping) once a job of the configured
    * orchestrator has ended or gone unfilled.
@@ -49,6 +51,8 @@ export type StepView = {
 /** What this keeper has recorded about the job (for the current round). */
 export type LocalJob = {
   decision: string | null;
+  /** The kind of the job's spec; undefined when the spec is invalid. */
+  specKind: string | undefined;
   hasBid: boolean;
   execution: "running" | "done" | "failed" | undefined;
   unrevealed: { round: number; bidder: `0x${string}` }[];
@@ -76,7 +80,12 @@ export type Me = {
 };
 
 export type Action =
-  | { kind: "commit"; key: string; round: number }
+  /** Commit a sealed bid at `price`. */
+  | { kind: "commit"; key: string; round: number; price: bigint }
+  /** Not worth bidding on after all (its price does not fit): recorded as the decision, never retried. */
+  | { kind: "decline"; reason: string }
+  /** Worth bidding on, but the bond does not fit the free stake now: tried again next pass. */
+  | { kind: "lackStake"; free: bigint; bond: bigint }
   | { kind: "reveal"; key: string; round: number }
   | { kind: "finalize"; key: string }
   | { kind: "execute"; round: number }
@@ -109,7 +118,7 @@ export function planJob(
   chain: ChainJob,
   local: LocalJob,
   me: Me,
-  cfg: Pick<KeeperConfig, "housekeeping" | "faults">,
+  cfg: Pick<KeeperConfig, "housekeeping" | "faults" | "strategy" | "minReward" | "acceptUnlistedTokens">,
   held: number,
   capacity: number,
 ): Action[] {
@@ -134,7 +143,7 @@ export function planJob(
         !local.hasStep(step("commit")) &&
         held < capacity
       ) {
-        out.push({ kind: "commit", key: step("commit"), round });
+        out.push(...bid(terms, chain, local, me, cfg, step("commit")));
       }
       break;
     case S.Revealing:
@@ -185,6 +194,26 @@ export function planJob(
   out.push(...forfeits(jobId, local, me, cfg, round, state));
   if (state === S.Unfilled) out.push(...advanceJobStep(jobId, chain, local, cfg));
   return out;
+}
+
+/**
+ * A bid on an open job this keeper decided to bid on: at its price, once the bond fits the stake
+ * not locked by other bids and jobs (`me.locked`, which the caller raises by each bond it commits).
+ */
+function bid(
+  terms: Terms,
+  chain: ChainJob,
+  local: LocalJob,
+  me: Me,
+  cfg: Pick<KeeperConfig, "strategy" | "minReward" | "acceptUnlistedTokens">,
+  key: string,
+): Action[] {
+  if (local.specKind === undefined) return [];
+  const quote = priceFor(terms, local.specKind, cfg, chain.gasPrice);
+  if ("skip" in quote) return [{ kind: "decline", reason: quote.skip }];
+  const free = me.stake - me.locked;
+  if (free < terms.bond) return [{ kind: "lackStake", free, bond: terms.bond }];
+  return [{ kind: "commit", key, round: chain.round, price: quote.price }];
 }
 
 /**

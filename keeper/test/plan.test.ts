@@ -46,11 +46,18 @@ const terms: Terms = {
   callback: false,
 };
 const me: Me = { address: ME, registered: true, stake: 10n ** 19n, locked: 0n, completed: 3 };
-const cfg = { housekeeping: true, faults: { neverReveal: false } };
+const cfg = {
+  housekeeping: true,
+  faults: { neverReveal: false },
+  strategy: { kind: "fraction" as const, fraction: 0.8 },
+  minReward: {},
+  acceptUnlistedTokens: false,
+};
 
 function local(overrides: Partial<LocalJob> = {}, steps: string[] = []): LocalJob {
   return {
     decision: "bid",
+    specKind: "wasm",
     hasBid: false,
     execution: undefined,
     unrevealed: [],
@@ -59,7 +66,16 @@ function local(overrides: Partial<LocalJob> = {}, steps: string[] = []): LocalJo
   };
 }
 function chain(state: number, overrides: Partial<ChainJob> = {}): ChainJob {
-  return { state, round: 0, winner: ZERO, myCommitment: ZERO_HASH, now: NOW, revealDeadline: NOW - 60, ...overrides };
+  return {
+    state,
+    round: 0,
+    winner: ZERO,
+    myCommitment: ZERO_HASH,
+    now: NOW,
+    revealDeadline: NOW - 60,
+    gasPrice: 10n ** 9n,
+    ...overrides,
+  };
 }
 const kinds = (actions: { kind: string }[]) => actions.map((a) => a.kind);
 
@@ -70,6 +86,44 @@ describe("planJob", () => {
     expect(planJob(1n, terms, chain(S.Open), local({}, [stepKey("commit", 1n, 0)]), me, cfg, 0, 4)).toEqual([]);
     expect(planJob(1n, terms, chain(S.Open), local(), me, cfg, 4, 4)).toEqual([]);
     expect(planJob(1n, terms, chain(S.Open), local({ decision: "skip: no capability" }), me, cfg, 0, 4)).toEqual([]);
+  });
+
+  it("commits at its price, which covers gas at the current gas price for ETH jobs under cost-plus", () => {
+    expect(planJob(1n, terms, chain(S.Open, { round: 2 }), local(), me, cfg, 0, 4)).toEqual([
+      { kind: "commit", key: stepKey("commit", 1n, 2), round: 2, price: 8n * 10n ** 17n },
+    ]);
+    const costPlus = {
+      ...cfg,
+      strategy: {
+        kind: "cost-plus" as const,
+        margin: 0.5,
+        executionCostWei: { wasm: "1000000000000000" },
+        gasPerJob: 400_000,
+      },
+    };
+    const gwei = 10n ** 9n;
+    expect(planJob(1n, terms, chain(S.Open, { gasPrice: gwei }), local(), me, costPlus, 0, 4)).toMatchObject([
+      { kind: "commit", price: 2_100_000n * gwei },
+    ]);
+    // At 10,000 gwei the gas alone exceeds the reward: declined for good, with the reason.
+    expect(planJob(1n, terms, chain(S.Open, { gasPrice: 10_000n * gwei }), local(), me, costPlus, 0, 4)).toEqual([
+      { kind: "decline", reason: expect.stringMatching(/^price \d+ above the job's maximum reward/) },
+    ]);
+  });
+
+  it("waits for free stake to cover the bond before committing", () => {
+    const bond = terms.bond;
+    const tight = { ...me, stake: 5n * bond, locked: 4n * bond + 1n };
+    expect(planJob(1n, terms, chain(S.Open), local(), tight, cfg, 0, 4)).toEqual([
+      { kind: "lackStake", free: bond - 1n, bond },
+    ]);
+    expect(kinds(planJob(1n, terms, chain(S.Open), local(), { ...tight, locked: 4n * bond }, cfg, 0, 4))).toEqual([
+      "commit",
+    ]);
+  });
+
+  it("never commits on a job whose spec is invalid", () => {
+    expect(planJob(1n, terms, chain(S.Open), local({ specKind: undefined }), me, cfg, 0, 4)).toEqual([]);
   });
 
   it("reveals its own committed bid, unless configured never to reveal", () => {
