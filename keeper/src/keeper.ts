@@ -16,11 +16,9 @@ import {
   committeeArbiterAbi,
   computeCommitment,
   decodeSpec,
-  encodeResult,
   jobMarketAbi,
   newSalt,
   resolveWorkflowInputs,
-  resultHash,
   WorkflowInputError,
   workflowOrchestratorAbi,
   type JsonValue,
@@ -33,7 +31,6 @@ import {
   failureReason,
   planJob,
   planReadyStep,
-  retryDelay,
   S,
   TERMINAL,
   type Action,
@@ -46,7 +43,9 @@ import { TxSender } from "./sender.js";
 import { Store } from "./store.js";
 import { Syncer } from "./sync.js";
 import { termsFromJson } from "./terms.js";
-import { createExecutors, ExecutionError, type Executor } from "./executors/index.js";
+import { createExecutors } from "./executors/index.js";
+import { Executions } from "./executions.js";
+import { sleep } from "./sleep.js";
 import { readCommitteeDisputes, readJobSteps, readSteps, syncReadySteps } from "./workflows.js";
 
 const ZERO_HASH = `0x${"0".repeat(64)}` as const;
@@ -88,10 +87,9 @@ export class Keeper {
   private readonly client: PublicClient<Transport, Chain>;
   private readonly sender: TxSender;
   private readonly syncer: Syncer;
-  private readonly executors: Map<string, Executor>;
+  private readonly executions: Executions;
   /** Resolved workflow inputs (or why they cannot be), by job id. */
   private readonly workflowInputs = new Map<string, ResolvedInputs>();
-  private readonly running = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
   private server: Server | undefined;
   private lastTickAt = 0;
@@ -119,11 +117,12 @@ export class Keeper {
       this.metrics,
     );
     this.syncer = new Syncer(this.store, this.client, cfg, log.child({ part: "sync" }), this.metrics);
-    this.executors = createExecutors({
+    const executors = createExecutors({
       ...cfg.executors,
       capabilities: cfg.capabilities,
       publicClients: new Map([[cfg.chainId, this.client]]),
     });
+    this.executions = new Executions(this.store, executors, cfg, this.metrics, log, this.abort.signal);
   }
 
   get address() {
@@ -182,7 +181,7 @@ export class Keeper {
     }
     this.unwatch?.();
     // Graceful shutdown: executions finish or are abandoned (they rerun after a restart).
-    await Promise.race([Promise.allSettled(this.running.values()), sleep(20_000)]);
+    await this.executions.settle(20_000);
     this.server?.close();
     this.store.close();
     this.log.info("keeper stopped");
@@ -394,7 +393,7 @@ export class Keeper {
         return;
       }
       case "execute":
-        this.startExecution(job, action.round);
+        this.executions.start(job, action.round);
         return;
       case "done":
         this.store.markDone(job.id);
@@ -436,77 +435,6 @@ export class Keeper {
       this.metrics.rpcErrors.inc();
       this.log.warn({ err: (error as Error).message.split("\n")[0] }, "workflow housekeeping failed; retrying");
     }
-  }
-
-  private startExecution(job: Tracked, round: number) {
-    const key = `${job.id}:${round}`;
-    if (this.running.has(key) || !job.spec.ok) return;
-    const spec = job.spec.spec;
-    const row = this.store.job(job.id)!;
-    const executor = this.executors.get(spec.kind);
-    this.store.startExecution(job.id, round);
-    const log = this.log.child({ job: job.id.toString(), round, kind: spec.kind });
-    // The execution deadline on this machine's clock, from the chain's clock at the last pass.
-    const deadlineMs = Date.now() + (job.chain.revealDeadline + job.terms.executionWindow - job.chain.now) * 1000;
-    const run = (async () => {
-      try {
-        if (!executor) throw new ExecutionError("UNSUPPORTED", `no executor for kind ${spec.kind}`);
-        let output: JsonValue | undefined;
-        for (let attempt = 1; output === undefined; attempt++) {
-          log.info({ attempt }, "executing");
-          const started = Date.now();
-          try {
-            ({ output } = await executor.execute(spec as never, {
-              signal: this.abort.signal,
-              logger: log,
-              ...(job.inputs ? { inputs: job.inputs } : {}),
-            }));
-          } catch (error) {
-            // A transient failure (a 5xx, a timeout, a module fetch) is retried while a retry can
-            // still finish with time left to submit; then it is final.
-            const retryable = error instanceof ExecutionError && error.retryable && !this.abort.signal.aborted;
-            const wait = retryable
-              ? retryDelay(attempt, Date.now(), Date.now() - started, deadlineMs, this.cfg.executionRetry)
-              : undefined;
-            if (wait === undefined) throw error;
-            this.metrics.executions.inc({ kind: spec.kind, outcome: "retried" });
-            log.warn(
-              { err: (error as Error).message, code: (error as ExecutionError).code, attempt, wait },
-              "execution failed; retrying",
-            );
-            await sleep(wait, this.abort.signal);
-            if (this.abort.signal.aborted) throw error;
-          }
-        }
-        const result = encodeResult(output);
-        const hash = resultHash(output);
-        this.store.finishExecution(job.id, round, { result, resultHash: hash });
-        this.metrics.executions.inc({ kind: spec.kind, outcome: "done" });
-        log.info({ resultHash: hash }, "executed");
-      } catch (error) {
-        const e = error as Error & { code?: string };
-        if (this.abort.signal.aborted) {
-          // Stopped by shutdown, not failed: left `running`, so the next start runs it again.
-          log.info("execution interrupted by shutdown; it runs again after a restart");
-          return;
-        }
-        // A failed execution is never submitted.
-        const message = `${e.code ?? e.name}: ${e.message}`;
-        const deterministic = error instanceof ExecutionError && !error.retryable;
-        this.store.tx(() => {
-          this.store.finishExecution(job.id, round, { error: message });
-          // Running it again cannot help: remembered, so neither this job nor its spec is bid on again.
-          if (deterministic) {
-            this.store.recordDeterministicFailure({ jobId: job.id, round, specHash: row.specHash, error: message });
-          }
-        });
-        this.metrics.executions.inc({ kind: spec.kind, outcome: e.code ?? "error" });
-        log.warn({ err: e.message, code: e.code, deterministic }, "execution failed; not submitting");
-      } finally {
-        this.running.delete(key);
-      }
-    })();
-    this.running.set(key, run);
   }
 
   private async readMe(): Promise<Me> {
@@ -673,26 +601,10 @@ export class Keeper {
         head: head.toString(),
         synced: this.store.cursor()?.toString(),
         active,
-        running: this.running.size,
+        running: this.executions.size,
         outbox: counts,
       },
       "summary",
     );
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts; leaves no listener behind either way. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
