@@ -12,17 +12,7 @@ import {
 } from "viem";
 import type { Logger } from "pino";
 import type { Server } from "node:http";
-import {
-  committeeArbiterAbi,
-  computeCommitment,
-  decodeSpec,
-  jobMarketAbi,
-  newSalt,
-  resolveWorkflowInputs,
-  WorkflowInputError,
-  workflowOrchestratorAbi,
-  type JsonValue,
-} from "@baton/sdk";
+import { committeeArbiterAbi, computeCommitment, jobMarketAbi, newSalt, workflowOrchestratorAbi } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import { chainFor, makePublicClient } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
@@ -46,6 +36,7 @@ import { termsFromJson } from "./terms.js";
 import { createExecutors } from "./executors/index.js";
 import { Executions } from "./executions.js";
 import { sleep } from "./sleep.js";
+import { JobSpecs, type JobSpec } from "./specs.js";
 import { readCommitteeDisputes, readJobSteps, readSteps, syncReadySteps } from "./workflows.js";
 
 const ZERO_HASH = `0x${"0".repeat(64)}` as const;
@@ -58,19 +49,12 @@ const REVERT_ABI: Abi = [
   ),
 ];
 
-type Tracked = {
+type Tracked = JobSpec & {
   id: bigint;
   terms: Terms;
   /** What the chain says, less the gas price (read once per pass). */
   chain: Omit<ChainJob, "gasPrice">;
-  spec: ReturnType<typeof decodeSpec>;
-  /** A workflow step's resolved inputs. */
-  inputs?: Record<string, JsonValue>;
-  /** A workflow step whose inputs could not be resolved yet (an RPC fault): left alone this pass. */
-  pending?: boolean;
 };
-type JobRow = NonNullable<ReturnType<Store["job"]>>;
-type ResolvedInputs = { ok: true; values: Record<string, JsonValue> } | { ok: false; error: string };
 
 /** Job states in which a workflow step's job may need `advance` to tell the orchestrator. */
 const STEP_ENDINGS = new Set<number>([S.Settled, S.Refunded, S.Cancelled, S.Unfilled]);
@@ -88,8 +72,7 @@ export class Keeper {
   private readonly sender: TxSender;
   private readonly syncer: Syncer;
   private readonly executions: Executions;
-  /** Resolved workflow inputs (or why they cannot be), by job id. */
-  private readonly workflowInputs = new Map<string, ResolvedInputs>();
+  private readonly specs: JobSpecs;
   private readonly abort = new AbortController();
   private server: Server | undefined;
   private lastTickAt = 0;
@@ -116,6 +99,7 @@ export class Keeper {
       log.child({ part: "tx" }),
       this.metrics,
     );
+    this.specs = new JobSpecs(this.client, cfg, log);
     this.syncer = new Syncer(this.store, this.client, cfg, log.child({ part: "sync" }), this.metrics);
     const executors = createExecutors({
       ...cfg.executors,
@@ -397,7 +381,7 @@ export class Keeper {
         return;
       case "done":
         this.store.markDone(job.id);
-        this.workflowInputs.delete(job.id.toString());
+        this.specs.forget(job.id);
         return;
     }
   }
@@ -500,7 +484,7 @@ export class Keeper {
         return {
           id: row.id,
           terms: termsOf.get(row.id)!,
-          ...(await this.specOf(row)),
+          ...(await this.specs.of(row)),
           chain: {
             state,
             round: Number(job.round),
@@ -545,50 +529,6 @@ export class Keeper {
       readCommitteeDisputes(this.client, this.cfg, disputed, this.votingPeriod ?? 0),
     ]);
     return { steps, disputes };
-  }
-
-  /**
-   * A job's spec, checked against the hash it was posted with. A workflow step (a wasm spec with
-   * inputs) is posted with its parents' result hashes bound into that hash: its inputs are
-   * resolved from the parents' results and checked against the binding (once per job; an RPC
-   * fault leaves the job pending until a later pass).
-   */
-  private async specOf(row: JobRow): Promise<Pick<Tracked, "spec" | "inputs" | "pending">> {
-    const decoded = decodeSpec(row.spec);
-    if (!decoded.ok) return { spec: decoded };
-    const names = decoded.spec.kind === "wasm" ? Object.keys(decoded.spec.inputs ?? {}) : [];
-    if (names.length === 0) {
-      if (decoded.hash === row.specHash) return { spec: decoded };
-      return { spec: { ok: false, error: `spec hashes to ${decoded.hash}, but job was posted with ${row.specHash}` } };
-    }
-    const key = row.id.toString();
-    let resolved = this.workflowInputs.get(key);
-    if (!resolved) {
-      if (!this.cfg.orchestrator) {
-        resolved = { ok: false, error: "workflow step, but no orchestrator is configured to resolve its inputs" };
-      } else {
-        try {
-          const r = await resolveWorkflowInputs(this.client, {
-            orchestrator: this.cfg.orchestrator as `0x${string}`,
-            market: this.cfg.market as `0x${string}`,
-            jobId: row.id,
-            specBytes: row.spec,
-            specHash: row.specHash,
-            fromBlock: this.cfg.startBlock,
-          });
-          resolved = { ok: true, values: r.values };
-          this.log.info({ job: key, workflow: r.workflowId.toString(), step: r.step }, "resolved workflow inputs");
-        } catch (error) {
-          if (!(error instanceof WorkflowInputError) || error.retryable) {
-            this.log.warn({ job: key, err: (error as Error).message }, "workflow inputs not resolvable yet");
-            return { spec: decoded, pending: true };
-          }
-          resolved = { ok: false, error: error.message };
-        }
-      }
-      this.workflowInputs.set(key, resolved);
-    }
-    return resolved.ok ? { spec: decoded, inputs: resolved.values } : { spec: { ok: false, error: resolved.error } };
   }
 
   private summary(head: bigint, active: number) {
