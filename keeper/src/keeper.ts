@@ -16,30 +16,16 @@ import { committeeArbiterAbi, computeCommitment, jobMarketAbi, newSalt, workflow
 import type { KeeperConfig } from "./config.js";
 import { chainFor, makePublicClient } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
-import {
-  decide,
-  failureReason,
-  planJob,
-  planReadyStep,
-  S,
-  TERMINAL,
-  type Action,
-  type ChainJob,
-  type Me,
-  type StepView,
-  type Terms,
-} from "./plan.js";
+import { decide, failureReason, planJob, planReadyStep, S, TERMINAL, type Action, type Me } from "./plan.js";
 import { TxSender } from "./sender.js";
 import { Store } from "./store.js";
-import { Syncer } from "./sync.js";
+import { Syncer, syncReadySteps } from "./sync.js";
 import { termsFromJson } from "./terms.js";
 import { createExecutors } from "./executors/index.js";
 import { Executions } from "./executions.js";
 import { sleep } from "./sleep.js";
 import { JobSpecs, type JobSpec } from "./specs.js";
-import { readCommitteeDisputes, readJobSteps, readSteps, syncReadySteps } from "./workflows.js";
-
-const ZERO_HASH = `0x${"0".repeat(64)}` as const;
+import { ChainReads, type JobOnChain } from "./reads.js";
 
 /** What the keeper's transactions can revert with: the market's errors, the orchestrator's and the committee's. */
 const REVERT_ABI: Abi = [
@@ -49,16 +35,7 @@ const REVERT_ABI: Abi = [
   ),
 ];
 
-type Tracked = JobSpec & {
-  id: bigint;
-  terms: Terms;
-  /** What the chain says, less the gas price (read once per pass). */
-  chain: Omit<ChainJob, "gasPrice">;
-};
-
-/** Job states in which a workflow step's job may need `advance` to tell the orchestrator. */
-const STEP_ENDINGS = new Set<number>([S.Settled, S.Refunded, S.Cancelled, S.Unfilled]);
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+type Tracked = JobOnChain & JobSpec;
 
 /**
  * The daemon: each pass syncs logs, reads the state of every tracked job in one batch, plans the
@@ -73,6 +50,7 @@ export class Keeper {
   private readonly syncer: Syncer;
   private readonly executions: Executions;
   private readonly specs: JobSpecs;
+  private readonly reads: ChainReads;
   private readonly abort = new AbortController();
   private server: Server | undefined;
   private lastTickAt = 0;
@@ -80,8 +58,6 @@ export class Keeper {
   private stopped: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private unwatch: (() => void) | undefined;
-  /** The committee's voting period, read once. */
-  private votingPeriod: number | undefined;
 
   constructor(
     private readonly cfg: KeeperConfig,
@@ -100,6 +76,7 @@ export class Keeper {
       this.metrics,
     );
     this.specs = new JobSpecs(this.client, cfg, log);
+    this.reads = new ChainReads(this.client, cfg, account.address);
     this.syncer = new Syncer(this.store, this.client, cfg, log.child({ part: "sync" }), this.metrics);
     const executors = createExecutors({
       ...cfg.executors,
@@ -186,7 +163,7 @@ export class Keeper {
     this.metrics.headBlock.set(Number(head));
     await this.syncer.sync(head);
 
-    const me = await this.readMe();
+    const me = await this.reads.me();
     const now = Number((await this.client.getBlock({ blockNumber: head })).timestamp);
     const tracked = await this.readTracked(now);
     const gasPrice = await this.client.getGasPrice();
@@ -408,7 +385,7 @@ export class Keeper {
     if (!this.cfg.housekeeping || !this.cfg.orchestrator) return;
     try {
       await syncReadySteps(this.store, this.client, this.cfg, head - BigInt(this.cfg.confirmations));
-      const views = await readSteps(this.client, this.cfg, this.store.readySteps());
+      const views = await this.reads.steps(this.store.readySteps());
       for (const view of views) {
         const action = planReadyStep(view, (key) => this.store.hasStep(key), this.cfg);
         if (action) this.queueAdvance(action);
@@ -421,114 +398,15 @@ export class Keeper {
     }
   }
 
-  private async readMe(): Promise<Me> {
-    const w = await this.client.readContract({
-      address: this.cfg.market as `0x${string}`,
-      abi: jobMarketAbi,
-      functionName: "getWorker",
-      args: [this.address],
-    });
-    return {
-      address: this.address,
-      registered: w.registered,
-      stake: w.stake,
-      locked: w.locked,
-      completed: Number(w.completed),
-    };
-  }
-
-  /** State of every tracked job in two multicall batches (never one request per job). */
+  /** State of every tracked job (in two multicall batches), with its checked spec. */
   private async readTracked(now: number): Promise<Tracked[]> {
     const rows = this.store.activeJobs();
-    if (rows.length === 0) return [];
-    const market = this.cfg.market as `0x${string}`;
-    const multicallAddress = this.cfg.multicall3 as `0x${string}` | undefined;
-    const first = await this.client.multicall({
-      allowFailure: false,
-      multicallAddress,
-      contracts: rows.flatMap((r) => [
-        { address: market, abi: jobMarketAbi, functionName: "jobState", args: [r.id] } as const,
-        { address: market, abi: jobMarketAbi, functionName: "getJob", args: [r.id] } as const,
-      ]),
-    });
-    const jobs = rows.map((r, i) => ({
-      row: r,
-      state: Number(first[2 * i]),
-      job: first[2 * i + 1] as { round: number; winner: `0x${string}`; revealDeadline: number },
-    }));
-    const withBids = jobs.filter((j) => this.store.bid(j.row.id, Number(j.job.round)) !== undefined);
-    const commitments = withBids.length
-      ? await this.client.multicall({
-          allowFailure: false,
-          multicallAddress,
-          contracts: withBids.map(
-            (j) =>
-              ({
-                address: market,
-                abi: jobMarketAbi,
-                functionName: "commitmentOf",
-                args: [j.row.id, Number(j.job.round), this.address],
-              }) as const,
-          ),
-        })
-      : [];
-    const commitmentOf = new Map(withBids.map((j, i) => [j.row.id, commitments[i] as `0x${string}`]));
-    const termsOf = new Map(rows.map((r) => [r.id, termsFromJson(r.terms)]));
-    const { steps, disputes } = await this.readHousekeeping(
-      jobs.map((j) => ({ id: j.row.id, state: j.state, terms: termsOf.get(j.row.id)! })),
+    const jobs = await this.reads.jobs(
+      rows.map((r) => ({ id: r.id, terms: termsFromJson(r.terms) })),
+      (jobId, round) => this.store.bid(jobId, round) !== undefined,
+      now,
     );
-    return Promise.all(
-      jobs.map(async ({ row, state, job }) => {
-        const step = steps.get(row.id);
-        const committee = disputes.get(row.id);
-        return {
-          id: row.id,
-          terms: termsOf.get(row.id)!,
-          ...(await this.specs.of(row)),
-          chain: {
-            state,
-            round: Number(job.round),
-            winner: job.winner,
-            now,
-            revealDeadline: Number(job.revealDeadline),
-            myCommitment: commitmentOf.get(row.id) ?? ZERO_HASH,
-            ...(step ? { step } : {}),
-            ...(committee ? { committee } : {}),
-          },
-        };
-      }),
-    );
-  }
-
-  /**
-   * What housekeeping needs beyond the market: the workflow step of each orchestrator job that
-   * has ended or gone unfilled, and the committee's dispute of each job disputed under it.
-   */
-  private async readHousekeeping(jobs: { id: bigint; state: number; terms: Terms }[]) {
-    const none = {
-      steps: new Map<bigint, StepView>(),
-      disputes: new Map<bigint, NonNullable<ChainJob["committee"]>>(),
-    };
-    if (!this.cfg.housekeeping) return none;
-    const { orchestrator, committeeArbiter } = this.cfg;
-    const stepJobs = orchestrator
-      ? jobs.filter((j) => same(j.terms.requester, orchestrator) && STEP_ENDINGS.has(j.state)).map((j) => j.id)
-      : [];
-    const disputed = committeeArbiter
-      ? jobs.filter((j) => j.state === S.Disputed && same(j.terms.arbiter, committeeArbiter)).map((j) => j.id)
-      : [];
-    if (disputed.length && this.votingPeriod === undefined) {
-      this.votingPeriod = await this.client.readContract({
-        address: committeeArbiter as `0x${string}`,
-        abi: committeeArbiterAbi,
-        functionName: "votingPeriod",
-      });
-    }
-    const [steps, disputes] = await Promise.all([
-      readJobSteps(this.client, this.cfg, stepJobs),
-      readCommitteeDisputes(this.client, this.cfg, disputed, this.votingPeriod ?? 0),
-    ]);
-    return { steps, disputes };
+    return Promise.all(jobs.map(async (job, i) => ({ ...job, ...(await this.specs.of(rows[i])) })));
   }
 
   private summary(head: bigint, active: number) {

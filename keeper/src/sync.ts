@@ -1,6 +1,13 @@
-import { BlockNotFoundError, type Chain, type PublicClient, type Transport } from "viem";
+import {
+  BlockNotFoundError,
+  encodeEventTopics,
+  parseEventLogs,
+  type Chain,
+  type PublicClient,
+  type Transport,
+} from "viem";
 import type { Logger } from "pino";
-import { fetchMarketLogs } from "@baton/sdk";
+import { fetchMarketLogs, fetchTopicLogs, workflowOrchestratorAbi } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import type { Metrics } from "./metrics.js";
 import type { Store } from "./store.js";
@@ -17,6 +24,9 @@ import { termsToJson } from "./terms.js";
  */
 /** Block hashes recorded per pass: deeper reorgs resync from the start block. */
 const RECORDED_HASHES = 8;
+/** The store's meta key of the orchestrator's `StepReady` cursor. */
+const STEP_READY_CURSOR = "orchestrator_cursor";
+const STEP_READY = encodeEventTopics({ abi: workflowOrchestratorAbi, eventName: "StepReady" })[0];
 
 export class Syncer {
   constructor(
@@ -134,6 +144,36 @@ export class Syncer {
     this.log.debug({ block: n.toString() }, "the node does not have this block yet; syncing later");
     return result;
   }
+}
+
+/**
+ * Records the steps the orchestrator reported Ready up to block `target` (already `confirmations`
+ * deep), from a cursor of its own. A record is only a hint: the step is read on chain before
+ * anything is sent for it, so a reorged-out log costs one read.
+ */
+export async function syncReadySteps(
+  store: Store,
+  client: PublicClient<Transport, Chain>,
+  cfg: Pick<KeeperConfig, "orchestrator" | "startBlock" | "logWindow">,
+  target: bigint,
+): Promise<number> {
+  if (!cfg.orchestrator) return 0;
+  const saved = store.getMeta(STEP_READY_CURSOR);
+  const cursor = saved === undefined ? cfg.startBlock - 1n : BigInt(saved);
+  if (target <= cursor) return 0;
+  const logs = await fetchTopicLogs(client, {
+    address: cfg.orchestrator as `0x${string}`,
+    fromBlock: cursor + 1n,
+    toBlock: target,
+    topics: [STEP_READY],
+    windowSize: BigInt(cfg.logWindow),
+  });
+  const events = parseEventLogs({ abi: workflowOrchestratorAbi, logs, eventName: "StepReady" });
+  store.tx(() => {
+    for (const e of events) store.addReadyStep(e.args.workflowId, Number(e.args.step), e.blockNumber);
+    store.setMeta(STEP_READY_CURSOR, target.toString());
+  });
+  return events.length;
 }
 
 function hexBytes(hex: `0x${string}`): Uint8Array {
