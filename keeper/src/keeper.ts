@@ -1,8 +1,6 @@
 import { setMaxListeners } from "node:events";
 import {
-  bytesToHex,
   createPublicClient,
-  encodeFunctionData,
   webSocket,
   type Abi,
   type Chain,
@@ -26,6 +24,7 @@ import { Executions } from "./executions.js";
 import { sleep } from "./sleep.js";
 import { JobSpecs, type JobSpec } from "./specs.js";
 import { ChainReads, type JobOnChain } from "./reads.js";
+import { advanceTransaction, transactionFor, type Contracts } from "./transactions.js";
 
 /** What the keeper's transactions can revert with: the market's errors, the orchestrator's and the committee's. */
 const REVERT_ABI: Abi = [
@@ -51,6 +50,7 @@ export class Keeper {
   private readonly executions: Executions;
   private readonly specs: JobSpecs;
   private readonly reads: ChainReads;
+  private readonly contracts: Contracts;
   private readonly abort = new AbortController();
   private server: Server | undefined;
   private lastTickAt = 0;
@@ -65,6 +65,11 @@ export class Keeper {
     private readonly log: Logger,
   ) {
     this.store = new Store(cfg.dbPath);
+    this.contracts = {
+      market: cfg.market as `0x${string}`,
+      orchestrator: cfg.orchestrator as `0x${string}` | undefined,
+      committeeArbiter: cfg.committeeArbiter as `0x${string}` | undefined,
+    };
     this.client = makePublicClient(cfg);
     this.sender = new TxSender(
       this.store,
@@ -194,7 +199,7 @@ export class Keeper {
       const actions = planJob(job.id, job.terms, chain, local, me, this.cfg, held, this.cfg.capacity);
       for (const action of actions) {
         if (action.kind === "commit") held++;
-        await this.perform(job, action, me);
+        this.perform(job, action, me);
       }
     }
     await this.advanceReadySteps(head);
@@ -223,37 +228,9 @@ export class Keeper {
     };
   }
 
-  private async perform(job: Tracked, action: Action, me: Me) {
-    const market = this.cfg.market as `0x${string}`;
-    const queue = (key: string, kind: string, data: `0x${string}`) =>
-      this.store.enqueue({ key, kind, jobId: job.id, to: market, data });
-    const terms = job.terms;
+  /** Carries out one planned action: records, queues its transaction, or starts its execution. */
+  private perform(job: Tracked, action: Action, me: Me) {
     switch (action.kind) {
-      case "commit": {
-        const salt = newSalt();
-        const commitment = computeCommitment({
-          chainId: this.cfg.chainId,
-          market,
-          jobId: job.id,
-          round: action.round,
-          bidder: me.address,
-          price: action.price,
-          salt,
-        });
-        const data = encodeFunctionData({
-          abi: jobMarketAbi,
-          functionName: "commitBid",
-          args: [job.id, terms, commitment],
-        });
-        // The salt is on disk before the commitment can reach the chain.
-        this.store.tx(() => {
-          this.store.saveBid({ jobId: job.id, round: action.round, price: action.price, salt, commitment });
-          queue(action.key, "commit", data);
-        });
-        me.locked += terms.bond;
-        this.log.info({ job: job.id.toString(), round: action.round, price: action.price.toString() }, "bidding");
-        return;
-      }
       case "decline":
         this.store.setDecision(job.id, `skip: ${action.reason}`);
         this.log.info({ job: job.id.toString(), reason: action.reason }, "not bidding");
@@ -264,95 +241,6 @@ export class Keeper {
           "not enough free stake to bid",
         );
         return;
-      case "reveal": {
-        const bid = this.store.bid(job.id, action.round);
-        if (!bid) return;
-        queue(
-          action.key,
-          "reveal",
-          encodeFunctionData({
-            abi: jobMarketAbi,
-            functionName: "revealBid",
-            args: [job.id, terms, bid.price, bid.salt],
-          }),
-        );
-        return;
-      }
-      case "finalize":
-        queue(
-          action.key,
-          "finalize",
-          encodeFunctionData({ abi: jobMarketAbi, functionName: "finalizeAuction", args: [job.id, terms] }),
-        );
-        return;
-      case "settle":
-        queue(
-          action.key,
-          "settle",
-          encodeFunctionData({ abi: jobMarketAbi, functionName: "settle", args: [job.id, terms] }),
-        );
-        return;
-      case "slashNoShow":
-        queue(
-          action.key,
-          "slash",
-          encodeFunctionData({ abi: jobMarketAbi, functionName: "slashNoShow", args: [job.id, terms] }),
-        );
-        return;
-      case "abandon":
-        // Given back at once rather than left to the no-show path: a smaller penalty, and the job
-        // reopens for others without waiting for the execution deadline.
-        if (
-          queue(
-            action.key,
-            "abandon",
-            encodeFunctionData({ abi: jobMarketAbi, functionName: "abandon", args: [job.id, terms] }),
-          )
-        ) {
-          this.log.warn({ job: job.id.toString(), round: action.round, reason: action.reason }, "giving the job back");
-        }
-        return;
-      case "resolveCommittee":
-        this.store.enqueue({
-          key: action.key,
-          kind: "committee",
-          jobId: job.id,
-          to: this.cfg.committeeArbiter as `0x${string}`,
-          data: encodeFunctionData({ abi: committeeArbiterAbi, functionName: "resolve", args: [job.id, terms] }),
-        });
-        return;
-      case "advanceStep":
-        this.queueAdvance(action, job.id);
-        return;
-      case "resolveStaleDispute":
-        queue(
-          action.key,
-          "stale",
-          encodeFunctionData({ abi: jobMarketAbi, functionName: "resolveStaleDispute", args: [job.id, terms] }),
-        );
-        return;
-      case "forfeit":
-        queue(
-          action.key,
-          "forfeit",
-          encodeFunctionData({
-            abi: jobMarketAbi,
-            functionName: "forfeitUnrevealed",
-            args: [job.id, terms, action.round, action.bidder],
-          }),
-        );
-        return;
-      case "submit": {
-        const exec = this.store.execution(job.id, action.round);
-        if (!exec || exec.status !== "done" || !exec.result || !exec.resultHash) return;
-        const data = encodeFunctionData({
-          abi: jobMarketAbi,
-          functionName: "submitResult",
-          args: [job.id, terms, exec.resultHash, bytesToHex(exec.result)],
-        });
-        queue(action.key, "submit", data);
-        return;
-      }
       case "execute":
         this.executions.start(job, action.round);
         return;
@@ -360,21 +248,54 @@ export class Keeper {
         this.store.markDone(job.id);
         this.specs.forget(job.id);
         return;
+      case "commit": {
+        const salt = newSalt();
+        const commitment = computeCommitment({
+          chainId: this.cfg.chainId,
+          market: this.contracts.market,
+          jobId: job.id,
+          round: action.round,
+          bidder: me.address,
+          price: action.price,
+          salt,
+        });
+        const tx = transactionFor(action, job, this.contracts, { commitment })!;
+        // The salt is on disk before the commitment can reach the chain.
+        this.store.tx(() => {
+          this.store.saveBid({ jobId: job.id, round: action.round, price: action.price, salt, commitment });
+          this.store.enqueue({ key: action.key, jobId: job.id, ...tx });
+        });
+        me.locked += job.terms.bond;
+        this.log.info({ job: job.id.toString(), round: action.round, price: action.price.toString() }, "bidding");
+        return;
+      }
+      case "advanceStep":
+        this.queueAdvance(action, job.id);
+        return;
+      default: {
+        const recorded =
+          action.kind === "reveal"
+            ? { bid: this.store.bid(job.id, action.round) }
+            : action.kind === "submit"
+              ? { execution: this.store.execution(job.id, action.round) }
+              : {};
+        const tx = transactionFor(action, job, this.contracts, recorded);
+        if (!tx) return;
+        const queued = this.store.enqueue({ key: action.key, jobId: job.id, ...tx });
+        // Given back at once rather than left to the no-show path: a smaller penalty, and the job
+        // reopens for others without waiting for the execution deadline.
+        if (queued && action.kind === "abandon") {
+          this.log.warn({ job: job.id.toString(), round: action.round, reason: action.reason }, "giving the job back");
+        }
+        return;
+      }
     }
   }
 
   private queueAdvance(action: Extract<Action, { kind: "advanceStep" }>, jobId?: bigint) {
-    const queued = this.store.enqueue({
-      key: action.key,
-      kind: "advance",
-      ...(jobId === undefined ? {} : { jobId }),
-      to: this.cfg.orchestrator as `0x${string}`,
-      data: encodeFunctionData({
-        abi: workflowOrchestratorAbi,
-        functionName: "advance",
-        args: [action.workflowId, action.step],
-      }),
-    });
+    const tx = advanceTransaction(action, this.contracts);
+    if (!tx) return;
+    const queued = this.store.enqueue({ key: action.key, ...(jobId === undefined ? {} : { jobId }), ...tx });
     if (queued) {
       this.log.info({ workflow: action.workflowId.toString(), step: action.step, key: action.key }, "advancing step");
     }
