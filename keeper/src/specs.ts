@@ -5,9 +5,8 @@ import type { Chain, PublicClient, Transport } from "viem";
 import type { Logger } from "pino";
 import { decodeSpec, resolveWorkflowInputs, WorkflowInputError, type JsonValue } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
-import type { Store } from "./store.js";
+import type { JobRow } from "./store.js";
 
-type JobRow = NonNullable<ReturnType<Store["job"]>>;
 type ResolvedInputs = { ok: true; values: Record<string, JsonValue> } | { ok: false; error: string };
 
 /** A job's checked spec, and a workflow step's inputs. */
