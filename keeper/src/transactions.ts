@@ -1,15 +1,23 @@
-// Plan actions as transactions: the outbox entry (its kind, target and calldata) that carries out
-// each action the planner returns. Pure: what the keeper recorded (the sealed bid's commitment, the
-// bid to reveal, the result to submit) is passed in.
-import { bytesToHex, encodeFunctionData } from "viem";
-import { committeeArbiterAbi, jobMarketAbi, workflowOrchestratorAbi } from "@baton/sdk";
+// Plan actions as transactions: the outbox entry (its kind and raw fields) that carries out each
+// action the planner returns, built with the sdk's typed call builders and encoded for the outbox,
+// which signs itself. Pure: what the keeper recorded (the sealed bid's commitment, the bid to
+// reveal, the result to submit) is passed in.
+import { bytesToHex } from "viem";
+import {
+  committeeCall,
+  encodeCall,
+  marketCall,
+  orchestratorCall,
+  prepareCommitBid,
+  type ContractWrite,
+} from "@baton/sdk";
 import type { Action, Terms } from "./plan.js";
 
 type Address = `0x${string}`;
 type Hex = `0x${string}`;
 
 /** What the outbox sends: `kind` labels it in logs and metrics. */
-export type Transaction = { kind: string; to: Address; data: Hex };
+export type Transaction = { kind: string; to: Address; data: Hex; value: bigint };
 
 /** The actions that are transactions (each has an outbox key). */
 export type TransactionAction = Extract<Action, { key: string }>;
@@ -27,6 +35,8 @@ export type Recorded = {
   execution?: { status: string; result: Uint8Array | null; resultHash: Hex | null };
 };
 
+const entry = (kind: string, write: ContractWrite): Transaction => ({ kind, ...encodeCall(write) });
+
 /**
  * The transaction that carries out `action` on job `job`; undefined when what it needs is not
  * recorded (no bid to reveal, no finished execution to submit) or its contract is not configured.
@@ -38,66 +48,38 @@ export function transactionFor(
   recorded: Recorded = {},
 ): Transaction | undefined {
   const { id, terms } = job;
-  const market = (kind: string, data: Hex): Transaction => ({ kind, to: contracts.market, data });
+  const { market } = contracts;
   switch (action.kind) {
-    case "commit":
-      if (!recorded.commitment) return undefined;
-      return market(
-        "commit",
-        encodeFunctionData({ abi: jobMarketAbi, functionName: "commitBid", args: [id, terms, recorded.commitment] }),
-      );
+    case "commit": {
+      const commitment = recorded.commitment;
+      if (!commitment) return undefined;
+      return entry("commit", prepareCommitBid({ market, jobId: id, terms, commitment }));
+    }
     case "reveal": {
       const bid = recorded.bid;
       if (!bid) return undefined;
-      return market(
-        "reveal",
-        encodeFunctionData({ abi: jobMarketAbi, functionName: "revealBid", args: [id, terms, bid.price, bid.salt] }),
-      );
+      return entry("reveal", marketCall(market, "revealBid", [id, terms, bid.price, bid.salt]));
     }
     case "finalize":
-      return market(
-        "finalize",
-        encodeFunctionData({ abi: jobMarketAbi, functionName: "finalizeAuction", args: [id, terms] }),
-      );
+      return entry("finalize", marketCall(market, "finalizeAuction", [id, terms]));
     case "submit": {
       const exec = recorded.execution;
       if (!exec || exec.status !== "done" || !exec.result || !exec.resultHash) return undefined;
-      return market(
-        "submit",
-        encodeFunctionData({
-          abi: jobMarketAbi,
-          functionName: "submitResult",
-          args: [id, terms, exec.resultHash, bytesToHex(exec.result)],
-        }),
-      );
+      return entry("submit", marketCall(market, "submitResult", [id, terms, exec.resultHash, bytesToHex(exec.result)]));
     }
     case "settle":
-      return market("settle", encodeFunctionData({ abi: jobMarketAbi, functionName: "settle", args: [id, terms] }));
+      return entry("settle", marketCall(market, "settle", [id, terms]));
     case "slashNoShow":
-      return market("slash", encodeFunctionData({ abi: jobMarketAbi, functionName: "slashNoShow", args: [id, terms] }));
+      return entry("slash", marketCall(market, "slashNoShow", [id, terms]));
     case "abandon":
-      return market("abandon", encodeFunctionData({ abi: jobMarketAbi, functionName: "abandon", args: [id, terms] }));
+      return entry("abandon", marketCall(market, "abandon", [id, terms]));
     case "forfeit":
-      return market(
-        "forfeit",
-        encodeFunctionData({
-          abi: jobMarketAbi,
-          functionName: "forfeitUnrevealed",
-          args: [id, terms, action.round, action.bidder],
-        }),
-      );
+      return entry("forfeit", marketCall(market, "forfeitUnrevealed", [id, terms, action.round, action.bidder]));
     case "resolveStaleDispute":
-      return market(
-        "stale",
-        encodeFunctionData({ abi: jobMarketAbi, functionName: "resolveStaleDispute", args: [id, terms] }),
-      );
+      return entry("stale", marketCall(market, "resolveStaleDispute", [id, terms]));
     case "resolveCommittee":
       if (!contracts.committeeArbiter) return undefined;
-      return {
-        kind: "committee",
-        to: contracts.committeeArbiter,
-        data: encodeFunctionData({ abi: committeeArbiterAbi, functionName: "resolve", args: [id, terms] }),
-      };
+      return entry("committee", committeeCall(contracts.committeeArbiter, "resolve", [id, terms]));
     case "advanceStep":
       return advanceTransaction(action, contracts);
   }
@@ -109,13 +91,5 @@ export function advanceTransaction(
   contracts: Contracts,
 ): Transaction | undefined {
   if (!contracts.orchestrator) return undefined;
-  return {
-    kind: "advance",
-    to: contracts.orchestrator,
-    data: encodeFunctionData({
-      abi: workflowOrchestratorAbi,
-      functionName: "advance",
-      args: [action.workflowId, action.step],
-    }),
-  };
+  return entry("advance", orchestratorCall(contracts.orchestrator, "advance", [action.workflowId, action.step]));
 }

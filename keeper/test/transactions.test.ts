@@ -34,9 +34,10 @@ const terms: Terms = {
 };
 const job = { id: 7n, terms };
 
-/** The transaction's kind, target, function and arguments. */
+/** The transaction's kind, target, function and arguments (none of the keeper's carries ETH). */
 function decoded(tx: Transaction | undefined, abi: Abi = jobMarketAbi) {
   expect(tx).toBeDefined();
+  expect(tx!.value).toBe(0n);
   const { functionName, args } = decodeFunctionData({ abi, data: tx!.data });
   return { kind: tx!.kind, to: tx!.to, functionName, args };
 }
