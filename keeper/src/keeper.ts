@@ -2,7 +2,6 @@ import { setMaxListeners } from "node:events";
 import {
   createPublicClient,
   webSocket,
-  type Abi,
   type Chain,
   type PrivateKeyAccount,
   type PublicClient,
@@ -10,7 +9,7 @@ import {
 } from "viem";
 import type { Logger } from "pino";
 import type { Server } from "node:http";
-import { committeeArbiterAbi, computeCommitment, jobMarketAbi, newSalt, workflowOrchestratorAbi } from "@baton/sdk";
+import { computeCommitment, newSalt } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import { chainFor, makePublicClient } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
@@ -25,14 +24,6 @@ import { sleep } from "./sleep.js";
 import { JobSpecs, type JobSpec } from "./specs.js";
 import { ChainReads, type JobOnChain } from "./reads.js";
 import { advanceTransaction, transactionFor, type Contracts } from "./transactions.js";
-
-/** What the keeper's transactions can revert with: the market's errors, the orchestrator's and the committee's. */
-const REVERT_ABI: Abi = [
-  ...jobMarketAbi,
-  ...[...workflowOrchestratorAbi, ...committeeArbiterAbi].filter(
-    (item) => item.type === "error" && !jobMarketAbi.some((m) => m.type === "error" && m.name === item.name),
-  ),
-];
 
 type Tracked = JobOnChain & JobSpec;
 
@@ -71,15 +62,7 @@ export class Keeper {
       committeeArbiter: cfg.committeeArbiter as `0x${string}` | undefined,
     };
     this.client = makePublicClient(cfg);
-    this.sender = new TxSender(
-      this.store,
-      this.client,
-      account,
-      REVERT_ABI,
-      cfg,
-      log.child({ part: "tx" }),
-      this.metrics,
-    );
+    this.sender = new TxSender(this.store, this.client, account, cfg, log.child({ part: "tx" }), this.metrics);
     this.specs = new JobSpecs(this.client, cfg, log);
     this.reads = new ChainReads(this.client, cfg, account.address);
     this.syncer = new Syncer(this.store, this.client, cfg, log.child({ part: "sync" }), this.metrics);

@@ -34,7 +34,6 @@ function sender(store: Store, client: PublicClient = net.publicClient, replaceAf
     store,
     client as never,
     privateKeyToAccount(privateKeyOf(KEY)),
-    jobMarketAbi,
     { replaceAfterBlocks },
     log,
     new Metrics(),
