@@ -3,7 +3,15 @@
 // chain. Nothing downstream trusts these decisions blindly: the sender (`sender.ts`) simulates each
 // transaction before signing it, and the contracts re-check everything.
 
-import { JobState, terminalJobStates, type JobTerms } from "@baton/sdk";
+import {
+  JobState,
+  stepStatusNames,
+  terminalJobStates,
+  ZERO_ADDRESS,
+  ZERO_HASH,
+  type JobTerms,
+  type StepStatusName,
+} from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 
 /** Derived job states (`IJobMarket.JobState`), as the sdk defines them. */
@@ -35,8 +43,10 @@ export type ChainJob = {
   committee?: { openedAt: number; resolved: boolean; votingEnds: number };
 };
 
-/** `IWorkflowOrchestrator.StepStatus`. */
-export const STEP = { Waiting: 0, Ready: 1, Posted: 2, Settled: 3, Failed: 4, Cancelled: 5 } as const;
+/** `IWorkflowOrchestrator.StepStatus`, from the sdk's names of its values. */
+export const STEP = Object.fromEntries(stepStatusNames.map((name, i) => [name, i])) as {
+  readonly [Name in StepStatusName]: number;
+};
 
 /** A workflow step as the orchestrator reports it (`getStep`, and whether its workflow is active). */
 export type StepView = {
@@ -99,9 +109,8 @@ export type Action =
   | { kind: "advanceStep"; key: string; workflowId: bigint; step: number }
   | { kind: "done" };
 
-const ZERO_HASH = `0x${"0".repeat(64)}`;
-const ZERO_ADDRESS = `0x${"0".repeat(40)}`;
-export const ETH_TOKEN = ZERO_ADDRESS as `0x${string}`;
+/** ETH, as a job's token. */
+const ETH_TOKEN = ZERO_ADDRESS;
 
 export const stepKey = (kind: string, jobId: bigint, round: number, extra?: string) =>
   extra ? `${kind}:${jobId}:${round}:${extra.toLowerCase()}` : `${kind}:${jobId}:${round}`;

@@ -2,16 +2,15 @@
 // per job): its worker account, the state of every tracked job, and what housekeeping needs beyond
 // the market (workflow steps, committee disputes). The planner (`plan.ts`) decides on the result.
 import type { Chain, PublicClient, Transport } from "viem";
-import { committeeArbiterAbi, jobMarketAbi, workflowOrchestratorAbi } from "@baton/sdk";
+import { committeeArbiterAbi, jobMarketAbi, workflowOrchestratorAbi, workflowStatusNames, ZERO_HASH } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import { S, type ChainJob, type Me, type StepView, type Terms } from "./plan.js";
 
 type Client = PublicClient<Transport, Chain>;
 type Address = `0x${string}`;
 
-const ZERO_HASH = `0x${"0".repeat(64)}` as const;
 /** `IWorkflowOrchestrator.WorkflowStatus.Active`. */
-const ACTIVE = 1;
+const ACTIVE = workflowStatusNames.indexOf("Active");
 /** Job states in which a workflow step's job may need `advance` to tell the orchestrator. */
 const STEP_ENDINGS = new Set<number>([S.Settled, S.Refunded, S.Cancelled, S.Unfilled]);
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseEther, zeroAddress } from "viem";
+import { parseEther } from "viem";
 import {
   buildWorkflow,
   createWorkflow,
@@ -10,6 +10,7 @@ import {
   readWorkflow,
   withdrawFromOrchestrator,
   workflowOrchestratorAbi,
+  ZERO_ADDRESS,
   type JobSpecInput,
   type SigningClient,
   type WorkflowStepDraft,
@@ -115,7 +116,7 @@ describe("a diamond workflow run by keepers", () => {
         address: dep.orchestrator,
         abi: workflowOrchestratorAbi,
         functionName: "creditOf",
-        args: [account(REQUESTER).address, zeroAddress],
+        args: [account(REQUESTER).address, ZERO_ADDRESS],
       });
       expect(credit).toBe(refund);
       const before = await net.publicClient.getBalance({ address: account(REQUESTER).address });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ZERO_ADDRESS, ZERO_HASH } from "@baton/sdk";
 import {
   decide,
   failureReason,
@@ -19,8 +20,7 @@ import {
 
 const ME = "0x00000000000000000000000000000000000000aa" as const;
 const OTHER = "0x00000000000000000000000000000000000000bb" as const;
-const ZERO = `0x${"0".repeat(40)}` as const;
-const ZERO_HASH = `0x${"0".repeat(64)}` as const;
+const ZERO = ZERO_ADDRESS;
 const SOME_HASH = `0x${"1".repeat(64)}` as const;
 const NOW = 1_900_000_000;
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeFunctionData, parseEther, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { pino } from "pino";
-import { jobMarketAbi } from "@baton/sdk";
+import { jobMarketAbi, ZERO_ADDRESS } from "@baton/sdk";
 import { Metrics } from "../src/metrics.js";
 import { TxSender } from "../src/sender.js";
 import { Store } from "../src/store.js";
@@ -111,7 +111,7 @@ describe("TxSender", () => {
       data: encodeFunctionData({
         abi: jobMarketAbi,
         functionName: "withdraw",
-        args: ["0x0000000000000000000000000000000000000000"],
+        args: [ZERO_ADDRESS],
       }),
     });
     store.enqueue({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeFunctionData, type Abi } from "viem";
-import { committeeArbiterAbi, jobMarketAbi, workflowOrchestratorAbi } from "@baton/sdk";
+import { committeeArbiterAbi, jobMarketAbi, workflowOrchestratorAbi, ZERO_ADDRESS } from "@baton/sdk";
 import { stepKey, type Terms } from "../src/plan.js";
 import { advanceTransaction, transactionFor, type Transaction } from "../src/transactions.js";
 
@@ -13,7 +13,7 @@ const contracts = { market: MARKET, orchestrator: ORCHESTRATOR, committeeArbiter
 
 const terms: Terms = {
   requester: "0x00000000000000000000000000000000000000cc",
-  token: `0x${"0".repeat(40)}`,
+  token: ZERO_ADDRESS,
   maxReward: 10n ** 18n,
   arbiter: "0x00000000000000000000000000000000000000dd",
   bond: 10n ** 17n,
