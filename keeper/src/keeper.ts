@@ -13,7 +13,7 @@ import { computeCommitment, newSalt } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import { chainFor, makePublicClient } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
-import { decide, failureReason, planJob, planReadyStep, S, TERMINAL, type Action, type Me } from "./plan.js";
+import { decide, failureReason, planPass, planReadyStep, type Action, type LocalJob, type Me } from "./plan.js";
 import { TxSender } from "./sender.js";
 import { Store } from "./store.js";
 import { Syncer, syncReadySteps } from "./sync.js";
@@ -155,35 +155,23 @@ export class Keeper {
     const now = Number((await this.client.getBlock({ blockNumber: head })).timestamp);
     const tracked = await this.readTracked(now);
     const gasPrice = await this.client.getGasPrice();
-    let held = tracked.filter((t) => this.holds(t, me)).length;
 
-    for (const job of tracked) {
+    for (const job of tracked) if (!job.pending) this.recordDecision(job, me);
+    const plans = planPass(
+      tracked.map((job) => ({
+        id: job.id,
+        terms: job.terms,
+        chain: { ...job.chain, gasPrice },
+        local: this.localView(job),
+        ...(job.pending ? { pending: true } : {}),
+      })),
+      me,
+      this.cfg,
+      this.cfg.capacity,
+    );
+    for (const [i, job] of tracked.entries()) {
       if (this.abort.signal.aborted) break;
-      if (job.pending) continue;
-      const row = this.store.job(job.id)!;
-      const failure = this.store.deterministicFailure(job.id, row.specHash);
-      const failedBefore = failure && failureReason(job.id, failure);
-      if (row.decision === null) {
-        const spec = job.spec.ok
-          ? { ok: true as const, kind: job.spec.spec.kind }
-          : { ok: false as const, error: job.spec.error };
-        const d = decide(job.terms, spec, me, this.cfg, failedBefore);
-        const decision = d.bid ? "bid" : `skip: ${d.reason}`;
-        this.store.setDecision(job.id, decision);
-        this.metrics.decisions.inc({ decision: d.bid ? "bid" : "skip" });
-        this.log.info({ job: job.id.toString(), decision }, "decided");
-      } else if (row.decision === "bid" && failedBefore) {
-        // Decided before the failure (an earlier round, or another job with the same spec).
-        this.store.setDecision(job.id, `skip: ${failedBefore}`);
-        this.log.info({ job: job.id.toString(), reason: failedBefore }, "not bidding again");
-      }
-      const local = { ...this.localView(job), failedBefore: failure };
-      const chain = { ...job.chain, gasPrice };
-      const actions = planJob(job.id, job.terms, chain, local, me, this.cfg, held, this.cfg.capacity);
-      for (const action of actions) {
-        if (action.kind === "commit") held++;
-        this.perform(job, action, me);
-      }
+      for (const action of plans[i]) this.perform(job, action);
     }
     await this.advanceReadySteps(head);
     this.metrics.activeJobs.set(tracked.length);
@@ -191,16 +179,32 @@ export class Keeper {
     this.summary(head, tracked.length);
   }
 
-  private holds(t: Tracked, me: Me): boolean {
-    const bid = this.store.bid(t.id, t.chain.round);
-    if (!bid) return false;
-    if (t.chain.state === S.Open || t.chain.state === S.Revealing) return true;
-    return t.chain.winner.toLowerCase() === me.address.toLowerCase() && !TERMINAL.has(t.chain.state);
+  /** Whether to bid on a job at all, decided once (and revised after a deterministic failure). */
+  private recordDecision(job: Tracked, me: Me) {
+    const row = this.store.job(job.id)!;
+    const failure = this.store.deterministicFailure(job.id, row.specHash);
+    const failedBefore = failure && failureReason(job.id, failure);
+    if (row.decision === null) {
+      const spec = job.spec.ok
+        ? { ok: true as const, kind: job.spec.spec.kind }
+        : { ok: false as const, error: job.spec.error };
+      const d = decide(job.terms, spec, me, this.cfg, failedBefore);
+      const decision = d.bid ? "bid" : `skip: ${d.reason}`;
+      this.store.setDecision(job.id, decision);
+      this.metrics.decisions.inc({ decision: d.bid ? "bid" : "skip" });
+      this.log.info({ job: job.id.toString(), decision }, "decided");
+    } else if (row.decision === "bid" && failedBefore) {
+      // Decided before the failure (an earlier round, or another job with the same spec).
+      this.store.setDecision(job.id, `skip: ${failedBefore}`);
+      this.log.info({ job: job.id.toString(), reason: failedBefore }, "not bidding again");
+    }
   }
 
-  private localView(job: Tracked) {
+  /** What this keeper recorded about the job, as the planner sees it. */
+  private localView(job: Tracked): LocalJob {
     const row = this.store.job(job.id)!;
     const exec = this.store.execution(job.id, job.chain.round);
+    const failure = this.store.deterministicFailure(job.id, row.specHash);
     return {
       decision: row.decision,
       specKind: job.spec.ok ? job.spec.spec.kind : undefined,
@@ -208,11 +212,12 @@ export class Keeper {
       execution: exec?.status,
       unrevealed: this.store.unrevealed(job.id),
       hasStep: (key: string) => this.store.hasStep(key),
+      ...(failure ? { failedBefore: failure } : {}),
     };
   }
 
   /** Carries out one planned action: records, queues its transaction, or starts its execution. */
-  private perform(job: Tracked, action: Action, me: Me) {
+  private perform(job: Tracked, action: Action) {
     switch (action.kind) {
       case "decline":
         this.store.setDecision(job.id, `skip: ${action.reason}`);
@@ -238,7 +243,7 @@ export class Keeper {
           market: this.contracts.market,
           jobId: job.id,
           round: action.round,
-          bidder: me.address,
+          bidder: this.address,
           price: action.price,
           salt,
         });
@@ -248,7 +253,6 @@ export class Keeper {
           this.store.saveBid({ jobId: job.id, round: action.round, price: action.price, salt, commitment });
           this.store.enqueue({ key: action.key, jobId: job.id, ...tx });
         });
-        me.locked += job.terms.bond;
         this.log.info({ job: job.id.toString(), round: action.round, price: action.price.toString() }, "bidding");
         return;
       }

@@ -205,9 +205,54 @@ export function planJob(
   return out;
 }
 
+/** A tracked job as one pass plans it. */
+export type PassJob = {
+  id: bigint;
+  terms: Terms;
+  chain: ChainJob;
+  local: LocalJob;
+  /** Left alone this pass (its workflow inputs could not be resolved yet); it keeps its place. */
+  pending?: boolean;
+};
+
+/**
+ * Whether the job takes a place of this keeper's capacity: it holds a bid in the current round's
+ * auction, or it won the job and the job has not ended.
+ */
+export function holds(chain: Pick<ChainJob, "state" | "winner">, hasBid: boolean, me: Pick<Me, "address">): boolean {
+  if (!hasBid) return false;
+  if (chain.state === S.Open || chain.state === S.Revealing) return true;
+  return same(chain.winner, me.address) && !TERMINAL.has(chain.state);
+}
+
+/**
+ * One pass's plan over every tracked job, in order (`planJob` for each). The jobs this keeper
+ * holds count against `capacity`; each commit planned takes a place and locks its bond, so the
+ * jobs after it see the capacity and the free stake that are left.
+ */
+export function planPass(
+  jobs: readonly PassJob[],
+  me: Me,
+  cfg: Parameters<typeof planJob>[5],
+  capacity: number,
+): Action[][] {
+  let held = jobs.filter((j) => holds(j.chain, j.local.hasBid, me)).length;
+  let locked = me.locked;
+  return jobs.map((j) => {
+    if (j.pending) return [];
+    const actions = planJob(j.id, j.terms, j.chain, j.local, { ...me, locked }, cfg, held, capacity);
+    for (const action of actions) {
+      if (action.kind !== "commit") continue;
+      held += 1;
+      locked += j.terms.bond;
+    }
+    return actions;
+  });
+}
+
 /**
  * A bid on an open job this keeper decided to bid on: at its price, once the bond fits the stake
- * not locked by other bids and jobs (`me.locked`, which the caller raises by each bond it commits).
+ * not locked by other bids and jobs (`me.locked`, which `planPass` raises by each bond it commits).
  */
 function bid(
   terms: Terms,

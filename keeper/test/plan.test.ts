@@ -3,7 +3,9 @@ import { ZERO_ADDRESS, ZERO_HASH } from "@baton/sdk";
 import {
   decide,
   failureReason,
+  holds,
   planJob,
+  planPass,
   planReadyStep,
   priceFor,
   retryDelay,
@@ -233,6 +235,58 @@ describe("planJob", () => {
     for (const s of [S.Settled, S.Cancelled, S.Refunded]) {
       expect(planJob(1n, terms, chain(s), local(), me, cfg, 0, 4)).toEqual([{ kind: "done" }]);
     }
+  });
+});
+
+describe("planPass", () => {
+  const open = (id: bigint, overrides: Partial<Terms> = {}) => ({
+    id,
+    terms: { ...terms, ...overrides },
+    chain: chain(S.Open),
+    local: local(),
+  });
+
+  it("counts the jobs it holds against its capacity, and gives each commit a place", () => {
+    const revealing = { id: 1n, terms, chain: chain(S.Revealing), local: local({ hasBid: true }) };
+    expect(planPass([revealing, open(2n), open(3n)], me, cfg, 2).map(kinds)).toEqual([[], ["commit"], []]);
+    expect(planPass([open(2n), open(3n)], me, cfg, 2).map(kinds)).toEqual([["commit"], ["commit"]]);
+  });
+
+  it("locks each committed bond, so a later job waits for free stake", () => {
+    const bond = terms.bond;
+    const plans = planPass([open(1n), open(2n)], { ...me, stake: bond + bond / 2n }, cfg, 4);
+    expect(plans.map(kinds)).toEqual([["commit"], ["lackStake"]]);
+    expect(plans[1]).toEqual([{ kind: "lackStake", free: bond / 2n, bond }]);
+  });
+
+  it("gives no place to a bid it declines or cannot cover", () => {
+    const gwei = 10n ** 9n;
+    const costPlus = {
+      ...cfg,
+      strategy: { kind: "cost-plus" as const, margin: 0, executionCostWei: {}, gasPerJob: 400_000 },
+    };
+    // 400k gas at 1 gwei is 0.0004 ETH: above the first job's reward, within the second's.
+    const cheap = { ...open(1n, { maxReward: 100_000n * gwei, bond: 1n }), chain: chain(S.Open, { gasPrice: gwei }) };
+    const fair = { ...open(2n), chain: chain(S.Open, { gasPrice: gwei }) };
+    expect(planPass([cheap, fair], me, costPlus, 1).map(kinds)).toEqual([["decline"], ["commit"]]);
+    const poor = { ...me, stake: 0n };
+    expect(planPass([open(1n), open(2n, { bond: 0n })], poor, cfg, 1).map(kinds)).toEqual([["lackStake"], ["commit"]]);
+  });
+
+  it("leaves a pending job alone, which keeps its place", () => {
+    const pending = { id: 1n, terms, chain: chain(S.Open), local: local({ hasBid: true }), pending: true };
+    expect(planPass([pending, open(2n)], me, cfg, 1)).toEqual([[], []]);
+  });
+});
+
+describe("holds", () => {
+  it("holds a place while bidding in the current round, and for a job it won until the job ends", () => {
+    expect(holds(chain(S.Open), true, me)).toBe(true);
+    expect(holds(chain(S.Revealing), true, me)).toBe(true);
+    expect(holds(chain(S.Open), false, me)).toBe(false);
+    expect(holds(chain(S.Assigned, { winner: ME }), true, me)).toBe(true);
+    expect(holds(chain(S.Assigned, { winner: OTHER }), true, me)).toBe(false);
+    expect(holds(chain(S.Settled, { winner: ME }), true, me)).toBe(false);
   });
 });
 
