@@ -19,8 +19,8 @@ import {
 } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import type { AddressBook } from "@baton/sdk";
-import { artifact } from "./artifacts.ts";
-import { freePort, rpcUp, startProcess, stopProcess } from "./process.ts";
+import { artifact } from "./artifacts.js";
+import { freePort, rpcUp, startProcess, stopProcess } from "./process.js";
 
 /** The repository root. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");

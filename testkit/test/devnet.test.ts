@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { jobMarketAbi } from "@baton/sdk";
-import { ensureArtifacts } from "../src/artifacts.ts";
-import { deployBaton, startDevnet, type Devnet } from "../src/devnet.ts";
-import { serveModules } from "../src/modules.ts";
+import { ensureArtifacts } from "../src/artifacts.js";
+import { deployBaton, startDevnet, type Devnet } from "../src/devnet.js";
+import { serveModules } from "../src/modules.js";
 
 function alive(pid: number): boolean {
   try {

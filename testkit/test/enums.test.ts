@@ -2,8 +2,8 @@
 // contracts: a member added, removed or reordered in Solidity fails here.
 import { beforeAll, describe, expect, it } from "vitest";
 import { jobStateNames, pricingNames, slashReasonNames, statusNames } from "@baton/sdk";
-import { ensureArtifacts, solidityEnumMembers } from "../src/artifacts.ts";
-import * as mirror from "../src/enums.ts";
+import { ensureArtifacts, solidityEnumMembers } from "../src/artifacts.js";
+import * as mirror from "../src/enums.js";
 
 const members = (name: string) => solidityEnumMembers("contracts/interfaces/IJobMarket.sol", "IJobMarket", name);
 
