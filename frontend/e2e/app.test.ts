@@ -6,7 +6,7 @@ import { jobMarketAbi, testTokenAbi } from "@baton/sdk";
 import type { Page } from "playwright-core";
 import { beforeAll, expect, it } from "vitest";
 import { parseUnits, zeroAddress } from "viem";
-import { account } from "../../keeper/test/helpers/devnet.ts";
+import { account } from "@baton/testkit/devnet";
 import { browserSuite, REQUESTER, SHOTS } from "./browser.ts";
 import type { Stack } from "./stack.ts";
 
