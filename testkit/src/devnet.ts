@@ -1,6 +1,7 @@
 // A local chain for tests and the dev stack: `hardhat node` on a free port (stopped by its PID,
 // and killed if the test process exits first), viem clients for it, and a Baton deployment from
 // the Hardhat artifacts.
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -42,7 +43,14 @@ export function privateKeyOf(index: number): Hex {
   return `0x${Buffer.from(hd.privateKey!).toString("hex")}`;
 }
 
-export type HardhatNode = { url: string; port: number; pid: number; stop: () => Promise<void> };
+export type HardhatNode = {
+  url: string;
+  port: number;
+  pid: number;
+  /** The node's process, for callers that watch it exit. */
+  child: ChildProcess;
+  stop: () => Promise<void>;
+};
 
 /**
  * Starts `hardhat node` from the repository root on `port` (a free one by default) and waits until
@@ -79,7 +87,7 @@ export async function startHardhatNode(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url, port, pid: child.pid!, stop };
+  return { url, port, pid: child.pid!, child, stop };
 }
 
 /** Clients for a local node at `url` (chain id 31337). */
