@@ -1,38 +1,36 @@
 // Enum mirrors for the contract tests. Hardhat runs those tests through ts-node as CommonJS, which
 // cannot load the (ESM) sdk, so this file imports nothing and the root tsconfig's `ts-node.moduleTypes`
 // loads it as CommonJS. Every other test imports the enums from `@baton/sdk`.
-// test/enums.test.ts checks these names, and the sdk's, against the compiled contracts' AST.
+// test/enums.test.ts checks these members, and the sdk's, against the compiled contracts' AST.
 
-/** Makes a name → value object from a Solidity enum's member names, in declaration order. */
-function solidityEnum<const Names extends readonly string[]>(names: Names) {
-  return Object.freeze(Object.fromEntries(names.map((name, i) => [name, i]))) as {
-    readonly [K in keyof Names & `${number}` as Names[K]]: K extends `${infer N extends number}` ? N : never;
-  };
+/** `IJobMarket.JobState`: derived job states, as `JobMarket.jobState(id)` returns them. */
+export enum JobState {
+  None,
+  Open,
+  Revealing,
+  Awarding,
+  Unfilled,
+  Assigned,
+  Overdue,
+  Submitted,
+  Settleable,
+  Disputed,
+  RulingOverdue,
+  Settled,
+  Cancelled,
+  Refunded,
 }
 
-/** `IJobMarket.JobState` member names, indexed by value. */
-export const jobStateNames = [
-  "None",
-  "Open",
-  "Revealing",
-  "Awarding",
-  "Unfilled",
-  "Assigned",
-  "Overdue",
-  "Submitted",
-  "Settleable",
-  "Disputed",
-  "RulingOverdue",
-  "Settled",
-  "Cancelled",
-  "Refunded",
-] as const;
-/** Derived job states, as `JobMarket.jobState(id)` returns them. */
-export const JobState = solidityEnum(jobStateNames);
-export type JobState = (typeof JobState)[keyof typeof JobState];
-export type JobStateName = (typeof jobStateNames)[number];
+/** `IJobMarket.Pricing`. */
+export enum Pricing {
+  FirstPrice,
+  SecondPrice,
+}
 
-/** `IJobMarket.Pricing` member names. */
-export const pricingNames = ["FirstPrice", "SecondPrice"] as const;
-export const Pricing = solidityEnum(pricingNames);
-export type Pricing = (typeof Pricing)[keyof typeof Pricing];
+/** A numeric enum's member names, indexed by value. */
+export function memberNames(e: Record<string, string | number>): string[] {
+  return Object.entries(e)
+    .filter((entry): entry is [string, number] => typeof entry[1] === "number")
+    .sort((a, b) => a[1] - b[1])
+    .map(([name]) => name);
+}
