@@ -22,7 +22,7 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
     stack.net.publicClient.readContract({ address: stack.dep.market, abi: jobMarketAbi, functionName: "jobCount" });
 
   it("shows the overview, the workers and the connected account", async () => {
-    await expect(page.getByText("Active workers")).toBeTruthy();
+    await page.getByText("Active workers").waitFor();
     await page.getByRole("link", { name: "Workers" }).click();
     await page.getByRole("heading", { name: "Your worker" }).waitFor();
     await page.getByRole("cell", { name: "wasm" }).waitFor();
