@@ -1,6 +1,10 @@
 import js from "@eslint/js";
+import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 import globals from "globals";
+
+// The TypeScript of the workspaces, linted with type information (each file's nearest tsconfig).
+const typedFiles = ["sdk/**/*.ts", "keeper/**/*.ts", "testkit/**/*.ts", "frontend/**/*.{ts,tsx}"];
 
 export default tseslint.config(
   {
@@ -33,5 +37,22 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.browser },
     },
+  },
+  {
+    files: typedFiles,
+    // AssemblyScript, compiled by asc, not tsc.
+    ignores: ["keeper/wasm/**"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/await-thenable": "error",
+    },
+  },
+  {
+    files: ["frontend/src/**/*.{ts,tsx}"],
+    ...reactHooks.configs.flat.recommended,
   },
 );
