@@ -155,7 +155,9 @@ async function main() {
 
   step("4/7 starting the demo keepers");
   const corpus = JSON.parse(await runOnce("corpus", tsx, ["scripts/demo.ts", "corpus", rpcUrl]));
-  moduleServer = await serveModules({ "/corpus.json": { contentType: "application/json", body: JSON.stringify(corpus) } });
+  moduleServer = await serveModules({
+    "/corpus.json": { contentType: "application/json", body: JSON.stringify(corpus) },
+  });
   const moduleBase = moduleServer.base;
   for (const k of prepared.keepers) {
     start(k.name, process.execPath, [keeperBin, "--config", k.config, "start"], { BATON_PRIVATE_KEY: k.privateKey });

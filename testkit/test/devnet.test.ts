@@ -23,7 +23,11 @@ describe("devnet", () => {
     net = await startDevnet();
     expect(net.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const dep = await deployBaton(net);
-    const params = await net.publicClient.readContract({ address: dep.market, abi: jobMarketAbi, functionName: "getParams" });
+    const params = await net.publicClient.readContract({
+      address: dep.market,
+      abi: jobMarketAbi,
+      functionName: "getParams",
+    });
     expect(params.feeBps).toBe(dep.params.feeBps);
     expect(dep.book.jobMarket.toLowerCase()).toBe(dep.market.toLowerCase());
     await net.stop();
