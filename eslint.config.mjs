@@ -3,8 +3,17 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 import globals from "globals";
 
-// The TypeScript of the workspaces, linted with type information (each file's nearest tsconfig).
-const typedFiles = ["sdk/**/*.ts", "keeper/**/*.ts", "testkit/**/*.ts", "frontend/**/*.{ts,tsx}"];
+// TypeScript linted with type information, each file through its nearest tsconfig (AssemblyScript aside).
+const typedFiles = [
+  "sdk/**/*.ts",
+  "keeper/**/*.ts",
+  "testkit/**/*.ts",
+  "frontend/**/*.{ts,tsx}",
+  "test/**/*.ts",
+  "scripts/*.ts",
+  "ignition/**/*.ts",
+  "hardhat.config.ts",
+];
 
 export default tseslint.config(
   {
