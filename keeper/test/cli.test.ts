@@ -13,7 +13,7 @@ import {
   startDevnet,
   type Deployment,
   type Devnet,
-} from "./helpers/devnet.js";
+} from "@baton/testkit/devnet";
 import { market } from "./helpers/market.js";
 
 // The account commands as an operator runs them: each sends one market transaction through the

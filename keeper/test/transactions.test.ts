@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeFunctionData, type Abi } from "viem";
-import { committeeArbiterAbi, jobMarketAbi, workflowOrchestratorAbi, ZERO_ADDRESS } from "@baton/sdk";
+import { committeeArbiterAbi, jobMarketAbi, workflowOrchestratorAbi } from "@baton/sdk";
+import { sampleTerms } from "@baton/testkit";
 import { stepKey, type Terms } from "../src/plan.js";
 import { advanceTransaction, transactionFor, type Transaction } from "../src/transactions.js";
 
@@ -11,27 +12,7 @@ const OTHER = "0x00000000000000000000000000000000000000bb" as const;
 const HASH = `0x${"1".repeat(64)}` as const;
 const contracts = { market: MARKET, orchestrator: ORCHESTRATOR, committeeArbiter: COMMITTEE };
 
-const terms: Terms = {
-  requester: "0x00000000000000000000000000000000000000cc",
-  token: ZERO_ADDRESS,
-  maxReward: 10n ** 18n,
-  arbiter: "0x00000000000000000000000000000000000000dd",
-  bond: 10n ** 17n,
-  minStake: 0n,
-  minCompleted: 0,
-  commitWindow: 60,
-  revealWindow: 60,
-  executionWindow: 300,
-  challengeWindow: 120,
-  expiry: 2_000_000_000,
-  feeBps: 250,
-  forfeitBps: 2000,
-  slashBountyBps: 1000,
-  disputeBond: 10n ** 16n,
-  rulingTimeout: 600,
-  pricing: 0,
-  callback: false,
-};
+const terms: Terms = sampleTerms();
 const job = { id: 7n, terms };
 
 /** The transaction's kind, target, function and arguments (none of the keeper's carries ETH). */

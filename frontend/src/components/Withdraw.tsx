@@ -31,7 +31,7 @@ export function Withdraw({ tokens, showEarned = false }: { tokens: Address[]; sh
                 type="button"
                 disabled={busy}
                 onClick={() =>
-                  send({
+                  void send({
                     label: `Withdraw ${formatAmount(c.credit, token)}`,
                     address: chain.addressBook.jobMarket,
                     abi: jobMarketAbi,

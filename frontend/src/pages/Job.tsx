@@ -102,7 +102,7 @@ export default function Job({ id }: { id: bigint }) {
                 disabled={busy}
                 title={a.hint}
                 onClick={() =>
-                  send({
+                  void send({
                     label: `${a.label} (job #${id})`,
                     address: chain.addressBook.jobMarket,
                     abi: jobMarketAbi,

@@ -114,7 +114,7 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
               className="secondary"
               disabled={busy}
               onClick={() =>
-                send({
+                void send({
                   label: `Cancel workflow #${String(id)}`,
                   address: orchestrator,
                   abi: workflowOrchestratorAbi,
@@ -131,7 +131,7 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
               type="button"
               disabled={busy}
               onClick={() =>
-                send({
+                void send({
                   label: `Withdraw refund of ${money(credit.data!)}`,
                   address: orchestrator,
                   abi: workflowOrchestratorAbi,
@@ -153,7 +153,14 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
       </div>
 
       <h2>Steps</h2>
-      <StepTable state={state} jobs={jobs} token={token} busy={busy} onAdvance={advance} moduleName={moduleName} />
+      <StepTable
+        state={state}
+        jobs={jobs}
+        token={token}
+        busy={busy}
+        onAdvance={(step) => void advance(step)}
+        moduleName={moduleName}
+      />
 
       <h2>Timeline</h2>
       <ol className="timeline" aria-label="Timeline">

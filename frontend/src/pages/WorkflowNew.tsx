@@ -197,7 +197,16 @@ function Builder({ orchestrator }: { orchestrator: Address }) {
         <p className="hint">The template needs the modules {template.missing.join(", ")} in the configuration.</p>
       )}
 
-      <form onSubmit={submit} noValidate aria-label="New workflow">
+      <form
+        onSubmit={(event) =>
+          // The chain checks report their own errors; this catches a failed allowance read.
+          void submit(event).catch((error: unknown) =>
+            showErrors({ steps: `Could not create the workflow: ${(error as Error).message.split("\n")[0]}` }),
+          )
+        }
+        noValidate
+        aria-label="New workflow"
+      >
         {problems.length > 0 && (
           <div className="error-summary" role="alert" aria-labelledby="wf-problems">
             <h2 id="wf-problems">
