@@ -1,3 +1,5 @@
+// The daemon's pass loop: sync (`sync.ts`), read (`reads.ts`, `specs.ts`), plan (`plan.ts`, pure),
+// perform (`transactions.ts` for the outbox, `executions.ts` for the work), send (`sender.ts`).
 import { setMaxListeners } from "node:events";
 import {
   createPublicClient,
