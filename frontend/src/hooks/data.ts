@@ -1,6 +1,6 @@
 // Thin query hooks over the market reads in lib/market.ts: cached per chain, refreshed while the
 // page is open (a local chain every second, public chains every few seconds).
-import { fetchMarketLogs, readCredits, readWorkers, type JobView, type MarketLog } from "@baton/sdk";
+import { fetchMarketLogs, readCredits, readWorker, readWorkers, type JobView, type MarketLog } from "@baton/sdk";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { Address } from "viem";
@@ -123,6 +123,17 @@ export function useWorkers() {
       return views.map((v) => ({ ...v, ...meta.get(v.address)! }));
     },
     refetchInterval: pollMs * 5,
+  });
+}
+
+/** One worker: registration, stake, bonds, unbonding and reputation. */
+export function useWorker(address: Address) {
+  const { chain, client, pollMs } = useBaton();
+  const book = chain.addressBook;
+  return useQuery({
+    queryKey: ["worker", chain.chainId, address],
+    queryFn: () => readWorker(client, { market: book.jobMarket, worker: address, multicall: multicallOf(book) }),
+    refetchInterval: pollMs * 3,
   });
 }
 
