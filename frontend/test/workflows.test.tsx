@@ -9,7 +9,7 @@ import {
 import { QueryClient } from "@tanstack/react-query";
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createConfig, mock } from "wagmi";
 import { connect } from "wagmi/actions";
 import {
@@ -37,7 +37,6 @@ import {
   LIST_EVENTS,
   loadOrchestratorLogsIncremental,
   positions,
-  resetWorkflowLogCache,
   STEP_STATUSES,
   workflowsFromLogs,
 } from "../src/lib/workflowModel.ts";
@@ -70,7 +69,11 @@ function config(orchestrator: boolean) {
 const CHAIN = parseRuntimeConfig(config(true)).chains[0] as ChainConfig;
 
 /** The app's providers on a FakeChain, with this file's configuration (modules and an orchestrator). */
-async function renderPage(ui: React.ReactNode, fake: FakeChain, opts: { account?: Address; orchestrator?: boolean }) {
+async function renderPage(
+  ui: React.ReactNode,
+  fake: FakeChain,
+  opts: { account?: Address; orchestrator?: boolean; queryClient?: QueryClient },
+) {
   const wagmi = createConfig({
     chains: [testChain],
     connectors: opts.account ? [mock({ accounts: [opts.account], features: { reconnect: true } })] : [],
@@ -78,7 +81,8 @@ async function renderPage(ui: React.ReactNode, fake: FakeChain, opts: { account?
     pollingInterval: 60_000,
   });
   if (opts.account) await connect(wagmi, { connector: wagmi.connectors[0]! });
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false } } });
+  const queryClient =
+    opts.queryClient ?? new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false } } });
   return render(
     <Providers
       runtime={parseRuntimeConfig(config(opts.orchestrator ?? true))}
@@ -92,8 +96,6 @@ async function renderPage(ui: React.ReactNode, fake: FakeChain, opts: { account?
 }
 
 // A simulation is an eth_call; reads before the submission may make some, none may follow it.
-afterEach(() => resetWorkflowLogCache());
-
 const WRITES = ["eth_call", "eth_estimateGas", "eth_sendTransaction", "eth_sendRawTransaction"];
 const writes = (fake: FakeChain) => WRITES.reduce((n, m) => n + fake.count(m), 0);
 
@@ -402,14 +404,38 @@ describe("workflow status and graph", () => {
     const fake = diamond();
     const client = createPublicClient({ chain: testChain, transport: fake.transport() });
     const params = { orchestrator: ORCHESTRATOR, fromBlock: 1n, eventNames: LIST_EVENTS };
-    const first = await loadOrchestratorLogsIncremental(client, "k", params);
-    expect(first.map((l) => l.eventName)).toEqual(["WorkflowCreated", "StepSettled"]);
+    const first = await loadOrchestratorLogsIncremental(client, params);
+    expect(first.logs.map((l) => l.eventName)).toEqual(["WorkflowCreated", "StepSettled"]);
     const calls = fake.count("eth_getLogs");
-    expect(await loadOrchestratorLogsIncremental(client, "k", params)).toHaveLength(2);
+    const again = await loadOrchestratorLogsIncremental(client, params, first);
+    expect(again.logs).toHaveLength(2);
     expect(fake.count("eth_getLogs")).toBe(calls); // no new block: no log query
     fake.head += 5n;
-    expect(await loadOrchestratorLogsIncremental(client, "k", params)).toHaveLength(2);
+    expect((await loadOrchestratorLogsIncremental(client, params, again)).logs).toHaveLength(2);
     expect(fake.count("eth_getLogs")).toBe(calls + 1);
+    // A chain that went back below what was read (a restarted node) is read again from the start.
+    fake.head = 2n;
+    const restarted = await loadOrchestratorLogsIncremental(client, params, first);
+    expect(restarted.toBlock).toBe(2n);
+    expect(fake.count("eth_getLogs")).toBe(calls + 2);
+  });
+
+  it("keeps the logs read in the query, so a refresh of the list reads only new blocks", async () => {
+    const fake = diamond();
+    const from: bigint[] = [];
+    const request = fake.request.bind(fake);
+    fake.request = async (method, params = []) => {
+      if (method === "eth_getLogs") from.push(BigInt((params[0] as { fromBlock: Hex }).fromBlock));
+      return request(method, params);
+    };
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false } } });
+    await renderPage(<Workflows />, fake, { account: REQUESTER, queryClient });
+    await screen.findByRole("link", { name: "Workflow #1" });
+    const head = fake.head;
+    const reads = from.length;
+    fake.head += 3n;
+    await queryClient.refetchQueries({ queryKey: ["workflows"] });
+    expect(from.slice(reads)).toEqual([head + 1n]);
   });
 
   it("summarises list events newest first", () => {

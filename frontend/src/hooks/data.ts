@@ -1,19 +1,32 @@
 // Thin query hooks over the market reads in lib/market.ts: cached per chain, refreshed while the
 // page is open (a local chain every second, public chains every few seconds).
 import { fetchMarketLogs, readCredits, readWorker, readWorkers, type JobView, type MarketLog } from "@baton/sdk";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { Address } from "viem";
 import { getBlock, getBlockNumber } from "viem/actions";
 import { useBaton } from "../BatonContext.tsx";
-import { LOG_WINDOW, loadJobIndex, loadJobLogs, loadJobViews, loadTokens, multicallOf } from "../lib/market.ts";
+import {
+  LOG_WINDOW,
+  loadJobIndex,
+  loadJobLogs,
+  loadJobViews,
+  loadTokens,
+  multicallOf,
+  type JobIndex,
+} from "../lib/market.ts";
 
-/** Every posted job (terms and spec), oldest first. */
+/**
+ * Every posted job (terms and spec), oldest first. Each refresh extends the index the query holds:
+ * only the blocks after its head are read.
+ */
 export function useJobIndex() {
   const { chain, client, pollMs } = useBaton();
+  const queryClient = useQueryClient();
+  const queryKey = ["jobIndex", chain.chainId, chain.addressBook.jobMarket];
   return useQuery({
-    queryKey: ["jobIndex", chain.chainId],
-    queryFn: () => loadJobIndex(client, chain.addressBook),
+    queryKey,
+    queryFn: () => loadJobIndex(client, chain.addressBook, queryClient.getQueryData<JobIndex>(queryKey)),
     refetchInterval: pollMs * 3,
     staleTime: pollMs,
   });

@@ -38,25 +38,19 @@ export type PostedJob = {
   transactionHash: Hex;
 };
 
-type IndexCache = { toBlock: bigint; jobs: PostedJob[] };
-const indexCaches = new Map<string, IndexCache>();
-
-/** Forgets cached job indexes (tests; a chain restart). */
-export function resetJobIndexCache() {
-  indexCaches.clear();
-}
+/** Every posted job so far, and the block the index reaches. */
+export type JobIndex = { jobs: PostedJob[]; head: bigint };
 
 /**
- * Every posted job, oldest first, from `JobPosted` logs. Incremental: a second call reads only the
- * blocks after the first one's head (one `eth_blockNumber` plus one `eth_getLogs` per window).
+ * Every posted job, oldest first, from `JobPosted` logs. Incremental: given the previous index,
+ * reads only the blocks after its head (one `eth_blockNumber` plus one `eth_getLogs` per window);
+ * a chain that went back below that head (a restarted node) is read again from the deployment.
  */
-export async function loadJobIndex(client: Client, book: AddressBook): Promise<{ jobs: PostedJob[]; head: bigint }> {
-  const key = `${book.chainId}:${book.jobMarket.toLowerCase()}`;
+export async function loadJobIndex(client: Client, book: AddressBook, previous?: JobIndex): Promise<JobIndex> {
   const head = await getBlockNumber(client, { cacheTime: 0 });
-  let cache = indexCaches.get(key);
-  if (cache && cache.toBlock > head) cache = undefined; // the chain was reset
-  const fromBlock = cache ? cache.toBlock + 1n : book.deploymentBlock;
-  const jobs = cache ? [...cache.jobs] : [];
+  const base = previous && previous.head <= head ? previous : undefined;
+  const fromBlock = base ? base.head + 1n : book.deploymentBlock;
+  const jobs = base ? [...base.jobs] : [];
   if (fromBlock <= head) {
     const logs = await fetchMarketLogs(client as never, {
       address: book.jobMarket,
@@ -78,7 +72,6 @@ export async function loadJobIndex(client: Client, book: AddressBook): Promise<{
       });
     }
   }
-  indexCaches.set(key, { toBlock: head, jobs });
   return { jobs, head };
 }
 

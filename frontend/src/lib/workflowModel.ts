@@ -140,31 +140,25 @@ export async function loadOrchestratorLogs(
   return decodeWorkflowLogs(logs);
 }
 
-type LogCache = { toBlock: bigint; logs: DecodedLog[] };
-const logCaches = new Map<string, LogCache>();
-
-/** Forgets cached orchestrator logs (tests; a chain restart). */
-export function resetWorkflowLogCache() {
-  logCaches.clear();
-}
+/** The orchestrator logs read so far, up to and including block `toBlock`. */
+export type LogsSoFar = { toBlock: bigint; logs: DecodedLog[] };
 
 /**
- * Like `loadOrchestratorLogs`, but incremental per `cacheKey`: a later call reads only the blocks
- * after the previous call's head (a chain that went back, such as a restarted node, starts over).
+ * Like `loadOrchestratorLogs` up to the head, but incremental: given the logs read so far, reads
+ * only the blocks after them (a chain that went back below them, such as a restarted node, is
+ * read again from `fromBlock`).
  */
 export async function loadOrchestratorLogsIncremental(
   client: Client,
-  cacheKey: string,
   params: Omit<Parameters<typeof loadOrchestratorLogs>[1], "toBlock">,
-): Promise<DecodedLog[]> {
+  previous?: LogsSoFar,
+): Promise<LogsSoFar> {
   const head = await getBlockNumber(client, { cacheTime: 0 });
-  let cache = logCaches.get(cacheKey);
-  if (cache && cache.toBlock > head) cache = undefined;
-  const fromBlock = cache ? cache.toBlock + 1n : params.fromBlock;
-  const logs = cache ? [...cache.logs] : [];
+  const base = previous && previous.toBlock <= head ? previous : undefined;
+  const fromBlock = base ? base.toBlock + 1n : params.fromBlock;
+  const logs = base ? [...base.logs] : [];
   if (fromBlock <= head) logs.push(...(await loadOrchestratorLogs(client, { ...params, fromBlock, toBlock: head })));
-  logCaches.set(cacheKey, { toBlock: head, logs });
-  return logs;
+  return { toBlock: head, logs };
 }
 
 /** Every workflow from the list events, newest first. */
