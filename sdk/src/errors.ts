@@ -1,6 +1,13 @@
 // Error classes the sdk throws. Every one extends `BatonError`, so callers can tell sdk failures
 // from their own with one `instanceof`; each carries the evidence a caller needs to react.
-import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type Abi, type Hex } from "viem";
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  decodeErrorResult,
+  type Abi,
+  type Hex,
+  type TransactionReceipt,
+} from "viem";
 import { committeeArbiterAbi, jobMarketAbi, testTokenAbi, workflowOrchestratorAbi } from "./generated/abis.js";
 
 export class BatonError extends Error {
@@ -116,43 +123,89 @@ function formatArg(value: unknown): string {
   return String(value);
 }
 
+/** A transaction was mined but reverted: the state changed between its simulation and its block. */
+export class TransactionRevertedError extends BatonError {
+  override name = "TransactionRevertedError";
+  readonly hash: Hex;
+  readonly receipt: TransactionReceipt;
+  constructor(label: string, hash: Hex, receipt: TransactionReceipt) {
+    super(
+      `${label} transaction ${hash} reverted on-chain in block ${receipt.blockNumber} (state changed after simulation)`,
+    );
+    this.hash = hash;
+    this.receipt = receipt;
+  }
+}
+
+/** A decoded revert: the custom error's name and arguments. */
+export type Revert = { name: string; args: readonly unknown[]; data?: Hex };
+
 /**
- * Turns a viem error from `simulateContract`, `writeContract`, `estimateGas` or `readContract` into
- * a `BatonContractError` when it is a contract revert; returns any other error unchanged (RPC and
- * transport failures stay viem errors, so retry logic can keep telling them apart).
+ * Finds revert data anywhere in a viem error and decodes it against `abi` (default: every Baton
+ * error); undefined when the error is not a revert (network trouble, rate limits), so retry logic
+ * can tell the two apart. Nodes report reverts differently: as ABI-encoded data (geth, anvil, most
+ * providers), as an already-decoded `ContractFunctionRevertedError` (viem's contract actions), or,
+ * from Hardhat's `eth_estimateGas`, only in the message text.
+ */
+export function decodeRevert(error: unknown, abi: Abi = batonErrorsAbi): Revert | undefined {
+  if (!(error instanceof BaseError)) return undefined;
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (reverted instanceof ContractFunctionRevertedError) {
+    if (reverted.data?.errorName) {
+      return { name: reverted.data.errorName, args: reverted.data.args ?? [], data: reverted.raw };
+    }
+    if (reverted.raw && reverted.raw.length >= 10) return decodeData(reverted.raw, abi);
+    return { name: "revert without data", args: [] };
+  }
+  const withData = error.walk((e) => isHex((e as { data?: unknown }).data)) as { data?: Hex } | null;
+  const data = withData?.data;
+  if (data && data.length >= 10) return decodeData(data, abi);
+  const details = error.details ?? "";
+  const custom = /reverted with custom error '(\w+)\(/.exec(details);
+  if (custom) return { name: custom[1]!, args: [] };
+  if (/execution reverted|reverted with reason|VM Exception while processing transaction: revert/i.test(details)) {
+    return { name: "revert without data", args: [] };
+  }
+  return undefined;
+}
+
+function decodeData(data: Hex, abi: Abi): Revert {
+  // The calling ABI may not know an error raised further down (e.g. a token's): try all of ours.
+  for (const candidate of abi === batonErrorsAbi ? [abi] : [abi, batonErrorsAbi]) {
+    try {
+      const decoded = decodeErrorResult({ abi: candidate, data });
+      return { name: decoded.errorName, args: decoded.args ?? [], data };
+    } catch {
+      // try the next ABI
+    }
+  }
+  return { name: `unknown revert ${data.slice(0, 10)}`, args: [], data };
+}
+
+const isHex = (v: unknown): v is Hex => typeof v === "string" && /^0x[0-9a-fA-F]*$/.test(v);
+
+/**
+ * Turns a viem error from `simulateContract`, `writeContract`, `estimateGas`, `call` or
+ * `readContract` into a `BatonContractError` when it is a contract revert; returns any other error
+ * unchanged (RPC and transport failures stay viem errors, so retry logic can keep telling them
+ * apart).
  */
 export function toBatonError(error: unknown): unknown {
   if (error instanceof BatonError || !(error instanceof BaseError)) return error;
-  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
-  if (!(reverted instanceof ContractFunctionRevertedError)) return error;
+  const revert = decodeRevert(error);
+  if (!revert) return error;
+  const reverted = error.walk(
+    (e) => e instanceof ContractFunctionRevertedError,
+  ) as ContractFunctionRevertedError | null;
   const context = error as BaseError & { functionName?: string; contractAddress?: Hex };
-  const common = {
+  const decoded = !revert.name.startsWith("unknown revert") && revert.name !== "revert without data";
+  return new BatonContractError({
     functionName: context.functionName,
     address: context.contractAddress,
-    reason: reverted.reason ?? reverted.shortMessage,
+    reason: reverted?.reason ?? reverted?.shortMessage ?? error.shortMessage,
     cause: error,
-  };
-  if (reverted.data?.errorName) {
-    return new BatonContractError({
-      ...common,
-      errorName: reverted.data.errorName,
-      args: reverted.data.args ?? [],
-      data: reverted.raw,
-    });
-  }
-  // The calling ABI may not know an error raised further down (e.g. a token's): try all of ours.
-  if (reverted.raw && reverted.raw.length >= 10) {
-    try {
-      const decoded = decodeErrorResult({ abi: batonErrorsAbi, data: reverted.raw });
-      return new BatonContractError({
-        ...common,
-        errorName: decoded.errorName,
-        args: decoded.args ?? [],
-        data: reverted.raw,
-      });
-    } catch {
-      // fall through: undecodable
-    }
-  }
-  return new BatonContractError({ ...common, errorName: undefined, args: [], data: reverted.raw });
+    errorName: decoded ? revert.name : undefined,
+    args: decoded ? revert.args : [],
+    data: revert.data,
+  });
 }

@@ -14,10 +14,8 @@ import {
 } from "viem";
 import { z } from "zod";
 import { CanonicalJsonError, PayloadTooLargeError, SpecValidationError } from "./errors.js";
+import { MAX_PAYLOAD_BYTES } from "./limits.js";
 import type { Address, Hex } from "./types.js";
-
-/** Longest inline spec or result the market accepts (`JobMarket.MAX_PAYLOAD_BYTES`). */
-export const MAX_PAYLOAD_BYTES = 16_384;
 
 // ---------------------------------------------------------------- canonical JSON
 

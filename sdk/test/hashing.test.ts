@@ -14,7 +14,8 @@ import {
   postJob,
   readJobs,
   specHash,
-  writeMarket,
+  marketCall,
+  send,
   type AddressBook,
   type JobTerms,
 } from "../src/index.js";
@@ -109,17 +110,12 @@ describe.skipIf(!rpcUrl)(
 
     it("a bid sealed with computeCommitment and newSalt reveals and leads", async () => {
       const worker = wallet(5);
-      await writeMarket(worker, publicClient, {
-        market: book.jobMarket,
-        functionName: "register",
-        args: [[stringToHex("wasm", { size: 32 })], "https://workers.example/5"],
-      });
-      await writeMarket(worker, publicClient, {
-        market: book.jobMarket,
-        functionName: "depositStake",
-        args: [],
-        value: parseEther("1"),
-      });
+      await send(
+        worker,
+        publicClient,
+        marketCall(book.jobMarket, "register", [[stringToHex("wasm", { size: 32 })], "https://workers.example/5"]),
+      );
+      await send(worker, publicClient, marketCall(book.jobMarket, "depositStake", [], parseEther("1")));
       const terms = await buildTerms(publicClient, book, {
         requester: accounts[2]!.address,
         maxReward: parseEther("1"),
@@ -137,17 +133,13 @@ describe.skipIf(!rpcUrl)(
         price,
         salt,
       });
-      await writeMarket(worker, publicClient, {
-        market: book.jobMarket,
-        functionName: "commitBid",
-        args: [jobId, terms, commitment],
-      });
+      await send(worker, publicClient, marketCall(book.jobMarket, "commitBid", [jobId, terms, commitment]));
       await increaseTime(rpcUrl!, terms.commitWindow);
-      const { receipt } = await writeMarket(worker, publicClient, {
-        market: book.jobMarket,
-        functionName: "revealBid",
-        args: [jobId, terms, price, salt],
-      });
+      const { receipt } = await send(
+        worker,
+        publicClient,
+        marketCall(book.jobMarket, "revealBid", [jobId, terms, price, salt]),
+      );
       expect(receipt.status).toBe("success");
       const [view] = await readJobs(publicClient, { market: book.jobMarket, multicall: book.multicall3, ids: [jobId] });
       expect(view!.state).toBe(JobState.Revealing);

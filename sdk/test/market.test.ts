@@ -24,7 +24,8 @@ import {
   testTokenAbi,
   withdrawFromOrchestrator,
   workflowOrchestratorAbi,
-  writeMarket,
+  marketCall,
+  send,
   type AddressBook,
   type JobSpecInput,
   type JobTerms,
@@ -82,11 +83,11 @@ describe.skipIf(!rpcUrl)(
       posted.sort((a, b) => Number(a.jobId - b.jobId));
       // The last job is cancelled, so the logs hold another event and the states differ.
       const last = posted[JOBS - 1]!;
-      await writeMarket(wallet(REQUESTERS.find((i) => accounts[i]!.address === last.terms.requester)!), publicClient, {
-        market: book.jobMarket,
-        functionName: "cancel",
-        args: [last.jobId, last.terms],
-      });
+      await send(
+        wallet(REQUESTERS.find((i) => accounts[i]!.address === last.terms.requester)!),
+        publicClient,
+        marketCall(book.jobMarket, "cancel", [last.jobId, last.terms]),
+      );
       head = await publicClient.getBlockNumber();
     }, 120_000);
 
@@ -278,17 +279,8 @@ describe.skipIf(!rpcUrl)(
       it("read a worker's stake and reputation, and an account's credits per token, batched", async () => {
         const { publicClient, wallet } = clients(url);
         const worker = wallet(6);
-        await writeMarket(worker, publicClient, {
-          market: book.jobMarket,
-          functionName: "register",
-          args: [[], "ipfs://w6"],
-        });
-        await writeMarket(worker, publicClient, {
-          market: book.jobMarket,
-          functionName: "depositStake",
-          args: [],
-          value: parseEther("2"),
-        });
+        await send(worker, publicClient, marketCall(book.jobMarket, "register", [[], "ipfs://w6"]));
+        await send(worker, publicClient, marketCall(book.jobMarket, "depositStake", [], parseEther("2")));
         const view = await readWorker(publicClient, {
           market: book.jobMarket,
           multicall: book.multicall3,

@@ -1,0 +1,184 @@
+// Pure builders of Baton transactions: each returns the contract, ABI, function and arguments of
+// one call, typed by the ABI (a wrong argument is a compile error), with no I/O. `send` runs them
+// from a wallet; the keeper signs `encodeCall(…)` itself.
+import {
+  bytesToHex,
+  encodeFunctionData,
+  erc20Abi,
+  keccak256,
+  stringToBytes,
+  type Abi,
+  type Address,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type Hex,
+} from "viem";
+import { PayloadTooLargeError } from "./errors.js";
+import { committeeArbiterAbi, jobMarketAbi, testTokenAbi, workflowOrchestratorAbi } from "./generated/abis.js";
+import { MAX_PAYLOAD_BYTES, ZERO_ADDRESS } from "./limits.js";
+import { encodeSpec, type JobSpecInput } from "./spec.js";
+import type { JobTerms } from "./types.js";
+import type { BuiltWorkflow } from "./workflow/build.js";
+
+type WriteMutability = "nonpayable" | "payable";
+
+/** Names of the state-changing functions of `TAbi`. */
+export type WriteName<TAbi extends Abi> = ContractFunctionName<TAbi, WriteMutability>;
+
+/**
+ * One contract transaction, before it is sent: the contract, its ABI, the function and its
+ * arguments (checked against the ABI), and the ETH it carries.
+ */
+export type ContractWrite<TAbi extends Abi = Abi, TName extends WriteName<TAbi> = WriteName<TAbi>> = {
+  address: Address;
+  abi: TAbi;
+  functionName: TName;
+  args: ContractFunctionArgs<TAbi, WriteMutability, TName>;
+  value?: bigint;
+};
+
+function call<const TAbi extends Abi, const TName extends WriteName<TAbi>>(
+  abi: TAbi,
+  address: Address,
+  functionName: TName,
+  args: ContractFunctionArgs<TAbi, WriteMutability, TName>,
+  value?: bigint,
+): ContractWrite<TAbi, TName> {
+  return value === undefined || value === 0n
+    ? { address, abi, functionName, args }
+    : { address, abi, functionName, args, value };
+}
+
+export type MarketWriteName = WriteName<typeof jobMarketAbi>;
+export type OrchestratorWriteName = WriteName<typeof workflowOrchestratorAbi>;
+export type CommitteeWriteName = WriteName<typeof committeeArbiterAbi>;
+export type TokenWriteName = WriteName<typeof testTokenAbi>;
+
+/** Any JobMarket (and worker registry) write: `marketCall(market, "settle", [jobId, terms])`. */
+export function marketCall<const TName extends MarketWriteName>(
+  market: Address,
+  functionName: TName,
+  args: ContractFunctionArgs<typeof jobMarketAbi, WriteMutability, TName>,
+  value?: bigint,
+): ContractWrite<typeof jobMarketAbi, TName> {
+  return call(jobMarketAbi, market, functionName, args, value);
+}
+
+/** Any WorkflowOrchestrator write: `orchestratorCall(orchestrator, "advance", [workflowId, step])`. */
+export function orchestratorCall<const TName extends OrchestratorWriteName>(
+  orchestrator: Address,
+  functionName: TName,
+  args: ContractFunctionArgs<typeof workflowOrchestratorAbi, WriteMutability, TName>,
+  value?: bigint,
+): ContractWrite<typeof workflowOrchestratorAbi, TName> {
+  return call(workflowOrchestratorAbi, orchestrator, functionName, args, value);
+}
+
+/** Any CommitteeArbiter write: `committeeCall(arbiter, "vote", [jobId, terms, ruling])`. */
+export function committeeCall<const TName extends CommitteeWriteName>(
+  arbiter: Address,
+  functionName: TName,
+  args: ContractFunctionArgs<typeof committeeArbiterAbi, WriteMutability, TName>,
+): ContractWrite<typeof committeeArbiterAbi, TName> {
+  return call(committeeArbiterAbi, arbiter, functionName, args);
+}
+
+/** A write to the development token (`mint`, `approve`, `transfer`). */
+export function tokenCall<const TName extends TokenWriteName>(
+  token: Address,
+  functionName: TName,
+  args: ContractFunctionArgs<typeof testTokenAbi, WriteMutability, TName>,
+): ContractWrite<typeof testTokenAbi, TName> {
+  return call(testTokenAbi, token, functionName, args);
+}
+
+/** `approve(spender, amount)` on any ERC-20. */
+export function prepareApprove(
+  token: Address,
+  spender: Address,
+  amount: bigint,
+): ContractWrite<typeof erc20Abi, "approve"> {
+  return call(erc20Abi, token, "approve", [spender, amount]);
+}
+
+/** A spec stored off-chain: `uri` goes into the event, `specHash` is keccak256 of its canonical bytes. */
+export type SpecByUri = { uri: string; specHash: Hex };
+/** A spec already encoded canonically (`encodeSpec`). */
+export type SpecBytes = { bytes: Uint8Array };
+
+/**
+ * `postJob(terms, specHash, spec)`: encodes and hashes the spec canonically (or carries the URI of
+ * one stored elsewhere), and escrows the reward as value when it is in ETH (ERC-20 rewards need an
+ * allowance first: `prepareApprove` / `ensureAllowance`). Throws `SpecValidationError` or
+ * `PayloadTooLargeError` for a spec the market would refuse.
+ */
+export function preparePostJob(params: {
+  market: Address;
+  terms: JobTerms;
+  spec: JobSpecInput | SpecByUri | SpecBytes;
+}): ContractWrite<typeof jobMarketAbi, "postJob"> & { specHash: Hex } {
+  const { market, terms, spec } = params;
+  let specBytes: Uint8Array;
+  let specHash: Hex;
+  if ("uri" in spec && "specHash" in spec && typeof spec.uri === "string") {
+    specBytes = stringToBytes(spec.uri);
+    specHash = spec.specHash;
+    if (specBytes.length > MAX_PAYLOAD_BYTES)
+      throw new PayloadTooLargeError("the spec URI", specBytes.length, MAX_PAYLOAD_BYTES);
+  } else if ("bytes" in spec && spec.bytes instanceof Uint8Array) {
+    specBytes = spec.bytes;
+    specHash = keccak256(specBytes);
+    if (specBytes.length > MAX_PAYLOAD_BYTES)
+      throw new PayloadTooLargeError("the encoded spec", specBytes.length, MAX_PAYLOAD_BYTES);
+  } else {
+    specBytes = encodeSpec(spec as JobSpecInput);
+    specHash = keccak256(specBytes);
+  }
+  const value = terms.token === ZERO_ADDRESS ? terms.maxReward : 0n;
+  return { ...marketCall(market, "postJob", [terms, specHash, bytesToHex(specBytes)], value), specHash };
+}
+
+/** `commitBid(jobId, terms, commitment)`; the commitment is `bidCommitment(…)` of the sealed bid. */
+export function prepareCommitBid(params: {
+  market: Address;
+  jobId: bigint;
+  terms: JobTerms;
+  commitment: Hex;
+}): ContractWrite<typeof jobMarketAbi, "commitBid"> {
+  return marketCall(params.market, "commitBid", [params.jobId, params.terms, params.commitment]);
+}
+
+/** `dispute(jobId, terms)`, carrying the job's dispute bond (`terms.disputeBond`) as value. */
+export function prepareDispute(params: {
+  market: Address;
+  jobId: bigint;
+  terms: JobTerms;
+}): ContractWrite<typeof jobMarketAbi, "dispute"> {
+  return marketCall(params.market, "dispute", [params.jobId, params.terms], params.terms.disputeBond);
+}
+
+/**
+ * `createWorkflow(steps, dependencies, token, budget, maxRetries)` from `buildWorkflow`'s output;
+ * an ETH budget travels as value (an ERC-20 budget needs an allowance for the orchestrator first).
+ */
+export function prepareCreateWorkflow(params: {
+  orchestrator: Address;
+  workflow: BuiltWorkflow;
+}): ContractWrite<typeof workflowOrchestratorAbi, "createWorkflow"> {
+  const { orchestrator, workflow } = params;
+  return orchestratorCall(
+    orchestrator,
+    "createWorkflow",
+    [workflow.steps, workflow.dependencies, workflow.token, workflow.budget, workflow.maxRetries],
+    workflow.token === ZERO_ADDRESS ? workflow.budget : 0n,
+  );
+}
+
+/** The raw transaction fields of a write, for callers that sign and broadcast themselves. */
+export function encodeCall(write: ContractWrite): { to: Address; data: Hex; value: bigint } {
+  return {
+    to: write.address,
+    data: encodeFunctionData({ abi: write.abi, functionName: write.functionName, args: write.args } as never),
+    value: write.value ?? 0n,
+  };
+}
