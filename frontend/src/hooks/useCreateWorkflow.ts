@@ -1,10 +1,10 @@
 // Creating a workflow from the builder's form: the pure check, then the checks that need the chain
 // (each arbiter is a contract, the balance covers the budget), still before any transaction; then
 // the approval a token budget needs, `createWorkflow`, and the new workflow's id from the receipt.
-import { workflowOrchestratorAbi, type BuiltWorkflow } from "@baton/sdk";
+import { parseReceiptEvents, prepareCreateWorkflow, workflowOrchestratorAbi, type BuiltWorkflow } from "@baton/sdk";
 import { useState } from "react";
 import { useConnection } from "wagmi";
-import { parseEventLogs, zeroAddress, type Address } from "viem";
+import type { Address } from "viem";
 import { useBaton } from "../BatonContext.tsx";
 import { formatAmount, type TokenInfo } from "../lib/format.ts";
 import { checkWorkflow, stepField, type WorkflowErrors, type WorkflowForm } from "../lib/workflowForm.ts";
@@ -63,19 +63,11 @@ export function useCreateWorkflow(orchestrator: Address) {
     });
     if (!approved) return undefined;
     const receipt = await send({
+      ...prepareCreateWorkflow({ orchestrator, workflow: built }),
       label: "Create workflow",
-      address: orchestrator,
-      abi: workflowOrchestratorAbi,
-      functionName: "createWorkflow",
-      args: [built.steps, built.dependencies, built.token, built.budget, built.maxRetries],
-      value: built.token === zeroAddress ? built.budget : 0n,
     });
     if (!receipt) return undefined;
-    const created = parseEventLogs({
-      abi: workflowOrchestratorAbi,
-      logs: receipt.logs.filter((l) => l.address.toLowerCase() === orchestrator.toLowerCase()),
-      eventName: "WorkflowCreated",
-    })[0];
+    const [created] = parseReceiptEvents(receipt, orchestrator, workflowOrchestratorAbi, "WorkflowCreated");
     return created?.args.workflowId;
   }
 

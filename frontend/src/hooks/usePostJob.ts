@@ -1,13 +1,12 @@
 // Posting a job from the post form: the pure check, then the checks that need the chain (the
 // arbiter is a contract, the balance covers the reward), still before any transaction; then the
 // terms as the market wants them, the approval a token reward needs, `postJob`, and the new job's id.
+import { buildTerms, parseJobPosted, preparePostJob } from "@baton/sdk";
 import { useState } from "react";
 import { useConnection } from "wagmi";
-import { toHex, zeroAddress } from "viem";
 import { useBaton } from "../BatonContext.tsx";
 import { formatAmount, type TokenInfo } from "../lib/format.ts";
 import { validatePost, type FormErrors, type PostFormValues, type ValidPost } from "../lib/postForm.ts";
-import { buildTerms, decodeMarketLogs, encodeSpec, jobMarketAbi, keccak256Spec } from "../lib/sdkExtras.ts";
 import { approveIfNeeded, balanceIn, isContract } from "../tx/payment.ts";
 import { useTransactor } from "../tx/TxProvider.tsx";
 
@@ -77,21 +76,9 @@ export function usePostJob() {
       label: `Approve ${formatAmount(t.maxReward, token)}`,
     });
     if (!approved) return undefined;
-    const bytes = encodeSpec(spec);
-    const receipt = await send({
-      label: "Post job",
-      address: market,
-      abi: jobMarketAbi,
-      functionName: "postJob",
-      args: [terms, keccak256Spec(bytes), toHex(bytes)],
-      value: t.token === zeroAddress ? t.maxReward : 0n,
-    });
+    const receipt = await send({ ...preparePostJob({ market, terms, spec }), label: "Post job" });
     if (!receipt) return undefined;
-    const posted = decodeMarketLogs(
-      receipt.logs.filter((l) => l.address.toLowerCase() === market.toLowerCase()),
-      "JobPosted",
-    )[0];
-    return posted?.args.jobId;
+    return parseJobPosted(receipt, market)[0]?.jobId;
   }
 
   return { check, post, checking, busy, connected: !!address };

@@ -1,7 +1,13 @@
 // Every failure a person can meet, in words: each custom error of the Baton contracts (see
 // docs/errors.md), the token errors they bubble up, and wallet and network failures.
 // test/errors.test.ts checks that every error in the contracts' ABIs has a sentence here.
-import { BatonContractError, jobStateNames, toBatonError, workflowStatusNames } from "@baton/sdk";
+import {
+  BatonContractError,
+  jobStateNames,
+  toBatonError,
+  TransactionRevertedError,
+  workflowStatusNames,
+} from "@baton/sdk";
 import { BaseError, formatEther, type Address } from "viem";
 import { formatDuration, formatTime, shortAddress } from "./format.ts";
 
@@ -219,8 +225,15 @@ export function contractErrorMessage(error: BatonContractError): string {
   return "The contract refused the transaction without saying why.";
 }
 
-/** Any error from a read or a transaction, in words a person understands. */
+/**
+ * Any error from a read or a transaction, in words a person understands. Reverts arrive from the
+ * sdk's `send` as `BatonContractError` (decoded in simulation) or `TransactionRevertedError` (mined
+ * but reverted); errors of plain reads go through the sdk's `toBatonError` first.
+ */
 export function describeError(error: unknown): string {
+  if (error instanceof TransactionRevertedError) {
+    return "The transaction was mined but reverted: the job changed in the meantime.";
+  }
   const baton = toBatonError(error);
   if (baton instanceof BatonContractError) return contractErrorMessage(baton);
   if (baton instanceof BaseError) {

@@ -13,6 +13,9 @@ import {
   type JobSpec,
   type JsonValue,
   type MarketLog,
+  marketCall,
+  prepareDispute,
+  type JobTerms,
 } from "@baton/sdk";
 import { zeroAddress, type Address, type Hex } from "viem";
 import { formatDuration, sameAddress } from "./format.ts";
@@ -381,6 +384,13 @@ export function availableActions(input: {
     });
   }
   return actions;
+}
+
+/** The market call of `action` on job `jobId`: the dispute carries the job's dispute bond. */
+export function actionCall(action: JobAction, market: Address, jobId: bigint, terms: JobTerms) {
+  return action.functionName === "dispute"
+    ? prepareDispute({ market, jobId, terms })
+    : marketCall(market, action.functionName, [jobId, terms]);
 }
 
 export const isEth = (token: Address) => token === zeroAddress || /^0x0{40}$/i.test(token);

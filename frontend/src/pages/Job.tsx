@@ -1,4 +1,4 @@
-import { jobMarketAbi, JobState, pricingNames } from "@baton/sdk";
+import { JobState, pricingNames } from "@baton/sdk";
 import { useMemo } from "react";
 import { useConnection } from "wagmi";
 import { zeroAddress, type Address } from "viem";
@@ -8,6 +8,7 @@ import { useBaton } from "../BatonContext.tsx";
 import { useJobIndex, useJobLogs, useJobViews, useNow, useTokenInfo } from "../hooks/data.ts";
 import { formatAmount, formatDuration, formatTime, sameAddress } from "../lib/format.ts";
 import {
+  actionCall,
   availableActions,
   buildTimeline,
   currentDeadline,
@@ -103,12 +104,8 @@ export default function Job({ id }: { id: bigint }) {
                 title={a.hint}
                 onClick={() =>
                   send({
+                    ...actionCall(a, chain.addressBook.jobMarket, id, posted.terms),
                     label: `${a.label} (job #${id})`,
-                    address: chain.addressBook.jobMarket,
-                    abi: jobMarketAbi,
-                    functionName: a.functionName,
-                    args: [id, posted.terms],
-                    ...(a.value !== undefined ? { value: a.value } : {}),
                   })
                 }
               >

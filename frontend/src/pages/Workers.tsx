@@ -1,6 +1,6 @@
 // The workers: every registered worker with its stake and reputation, and the connected account's
 // own worker (register, deposit stake, unbond and withdraw it, withdraw earnings).
-import { jobMarketAbi } from "@baton/sdk";
+import { marketCall } from "@baton/sdk";
 import { useState, type FormEvent } from "react";
 import { useConnection } from "wagmi";
 import { formatEther, zeroAddress, type Address } from "viem";
@@ -85,7 +85,7 @@ function MyWorker({ address }: { address: Address }) {
   const [deposit, setDeposit] = useState("1");
   const [unbond, setUnbond] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const market = { address: chain.addressBook.jobMarket, abi: jobMarketAbi };
+  const market = chain.addressBook.jobMarket;
 
   if (me.error) return <ErrorText error={me.error} />;
   if (!me.data) return <p className="loading">Loading your worker…</p>;
@@ -97,12 +97,7 @@ function MyWorker({ address }: { address: Address }) {
     const found = checkRegistration(caps, metadata);
     setErrors(found);
     if (Object.keys(found).length) return;
-    void send({
-      ...market,
-      label: "Register as a worker",
-      functionName: "register",
-      args: [capabilityTags(caps), metadata],
-    });
+    void send({ ...marketCall(market, "register", [capabilityTags(caps), metadata]), label: "Register as a worker" });
   };
   const depositStake = (e: FormEvent) => {
     e.preventDefault();
@@ -110,7 +105,7 @@ function MyWorker({ address }: { address: Address }) {
     if ("error" in checked) return setErrors({ deposit: checked.error });
     const { value } = checked;
     setErrors({});
-    void send({ ...market, label: `Deposit ${formatEther(value)} ETH stake`, functionName: "depositStake", value });
+    void send({ ...marketCall(market, "depositStake", [], value), label: `Deposit ${formatEther(value)} ETH stake` });
   };
   const requestUnbond = (e: FormEvent) => {
     e.preventDefault();
@@ -118,7 +113,7 @@ function MyWorker({ address }: { address: Address }) {
     if ("error" in checked) return setErrors({ unbond: checked.error });
     const { value } = checked;
     setErrors({});
-    void send({ ...market, label: `Unbond ${formatEther(value)} ETH`, functionName: "requestUnbond", args: [value] });
+    void send({ ...marketCall(market, "requestUnbond", [value]), label: `Unbond ${formatEther(value)} ETH` });
   };
 
   return (
@@ -207,7 +202,7 @@ function MyWorker({ address }: { address: Address }) {
                   type="button"
                   disabled={busy}
                   onClick={() =>
-                    void send({ ...market, label: "Withdraw unbonded stake", functionName: "withdrawUnbonded" })
+                    void send({ ...marketCall(market, "withdrawUnbonded", []), label: "Withdraw unbonded stake" })
                   }
                 >
                   Withdraw unbonded stake

@@ -1,8 +1,9 @@
 // Paying for a job or a workflow: the chain checks made before anything is sent (each arbiter is a
 // contract, the account's balance covers the amount), and the ERC-20 approval a token payment needs.
-import { erc20Abi, zeroAddress, type Address, type Client, type TransactionReceipt } from "viem";
+import { prepareApprove, ZERO_ADDRESS } from "@baton/sdk";
+import { erc20Abi, type Address, type Client } from "viem";
 import { getBalance, getCode, readContract } from "viem/actions";
-import type { TxRequest } from "./TxProvider.tsx";
+import type { useTransactor } from "./TxProvider.tsx";
 
 /** Whether `address` holds contract code (an arbiter must be a deployed contract). */
 export async function isContract(client: Client, address: Address): Promise<boolean> {
@@ -12,7 +13,7 @@ export async function isContract(client: Client, address: Address): Promise<bool
 
 /** The balance of `account` in `token` (ETH for the zero address). */
 export function balanceIn(client: Client, token: Address, account: Address): Promise<bigint> {
-  return token === zeroAddress
+  return token === ZERO_ADDRESS
     ? getBalance(client, { address: account })
     : readContract(client, { address: token, abi: erc20Abi, functionName: "balanceOf", args: [account] });
 }
@@ -23,11 +24,11 @@ export function balanceIn(client: Client, token: Address, account: Address): Pro
  */
 export async function approveIfNeeded(
   client: Client,
-  send: (tx: TxRequest) => Promise<TransactionReceipt | undefined>,
+  send: ReturnType<typeof useTransactor>["send"],
   payment: { token: Address; owner: Address; spender: Address; amount: bigint; label: string },
 ): Promise<boolean> {
   const { token, owner, spender, amount, label } = payment;
-  if (token === zeroAddress) return true;
+  if (token === ZERO_ADDRESS) return true;
   const allowance = await readContract(client, {
     address: token,
     abi: erc20Abi,
