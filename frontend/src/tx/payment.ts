@@ -36,12 +36,6 @@ export async function approveIfNeeded(
     args: [owner, spender],
   });
   if (allowance >= amount) return true;
-  const approved = await send({
-    label,
-    address: token,
-    abi: erc20Abi,
-    functionName: "approve",
-    args: [spender, amount],
-  });
+  const approved = await send({ ...prepareApprove(token, spender, amount), label });
   return !!approved;
 }
