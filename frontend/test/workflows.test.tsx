@@ -35,7 +35,7 @@ import {
   canAdvance,
   layoutSteps,
   LIST_EVENTS,
-  loadOrchestratorLogsIncremental,
+  extendOrchestratorLogs,
   positions,
   STEP_STATUSES,
   workflowsFromLogs,
@@ -404,18 +404,18 @@ describe("workflow status and graph", () => {
     const fake = diamond();
     const client = createPublicClient({ chain: testChain, transport: fake.transport() });
     const params = { orchestrator: ORCHESTRATOR, fromBlock: 1n, eventNames: LIST_EVENTS };
-    const first = await loadOrchestratorLogsIncremental(client, params);
+    const first = await extendOrchestratorLogs(client, params);
     expect(first.logs.map((l) => l.eventName)).toEqual(["WorkflowCreated", "StepSettled"]);
     const calls = fake.count("eth_getLogs");
-    const again = await loadOrchestratorLogsIncremental(client, params, first);
+    const again = await extendOrchestratorLogs(client, params, first);
     expect(again.logs).toHaveLength(2);
     expect(fake.count("eth_getLogs")).toBe(calls); // no new block: no log query
     fake.head += 5n;
-    expect((await loadOrchestratorLogsIncremental(client, params, again)).logs).toHaveLength(2);
+    expect((await extendOrchestratorLogs(client, params, again)).logs).toHaveLength(2);
     expect(fake.count("eth_getLogs")).toBe(calls + 1);
     // A chain that went back below what was read (a restarted node) is read again from the start.
     fake.head = 2n;
-    const restarted = await loadOrchestratorLogsIncremental(client, params, first);
+    const restarted = await extendOrchestratorLogs(client, params, first);
     expect(restarted.toBlock).toBe(2n);
     expect(fake.count("eth_getLogs")).toBe(calls + 2);
   });

@@ -1,6 +1,6 @@
 // Thin query hooks over the market reads in lib/market.ts: cached per chain, refreshed while the
 // page is open (a local chain every second, public chains every few seconds).
-import { fetchMarketLogs, readCredits, readWorker, readWorkers, type JobView, type MarketLog } from "@baton/sdk";
+import { jobMarketAbi, readCredits, readLogs, readWorker, readWorkers, type JobView, type MarketLog } from "@baton/sdk";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { Address } from "viem";
@@ -66,8 +66,9 @@ export function useAllowedTokens() {
   return useQuery({
     queryKey: ["allowedTokens", chain.chainId],
     queryFn: async () => {
-      const logs = await fetchMarketLogs(client as never, {
+      const logs = await readLogs(client, {
         address: book.jobMarket,
+        abi: jobMarketAbi,
         fromBlock: book.deploymentBlock,
         windowSize: LOG_WINDOW,
         eventNames: ["TokenAllowed"],
@@ -119,8 +120,9 @@ export function useWorkers() {
   return useQuery({
     queryKey: ["workers", chain.chainId],
     queryFn: async () => {
-      const logs = await fetchMarketLogs(client as never, {
+      const logs = await readLogs(client, {
         address: book.jobMarket,
+        abi: jobMarketAbi,
         fromBlock: book.deploymentBlock,
         windowSize: LOG_WINDOW,
         eventNames: ["WorkerRegistered"],
@@ -159,8 +161,9 @@ export function useRecentActivity(blocks = 5_000n) {
     queryFn: async (): Promise<MarketLog[]> => {
       const head = await getBlockNumber(client, { cacheTime: 0 });
       const from = head > blocks ? head - blocks : 0n;
-      const logs = await fetchMarketLogs(client as never, {
+      const logs = await readLogs(client, {
         address: book.jobMarket,
+        abi: jobMarketAbi,
         fromBlock: from > book.deploymentBlock ? from : book.deploymentBlock,
         toBlock: head,
         windowSize: LOG_WINDOW,

@@ -6,12 +6,7 @@ import type { Address } from "viem";
 import { readContract } from "viem/actions";
 import { useBaton } from "../BatonContext.tsx";
 import { loadJobViews } from "../lib/market.ts";
-import {
-  LIST_EVENTS,
-  loadOrchestratorLogsIncremental,
-  workflowsFromLogs,
-  type LogsSoFar,
-} from "../lib/workflowModel.ts";
+import { LIST_EVENTS, extendOrchestratorLogs, workflowsFromLogs, type LogsSoFar } from "../lib/workflowModel.ts";
 
 // The logs read so far stay in each query's data, for the next refresh; callers see the rest.
 const selectList = <T extends { read: LogsSoFar }>({ read: _, ...list }: T) => list;
@@ -36,7 +31,7 @@ export function useWorkflowList() {
     queryFn: async () => {
       const [count, read] = await Promise.all([
         readWorkflowCount(client, orchestrator!),
-        loadOrchestratorLogsIncremental(
+        extendOrchestratorLogs(
           client,
           { orchestrator: orchestrator!, fromBlock: chain.addressBook.deploymentBlock, eventNames: LIST_EVENTS },
           queryClient.getQueryData<{ read: LogsSoFar }>(queryKey)?.read,
@@ -64,7 +59,7 @@ export function useWorkflow(id: bigint) {
     queryKey,
     queryFn: async () => {
       const [read, view] = await Promise.all([
-        loadOrchestratorLogsIncremental(
+        extendOrchestratorLogs(
           client,
           { orchestrator: orchestrator!, fromBlock: chain.addressBook.deploymentBlock, workflowId: id },
           queryClient.getQueryData<{ read: LogsSoFar }>(queryKey)?.read,

@@ -2,16 +2,16 @@
 // states and records through Multicall3 in batches (`readJobs`), a job's history from one
 // topic-filtered log query. Never one request per row.
 import {
-  decodeMarketLogs,
-  fetchMarketLogs,
-  fetchTopicLogs,
+  jobMarketAbi,
   readJobs,
+  readLogs,
+  topicOf,
   type AddressBook,
   type JobTerms,
   type JobView,
   type MarketLog,
 } from "@baton/sdk";
-import { erc20Abi, numberToHex, pad, type Address, type Client, type Hex } from "viem";
+import { erc20Abi, type Address, type Client, type Hex } from "viem";
 import { getBlockNumber, multicall } from "viem/actions";
 import { ETH, type TokenInfo } from "./format.ts";
 
@@ -23,7 +23,7 @@ export function multicallOf(book: AddressBook): Address {
   return book.multicall3 ?? CANONICAL_MULTICALL3;
 }
 
-/** Blocks per `eth_getLogs`: providers that refuse it make fetchMarketLogs halve the window. */
+/** Blocks per `eth_getLogs`: `readLogs` shrinks the window for providers that refuse it. */
 export const LOG_WINDOW = 50_000n;
 
 /** A job as posted: what its `JobPosted` event carries. */
@@ -52,8 +52,9 @@ export async function loadJobIndex(client: Client, book: AddressBook, previous?:
   const fromBlock = base ? base.head + 1n : book.deploymentBlock;
   const jobs = base ? [...base.jobs] : [];
   if (fromBlock <= head) {
-    const logs = await fetchMarketLogs(client as never, {
+    const logs = await readLogs(client, {
       address: book.jobMarket,
+      abi: jobMarketAbi,
       fromBlock,
       toBlock: head,
       windowSize: LOG_WINDOW,
@@ -77,7 +78,7 @@ export async function loadJobIndex(client: Client, book: AddressBook, previous?:
 
 /**
  * Every market event about one job (all carry the job id as their first indexed topic), from
- * `fromBlock` to the head: one topic-filtered `eth_getLogs` per window, halving on refusal.
+ * `fromBlock` to the head: one topic-filtered `eth_getLogs` per window (the sdk's `readLogs`).
  */
 export async function loadJobLogs(
   client: Client,
@@ -86,15 +87,16 @@ export async function loadJobLogs(
   fromBlock: bigint,
   toBlock?: bigint,
 ): Promise<MarketLog[]> {
-  const raw = await fetchTopicLogs(client, {
+  const logs = await readLogs(client, {
     address: book.jobMarket,
+    abi: jobMarketAbi,
+    indexed: [topicOf(jobId)],
     fromBlock,
-    toBlock: toBlock ?? (await getBlockNumber(client, { cacheTime: 0 })),
-    topics: [null, pad(numberToHex(jobId), { size: 32 })],
+    ...(toBlock !== undefined ? { toBlock } : {}),
     windowSize: LOG_WINDOW,
   });
   // Worker-registry events index an address first: keep only events whose first argument is the job.
-  return decodeMarketLogs(raw).filter((l) => (l.args as { jobId?: bigint }).jobId === jobId);
+  return logs.filter((l) => (l.args as { jobId?: bigint }).jobId === jobId);
 }
 
 /** States and records of `ids`, in batches of `batchSize` per Multicall3 call. */
