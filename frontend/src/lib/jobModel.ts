@@ -17,8 +17,8 @@ import {
   prepareDispute,
   type JobTerms,
 } from "@baton/sdk";
-import { zeroAddress, type Address, type Hex } from "viem";
-import { formatDuration, sameAddress } from "./format.ts";
+import type { Address, Hex } from "viem";
+import { formatDuration, isZeroAddress, sameAddress } from "./format.ts";
 import type { PostedJob } from "./market.ts";
 
 /** Timeline titles per `IJobMarket.SlashReason`. */
@@ -393,4 +393,4 @@ export function actionCall(action: JobAction, market: Address, jobId: bigint, te
     : marketCall(market, action.functionName, [jobId, terms]);
 }
 
-export const isEth = (token: Address) => token === zeroAddress || /^0x0{40}$/i.test(token);
+export const isEth = (token: Address) => isZeroAddress(token);

@@ -13,7 +13,7 @@ import {
 } from "@baton/sdk";
 import { erc20Abi, type Address, type Client, type Hex } from "viem";
 import { getBlockNumber, multicall } from "viem/actions";
-import { ETH, type TokenInfo } from "./format.ts";
+import { ETH, isZeroAddress, type TokenInfo } from "./format.ts";
 
 /** Multicall3's address on nearly every public chain, for deployments whose address book names none. */
 export const CANONICAL_MULTICALL3: Address = "0xcA11bde05977b3631167028862bE2a173976CA11";
@@ -112,7 +112,7 @@ export function loadJobViews(client: Client, book: AddressBook, ids: readonly bi
 
 /** Symbol and decimals of each token (ETH for the zero address), one Multicall3 call for all. */
 export async function loadTokens(client: Client, book: AddressBook, addresses: readonly Address[]) {
-  const unique = [...new Set(addresses.map((a) => a.toLowerCase()))].filter((a) => !/^0x0{40}$/.test(a)) as Address[];
+  const unique = [...new Set(addresses.map((a) => a.toLowerCase()))].filter((a) => !isZeroAddress(a)) as Address[];
   const out = new Map<string, TokenInfo>([[ETH.address, ETH]]);
   if (unique.length === 0) return out;
   const results = await multicall(client, {

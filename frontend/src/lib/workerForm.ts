@@ -1,12 +1,12 @@
 // The worker forms as data: the capabilities a worker may declare, and the checks of the
 // registration, stake deposit and unbond forms, each with a sentence before any transaction.
+import { MARKET_LIMITS } from "@baton/sdk";
 import { formatEther, hexToString, parseEther, stringToHex, type Hex } from "viem";
 
 /** Capability tags a keeper understands (one per job spec kind). */
 export const CAPABILITIES = ["wasm", "http.json", "contract.call"] as const;
 
-/** The registry's limit on a worker's metadata URI, in bytes. */
-const MAX_METADATA_BYTES = 256;
+const { MAX_METADATA_BYTES } = MARKET_LIMITS;
 
 /** A capability tag (bytes32) as text: `wasm`, or the raw tag when it is not text. */
 export function capabilityName(tag: Hex): string {
