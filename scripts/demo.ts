@@ -8,8 +8,9 @@ import {
   buildTerms,
   buildWorkflow,
   createWorkflow,
-  jobMarketAbi,
+  marketCall,
   postJob,
+  send,
   serializeAddressBook,
   type JobSpecInput,
 } from "@baton/sdk";
@@ -72,21 +73,15 @@ export async function prepareKeepers(rpcUrl: string, stateDir: string) {
   const out = [];
   for (const k of DEMO_KEEPERS) {
     const { publicClient, wallet } = clients(rpcUrl, k.index);
-    const send = async (functionName: "register" | "depositStake", args: readonly unknown[], value = 0n) => {
-      const hash = await wallet.writeContract({
-        address: book.jobMarket,
-        abi: jobMarketAbi,
-        functionName,
-        args: args as never,
-        value,
-      });
-      await publicClient.waitForTransactionReceipt({ hash });
-    };
-    await send("register", [
-      [stringToHex("wasm", { size: 32 }), stringToHex("http.json", { size: 32 })],
-      `local://${k.name}`,
-    ]);
-    await send("depositStake", [], parseEther("5"));
+    await send(
+      wallet,
+      publicClient,
+      marketCall(book.jobMarket, "register", [
+        [stringToHex("wasm", { size: 32 }), stringToHex("http.json", { size: 32 })],
+        `local://${k.name}`,
+      ]),
+    );
+    await send(wallet, publicClient, marketCall(book.jobMarket, "depositStake", [], parseEther("5")));
     const config = path.join(stateDir, `${k.name}.json`);
     writeFileSync(
       config,

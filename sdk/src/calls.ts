@@ -16,7 +16,7 @@ import {
 import { PayloadTooLargeError } from "./errors.js";
 import { committeeArbiterAbi, jobMarketAbi, testTokenAbi, workflowOrchestratorAbi } from "./generated/abis.js";
 import { MAX_PAYLOAD_BYTES, ZERO_ADDRESS } from "./limits.js";
-import { encodeSpec, type JobSpecInput } from "./spec.js";
+import { encodeSpec, type JobSpecInput } from "./spec/index.js";
 import type { JobTerms } from "./types.js";
 import type { BuiltWorkflow } from "./workflow/build.js";
 

@@ -6,7 +6,7 @@ export * from "./limits.js";
 export * from "./types.js";
 export * from "./errors.js";
 export * from "./hashing.js";
-export * from "./spec.js";
+export * from "./spec/index.js";
 export * from "./terms.js";
 export * from "./events.js";
 export * from "./logs.js";

@@ -7,7 +7,7 @@ import { preparePostJob, prepareApprove, type SpecByUri, type SpecBytes } from "
 import { BatonError } from "./errors.js";
 import { parseJobPosted } from "./receipts.js";
 import { send, type SigningClient } from "./send.js";
-import type { JobSpecInput } from "./spec.js";
+import type { JobSpecInput } from "./spec/index.js";
 import type { Address, JobTerms } from "./types.js";
 
 export type PostJobResult = {

@@ -1,7 +1,7 @@
 // How a step's inputs are bound to its parents' results: the spec hash it is posted with, and the
 // bytes its wasm module receives. Pure: no I/O.
 import { concat, keccak256 } from "viem";
-import { canonicalBytes, type JsonValue } from "../spec.js";
+import { canonicalBytes, type JsonValue } from "../spec/index.js";
 import type { Hex } from "../types.js";
 
 /** The spec hash a step with dependencies is posted with: keccak256(template hash ‖ parent result hashes). */

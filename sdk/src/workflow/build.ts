@@ -11,7 +11,7 @@ import {
   MAX_WORKFLOW_SPEC_BYTES,
   MAX_WORKFLOW_STEPS,
 } from "../limits.js";
-import { canonicalBytes, jobSpecSchema, type JobSpecInput } from "../spec.js";
+import { canonicalBytes, jobSpecSchema, type JobSpecInput } from "../spec/index.js";
 import { Pricing, type Address, type Hex } from "../types.js";
 import type { Windows } from "../terms.js";
 

@@ -5,7 +5,7 @@ import { readContract } from "viem/actions";
 import { BatonError } from "../errors.js";
 import { jobMarketAbi, workflowOrchestratorAbi } from "../generated/abis.js";
 import { readLogs, topicOf } from "../logs.js";
-import { decodeResult, decodeSpec, selectJsonPath, type JsonValue } from "../spec.js";
+import { decodeResult, decodeSpec, selectJsonPath, type JsonValue } from "../spec/index.js";
 import type { Address, Hex } from "../types.js";
 import { bindInputs } from "./bind.js";
 

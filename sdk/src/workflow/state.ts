@@ -2,7 +2,7 @@
 import { decodeEventLog, type Log } from "viem";
 import { BatonError } from "../errors.js";
 import { workflowOrchestratorAbi } from "../generated/abis.js";
-import { decodeSpec, type JobSpec } from "../spec.js";
+import { decodeSpec, type JobSpec } from "../spec/index.js";
 import type { Address, Hex } from "../types.js";
 import type { StepStatusName, WorkflowStatusName } from "./build.js";
 
