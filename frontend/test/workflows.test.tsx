@@ -7,7 +7,7 @@ import {
   type StepStatusName,
 } from "@baton/sdk";
 import { QueryClient } from "@tanstack/react-query";
-import { render, screen, within } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { createConfig, mock } from "wagmi";
@@ -18,6 +18,7 @@ import {
   encodeAbiParameters,
   encodeEventTopics,
   encodeFunctionResult,
+  erc20Abi,
   keccak256,
   numberToHex,
   pad,
@@ -43,7 +44,7 @@ import {
 import Workflow from "../src/pages/Workflow.tsx";
 import WorkflowNew from "../src/pages/WorkflowNew.tsx";
 import Workflows from "../src/pages/Workflows.tsx";
-import { ARBITER, BOOK, FakeChain, REQUESTER, termsFor } from "./helpers/fakeChain.ts";
+import { ARBITER, BOOK, FakeChain, REQUESTER, termsFor, TOKEN } from "./helpers/fakeChain.ts";
 import { testChain } from "./helpers/render.tsx";
 
 const ORCHESTRATOR: Address = "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9";
@@ -191,6 +192,41 @@ describe("workflow builder", () => {
     const step4 = screen.getByRole("group", { name: "Step 4" });
     expect(within(step4).getByRole("checkbox", { name: "Step 2 (count 1)" })).toHaveProperty("checked", true);
     expect(within(step4).getByRole("checkbox", { name: "Step 1 (split)" })).toHaveProperty("checked", false);
+  });
+
+  it("approves a token budget for the orchestrator first, and creates nothing when the approval fails", async () => {
+    const fake = new FakeChain();
+    const simulated: { to: string; functionName: string; args: readonly unknown[] }[] = [];
+    const request = fake.request.bind(fake);
+    fake.request = async (method, params = []) => {
+      const p = params[0] as { to?: string; data?: Hex };
+      if (method === "eth_call" && p.to?.toLowerCase() === TOKEN.toLowerCase() && p.data) {
+        const { functionName, args = [] } = decodeFunctionData({ abi: erc20Abi, data: p.data });
+        if (functionName === "approve") simulated.push({ to: p.to.toLowerCase(), functionName, args });
+        const result = functionName === "balanceOf" ? 10n ** 12n : functionName === "allowance" ? 0n : undefined;
+        if (functionName === "approve") return encodeFunctionResult({ abi: erc20Abi, functionName, result: true });
+        if (result !== undefined) return encodeFunctionResult({ abi: erc20Abi, functionName, result } as never);
+      }
+      if (method === "eth_call" && p.to?.toLowerCase() === ORCHESTRATOR.toLowerCase() && p.data) {
+        const { functionName, args = [] } = decodeFunctionData({ abi: workflowOrchestratorAbi, data: p.data });
+        simulated.push({ to: p.to, functionName, args });
+        return "0x";
+      }
+      return request(method, params);
+    };
+    const user = userEvent.setup();
+    await renderPage(<WorkflowNew />, fake, { account: REQUESTER });
+    await screen.findByRole("option", { name: "TUSD" });
+    await user.selectOptions(screen.getByLabelText("Budget token"), "TUSD");
+    await user.click(screen.getByRole("button", { name: "Approve and create workflow" }));
+
+    // The default step's cap of 0.01 in a 6-decimal token is the budget the orchestrator may take;
+    // the wallet cannot send here, so the approval fails and nothing else is simulated.
+    await waitFor(() => expect(simulated).toHaveLength(1));
+    const submit = screen.getByRole("button", { name: "Approve and create workflow" });
+    await waitFor(() => expect(submit).toHaveProperty("disabled", false), { timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(simulated).toEqual([{ to: TOKEN.toLowerCase(), functionName: "approve", args: [ORCHESTRATOR, 10_000n] }]);
   });
 
   it("starts with one step and explains a deployment without an orchestrator", async () => {
