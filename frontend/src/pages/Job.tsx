@@ -1,12 +1,15 @@
+// One job, live: its state and deadline, the actions open to the connected account, its credits,
+// the timeline of its events, its terms and its spec.
 import { JobState, pricingNames } from "@baton/sdk";
 import { useMemo } from "react";
 import { useConnection } from "wagmi";
 import { zeroAddress, type Address } from "viem";
 import { AddressText, Countdown, CustomArbiterWarning, ErrorText, StateBadge, Stat } from "../components/bits.tsx";
+import { JobTimelineItem } from "../components/JobTimelineItem.tsx";
 import { Withdraw } from "../components/Withdraw.tsx";
 import { useBaton } from "../BatonContext.tsx";
 import { useJobIndex, useJobLogs, useJobViews, useNow, useTokenInfo } from "../hooks/data.ts";
-import { formatAmount, formatDuration, formatTime, sameAddress } from "../lib/format.ts";
+import { ETH, formatAmount, formatDuration, formatTime, sameAddress } from "../lib/format.ts";
 import {
   actionCall,
   availableActions,
@@ -15,12 +18,10 @@ import {
   isCustomArbiter,
   specOf,
   stateAt,
-  type TimelineEntry,
 } from "../lib/jobModel.ts";
 import { tokenOf } from "../lib/market.ts";
 import { Link } from "../router.tsx";
 import { useTransactor } from "../tx/TxProvider.tsx";
-import { ETH, type TokenInfo } from "../lib/format.ts";
 
 export default function Job({ id }: { id: bigint }) {
   const { chain } = useBaton();
@@ -129,7 +130,7 @@ export default function Job({ id }: { id: bigint }) {
       <ol className="timeline" aria-label="Timeline">
         {timeline.map((e) => (
           <li key={e.key} className={`tl-${e.kind}`}>
-            <TimelineItem entry={e} token={token} />
+            <JobTimelineItem entry={e} token={token} />
           </li>
         ))}
       </ol>
@@ -160,101 +161,4 @@ export default function Job({ id }: { id: bigint }) {
       )}
     </section>
   );
-}
-
-function TimelineItem({ entry: e, token }: { entry: TimelineEntry; token: TokenInfo }) {
-  const block = <small className="muted"> · block {String(e.blockNumber)}</small>;
-  switch (e.kind) {
-    case "commits":
-      return (
-        <>
-          <strong>
-            {e.count} sealed bid{e.count === 1 ? "" : "s"}
-          </strong>{" "}
-          in round {e.round! + 1}
-          {block}
-        </>
-      );
-    case "reveal":
-      return (
-        <>
-          <strong>Bid revealed</strong>: <AddressText address={e.bidder!} /> asks {formatAmount(e.price!, token)}
-          {e.leading && <span className="badge">leading</span>}
-          {block}
-        </>
-      );
-    case "assigned":
-      return (
-        <>
-          <strong>Assigned</strong> to <AddressText address={e.worker!} /> at {formatAmount(e.price!, token)}
-          {block}
-        </>
-      );
-    case "result":
-      return (
-        <>
-          <strong>Result submitted</strong> by <AddressText address={e.worker!} />
-          {block}
-          <div className="result">
-            {e.result!.hashMatches ? (
-              <p className="ok">Payload matches its hash.</p>
-            ) : (
-              <p className="error">
-                {e.result!.uri
-                  ? `Stored at ${e.result!.uri} (not checked here).`
-                  : `Hash check failed: ${e.result!.problem}`}
-              </p>
-            )}
-            {e.result!.value !== undefined && (
-              <pre className="code" aria-label="Result">
-                {JSON.stringify(e.result!.value, null, 2)}
-              </pre>
-            )}
-            <small className="muted">hash {e.result!.hash}</small>
-          </div>
-        </>
-      );
-    case "settled":
-      return (
-        <>
-          <strong>Settled</strong>: <AddressText address={e.worker!} /> paid {formatAmount(e.price!, token)},{" "}
-          {formatAmount(e.amount!, token)} refunded to the requester
-          {block}
-        </>
-      );
-    case "disputed":
-      return (
-        <>
-          <strong>Disputed</strong> by <AddressText address={e.bidder!} /> with a bond of {formatAmount(e.amount!)}
-          {block}
-        </>
-      );
-    case "slashed":
-      return (
-        <>
-          <strong>{e.title}</strong>: <AddressText address={e.worker!} /> lost {formatAmount(e.amount!)}
-          {block}
-        </>
-      );
-    case "refunded":
-      return (
-        <>
-          <strong>Refunded</strong> {formatAmount(e.amount!, token)} to the requester{block}
-        </>
-      );
-    case "forfeited":
-      return (
-        <>
-          <strong>{e.title}</strong>: <AddressText address={e.bidder!} /> forfeited {formatAmount(e.amount!)}
-          {block}
-        </>
-      );
-    default:
-      return (
-        <>
-          <strong>{e.title}</strong>
-          {block}
-        </>
-      );
-  }
 }
