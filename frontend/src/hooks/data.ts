@@ -4,7 +4,7 @@ import { jobMarketAbi, readCredits, readLogs, readWorker, readWorkers, type JobV
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { Address } from "viem";
-import { getBlock, getBlockNumber } from "viem/actions";
+import { getBlock, getBlockNumber, getCode } from "viem/actions";
 import { useBaton } from "../BatonContext.tsx";
 import {
   LOG_WINDOW,
@@ -180,11 +180,8 @@ export function useDeploymentCheck() {
   return useQuery({
     queryKey: ["deployed", chain.chainId, chain.addressBook.jobMarket],
     queryFn: async () => {
-      const code = await client.request({
-        method: "eth_getCode",
-        params: [chain.addressBook.jobMarket, "latest"],
-      } as never);
-      return typeof code === "string" && code !== "0x";
+      const code = await getCode(client, { address: chain.addressBook.jobMarket });
+      return !!code && code !== "0x";
     },
     staleTime: Infinity,
     retry: 1,
