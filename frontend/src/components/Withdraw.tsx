@@ -31,7 +31,7 @@ export function Withdraw({ tokens, showEarned = false }: { tokens: Address[]; sh
                 type="button"
                 disabled={busy}
                 onClick={() =>
-                  send({
+                  void send({
                     ...marketCall(chain.addressBook.jobMarket, "withdraw", [c.token]),
                     label: `Withdraw ${formatAmount(c.credit, token)}`,
                   })

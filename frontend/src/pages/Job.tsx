@@ -104,7 +104,7 @@ export default function Job({ id }: { id: bigint }) {
                 disabled={busy}
                 title={a.hint}
                 onClick={() =>
-                  send({
+                  void send({
                     ...actionCall(a, chain.addressBook.jobMarket, id, posted.terms),
                     label: `${a.label} (job #${id})`,
                   })

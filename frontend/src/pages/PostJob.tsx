@@ -77,7 +77,7 @@ export default function PostJob() {
   return (
     <section aria-labelledby="post-title">
       <h1 id="post-title">Post a job</h1>
-      <form onSubmit={submit} noValidate aria-label="Post a job">
+      <form onSubmit={(event) => void submit(event)} noValidate aria-label="Post a job">
         <JobSpecFields
           values={values}
           field={field}

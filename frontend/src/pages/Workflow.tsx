@@ -78,7 +78,7 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
   const settled = state.steps.filter((s) => s.status === "Settled").length;
 
   const advance = (step: number) =>
-    send({ ...orchestratorCall(orchestrator, "advance", [id, step]), label: `Advance step ${step + 1}` });
+    void send({ ...orchestratorCall(orchestrator, "advance", [id, step]), label: `Advance step ${step + 1}` });
 
   return (
     <section aria-labelledby="wf-title">
@@ -108,7 +108,10 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
               className="secondary"
               disabled={busy}
               onClick={() =>
-                send({ ...orchestratorCall(orchestrator, "cancel", [id]), label: `Cancel workflow #${String(id)}` })
+                void send({
+                  ...orchestratorCall(orchestrator, "cancel", [id]),
+                  label: `Cancel workflow #${String(id)}`,
+                })
               }
             >
               Cancel workflow
@@ -119,7 +122,7 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
               type="button"
               disabled={busy}
               onClick={() =>
-                send({
+                void send({
                   ...orchestratorCall(orchestrator, "withdraw", [state.token]),
                   label: `Withdraw refund of ${money(credit.data!)}`,
                 })
