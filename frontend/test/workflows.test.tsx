@@ -96,6 +96,37 @@ async function renderPage(
   );
 }
 
+/**
+ * A FakeChain on which REQUESTER holds plenty of the test token and has granted `allowance()` to
+ * the orchestrator; `simulated` records the approvals and orchestrator calls simulated.
+ */
+function tokenBudgetChain(allowance: () => bigint) {
+  const fake = new FakeChain();
+  const simulated: { to: string; functionName: string; args: readonly unknown[] }[] = [];
+  const request = fake.request.bind(fake);
+  fake.request = async (method, params = []) => {
+    const p = params[0] as { to?: string; data?: Hex };
+    if (method === "eth_call" && p.to?.toLowerCase() === TOKEN.toLowerCase() && p.data) {
+      const { functionName, args = [] } = decodeFunctionData({ abi: erc20Abi, data: p.data });
+      if (functionName === "approve") {
+        simulated.push({ to: p.to.toLowerCase(), functionName, args });
+        return encodeFunctionResult({ abi: erc20Abi, functionName, result: true });
+      }
+      if (functionName === "balanceOf")
+        return encodeFunctionResult({ abi: erc20Abi, functionName, result: 10n ** 12n });
+      if (functionName === "allowance")
+        return encodeFunctionResult({ abi: erc20Abi, functionName, result: allowance() });
+    }
+    if (method === "eth_call" && p.to?.toLowerCase() === ORCHESTRATOR.toLowerCase() && p.data) {
+      const { functionName, args = [] } = decodeFunctionData({ abi: workflowOrchestratorAbi, data: p.data });
+      simulated.push({ to: p.to, functionName, args });
+      return "0x";
+    }
+    return request(method, params);
+  };
+  return { fake, simulated };
+}
+
 // A simulation is an eth_call; reads before the submission may make some, none may follow it.
 const WRITES = ["eth_call", "eth_estimateGas", "eth_sendTransaction", "eth_sendRawTransaction"];
 const writes = (fake: FakeChain) => WRITES.reduce((n, m) => n + fake.count(m), 0);
@@ -195,25 +226,7 @@ describe("workflow builder", () => {
   });
 
   it("approves a token budget for the orchestrator first, and creates nothing when the approval fails", async () => {
-    const fake = new FakeChain();
-    const simulated: { to: string; functionName: string; args: readonly unknown[] }[] = [];
-    const request = fake.request.bind(fake);
-    fake.request = async (method, params = []) => {
-      const p = params[0] as { to?: string; data?: Hex };
-      if (method === "eth_call" && p.to?.toLowerCase() === TOKEN.toLowerCase() && p.data) {
-        const { functionName, args = [] } = decodeFunctionData({ abi: erc20Abi, data: p.data });
-        if (functionName === "approve") simulated.push({ to: p.to.toLowerCase(), functionName, args });
-        const result = functionName === "balanceOf" ? 10n ** 12n : functionName === "allowance" ? 0n : undefined;
-        if (functionName === "approve") return encodeFunctionResult({ abi: erc20Abi, functionName, result: true });
-        if (result !== undefined) return encodeFunctionResult({ abi: erc20Abi, functionName, result } as never);
-      }
-      if (method === "eth_call" && p.to?.toLowerCase() === ORCHESTRATOR.toLowerCase() && p.data) {
-        const { functionName, args = [] } = decodeFunctionData({ abi: workflowOrchestratorAbi, data: p.data });
-        simulated.push({ to: p.to, functionName, args });
-        return "0x";
-      }
-      return request(method, params);
-    };
+    const { fake, simulated } = tokenBudgetChain(() => 0n);
     const user = userEvent.setup();
     await renderPage(<WorkflowNew />, fake, { account: REQUESTER });
     await screen.findByRole("option", { name: "TUSD" });
@@ -227,6 +240,21 @@ describe("workflow builder", () => {
     await waitFor(() => expect(submit).toHaveProperty("disabled", false), { timeout: 10_000 });
     await new Promise((r) => setTimeout(r, 200));
     expect(simulated).toEqual([{ to: TOKEN.toLowerCase(), functionName: "approve", args: [ORCHESTRATOR, 10_000n] }]);
+  });
+
+  it("says so when the allowance cannot be read, and sends nothing", async () => {
+    const { fake, simulated } = tokenBudgetChain(() => {
+      // A JSON-RPC "invalid params" error: not one the transport retries.
+      throw Object.assign(new Error("missing trie node"), { code: -32602 });
+    });
+    const user = userEvent.setup();
+    await renderPage(<WorkflowNew />, fake, { account: REQUESTER });
+    await screen.findByRole("option", { name: "TUSD" });
+    await user.selectOptions(screen.getByLabelText("Budget token"), "TUSD");
+    await user.click(screen.getByRole("button", { name: "Approve and create workflow" }));
+    const alerts = await screen.findAllByText(/^Could not create the workflow: /, undefined, { timeout: 10_000 });
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(simulated).toEqual([]);
   });
 
   it("starts with one step and explains a deployment without an orchestrator", async () => {

@@ -80,8 +80,13 @@ function Builder({ orchestrator }: { orchestrator: Address }) {
     const checked = await flow.check(form, token);
     if (!checked.ok) return showErrors(checked.errors);
     setErrors({});
-    const workflowId = await flow.create(checked.built, token);
-    if (workflowId !== undefined) navigate(`#/workflows/${workflowId}`);
+    try {
+      const workflowId = await flow.create(checked.built, token);
+      if (workflowId !== undefined) navigate(`#/workflows/${workflowId}`);
+    } catch (error) {
+      // The transactions report their own failures; this is a read before them (the allowance).
+      showErrors({ steps: `Could not create the workflow: ${(error as Error).message.split("\n")[0]}` });
+    }
   }
 
   const problems = errorList(form, errors);
@@ -128,7 +133,7 @@ function Builder({ orchestrator }: { orchestrator: Address }) {
         <p className="hint">The template needs the modules {template.missing.join(", ")} in the configuration.</p>
       )}
 
-      <form onSubmit={submit} noValidate aria-label="New workflow">
+      <form onSubmit={(event) => void submit(event)} noValidate aria-label="New workflow">
         {problems.length > 0 && (
           <div className="error-summary" role="alert" aria-labelledby="wf-problems">
             <h2 id="wf-problems">
