@@ -60,7 +60,13 @@ program
         process.exit(1);
       }, 30_000);
       force.unref();
-      keeper.stop().then(() => process.exit(0));
+      keeper.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
     };
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));

@@ -16,7 +16,7 @@ import {
   type SigningClient,
 } from "@baton/sdk";
 import { S } from "../src/plan.js";
-import { account, type Deployment, type Devnet } from "./helpers/devnet.js";
+import { account, type Deployment, type Devnet } from "@baton/testkit/devnet";
 import {
   REQUESTER,
   runKeeper,
@@ -26,7 +26,7 @@ import {
   type KeeperNetwork,
   type Market,
 } from "./helpers/market.js";
-import type { ModuleServer } from "./helpers/modules.js";
+import type { ModuleServer } from "@baton/testkit/modules";
 
 // A keeper's conduct when executions fail, on a real chain: a deterministic failure gives the job
 // back at once and is never bid on again, and a transient one is retried. And housekeeping for

@@ -15,7 +15,7 @@ import {
   type WorkflowStepDraft,
 } from "@baton/sdk";
 import { S } from "../src/plan.js";
-import { account, type Deployment, type Devnet } from "./helpers/devnet.js";
+import { account, type Deployment, type Devnet } from "@baton/testkit/devnet";
 import {
   startKeeperNetwork,
   REQUESTER,
@@ -25,7 +25,7 @@ import {
   type KeeperNetwork,
   type Market,
 } from "./helpers/market.js";
-import type { ModuleServer } from "./helpers/modules.js";
+import type { ModuleServer } from "@baton/testkit/modules";
 
 // A workflow on a real node, run by real keepers: A splits a text in two, B and C count the words of
 // one half each (reading A's result through the orchestrator's binding), D merges their counts.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sampleTerms } from "@baton/testkit";
 import {
   decide,
   failureReason,
@@ -24,27 +25,7 @@ const ZERO_HASH = `0x${"0".repeat(64)}` as const;
 const SOME_HASH = `0x${"1".repeat(64)}` as const;
 const NOW = 1_900_000_000;
 
-const terms: Terms = {
-  requester: "0x00000000000000000000000000000000000000cc",
-  token: ZERO,
-  maxReward: 10n ** 18n,
-  arbiter: "0x00000000000000000000000000000000000000dd",
-  bond: 10n ** 17n,
-  minStake: 0n,
-  minCompleted: 0,
-  commitWindow: 60,
-  revealWindow: 60,
-  executionWindow: 300,
-  challengeWindow: 120,
-  expiry: 2_000_000_000,
-  feeBps: 250,
-  forfeitBps: 2000,
-  slashBountyBps: 1000,
-  disputeBond: 10n ** 16n,
-  rulingTimeout: 600,
-  pricing: 0,
-  callback: false,
-};
+const terms: Terms = sampleTerms();
 const me: Me = { address: ME, registered: true, stake: 10n ** 19n, locked: 0n, completed: 3 };
 const cfg = { housekeeping: true, faults: { neverReveal: false } };
 

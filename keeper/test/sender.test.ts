@@ -6,7 +6,7 @@ import { jobMarketAbi } from "@baton/sdk";
 import { Metrics } from "../src/metrics.js";
 import { TxSender } from "../src/sender.js";
 import { Store } from "../src/store.js";
-import { account, deployBaton, privateKeyOf, startDevnet, type Deployment, type Devnet } from "./helpers/devnet.js";
+import { account, deployBaton, privateKeyOf, startDevnet, type Deployment, type Devnet } from "@baton/testkit/devnet";
 
 // The outbox sender against a real node: crash between signing and broadcasting, replacement of a
 // stuck transaction, and a refused step that must not block the ones behind it.

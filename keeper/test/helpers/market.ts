@@ -18,8 +18,8 @@ import { encodeSpec, jobMarketAbi, specHash, type JobSpecInput } from "@baton/sd
 import { parseConfig, type KeeperConfig } from "../../src/config.js";
 import { Keeper } from "../../src/keeper.js";
 import type { Terms } from "../../src/plan.js";
-import { account, deployBaton, privateKeyOf, startDevnet, type Deployment, type Devnet } from "./devnet.js";
-import { serveModules, type ModuleServer } from "./modules.js";
+import { account, deployBaton, privateKeyOf, startDevnet, type Deployment, type Devnet } from "@baton/testkit/devnet";
+import { serveModules, type ModuleServer } from "@baton/testkit/modules";
 
 /** The node account that posts jobs unless a test names another requester. */
 export const REQUESTER = 1;
