@@ -1,9 +1,9 @@
 // One job, live: its state and deadline, the actions open to the connected account, its credits,
 // the timeline of its events, its terms and its spec.
-import { JobState, pricingNames } from "@baton/sdk";
+import { JobState, pricingNames, ZERO_ADDRESS } from "@baton/sdk";
 import { useMemo } from "react";
 import { useConnection } from "wagmi";
-import { zeroAddress, type Address } from "viem";
+import type { Address } from "viem";
 import { AddressText, Countdown, CustomArbiterWarning, ErrorText, StateBadge, Stat } from "../components/bits.tsx";
 import { JobTimelineItem } from "../components/JobTimelineItem.tsx";
 import { Withdraw } from "../components/Withdraw.tsx";
@@ -65,7 +65,7 @@ export default function Job({ id }: { id: bigint }) {
         })
       : [];
   const isRequester = sameAddress(address, posted.requester);
-  const creditTokens = [...new Set([zeroAddress, posted.token])] as Address[];
+  const creditTokens = [...new Set([ZERO_ADDRESS, posted.token])] as Address[];
 
   return (
     <section aria-labelledby="job-title">
@@ -86,7 +86,7 @@ export default function Job({ id }: { id: bigint }) {
           {pricingNames[posted.terms.pricing] === "SecondPrice" ? "Second price" : "First price"}
         </Stat>
         <Stat label="Bond per bid">{formatAmount(posted.terms.bond, ETH)}</Stat>
-        {view && view.job.winner !== zeroAddress && (
+        {view && view.job.winner !== ZERO_ADDRESS && (
           <Stat label={state === JobState.Revealing ? "Leading bid" : "Winner"}>
             <AddressText address={view.job.winner} /> at {formatAmount(view.job.price, token)}
           </Stat>

@@ -1,7 +1,7 @@
 // Post a job: what should be done (the spec), the reward, who may bid, the windows and the
 // arbiter; every problem is shown next to its field before anything is sent.
 import { useState, type ChangeEvent, type FormEvent } from "react";
-import { zeroAddress } from "viem";
+import { ZERO_ADDRESS } from "@baton/sdk";
 import { AddressText } from "../components/bits.tsx";
 import { Field } from "../components/Field.tsx";
 import { JobSpecFields } from "../components/JobSpecFields.tsx";
@@ -24,7 +24,7 @@ export default function PostJob() {
   const flow = usePostJob();
   const [values, setValues] = useState<PostFormValues>(() => defaultValues(chain));
   const [errors, setErrors] = useState<FormErrors>({});
-  const tokens: TokenInfo[] = [ETH, ...(allowed.data ?? []).filter((t) => t.address !== zeroAddress)];
+  const tokens: TokenInfo[] = [ETH, ...(allowed.data ?? []).filter((t) => t.address !== ZERO_ADDRESS)];
   const token = tokens.find((t) => t.address.toLowerCase() === values.token.toLowerCase()) ?? ETH;
   const committee = chain.addressBook.committeeArbiter;
   const customArbiter = namesCustomArbiter(values, committee);
@@ -108,7 +108,7 @@ export default function PostJob() {
             <option value="first">First price: the winner is paid its own bid</option>
             <option value="second">Second price: the winner is paid the second-lowest bid</option>
           </Field>
-          {token.address !== zeroAddress && (
+          {token.address !== ZERO_ADDRESS && (
             <p className="hint">
               You will first approve the market to take the reward from your {token.symbol} balance.
             </p>
@@ -196,7 +196,7 @@ export default function PostJob() {
 
         <div className="actions">
           <button type="submit" disabled={flow.busy || flow.checking}>
-            {flow.checking ? "Checking…" : token.address === zeroAddress ? "Post job" : "Approve and post job"}
+            {flow.checking ? "Checking…" : token.address === ZERO_ADDRESS ? "Post job" : "Approve and post job"}
           </button>
           <button type="button" className="secondary" onClick={() => (setValues(defaultValues(chain)), setErrors({}))}>
             Reset

@@ -1,9 +1,9 @@
 // The workers: every registered worker with its stake and reputation, and the connected account's
 // own worker (register, deposit stake, unbond and withdraw it, withdraw earnings).
-import { marketCall } from "@baton/sdk";
+import { marketCall, ZERO_ADDRESS } from "@baton/sdk";
 import { useState, type FormEvent } from "react";
 import { useConnection } from "wagmi";
-import { formatEther, zeroAddress, type Address } from "viem";
+import { formatEther, type Address } from "viem";
 import { AddressText, Countdown, ErrorText, Stat } from "../components/bits.tsx";
 import { Field } from "../components/Field.tsx";
 import { Withdraw } from "../components/Withdraw.tsx";
@@ -214,7 +214,7 @@ function MyWorker({ address }: { address: Address }) {
       )}
       <h3>Earnings and credits</h3>
       <Withdraw
-        tokens={[zeroAddress, ...(allowed.data ?? []).map((t) => t.address).filter((a) => a !== zeroAddress)]}
+        tokens={[ZERO_ADDRESS, ...(allowed.data ?? []).map((t) => t.address).filter((a) => a !== ZERO_ADDRESS)]}
         showEarned
       />
     </div>

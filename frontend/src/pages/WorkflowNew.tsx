@@ -1,9 +1,9 @@
 // The workflow builder: steps running wasm modules from the configuration, each reading earlier
 // steps' results; dependencies drawn in the graph or ticked per step; a budget and a failure
 // policy. Every problem is shown next to its step and field before anything is sent.
-import { MAX_WORKFLOW_RETRIES } from "@baton/sdk";
+import { MAX_WORKFLOW_RETRIES, ZERO_ADDRESS } from "@baton/sdk";
 import { useMemo, useState, type FormEvent } from "react";
-import { zeroAddress, type Address } from "viem";
+import type { Address } from "viem";
 import { useBaton } from "../BatonContext.tsx";
 import { Field } from "../components/Field.tsx";
 import { WorkflowGraph, type GraphStep } from "../components/WorkflowGraph.tsx";
@@ -43,7 +43,7 @@ function Builder({ orchestrator }: { orchestrator: Address }) {
   const [form, setForm] = useState<WorkflowForm>(() => emptyWorkflow(chain));
   const [errors, setErrors] = useState<WorkflowErrors>({});
   const [notice, setNotice] = useState<string>();
-  const tokens: TokenInfo[] = [ETH, ...(allowed.data ?? []).filter((t) => t.address !== zeroAddress)];
+  const tokens: TokenInfo[] = [ETH, ...(allowed.data ?? []).filter((t) => t.address !== ZERO_ADDRESS)];
   const token = tokens.find((t) => t.address.toLowerCase() === form.token.toLowerCase()) ?? ETH;
   const template = templateModules(chain.wasmModules);
 
@@ -235,7 +235,7 @@ function Builder({ orchestrator }: { orchestrator: Address }) {
             hint={`0 to ${MAX_WORKFLOW_RETRIES}: how often a step whose job ends without a result is re-auctioned before the workflow fails`}
             onChange={(e) => update((f) => ({ ...f, retries: e.target.value }), ["retries"])}
           />
-          {token.address !== zeroAddress && (
+          {token.address !== ZERO_ADDRESS && (
             <p className="hint">You will first approve the orchestrator to take the budget from your balance.</p>
           )}
         </fieldset>
@@ -248,7 +248,7 @@ function Builder({ orchestrator }: { orchestrator: Address }) {
           <button type="submit" disabled={flow.busy || flow.checking}>
             {flow.checking
               ? "Checking…"
-              : token.address === zeroAddress
+              : token.address === ZERO_ADDRESS
                 ? "Create workflow"
                 : "Approve and create workflow"}
           </button>
