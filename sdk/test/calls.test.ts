@@ -2,7 +2,7 @@
 // that arguments which do not fit the ABI do not compile.
 import { decodeFunctionData, keccak256, parseEther, toBytes, type Address } from "viem";
 import { describe, expect, it } from "vitest";
-import { sampleTerms } from "@baton/testkit";
+import { sampleSpec, sampleTerms } from "@baton/testkit";
 import {
   encodeCall,
   encodeSpec,
@@ -12,18 +12,11 @@ import {
   prepareDispute,
   preparePostJob,
   ZERO_ADDRESS,
-  type JobSpecInput,
 } from "../src/index.js";
 
 const MARKET: Address = "0x00000000000000000000000000000000000000aa";
 const TOKEN: Address = "0x00000000000000000000000000000000000000bb";
-const spec: JobSpecInput = {
-  kind: "http.json",
-  version: 1,
-  url: "https://api.example.com/p",
-  method: "GET",
-  path: "$.p",
-};
+const spec = sampleSpec;
 
 describe("call builders", () => {
   it("escrow an ETH reward as value, and nothing for a token reward", () => {

@@ -1,4 +1,4 @@
-import type { JobTerms } from "@baton/sdk";
+import type { JobSpecInput, JobTerms } from "@baton/sdk";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 
@@ -30,3 +30,12 @@ export function sampleTerms(overrides: Partial<JobTerms> = {}): JobTerms {
     ...overrides,
   };
 }
+
+/** A small `http.json` spec for tests that post jobs and never run them. */
+export const sampleSpec = {
+  kind: "http.json",
+  version: 1,
+  url: "https://api.example.com/price",
+  method: "GET",
+  path: "$.price",
+} as const satisfies JobSpecInput;

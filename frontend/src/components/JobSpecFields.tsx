@@ -5,6 +5,7 @@ import { useBaton } from "../BatonContext.tsx";
 import type { WasmModule } from "../config/runtime.ts";
 import { KINDS, type Kind, type PostFormValues } from "../lib/postForm.ts";
 import { Field } from "./Field.tsx";
+import { ModulePicker } from "./ModulePicker.tsx";
 
 type FieldProps = {
   name: string;
@@ -48,22 +49,12 @@ export function JobSpecFields({
       {values.kind === "wasm" && (
         <>
           {chain.wasmModules.length > 0 && (
-            <Field
-              label="Module"
+            <ModulePicker
+              modules={chain.wasmModules}
               name="module"
-              value={chain.wasmModules.find((m) => m.uri === values.moduleUri)?.name ?? ""}
-              onChange={(e) => {
-                const m = chain.wasmModules.find((x) => x.name === e.target.value);
-                if (m) onModule(m);
-              }}
-            >
-              <option value="">Other…</option>
-              {chain.wasmModules.map((m) => (
-                <option key={m.name} value={m.name}>
-                  {m.name}
-                </option>
-              ))}
-            </Field>
+              chosen={chain.wasmModules.find((m) => m.uri === values.moduleUri)?.name ?? ""}
+              onPick={(m) => m && onModule(m)}
+            />
           )}
           <Field
             label="Module URI"

@@ -13,6 +13,7 @@ import {
   type WorkflowForm,
 } from "../lib/workflowForm.ts";
 import { Field } from "./Field.tsx";
+import { ModulePicker } from "./ModulePicker.tsx";
 
 /**
  * Bond, windows and arbiter: the settings every step shares (`placeholders` absent) or one step's
@@ -124,24 +125,16 @@ export function WorkflowStepFields({
         onChange={(e) => onChange({ name: e.target.value })}
       />
       {chain.wasmModules.length > 0 && (
-        <Field
-          label="Module"
+        <ModulePicker
+          modules={chain.wasmModules}
           name={k("module")}
-          value={custom ? "" : (chosen?.name ?? "")}
+          chosen={custom ? "" : (chosen?.name ?? "")}
           error={showUri ? undefined : (err("moduleUri") ?? err("moduleSha256"))}
-          onChange={(e) => {
-            const m = chain.wasmModules.find((x) => x.name === e.target.value);
+          onPick={(m) => {
             setCustom(!m);
             if (m) onChange({ moduleUri: m.uri, moduleSha256: m.sha256 }, ["moduleUri", "moduleSha256"]);
           }}
-        >
-          <option value="">Other…</option>
-          {chain.wasmModules.map((m) => (
-            <option key={m.name} value={m.name}>
-              {m.name}
-            </option>
-          ))}
-        </Field>
+        />
       )}
       {showUri && (
         <>
