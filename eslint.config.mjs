@@ -1,6 +1,19 @@
 import js from "@eslint/js";
+import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 import globals from "globals";
+
+// TypeScript linted with type information, each file through its nearest tsconfig (AssemblyScript aside).
+const typedFiles = [
+  "sdk/**/*.ts",
+  "keeper/**/*.ts",
+  "testkit/**/*.ts",
+  "frontend/**/*.{ts,tsx}",
+  "test/**/*.ts",
+  "scripts/*.ts",
+  "ignition/**/*.ts",
+  "hardhat.config.ts",
+];
 
 export default tseslint.config(
   {
@@ -33,5 +46,22 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.browser },
     },
+  },
+  {
+    files: typedFiles,
+    // AssemblyScript, compiled by asc, not tsc.
+    ignores: ["keeper/wasm/**"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/await-thenable": "error",
+    },
+  },
+  {
+    files: ["frontend/src/**/*.{ts,tsx}"],
+    ...reactHooks.configs.flat.recommended,
   },
 );

@@ -7,12 +7,18 @@
 // taken, a free port is picked and announced; BATON_STATE_DIR (default .baton) for logs, keeper
 // databases and configs; BATON_DEPLOYMENT_ID (default chain-31337) for Ignition's deployment
 // directory. The child processes' PIDs are written to <state dir>/pids.json.
+//
+// The chain, ports and module host come from the test kit (TypeScript, loaded through tsx).
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { register } from "tsx/esm/api";
+
+register();
+const { startHardhatNode } = await import("@baton/testkit/devnet");
+const { serveModules } = await import("@baton/testkit/modules");
+const { freePort, httpUp, portFree, waitUntil } = await import("@baton/testkit/process");
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const baseDir = path.resolve(process.env.BATON_STATE_DIR ?? path.join(root, ".baton"));
@@ -35,30 +41,18 @@ let stopping = false;
 
 const step = (msg) => console.log(`[dev] ${msg}`);
 
-function portFree(port) {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const logFile = (name) => createWriteStream(path.join(logDir, `${name}.log`), { flags: "w" });
 
 function start(name, cmd, args, env = {}, cwd = root) {
-  const log = createWriteStream(path.join(logDir, `${name}.log`), { flags: "w" });
+  const log = logFile(name);
   const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
+  return track(name, child);
+}
+
+/** Watches a child: its exit stops the whole stack; its PID goes to pids.json; shutdown stops it. */
+function track(name, child) {
   child.on("exit", (code, signal) => {
     if (!stopping) {
       step(`${name} exited (${signal ?? code}); see ${show(path.join(logDir, `${name}.log`))}`);
@@ -90,45 +84,6 @@ function runOnce(name, cmd, args, env = {}) {
   });
 }
 
-/** Serves keeper/wasm/build, as a module host would, and the demo workflow's text; returns the base URL. */
-function serveModules(corpus) {
-  const build = path.join(root, "keeper", "wasm", "build");
-  moduleServer = createServer((req, res) => {
-    const file = path.basename(req.url ?? "");
-    if (req.url === "/corpus.json") {
-      res.setHeader("content-type", "application/json");
-      res.end(corpus);
-      return;
-    }
-    try {
-      if (!/^[a-z]+\.wasm$/.test(file)) throw new Error("not a module");
-      const bytes = readFileSync(path.join(build, file));
-      res.setHeader("content-type", "application/wasm");
-      res.end(bytes);
-    } catch {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  return new Promise((resolve, reject) => {
-    moduleServer.once("error", reject);
-    moduleServer.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${moduleServer.address().port}/modules`));
-  });
-}
-
-async function waitForHttp(url, timeoutMs = 60_000) {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`nothing answered at ${url} within ${timeoutMs / 1000} s`);
-}
-
 async function pickPort(variable, fallback, what) {
   const wanted = Number(process.env[variable] ?? fallback);
   if (await portFree(wanted)) return wanted;
@@ -137,29 +92,11 @@ async function pickPort(variable, fallback, what) {
   return port;
 }
 
-async function waitForRpc(url, timeoutMs = 60_000) {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    try {
-      const res = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the node did not answer at ${url} within ${timeoutMs / 1000} s`);
-}
-
 function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
   step("stopping…");
-  moduleServer?.close();
+  void moduleServer?.stop();
   for (const { child } of children) if (child.exitCode === null) child.kill("SIGTERM");
   const deadline = setTimeout(() => {
     const stuck = children.filter(({ child }) => child.exitCode === null && child.signalCode === null);
@@ -186,8 +123,8 @@ async function main() {
   const env = { BATON_DEPLOYMENT_ID: deploymentId };
 
   step(`1/7 starting a Hardhat node on ${rpcUrl}`);
-  start("node", hardhat, ["node", "--port", String(port)]);
-  await waitForRpc(rpcUrl);
+  const node = await startHardhatNode({ port, log: logFile("node") });
+  track("node", node.child);
 
   step("2/7 deploying Baton through Ignition");
   await runOnce(
@@ -218,7 +155,10 @@ async function main() {
 
   step("4/7 starting the demo keepers");
   const corpus = JSON.parse(await runOnce("corpus", tsx, ["scripts/demo.ts", "corpus", rpcUrl]));
-  const moduleBase = await serveModules(JSON.stringify(corpus));
+  moduleServer = await serveModules({
+    "/corpus.json": { contentType: "application/json", body: JSON.stringify(corpus) },
+  });
+  const moduleBase = moduleServer.base;
   for (const k of prepared.keepers) {
     start(k.name, process.execPath, [keeperBin, "--config", k.config, "start"], { BATON_PRIVATE_KEY: k.privateKey });
   }
@@ -240,7 +180,7 @@ async function main() {
     path.join(root, "frontend"),
   );
   const webUrl = `http://127.0.0.1:${webPort}/`;
-  await waitForHttp(webUrl);
+  await waitUntil(`the web app at ${webUrl}`, () => httpUp(webUrl), 60_000);
 
   console.log("\nBaton is running.");
   console.log(`  web app      ${webUrl} (Connect wallet → Use dev account)`);

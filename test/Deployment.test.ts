@@ -3,6 +3,7 @@ import { ethers, ignition } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import BatonLocal from "../ignition/modules/BatonLocal";
 import type { CommitteeArbiter, JobMarket, TimelockController } from "../typechain-types";
+import type { IJobMarket } from "../typechain-types/contracts/JobMarket";
 
 async function deployLocal() {
   const deployed = await ignition.deploy(BatonLocal, {
@@ -37,7 +38,17 @@ describe("Deployment (Ignition BatonLocal)", function () {
 
   it("applies a parameter change only after the timelock delay", async function () {
     const { market, timelock, signers } = await loadFixture(deployLocal);
-    const params = { ...(await market.getParams()).toObject(), feeBps: 100 };
+    const current = await market.getParams();
+    const params: IJobMarket.ParamsStruct = {
+      treasury: current.treasury,
+      feeBps: 100,
+      forfeitBps: current.forfeitBps,
+      slashBountyBps: current.slashBountyBps,
+      callbackGasLimit: current.callbackGasLimit,
+      rulingTimeout: current.rulingTimeout,
+      unbondingDelay: current.unbondingDelay,
+      disputeBond: current.disputeBond,
+    };
     const data = market.interface.encodeFunctionData("setParams", [params]);
     const target = await market.getAddress();
     const salt = ethers.id("fee-change");

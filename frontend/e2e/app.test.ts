@@ -6,7 +6,7 @@ import { jobMarketAbi, testTokenAbi } from "@baton/sdk";
 import type { Page } from "playwright-core";
 import { beforeAll, expect, it } from "vitest";
 import { parseUnits, zeroAddress } from "viem";
-import { account } from "../../keeper/test/helpers/devnet.ts";
+import { account } from "@baton/testkit/devnet";
 import { browserSuite, REQUESTER, SHOTS } from "./browser.ts";
 import type { Stack } from "./stack.ts";
 
@@ -22,7 +22,7 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
     stack.net.publicClient.readContract({ address: stack.dep.market, abi: jobMarketAbi, functionName: "jobCount" });
 
   it("shows the overview, the workers and the connected account", async () => {
-    await expect(page.getByText("Active workers")).toBeTruthy();
+    await page.getByText("Active workers").waitFor();
     await page.getByRole("link", { name: "Workers" }).click();
     await page.getByRole("heading", { name: "Your worker" }).waitFor();
     await page.getByRole("cell", { name: "wasm" }).waitFor();

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe } from "vitest";
-import { account } from "../../keeper/test/helpers/devnet.ts";
+import { account } from "@baton/testkit/devnet";
 import { FRONTEND, startStack, type Stack } from "./stack.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

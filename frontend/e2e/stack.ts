@@ -2,23 +2,24 @@
 // Hardhat node, the contracts (the workflow orchestrator included), a registered and staked worker
 // running a real `baton-keeper` process (which also runs workflow steps), the demo wasm modules,
 // and `vite preview` of a fresh build pointed at the chain through BATON_CONFIG.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { jobMarketAbi } from "@baton/sdk";
-import { parseEther, stringToHex } from "viem";
+import { ensureArtifacts } from "@baton/testkit/artifacts";
 import {
   account,
   deployBaton,
-  freePort,
   privateKeyOf,
   ROOT,
   startDevnet,
   type Deployment,
   type Devnet,
-} from "../../keeper/test/helpers/devnet.ts";
-import { serveModules, type ModuleServer } from "../../keeper/test/helpers/modules.ts";
+} from "@baton/testkit/devnet";
+import { serveModules, type ModuleServer } from "@baton/testkit/modules";
+import { freePort, startProcess, stopProcess, waitUntil } from "@baton/testkit/process";
+import { parseEther, stringToHex } from "viem";
 
 export const FRONTEND = path.join(ROOT, "frontend");
 const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
@@ -32,51 +33,6 @@ export type Stack = {
   keeperLog: () => string;
   stop: () => Promise<void>;
 };
-
-async function waitFor(
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-  child?: ChildProcess,
-  log?: () => string,
-) {
-  const started = Date.now();
-  for (;;) {
-    if (child && child.exitCode !== null)
-      throw new Error(`${what}: the process exited (${child.exitCode})\n${log?.() ?? ""}`);
-    if (await probe().catch(() => false)) return;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}\n${log?.() ?? ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function startProcess(cmd: string, args: string[], options: { cwd: string; env?: Record<string, string> }) {
-  const child = spawn(cmd, args, {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (d) => (output = (output + d).slice(-20_000)));
-  child.stderr!.on("data", (d) => (output = (output + d).slice(-20_000)));
-  return { child, output: () => output };
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    child.once("exit", () => (clearTimeout(timer), resolve()));
-    child.kill("SIGTERM");
-  });
-}
-
-/** Compiles the contracts when their artifacts are missing (a fresh clone running only this suite). */
-function ensureArtifacts() {
-  if (existsSync(path.join(ROOT, "artifacts/contracts/JobMarket.sol/JobMarket.json"))) return;
-  const r = spawnSync(bin("hardhat"), ["compile", "--quiet"], { cwd: ROOT, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`hardhat compile failed:\n${r.stdout}\n${r.stderr}`);
-}
 
 /** Builds the app into `outDir` (a production build, as it would be deployed). */
 export function buildApp(outDir: string) {
@@ -153,12 +109,11 @@ export async function startStack(): Promise<Stack> {
       },
     );
     stops.push(() => stopProcess(keeper.child));
-    await waitFor(
+    await waitUntil(
       "the keeper's health endpoint",
       async () => (await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).ok,
       60_000,
-      keeper.child,
-      keeper.output,
+      { child: keeper.child, log: keeper.output },
     );
 
     const configFile = path.join(dir, "baton.config.json");
@@ -202,13 +157,10 @@ export async function startStack(): Promise<Stack> {
     );
     stops.push(() => stopProcess(preview.child));
     const appUrl = `http://127.0.0.1:${port}/`;
-    await waitFor(
-      "vite preview",
-      async () => (await fetch(`${appUrl}baton.config.json`)).ok,
-      30_000,
-      preview.child,
-      preview.output,
-    );
+    await waitUntil("vite preview", async () => (await fetch(`${appUrl}baton.config.json`)).ok, 30_000, {
+      child: preview.child,
+      log: preview.output,
+    });
 
     return { net, dep, modules, appUrl, dir, keeperLog: keeper.output, stop };
   } catch (error) {

@@ -7,7 +7,7 @@ import { workflowOrchestratorAbi } from "@baton/sdk";
 import type { Page } from "playwright-core";
 import { beforeAll, expect, it } from "vitest";
 import { zeroAddress } from "viem";
-import { account } from "../../keeper/test/helpers/devnet.ts";
+import { account } from "@baton/testkit/devnet";
 import { browserSuite, REQUESTER, SHOTS } from "./browser.ts";
 import type { Stack } from "./stack.ts";
 

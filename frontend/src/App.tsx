@@ -162,7 +162,7 @@ function NetworkGuard({ children }: { children: ReactNode }) {
       <section className="screen" aria-labelledby="rpc-title">
         <h1 id="rpc-title">{chain.name} does not answer</h1>
         <p>The RPC endpoint {chain.rpcUrl} could not be reached. Check that the node is running.</p>
-        <button type="button" onClick={() => deployed.refetch()}>
+        <button type="button" onClick={() => void deployed.refetch()}>
           Try again
         </button>
       </section>

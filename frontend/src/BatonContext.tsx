@@ -1,6 +1,6 @@
 // Which chain the app shows and the clients to read it. The chosen chain is remembered; a wallet
 // on another configured chain gets a switch prompt, one on an unconfigured chain a clear screen.
-import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { createContext, useContext, useMemo, useState, type ReactNode } from "react";
 import { useConnection, usePublicClient } from "wagmi";
 import type { Client } from "viem";
 import type { ChainConfig, RuntimeConfig } from "./config/runtime.ts";
@@ -38,11 +38,15 @@ export function BatonProvider({
 }) {
   const [chainId, setChainId] = useState(() => initialChain(config));
   const { chainId: walletChainId, isConnected } = useConnection();
-  // A wallet that moves to another configured chain takes the app along.
-  useEffect(() => {
-    if (isConnected && walletChainId && config.chains.some((c) => c.chainId === walletChainId))
-      setChainId(walletChainId);
-  }, [isConnected, walletChainId, config]);
+  // A wallet that moves to another configured chain takes the app along (state adjusted while
+  // rendering, when the wallet's chain or the configuration changes, rather than in an effect).
+  const walletChain =
+    isConnected && walletChainId && config.chains.some((c) => c.chainId === walletChainId) ? walletChainId : undefined;
+  const [followed, setFollowed] = useState<{ walletChain?: number; config?: RuntimeConfig }>({});
+  if (followed.walletChain !== walletChain || followed.config !== config) {
+    setFollowed({ walletChain, config });
+    if (walletChain !== undefined) setChainId(walletChain);
+  }
   const chain = config.chains.find((c) => c.chainId === chainId) ?? config.chains[0]!;
   const client = usePublicClient({ chainId: chain.chainId });
   const value = useMemo(

@@ -1,17 +1,10 @@
 // A small hash router: `#/path?query`. Works from any static host without server rewrites.
-import {
-  useCallback,
-  useEffect,
-  useState,
-  useSyncExternalStore,
-  type AnchorHTMLAttributes,
-  type ReactNode,
-} from "react";
+import { useCallback, useMemo, useSyncExternalStore, type AnchorHTMLAttributes, type ReactNode } from "react";
 
 export type Location = { path: string; query: URLSearchParams };
 
-function read(): Location {
-  const hash = globalThis.location?.hash.replace(/^#/, "") || "/";
+function parse(locationHash: string): Location {
+  const hash = locationHash.replace(/^#/, "") || "/";
   const [path = "/", search = ""] = hash.split("?");
   return { path: path || "/", query: new URLSearchParams(search) };
 }
@@ -25,9 +18,7 @@ const snapshot = () => globalThis.location?.hash ?? "";
 
 export function useLocation(): Location {
   const hash = useSyncExternalStore(subscribe, snapshot, () => "");
-  const [location, setLocation] = useState(read);
-  useEffect(() => setLocation(read()), [hash]);
-  return location;
+  return useMemo(() => parse(hash), [hash]);
 }
 
 export function href(path: string, query?: Record<string, string | number | boolean | undefined>): string {

@@ -5,6 +5,7 @@ import {
   jobMarketAbi,
   testTokenAbi,
   toBatonError,
+  TransactionRevertedError,
   workflowOrchestratorAbi,
 } from "@baton/sdk";
 import { describe, expect, it } from "vitest";
@@ -16,6 +17,7 @@ import {
   UserRejectedRequestError,
   zeroAddress,
   type Abi,
+  type TransactionReceipt,
 } from "viem";
 
 type AbiError = Extract<Abi[number], { type: "error" }>;
@@ -91,6 +93,13 @@ describe("error messages", () => {
     );
     expect(describeError(revert("JobMarketHasBids", [3n]))).toBe(
       "job #3 already has bids in this round, so it can no longer be cancelled. If nobody reveals, you can reclaim it after the reveal window.",
+    );
+  });
+
+  it("explains a transaction mined but reverted, as the sdk's send reports it", () => {
+    const receipt = { blockNumber: 12n, status: "reverted" } as TransactionReceipt;
+    expect(describeError(new TransactionRevertedError("Settle", `0x${"ab".repeat(32)}`, receipt))).toBe(
+      "The transaction was mined but reverted: the job changed in the meantime.",
     );
   });
 

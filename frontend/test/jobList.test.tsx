@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { zeroAddress, type Address } from "viem";
+import { zeroAddress, type Address, type Hex } from "viem";
 import Jobs from "../src/pages/Jobs.tsx";
 import { idsToRead, selectPage } from "../src/hooks/useJobList.ts";
 import { ARBITER, FakeChain, OTHER, REQUESTER, termsFor } from "./helpers/fakeChain.ts";
@@ -54,6 +54,26 @@ describe("jobs list", () => {
     expect(marked.getByText(/decides disputes; keepers on the default policy will not bid/)).toBeTruthy();
     for (const id of [1, 3]) expect(within(await rowOf(id)).queryByText("Custom arbiter")).toBeNull();
     expect(screen.getAllByText("Custom arbiter")).toHaveLength(1);
+  });
+
+  it("keeps the job index in the query, so a refresh reads only the blocks after its head", async () => {
+    const fake = chainWith(3);
+    const from: bigint[] = [];
+    const request = fake.request.bind(fake);
+    fake.request = async (method, params = []) => {
+      if (method === "eth_getLogs") from.push(BigInt((params[0] as { fromBlock: Hex }).fromBlock));
+      return request(method, params);
+    };
+    const { queryClient } = await renderWithChain(<Jobs />, fake);
+    await screen.findByRole("link", { name: "Job #3" }, { timeout: 10_000 });
+    const head = fake.head;
+    const reads = from.length;
+    // A new block after the head the index was read at, with a new job in it.
+    fake.head += 1n;
+    fake.postJob(termsFor(OTHER));
+    await queryClient.refetchQueries({ queryKey: ["jobIndex"] });
+    expect(await screen.findByRole("link", { name: "Job #4" })).toBeTruthy();
+    expect(from.slice(reads)).toEqual([head + 1n]);
   });
 
   it("selects the connected account's jobs, newest first, one page at a time", () => {

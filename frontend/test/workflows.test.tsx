@@ -7,9 +7,9 @@ import {
   type StepStatusName,
 } from "@baton/sdk";
 import { QueryClient } from "@tanstack/react-query";
-import { render, screen, within } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createConfig, mock } from "wagmi";
 import { connect } from "wagmi/actions";
 import {
@@ -18,6 +18,7 @@ import {
   encodeAbiParameters,
   encodeEventTopics,
   encodeFunctionResult,
+  erc20Abi,
   keccak256,
   numberToHex,
   pad,
@@ -35,16 +36,15 @@ import {
   canAdvance,
   layoutSteps,
   LIST_EVENTS,
-  loadOrchestratorLogsIncremental,
+  extendOrchestratorLogs,
   positions,
-  resetWorkflowLogCache,
   STEP_STATUSES,
   workflowsFromLogs,
 } from "../src/lib/workflowModel.ts";
 import Workflow from "../src/pages/Workflow.tsx";
 import WorkflowNew from "../src/pages/WorkflowNew.tsx";
 import Workflows from "../src/pages/Workflows.tsx";
-import { ARBITER, BOOK, FakeChain, REQUESTER, termsFor } from "./helpers/fakeChain.ts";
+import { ARBITER, BOOK, FakeChain, REQUESTER, termsFor, TOKEN } from "./helpers/fakeChain.ts";
 import { testChain } from "./helpers/render.tsx";
 
 const ORCHESTRATOR: Address = "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9";
@@ -70,7 +70,11 @@ function config(orchestrator: boolean) {
 const CHAIN = parseRuntimeConfig(config(true)).chains[0] as ChainConfig;
 
 /** The app's providers on a FakeChain, with this file's configuration (modules and an orchestrator). */
-async function renderPage(ui: React.ReactNode, fake: FakeChain, opts: { account?: Address; orchestrator?: boolean }) {
+async function renderPage(
+  ui: React.ReactNode,
+  fake: FakeChain,
+  opts: { account?: Address; orchestrator?: boolean; queryClient?: QueryClient },
+) {
   const wagmi = createConfig({
     chains: [testChain],
     connectors: opts.account ? [mock({ accounts: [opts.account], features: { reconnect: true } })] : [],
@@ -78,7 +82,8 @@ async function renderPage(ui: React.ReactNode, fake: FakeChain, opts: { account?
     pollingInterval: 60_000,
   });
   if (opts.account) await connect(wagmi, { connector: wagmi.connectors[0]! });
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false } } });
+  const queryClient =
+    opts.queryClient ?? new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false } } });
   return render(
     <Providers
       runtime={parseRuntimeConfig(config(opts.orchestrator ?? true))}
@@ -91,9 +96,38 @@ async function renderPage(ui: React.ReactNode, fake: FakeChain, opts: { account?
   );
 }
 
-// A simulation is an eth_call; reads before the submission may make some, none may follow it.
-afterEach(() => resetWorkflowLogCache());
+/**
+ * A FakeChain on which REQUESTER holds plenty of the test token and has granted `allowance()` to
+ * the orchestrator; `simulated` records the approvals and orchestrator calls simulated.
+ */
+function tokenBudgetChain(allowance: () => bigint) {
+  const fake = new FakeChain();
+  const simulated: { to: string; functionName: string; args: readonly unknown[] }[] = [];
+  const request = fake.request.bind(fake);
+  fake.request = async (method, params = []) => {
+    const p = params[0] as { to?: string; data?: Hex };
+    if (method === "eth_call" && p.to?.toLowerCase() === TOKEN.toLowerCase() && p.data) {
+      const { functionName, args = [] } = decodeFunctionData({ abi: erc20Abi, data: p.data });
+      if (functionName === "approve") {
+        simulated.push({ to: p.to.toLowerCase(), functionName, args });
+        return encodeFunctionResult({ abi: erc20Abi, functionName, result: true });
+      }
+      if (functionName === "balanceOf")
+        return encodeFunctionResult({ abi: erc20Abi, functionName, result: 10n ** 12n });
+      if (functionName === "allowance")
+        return encodeFunctionResult({ abi: erc20Abi, functionName, result: allowance() });
+    }
+    if (method === "eth_call" && p.to?.toLowerCase() === ORCHESTRATOR.toLowerCase() && p.data) {
+      const { functionName, args = [] } = decodeFunctionData({ abi: workflowOrchestratorAbi, data: p.data });
+      simulated.push({ to: p.to, functionName, args });
+      return "0x";
+    }
+    return request(method, params);
+  };
+  return { fake, simulated };
+}
 
+// A simulation is an eth_call; reads before the submission may make some, none may follow it.
 const WRITES = ["eth_call", "eth_estimateGas", "eth_sendTransaction", "eth_sendRawTransaction"];
 const writes = (fake: FakeChain) => WRITES.reduce((n, m) => n + fake.count(m), 0);
 
@@ -189,6 +223,38 @@ describe("workflow builder", () => {
     const step4 = screen.getByRole("group", { name: "Step 4" });
     expect(within(step4).getByRole("checkbox", { name: "Step 2 (count 1)" })).toHaveProperty("checked", true);
     expect(within(step4).getByRole("checkbox", { name: "Step 1 (split)" })).toHaveProperty("checked", false);
+  });
+
+  it("approves a token budget for the orchestrator first, and creates nothing when the approval fails", async () => {
+    const { fake, simulated } = tokenBudgetChain(() => 0n);
+    const user = userEvent.setup();
+    await renderPage(<WorkflowNew />, fake, { account: REQUESTER });
+    await screen.findByRole("option", { name: "TUSD" });
+    await user.selectOptions(screen.getByLabelText("Budget token"), "TUSD");
+    await user.click(screen.getByRole("button", { name: "Approve and create workflow" }));
+
+    // The default step's cap of 0.01 in a 6-decimal token is the budget the orchestrator may take;
+    // the wallet cannot send here, so the approval fails and nothing else is simulated.
+    await waitFor(() => expect(simulated).toHaveLength(1));
+    const submit = screen.getByRole("button", { name: "Approve and create workflow" });
+    await waitFor(() => expect(submit).toHaveProperty("disabled", false), { timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(simulated).toEqual([{ to: TOKEN.toLowerCase(), functionName: "approve", args: [ORCHESTRATOR, 10_000n] }]);
+  });
+
+  it("says so when the allowance cannot be read, and sends nothing", async () => {
+    const { fake, simulated } = tokenBudgetChain(() => {
+      // A JSON-RPC "invalid params" error: not one the transport retries.
+      throw Object.assign(new Error("missing trie node"), { code: -32602 });
+    });
+    const user = userEvent.setup();
+    await renderPage(<WorkflowNew />, fake, { account: REQUESTER });
+    await screen.findByRole("option", { name: "TUSD" });
+    await user.selectOptions(screen.getByLabelText("Budget token"), "TUSD");
+    await user.click(screen.getByRole("button", { name: "Approve and create workflow" }));
+    const alerts = await screen.findAllByText(/^Could not create the workflow: /, undefined, { timeout: 10_000 });
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(simulated).toEqual([]);
   });
 
   it("starts with one step and explains a deployment without an orchestrator", async () => {
@@ -402,14 +468,38 @@ describe("workflow status and graph", () => {
     const fake = diamond();
     const client = createPublicClient({ chain: testChain, transport: fake.transport() });
     const params = { orchestrator: ORCHESTRATOR, fromBlock: 1n, eventNames: LIST_EVENTS };
-    const first = await loadOrchestratorLogsIncremental(client, "k", params);
-    expect(first.map((l) => l.eventName)).toEqual(["WorkflowCreated", "StepSettled"]);
+    const first = await extendOrchestratorLogs(client, params);
+    expect(first.logs.map((l) => l.eventName)).toEqual(["WorkflowCreated", "StepSettled"]);
     const calls = fake.count("eth_getLogs");
-    expect(await loadOrchestratorLogsIncremental(client, "k", params)).toHaveLength(2);
+    const again = await extendOrchestratorLogs(client, params, first);
+    expect(again.logs).toHaveLength(2);
     expect(fake.count("eth_getLogs")).toBe(calls); // no new block: no log query
     fake.head += 5n;
-    expect(await loadOrchestratorLogsIncremental(client, "k", params)).toHaveLength(2);
+    expect((await extendOrchestratorLogs(client, params, again)).logs).toHaveLength(2);
     expect(fake.count("eth_getLogs")).toBe(calls + 1);
+    // A chain that went back below what was read (a restarted node) is read again from the start.
+    fake.head = 2n;
+    const restarted = await extendOrchestratorLogs(client, params, first);
+    expect(restarted.toBlock).toBe(2n);
+    expect(fake.count("eth_getLogs")).toBe(calls + 2);
+  });
+
+  it("keeps the logs read in the query, so a refresh of the list reads only new blocks", async () => {
+    const fake = diamond();
+    const from: bigint[] = [];
+    const request = fake.request.bind(fake);
+    fake.request = async (method, params = []) => {
+      if (method === "eth_getLogs") from.push(BigInt((params[0] as { fromBlock: Hex }).fromBlock));
+      return request(method, params);
+    };
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false } } });
+    await renderPage(<Workflows />, fake, { account: REQUESTER, queryClient });
+    await screen.findByRole("link", { name: "Workflow #1" });
+    const head = fake.head;
+    const reads = from.length;
+    fake.head += 3n;
+    await queryClient.refetchQueries({ queryKey: ["workflows"] });
+    expect(from.slice(reads)).toEqual([head + 1n]);
   });
 
   it("summarises list events newest first", () => {

@@ -1,10 +1,26 @@
 import { Command, Option } from "commander";
 import { pino, type Logger } from "pino";
-import { formatEther, parseEther, stringToHex, createWalletClient, http, type Abi } from "viem";
-import { jobMarketAbi } from "@baton/sdk";
+import {
+  createWalletClient,
+  formatEther,
+  http,
+  parseEther,
+  stringToHex,
+  type Address,
+  type Hex,
+  type TransactionReceipt,
+} from "viem";
+import {
+  BatonContractError,
+  jobMarketAbi,
+  marketCall,
+  send,
+  TransactionRevertedError,
+  ZERO_ADDRESS,
+  type ContractWrite,
+} from "@baton/sdk";
 import { ConfigError, loadConfig, loadSecrets, type KeeperConfig } from "./config.js";
 import { chainFor, makeAccount, makePublicClient } from "./chain.js";
-import { decodeRevert } from "./errors.js";
 import { Keeper } from "./keeper.js";
 import { Store } from "./store.js";
 
@@ -60,7 +76,13 @@ program
         process.exit(1);
       }, 30_000);
       force.unref();
-      keeper.stop().then(() => process.exit(0));
+      keeper.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
     };
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
@@ -90,7 +112,7 @@ program
           address: market,
           abi: jobMarketAbi,
           functionName: "creditOf",
-          args: [account.address, "0x0000000000000000000000000000000000000000"],
+          args: [account.address, ZERO_ADDRESS],
         }),
         client.getBlockNumber(),
       ]);
@@ -111,38 +133,40 @@ program
     console.log(JSON.stringify(out, null, 2));
   });
 
-/** Sends one transaction to the market: simulate (clear error on revert), send, wait. */
-async function send(functionName: string, args: unknown[], value = 0n) {
+/**
+ * Sends one transaction to the market through the sdk's `send` (simulate, estimate under the gas
+ * cap, send, wait) and prints its outcome; a refusal by the contract is an error naming it.
+ */
+async function sendToMarket(build: (market: Address) => ContractWrite) {
   const cfg = configFromOpts();
   const account = makeAccount(await loadSecrets());
   const client = makePublicClient(cfg);
   const wallet = createWalletClient({ account, chain: chainFor(cfg), transport: http(cfg.rpcUrls[0]) });
-  const market = cfg.market as `0x${string}`;
-  try {
-    const { request } = await client.simulateContract({
-      account,
-      address: market,
-      abi: jobMarketAbi as Abi,
-      functionName,
-      args,
-      value,
-    });
-    const hash = await wallet.writeContract(request);
-    const receipt = await client.waitForTransactionReceipt({ hash });
+  const write = build(cfg.market as Address);
+  const outcome = (tx: Hex, receipt: TransactionReceipt) =>
     console.log(
       JSON.stringify({
-        function: functionName,
-        tx: hash,
+        function: write.functionName,
+        tx,
         block: receipt.blockNumber.toString(),
         status: receipt.status,
       }),
     );
-    if (receipt.status !== "success") process.exitCode = 1;
+  try {
+    const { hash, receipt } = await send(wallet, client, write);
+    outcome(hash, receipt);
   } catch (error) {
-    const revert = decodeRevert(error, jobMarketAbi);
+    if (error instanceof TransactionRevertedError) {
+      // Mined, but the state changed between simulation and inclusion.
+      outcome(error.hash, error.receipt);
+      process.exitCode = 1;
+      return;
+    }
     throw new Error(
-      revert
-        ? `${functionName} refused by the contract: ${revert.name}(${revert.args.map(String).join(", ")})`
+      error instanceof BatonContractError
+        ? `${write.functionName} refused by the contract: ${
+            error.errorName ? `${error.errorName}(${error.args.map(String).join(", ")})` : error.message
+          }`
         : (error as Error).message.split("\n")[0],
       { cause: error },
     );
@@ -164,20 +188,24 @@ program
   .option("--metadata-uri <uri>", "where the worker describes itself", "")
   .action(async (o: { capability: string[]; metadataUri: string }) => {
     const caps = o.capability.map((c) => stringToHex(c, { size: 32 }));
-    await send("register", [caps, o.metadataUri]);
+    await sendToMarket((market) => marketCall(market, "register", [caps, o.metadataUri]));
   });
 
 program
   .command("stake")
   .description("Add ETH to the worker's stake.")
   .requiredOption("--amount <eth>", "ETH to stake, e.g. 2.5")
-  .action(async (o: { amount: string }) => send("depositStake", [], amount(o.amount)));
+  .action(async (o: { amount: string }) =>
+    sendToMarket((market) => marketCall(market, "depositStake", [], amount(o.amount))),
+  );
 
 program
   .command("unstake")
   .description("Start unbonding free stake; withdraw it with `withdraw --stake` after the unbonding delay.")
   .requiredOption("--amount <eth>", "ETH to unbond")
-  .action(async (o: { amount: string }) => send("requestUnbond", [amount(o.amount)]));
+  .action(async (o: { amount: string }) =>
+    sendToMarket((market) => marketCall(market, "requestUnbond", [amount(o.amount)])),
+  );
 
 program
   .command("withdraw")
@@ -185,8 +213,9 @@ program
   .option("--token <address>", "ERC-20 token to withdraw credits in")
   .option("--stake", "withdraw stake whose unbonding delay has passed")
   .action(async (o: { token?: string; stake?: boolean }) => {
-    if (o.stake) return send("withdrawUnbonded", []);
-    return send("withdraw", [o.token ?? "0x0000000000000000000000000000000000000000"]);
+    if (o.stake) return sendToMarket((market) => marketCall(market, "withdrawUnbonded", []));
+    const token = (o.token ?? ZERO_ADDRESS) as Address;
+    return sendToMarket((market) => marketCall(market, "withdraw", [token]));
   });
 
 program.parseAsync(process.argv).catch((error: Error) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { parseAddressBook } from "@baton/sdk";
+import { DEFAULT_LOG_WINDOW, parseAddressBook } from "@baton/sdk";
 
 /** A configuration problem, naming the offending field. The CLI prints it and exits non-zero. */
 export class ConfigError extends Error {
@@ -61,7 +61,7 @@ export const configSchema = z
     /** Blocks behind the head before a log is acted on. */
     confirmations: z.number().int().min(0).max(64).default(2),
     /** Blocks per getLogs request during backfill. */
-    logWindow: z.number().int().min(1).max(100_000).default(2_000),
+    logWindow: z.number().int().min(1).max(100_000).default(Number(DEFAULT_LOG_WINDOW)),
     pollIntervalMs: z.number().int().min(100).max(60_000).default(1_000),
     /** Executor kinds this keeper serves. */
     capabilities: z.array(z.enum(["wasm", "http.json", "contract.call"])).min(1),

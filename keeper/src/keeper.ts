@@ -1,10 +1,9 @@
+// The daemon's pass loop: sync (`sync.ts`), read (`reads.ts`, `specs.ts`), plan (`plan.ts`, pure),
+// perform (`transactions.ts` for the outbox, `executions.ts` for the work), send (`sender.ts`).
 import { setMaxListeners } from "node:events";
 import {
-  bytesToHex,
   createPublicClient,
-  encodeFunctionData,
   webSocket,
-  type Abi,
   type Chain,
   type PrivateKeyAccount,
   type PublicClient,
@@ -12,70 +11,23 @@ import {
 } from "viem";
 import type { Logger } from "pino";
 import type { Server } from "node:http";
-import {
-  committeeArbiterAbi,
-  computeCommitment,
-  decodeSpec,
-  encodeResult,
-  jobMarketAbi,
-  newSalt,
-  resolveWorkflowInputs,
-  resultHash,
-  WorkflowInputError,
-  workflowOrchestratorAbi,
-  type JsonValue,
-} from "@baton/sdk";
+import { computeCommitment, newSalt } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import { chainFor, makePublicClient } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
-import {
-  decide,
-  failureReason,
-  planJob,
-  planReadyStep,
-  priceFor,
-  retryDelay,
-  S,
-  TERMINAL,
-  type Action,
-  type ChainJob,
-  type Me,
-  type StepView,
-  type Terms,
-} from "./plan.js";
+import { decide, failureReason, planPass, planReadyStep, type Action, type LocalJob, type Me } from "./plan.js";
 import { TxSender } from "./sender.js";
 import { Store } from "./store.js";
-import { Syncer } from "./sync.js";
+import { Syncer, syncReadySteps } from "./sync.js";
 import { termsFromJson } from "./terms.js";
-import { createExecutors, ExecutionError, type Executor } from "./executors/index.js";
-import { readCommitteeDisputes, readJobSteps, readSteps, syncReadySteps } from "./workflows.js";
+import { createExecutors } from "./executors/index.js";
+import { Executions } from "./executions.js";
+import { sleep } from "./sleep.js";
+import { JobSpecs, type JobSpec } from "./specs.js";
+import { ChainReads, type JobOnChain } from "./reads.js";
+import { advanceTransaction, transactionFor, type Contracts } from "./transactions.js";
 
-const ZERO_HASH = `0x${"0".repeat(64)}` as const;
-
-/** What the keeper's transactions can revert with: the market's errors, the orchestrator's and the committee's. */
-const REVERT_ABI: Abi = [
-  ...jobMarketAbi,
-  ...[...workflowOrchestratorAbi, ...committeeArbiterAbi].filter(
-    (item) => item.type === "error" && !jobMarketAbi.some((m) => m.type === "error" && m.name === item.name),
-  ),
-];
-
-type Tracked = {
-  id: bigint;
-  terms: Terms;
-  chain: ChainJob;
-  spec: ReturnType<typeof decodeSpec>;
-  /** A workflow step's resolved inputs. */
-  inputs?: Record<string, JsonValue>;
-  /** A workflow step whose inputs could not be resolved yet (an RPC fault): left alone this pass. */
-  pending?: boolean;
-};
-type JobRow = NonNullable<ReturnType<Store["job"]>>;
-type ResolvedInputs = { ok: true; values: Record<string, JsonValue> } | { ok: false; error: string };
-
-/** Job states in which a workflow step's job may need `advance` to tell the orchestrator. */
-const STEP_ENDINGS = new Set<number>([S.Settled, S.Refunded, S.Cancelled, S.Unfilled]);
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+type Tracked = JobOnChain & JobSpec;
 
 /**
  * The daemon: each pass syncs logs, reads the state of every tracked job in one batch, plans the
@@ -88,10 +40,10 @@ export class Keeper {
   private readonly client: PublicClient<Transport, Chain>;
   private readonly sender: TxSender;
   private readonly syncer: Syncer;
-  private readonly executors: Map<string, Executor>;
-  /** Resolved workflow inputs (or why they cannot be), by job id. */
-  private readonly workflowInputs = new Map<string, ResolvedInputs>();
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly executions: Executions;
+  private readonly specs: JobSpecs;
+  private readonly reads: ChainReads;
+  private readonly contracts: Contracts;
   private readonly abort = new AbortController();
   private server: Server | undefined;
   private lastTickAt = 0;
@@ -99,8 +51,6 @@ export class Keeper {
   private stopped: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private unwatch: (() => void) | undefined;
-  /** The committee's voting period, read once. */
-  private votingPeriod: number | undefined;
 
   constructor(
     private readonly cfg: KeeperConfig,
@@ -108,22 +58,22 @@ export class Keeper {
     private readonly log: Logger,
   ) {
     this.store = new Store(cfg.dbPath);
+    this.contracts = {
+      market: cfg.market as `0x${string}`,
+      orchestrator: cfg.orchestrator as `0x${string}` | undefined,
+      committeeArbiter: cfg.committeeArbiter as `0x${string}` | undefined,
+    };
     this.client = makePublicClient(cfg);
-    this.sender = new TxSender(
-      this.store,
-      this.client,
-      account,
-      REVERT_ABI,
-      cfg,
-      log.child({ part: "tx" }),
-      this.metrics,
-    );
+    this.sender = new TxSender(this.store, this.client, account, cfg, log.child({ part: "tx" }), this.metrics);
+    this.specs = new JobSpecs(this.client, cfg, log);
+    this.reads = new ChainReads(this.client, cfg, account.address);
     this.syncer = new Syncer(this.store, this.client, cfg, log.child({ part: "sync" }), this.metrics);
-    this.executors = createExecutors({
+    const executors = createExecutors({
       ...cfg.executors,
       capabilities: cfg.capabilities,
       publicClients: new Map([[cfg.chainId, this.client]]),
     });
+    this.executions = new Executions(this.store, executors, cfg, this.metrics, log, this.abort.signal);
   }
 
   get address() {
@@ -182,7 +132,7 @@ export class Keeper {
     }
     this.unwatch?.();
     // Graceful shutdown: executions finish or are abandoned (they rerun after a restart).
-    await Promise.race([Promise.allSettled(this.running.values()), sleep(20_000)]);
+    await this.executions.settle(20_000);
     this.server?.close();
     this.store.close();
     this.log.info("keeper stopped");
@@ -203,38 +153,27 @@ export class Keeper {
     this.metrics.headBlock.set(Number(head));
     await this.syncer.sync(head);
 
-    const me = await this.readMe();
+    const me = await this.reads.me();
     const now = Number((await this.client.getBlock({ blockNumber: head })).timestamp);
     const tracked = await this.readTracked(now);
     const gasPrice = await this.client.getGasPrice();
-    let held = tracked.filter((t) => this.holds(t, me)).length;
 
-    for (const job of tracked) {
+    for (const job of tracked) if (!job.pending) this.recordDecision(job, me);
+    const plans = planPass(
+      tracked.map((job) => ({
+        id: job.id,
+        terms: job.terms,
+        chain: { ...job.chain, gasPrice },
+        local: this.localView(job),
+        ...(job.pending ? { pending: true } : {}),
+      })),
+      me,
+      this.cfg,
+      this.cfg.capacity,
+    );
+    for (const [i, job] of tracked.entries()) {
       if (this.abort.signal.aborted) break;
-      if (job.pending) continue;
-      const row = this.store.job(job.id)!;
-      const failure = this.store.deterministicFailure(job.id, row.specHash);
-      const failedBefore = failure && failureReason(job.id, failure);
-      if (row.decision === null) {
-        const spec = job.spec.ok
-          ? { ok: true as const, kind: job.spec.spec.kind }
-          : { ok: false as const, error: job.spec.error };
-        const d = decide(job.terms, spec, me, this.cfg, failedBefore);
-        const decision = d.bid ? "bid" : `skip: ${d.reason}`;
-        this.store.setDecision(job.id, decision);
-        this.metrics.decisions.inc({ decision: d.bid ? "bid" : "skip" });
-        this.log.info({ job: job.id.toString(), decision }, "decided");
-      } else if (row.decision === "bid" && failedBefore) {
-        // Decided before the failure (an earlier round, or another job with the same spec).
-        this.store.setDecision(job.id, `skip: ${failedBefore}`);
-        this.log.info({ job: job.id.toString(), reason: failedBefore }, "not bidding again");
-      }
-      const local = { ...this.localView(job), failedBefore: failure };
-      const actions = planJob(job.id, job.terms, job.chain, local, me, this.cfg, held, this.cfg.capacity);
-      for (const action of actions) {
-        if (action.kind === "commit") held++;
-        await this.perform(job, action, gasPrice, me);
-      }
+      for (const action of plans[i]) this.perform(job, action);
     }
     await this.advanceReadySteps(head);
     this.metrics.activeJobs.set(tracked.length);
@@ -242,181 +181,110 @@ export class Keeper {
     this.summary(head, tracked.length);
   }
 
-  private holds(t: Tracked, me: Me): boolean {
-    const bid = this.store.bid(t.id, t.chain.round);
-    if (!bid) return false;
-    if (t.chain.state === S.Open || t.chain.state === S.Revealing) return true;
-    return t.chain.winner.toLowerCase() === me.address.toLowerCase() && !TERMINAL.has(t.chain.state);
+  /** Whether to bid on a job at all, decided once (and revised after a deterministic failure). */
+  private recordDecision(job: Tracked, me: Me) {
+    const row = this.store.job(job.id)!;
+    const failure = this.store.deterministicFailure(job.id, row.specHash);
+    const failedBefore = failure && failureReason(job.id, failure);
+    if (row.decision === null) {
+      const spec = job.spec.ok
+        ? { ok: true as const, kind: job.spec.spec.kind }
+        : { ok: false as const, error: job.spec.error };
+      const d = decide(job.terms, spec, me, this.cfg, failedBefore);
+      const decision = d.bid ? "bid" : `skip: ${d.reason}`;
+      this.store.setDecision(job.id, decision);
+      this.metrics.decisions.inc({ decision: d.bid ? "bid" : "skip" });
+      this.log.info({ job: job.id.toString(), decision }, "decided");
+    } else if (row.decision === "bid" && failedBefore) {
+      // Decided before the failure (an earlier round, or another job with the same spec).
+      this.store.setDecision(job.id, `skip: ${failedBefore}`);
+      this.log.info({ job: job.id.toString(), reason: failedBefore }, "not bidding again");
+    }
   }
 
-  private localView(job: Tracked) {
+  /** What this keeper recorded about the job, as the planner sees it. */
+  private localView(job: Tracked): LocalJob {
     const row = this.store.job(job.id)!;
     const exec = this.store.execution(job.id, job.chain.round);
+    const failure = this.store.deterministicFailure(job.id, row.specHash);
     return {
       decision: row.decision,
+      specKind: job.spec.ok ? job.spec.spec.kind : undefined,
       hasBid: this.store.bid(job.id, job.chain.round) !== undefined,
       execution: exec?.status,
       unrevealed: this.store.unrevealed(job.id),
       hasStep: (key: string) => this.store.hasStep(key),
+      ...(failure ? { failedBefore: failure } : {}),
     };
   }
 
-  private async perform(job: Tracked, action: Action, gasPrice: bigint, me: Me) {
-    const market = this.cfg.market as `0x${string}`;
-    const queue = (key: string, kind: string, data: `0x${string}`) =>
-      this.store.enqueue({ key, kind, jobId: job.id, to: market, data });
-    const terms = job.terms;
+  /** Carries out one planned action: records, queues its transaction, or starts its execution. */
+  private perform(job: Tracked, action: Action) {
     switch (action.kind) {
-      case "commit": {
-        if (!job.spec.ok) return;
-        const quote = priceFor(terms, job.spec.spec.kind, this.cfg, gasPrice);
-        if ("skip" in quote) {
-          this.store.setDecision(job.id, `skip: ${quote.skip}`);
-          this.log.info({ job: job.id.toString(), reason: quote.skip }, "not bidding");
-          return;
-        }
-        if (me.stake - me.locked < terms.bond) {
-          this.log.info(
-            { job: job.id.toString(), free: (me.stake - me.locked).toString(), bond: terms.bond.toString() },
-            "not enough free stake to bid",
-          );
-          return;
-        }
-        const salt = newSalt();
-        const commitment = computeCommitment({
-          chainId: this.cfg.chainId,
-          market,
-          jobId: job.id,
-          round: action.round,
-          bidder: me.address,
-          price: quote.price,
-          salt,
-        });
-        const data = encodeFunctionData({
-          abi: jobMarketAbi,
-          functionName: "commitBid",
-          args: [job.id, terms, commitment],
-        });
-        // The salt is on disk before the commitment can reach the chain.
-        this.store.tx(() => {
-          this.store.saveBid({ jobId: job.id, round: action.round, price: quote.price, salt, commitment });
-          queue(action.key, "commit", data);
-        });
-        me.locked += terms.bond;
-        this.log.info({ job: job.id.toString(), round: action.round, price: quote.price.toString() }, "bidding");
+      case "decline":
+        this.store.setDecision(job.id, `skip: ${action.reason}`);
+        this.log.info({ job: job.id.toString(), reason: action.reason }, "not bidding");
         return;
-      }
-      case "reveal": {
-        const bid = this.store.bid(job.id, action.round);
-        if (!bid) return;
-        queue(
-          action.key,
-          "reveal",
-          encodeFunctionData({
-            abi: jobMarketAbi,
-            functionName: "revealBid",
-            args: [job.id, terms, bid.price, bid.salt],
-          }),
+      case "lackStake":
+        this.log.info(
+          { job: job.id.toString(), free: action.free.toString(), bond: action.bond.toString() },
+          "not enough free stake to bid",
         );
         return;
-      }
-      case "finalize":
-        queue(
-          action.key,
-          "finalize",
-          encodeFunctionData({ abi: jobMarketAbi, functionName: "finalizeAuction", args: [job.id, terms] }),
-        );
-        return;
-      case "settle":
-        queue(
-          action.key,
-          "settle",
-          encodeFunctionData({ abi: jobMarketAbi, functionName: "settle", args: [job.id, terms] }),
-        );
-        return;
-      case "slashNoShow":
-        queue(
-          action.key,
-          "slash",
-          encodeFunctionData({ abi: jobMarketAbi, functionName: "slashNoShow", args: [job.id, terms] }),
-        );
-        return;
-      case "abandon":
-        // Given back at once rather than left to the no-show path: a smaller penalty, and the job
-        // reopens for others without waiting for the execution deadline.
-        if (
-          queue(
-            action.key,
-            "abandon",
-            encodeFunctionData({ abi: jobMarketAbi, functionName: "abandon", args: [job.id, terms] }),
-          )
-        ) {
-          this.log.warn({ job: job.id.toString(), round: action.round, reason: action.reason }, "giving the job back");
-        }
-        return;
-      case "resolveCommittee":
-        this.store.enqueue({
-          key: action.key,
-          kind: "committee",
-          jobId: job.id,
-          to: this.cfg.committeeArbiter as `0x${string}`,
-          data: encodeFunctionData({ abi: committeeArbiterAbi, functionName: "resolve", args: [job.id, terms] }),
-        });
-        return;
-      case "advanceStep":
-        this.queueAdvance(action, job.id);
-        return;
-      case "resolveStaleDispute":
-        queue(
-          action.key,
-          "stale",
-          encodeFunctionData({ abi: jobMarketAbi, functionName: "resolveStaleDispute", args: [job.id, terms] }),
-        );
-        return;
-      case "forfeit":
-        queue(
-          action.key,
-          "forfeit",
-          encodeFunctionData({
-            abi: jobMarketAbi,
-            functionName: "forfeitUnrevealed",
-            args: [job.id, terms, action.round, action.bidder],
-          }),
-        );
-        return;
-      case "submit": {
-        const exec = this.store.execution(job.id, action.round);
-        if (!exec || exec.status !== "done" || !exec.result || !exec.resultHash) return;
-        const data = encodeFunctionData({
-          abi: jobMarketAbi,
-          functionName: "submitResult",
-          args: [job.id, terms, exec.resultHash, bytesToHex(exec.result)],
-        });
-        queue(action.key, "submit", data);
-        return;
-      }
       case "execute":
-        this.startExecution(job, action.round);
+        this.executions.start(job, action.round);
         return;
       case "done":
         this.store.markDone(job.id);
-        this.workflowInputs.delete(job.id.toString());
+        this.specs.forget(job.id);
         return;
+      case "commit": {
+        const salt = newSalt();
+        const commitment = computeCommitment({
+          chainId: this.cfg.chainId,
+          market: this.contracts.market,
+          jobId: job.id,
+          round: action.round,
+          bidder: this.address,
+          price: action.price,
+          salt,
+        });
+        const tx = transactionFor(action, job, this.contracts, { commitment })!;
+        // The salt is on disk before the commitment can reach the chain.
+        this.store.tx(() => {
+          this.store.saveBid({ jobId: job.id, round: action.round, price: action.price, salt, commitment });
+          this.store.enqueue({ key: action.key, jobId: job.id, ...tx });
+        });
+        this.log.info({ job: job.id.toString(), round: action.round, price: action.price.toString() }, "bidding");
+        return;
+      }
+      case "advanceStep":
+        this.queueAdvance(action, job.id);
+        return;
+      default: {
+        const recorded =
+          action.kind === "reveal"
+            ? { bid: this.store.bid(job.id, action.round) }
+            : action.kind === "submit"
+              ? { execution: this.store.execution(job.id, action.round) }
+              : {};
+        const tx = transactionFor(action, job, this.contracts, recorded);
+        if (!tx) return;
+        const queued = this.store.enqueue({ key: action.key, jobId: job.id, ...tx });
+        // Given back at once rather than left to the no-show path: a smaller penalty, and the job
+        // reopens for others without waiting for the execution deadline.
+        if (queued && action.kind === "abandon") {
+          this.log.warn({ job: job.id.toString(), round: action.round, reason: action.reason }, "giving the job back");
+        }
+        return;
+      }
     }
   }
 
   private queueAdvance(action: Extract<Action, { kind: "advanceStep" }>, jobId?: bigint) {
-    const queued = this.store.enqueue({
-      key: action.key,
-      kind: "advance",
-      ...(jobId === undefined ? {} : { jobId }),
-      to: this.cfg.orchestrator as `0x${string}`,
-      data: encodeFunctionData({
-        abi: workflowOrchestratorAbi,
-        functionName: "advance",
-        args: [action.workflowId, action.step],
-      }),
-    });
+    const tx = advanceTransaction(action, this.contracts);
+    if (!tx) return;
+    const queued = this.store.enqueue({ key: action.key, ...(jobId === undefined ? {} : { jobId }), ...tx });
     if (queued) {
       this.log.info({ workflow: action.workflowId.toString(), step: action.step, key: action.key }, "advancing step");
     }
@@ -427,7 +295,7 @@ export class Keeper {
     if (!this.cfg.housekeeping || !this.cfg.orchestrator) return;
     try {
       await syncReadySteps(this.store, this.client, this.cfg, head - BigInt(this.cfg.confirmations));
-      const views = await readSteps(this.client, this.cfg, this.store.readySteps());
+      const views = await this.reads.steps(this.store.readySteps());
       for (const view of views) {
         const action = planReadyStep(view, (key) => this.store.hasStep(key), this.cfg);
         if (action) this.queueAdvance(action);
@@ -440,229 +308,15 @@ export class Keeper {
     }
   }
 
-  private startExecution(job: Tracked, round: number) {
-    const key = `${job.id}:${round}`;
-    if (this.running.has(key) || !job.spec.ok) return;
-    const spec = job.spec.spec;
-    const row = this.store.job(job.id)!;
-    const executor = this.executors.get(spec.kind);
-    this.store.startExecution(job.id, round);
-    const log = this.log.child({ job: job.id.toString(), round, kind: spec.kind });
-    // The execution deadline on this machine's clock, from the chain's clock at the last pass.
-    const deadlineMs = Date.now() + (job.chain.revealDeadline + job.terms.executionWindow - job.chain.now) * 1000;
-    const run = (async () => {
-      try {
-        if (!executor) throw new ExecutionError("UNSUPPORTED", `no executor for kind ${spec.kind}`);
-        let output: JsonValue | undefined;
-        for (let attempt = 1; output === undefined; attempt++) {
-          log.info({ attempt }, "executing");
-          const started = Date.now();
-          try {
-            ({ output } = await executor.execute(spec as never, {
-              signal: this.abort.signal,
-              logger: log,
-              ...(job.inputs ? { inputs: job.inputs } : {}),
-            }));
-          } catch (error) {
-            // A transient failure (a 5xx, a timeout, a module fetch) is retried while a retry can
-            // still finish with time left to submit; then it is final.
-            const retryable = error instanceof ExecutionError && error.retryable && !this.abort.signal.aborted;
-            const wait = retryable
-              ? retryDelay(attempt, Date.now(), Date.now() - started, deadlineMs, this.cfg.executionRetry)
-              : undefined;
-            if (wait === undefined) throw error;
-            this.metrics.executions.inc({ kind: spec.kind, outcome: "retried" });
-            log.warn(
-              { err: (error as Error).message, code: (error as ExecutionError).code, attempt, wait },
-              "execution failed; retrying",
-            );
-            await sleep(wait, this.abort.signal);
-            if (this.abort.signal.aborted) throw error;
-          }
-        }
-        const result = encodeResult(output);
-        const hash = resultHash(output);
-        this.store.finishExecution(job.id, round, { result, resultHash: hash });
-        this.metrics.executions.inc({ kind: spec.kind, outcome: "done" });
-        log.info({ resultHash: hash }, "executed");
-      } catch (error) {
-        const e = error as Error & { code?: string };
-        if (this.abort.signal.aborted) {
-          // Stopped by shutdown, not failed: left `running`, so the next start runs it again.
-          log.info("execution interrupted by shutdown; it runs again after a restart");
-          return;
-        }
-        // A failed execution is never submitted.
-        const message = `${e.code ?? e.name}: ${e.message}`;
-        const deterministic = error instanceof ExecutionError && !error.retryable;
-        this.store.tx(() => {
-          this.store.finishExecution(job.id, round, { error: message });
-          // Running it again cannot help: remembered, so neither this job nor its spec is bid on again.
-          if (deterministic) {
-            this.store.recordDeterministicFailure({ jobId: job.id, round, specHash: row.specHash, error: message });
-          }
-        });
-        this.metrics.executions.inc({ kind: spec.kind, outcome: e.code ?? "error" });
-        log.warn({ err: e.message, code: e.code, deterministic }, "execution failed; not submitting");
-      } finally {
-        this.running.delete(key);
-      }
-    })();
-    this.running.set(key, run);
-  }
-
-  private async readMe(): Promise<Me> {
-    const w = await this.client.readContract({
-      address: this.cfg.market as `0x${string}`,
-      abi: jobMarketAbi,
-      functionName: "getWorker",
-      args: [this.address],
-    });
-    return {
-      address: this.address,
-      registered: w.registered,
-      stake: w.stake,
-      locked: w.locked,
-      completed: Number(w.completed),
-    };
-  }
-
-  /** State of every tracked job in two multicall batches (never one request per job). */
+  /** State of every tracked job (in two multicall batches), with its checked spec. */
   private async readTracked(now: number): Promise<Tracked[]> {
     const rows = this.store.activeJobs();
-    if (rows.length === 0) return [];
-    const market = this.cfg.market as `0x${string}`;
-    const multicallAddress = this.cfg.multicall3 as `0x${string}` | undefined;
-    const first = await this.client.multicall({
-      allowFailure: false,
-      multicallAddress,
-      contracts: rows.flatMap((r) => [
-        { address: market, abi: jobMarketAbi, functionName: "jobState", args: [r.id] } as const,
-        { address: market, abi: jobMarketAbi, functionName: "getJob", args: [r.id] } as const,
-      ]),
-    });
-    const jobs = rows.map((r, i) => ({
-      row: r,
-      state: Number(first[2 * i]),
-      job: first[2 * i + 1] as { round: number; winner: `0x${string}`; revealDeadline: number },
-    }));
-    const withBids = jobs.filter((j) => this.store.bid(j.row.id, Number(j.job.round)) !== undefined);
-    const commitments = withBids.length
-      ? await this.client.multicall({
-          allowFailure: false,
-          multicallAddress,
-          contracts: withBids.map(
-            (j) =>
-              ({
-                address: market,
-                abi: jobMarketAbi,
-                functionName: "commitmentOf",
-                args: [j.row.id, Number(j.job.round), this.address],
-              }) as const,
-          ),
-        })
-      : [];
-    const commitmentOf = new Map(withBids.map((j, i) => [j.row.id, commitments[i] as `0x${string}`]));
-    const termsOf = new Map(rows.map((r) => [r.id, termsFromJson(r.terms)]));
-    const { steps, disputes } = await this.readHousekeeping(
-      jobs.map((j) => ({ id: j.row.id, state: j.state, terms: termsOf.get(j.row.id)! })),
+    const jobs = await this.reads.jobs(
+      rows.map((r) => ({ id: r.id, terms: termsFromJson(r.terms) })),
+      (jobId, round) => this.store.bid(jobId, round) !== undefined,
+      now,
     );
-    return Promise.all(
-      jobs.map(async ({ row, state, job }) => {
-        const step = steps.get(row.id);
-        const committee = disputes.get(row.id);
-        return {
-          id: row.id,
-          terms: termsOf.get(row.id)!,
-          ...(await this.specOf(row)),
-          chain: {
-            state,
-            round: Number(job.round),
-            winner: job.winner,
-            now,
-            revealDeadline: Number(job.revealDeadline),
-            myCommitment: commitmentOf.get(row.id) ?? ZERO_HASH,
-            ...(step ? { step } : {}),
-            ...(committee ? { committee } : {}),
-          },
-        };
-      }),
-    );
-  }
-
-  /**
-   * What housekeeping needs beyond the market: the workflow step of each orchestrator job that
-   * has ended or gone unfilled, and the committee's dispute of each job disputed under it.
-   */
-  private async readHousekeeping(jobs: { id: bigint; state: number; terms: Terms }[]) {
-    const none = {
-      steps: new Map<bigint, StepView>(),
-      disputes: new Map<bigint, NonNullable<ChainJob["committee"]>>(),
-    };
-    if (!this.cfg.housekeeping) return none;
-    const { orchestrator, committeeArbiter } = this.cfg;
-    const stepJobs = orchestrator
-      ? jobs.filter((j) => same(j.terms.requester, orchestrator) && STEP_ENDINGS.has(j.state)).map((j) => j.id)
-      : [];
-    const disputed = committeeArbiter
-      ? jobs.filter((j) => j.state === S.Disputed && same(j.terms.arbiter, committeeArbiter)).map((j) => j.id)
-      : [];
-    if (disputed.length && this.votingPeriod === undefined) {
-      this.votingPeriod = await this.client.readContract({
-        address: committeeArbiter as `0x${string}`,
-        abi: committeeArbiterAbi,
-        functionName: "votingPeriod",
-      });
-    }
-    const [steps, disputes] = await Promise.all([
-      readJobSteps(this.client, this.cfg, stepJobs),
-      readCommitteeDisputes(this.client, this.cfg, disputed, this.votingPeriod ?? 0),
-    ]);
-    return { steps, disputes };
-  }
-
-  /**
-   * A job's spec, checked against the hash it was posted with. A workflow step (a wasm spec with
-   * inputs) is posted with its parents' result hashes bound into that hash: its inputs are
-   * resolved from the parents' results and checked against the binding (once per job; an RPC
-   * fault leaves the job pending until a later pass).
-   */
-  private async specOf(row: JobRow): Promise<Pick<Tracked, "spec" | "inputs" | "pending">> {
-    const decoded = decodeSpec(row.spec);
-    if (!decoded.ok) return { spec: decoded };
-    const names = decoded.spec.kind === "wasm" ? Object.keys(decoded.spec.inputs ?? {}) : [];
-    if (names.length === 0) {
-      if (decoded.hash === row.specHash) return { spec: decoded };
-      return { spec: { ok: false, error: `spec hashes to ${decoded.hash}, but job was posted with ${row.specHash}` } };
-    }
-    const key = row.id.toString();
-    let resolved = this.workflowInputs.get(key);
-    if (!resolved) {
-      if (!this.cfg.orchestrator) {
-        resolved = { ok: false, error: "workflow step, but no orchestrator is configured to resolve its inputs" };
-      } else {
-        try {
-          const r = await resolveWorkflowInputs(this.client, {
-            orchestrator: this.cfg.orchestrator as `0x${string}`,
-            market: this.cfg.market as `0x${string}`,
-            jobId: row.id,
-            specBytes: row.spec,
-            specHash: row.specHash,
-            fromBlock: this.cfg.startBlock,
-          });
-          resolved = { ok: true, values: r.values };
-          this.log.info({ job: key, workflow: r.workflowId.toString(), step: r.step }, "resolved workflow inputs");
-        } catch (error) {
-          if (!(error instanceof WorkflowInputError) || error.retryable) {
-            this.log.warn({ job: key, err: (error as Error).message }, "workflow inputs not resolvable yet");
-            return { spec: decoded, pending: true };
-          }
-          resolved = { ok: false, error: error.message };
-        }
-      }
-      this.workflowInputs.set(key, resolved);
-    }
-    return resolved.ok ? { spec: decoded, inputs: resolved.values } : { spec: { ok: false, error: resolved.error } };
+    return Promise.all(jobs.map(async (job, i) => ({ ...job, ...(await this.specs.of(rows[i])) })));
   }
 
   private summary(head: bigint, active: number) {
@@ -675,26 +329,10 @@ export class Keeper {
         head: head.toString(),
         synced: this.store.cursor()?.toString(),
         active,
-        running: this.running.size,
+        running: this.executions.size,
         outbox: counts,
       },
       "summary",
     );
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts; leaves no listener behind either way. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

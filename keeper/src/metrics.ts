@@ -79,10 +79,16 @@ export class Metrics {
 
 /** Serves /metrics and /healthz (200 while passes complete in time, 503 otherwise). */
 export function serveMetrics(metrics: Metrics, port: number, healthy: () => boolean): Promise<Server> {
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => {
     if (req.url === "/metrics") {
       res.setHeader("content-type", metrics.registry.contentType);
-      res.end(await metrics.registry.metrics());
+      metrics.registry.metrics().then(
+        (body) => res.end(body),
+        (error: unknown) => {
+          res.statusCode = 500;
+          res.end(`${String(error)}\n`);
+        },
+      );
     } else if (req.url === "/healthz") {
       const ok = healthy();
       res.statusCode = ok ? 200 : 503;

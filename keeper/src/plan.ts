@@ -1,9 +1,17 @@
 // The keeper's decisions, as pure functions of what it knows: the job's terms and on-chain state,
 // its own records, and its configuration. No I/O here, so every rule is unit-tested without a
-// chain. `perform` (in tasks.ts) never trusts these decisions: it simulates each transaction, and
-// the contracts re-check everything.
+// chain. Nothing downstream trusts these decisions blindly: the sender (`sender.ts`) simulates each
+// transaction before signing it, and the contracts re-check everything.
 
-import { JobState, terminalJobStates, type JobTerms } from "@baton/sdk";
+import {
+  JobState,
+  stepStatusNames,
+  terminalJobStates,
+  ZERO_ADDRESS,
+  ZERO_HASH,
+  type JobTerms,
+  type StepStatusName,
+} from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 
 /** Derived job states (`IJobMarket.JobState`), as the sdk defines them. */
@@ -24,6 +32,8 @@ export type ChainJob = {
   now: number;
   /** The current round's reveal deadline; its execution deadline is this plus the execution window. */
   revealDeadline: number;
+  /** The current gas price, in wei: an ETH job's bid covers the gas of its lifecycle at this price. */
+  gasPrice: bigint;
   /**
    * The workflow step the job was posted for, read (as housekeeping) once a job of the configured
    * orchestrator has ended or gone unfilled.
@@ -33,8 +43,10 @@ export type ChainJob = {
   committee?: { openedAt: number; resolved: boolean; votingEnds: number };
 };
 
-/** `IWorkflowOrchestrator.StepStatus`. */
-export const STEP = { Waiting: 0, Ready: 1, Posted: 2, Settled: 3, Failed: 4, Cancelled: 5 } as const;
+/** `IWorkflowOrchestrator.StepStatus`, from the sdk's names of its values. */
+export const STEP = Object.fromEntries(stepStatusNames.map((name, i) => [name, i])) as {
+  readonly [Name in StepStatusName]: number;
+};
 
 /** A workflow step as the orchestrator reports it (`getStep`, and whether its workflow is active). */
 export type StepView = {
@@ -49,6 +61,8 @@ export type StepView = {
 /** What this keeper has recorded about the job (for the current round). */
 export type LocalJob = {
   decision: string | null;
+  /** The kind of the job's spec; undefined when the spec is invalid. */
+  specKind: string | undefined;
   hasBid: boolean;
   execution: "running" | "done" | "failed" | undefined;
   unrevealed: { round: number; bidder: `0x${string}` }[];
@@ -76,7 +90,12 @@ export type Me = {
 };
 
 export type Action =
-  | { kind: "commit"; key: string; round: number }
+  /** Commit a sealed bid at `price`. */
+  | { kind: "commit"; key: string; round: number; price: bigint }
+  /** Not worth bidding on after all (its price does not fit): recorded as the decision, never retried. */
+  | { kind: "decline"; reason: string }
+  /** Worth bidding on, but the bond does not fit the free stake now: tried again next pass. */
+  | { kind: "lackStake"; free: bigint; bond: bigint }
   | { kind: "reveal"; key: string; round: number }
   | { kind: "finalize"; key: string }
   | { kind: "execute"; round: number }
@@ -90,9 +109,8 @@ export type Action =
   | { kind: "advanceStep"; key: string; workflowId: bigint; step: number }
   | { kind: "done" };
 
-const ZERO_HASH = `0x${"0".repeat(64)}`;
-const ZERO_ADDRESS = `0x${"0".repeat(40)}`;
-export const ETH_TOKEN = ZERO_ADDRESS as `0x${string}`;
+/** ETH, as a job's token. */
+const ETH_TOKEN = ZERO_ADDRESS;
 
 export const stepKey = (kind: string, jobId: bigint, round: number, extra?: string) =>
   extra ? `${kind}:${jobId}:${round}:${extra.toLowerCase()}` : `${kind}:${jobId}:${round}`;
@@ -109,7 +127,7 @@ export function planJob(
   chain: ChainJob,
   local: LocalJob,
   me: Me,
-  cfg: Pick<KeeperConfig, "housekeeping" | "faults">,
+  cfg: Pick<KeeperConfig, "housekeeping" | "faults" | "strategy" | "minReward" | "acceptUnlistedTokens">,
   held: number,
   capacity: number,
 ): Action[] {
@@ -134,7 +152,7 @@ export function planJob(
         !local.hasStep(step("commit")) &&
         held < capacity
       ) {
-        out.push({ kind: "commit", key: step("commit"), round });
+        out.push(...bid(terms, chain, local, me, cfg, step("commit")));
       }
       break;
     case S.Revealing:
@@ -185,6 +203,71 @@ export function planJob(
   out.push(...forfeits(jobId, local, me, cfg, round, state));
   if (state === S.Unfilled) out.push(...advanceJobStep(jobId, chain, local, cfg));
   return out;
+}
+
+/** A tracked job as one pass plans it. */
+export type PassJob = {
+  id: bigint;
+  terms: Terms;
+  chain: ChainJob;
+  local: LocalJob;
+  /** Left alone this pass (its workflow inputs could not be resolved yet); it keeps its place. */
+  pending?: boolean;
+};
+
+/**
+ * Whether the job takes a place of this keeper's capacity: it holds a bid in the current round's
+ * auction, or it won the job and the job has not ended.
+ */
+export function holds(chain: Pick<ChainJob, "state" | "winner">, hasBid: boolean, me: Pick<Me, "address">): boolean {
+  if (!hasBid) return false;
+  if (chain.state === S.Open || chain.state === S.Revealing) return true;
+  return same(chain.winner, me.address) && !TERMINAL.has(chain.state);
+}
+
+/**
+ * One pass's plan over every tracked job, in order (`planJob` for each). The jobs this keeper
+ * holds count against `capacity`; each commit planned takes a place and locks its bond, so the
+ * jobs after it see the capacity and the free stake that are left.
+ */
+export function planPass(
+  jobs: readonly PassJob[],
+  me: Me,
+  cfg: Parameters<typeof planJob>[5],
+  capacity: number,
+): Action[][] {
+  let held = jobs.filter((j) => holds(j.chain, j.local.hasBid, me)).length;
+  let locked = me.locked;
+  return jobs.map((j) => {
+    if (j.pending) return [];
+    const actions = planJob(j.id, j.terms, j.chain, j.local, { ...me, locked }, cfg, held, capacity);
+    for (const action of actions) {
+      if (action.kind !== "commit") continue;
+      held += 1;
+      locked += j.terms.bond;
+    }
+    return actions;
+  });
+}
+
+/**
+ * A bid on an open job this keeper decided to bid on: at its price, once the bond fits the stake
+ * not locked by other bids and jobs (`me.locked`, which `planPass` raises by each bond it commits).
+ */
+function bid(
+  terms: Terms,
+  chain: ChainJob,
+  local: LocalJob,
+  me: Me,
+  cfg: Pick<KeeperConfig, "strategy" | "minReward" | "acceptUnlistedTokens">,
+  key: string,
+): Action[] {
+  if (local.specKind === undefined) return [];
+  const quote = priceFor(terms, local.specKind, cfg, chain.gasPrice);
+  if ("skip" in quote) return [{ kind: "decline", reason: quote.skip }];
+  const free = me.stake - me.locked;
+  if (free < terms.bond) return [{ kind: "lackStake", free, bond: terms.bond }];
+  return [{ kind: "commit", key, round: chain.round, price: quote.price }];
 }
 
 /**

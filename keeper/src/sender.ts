@@ -1,14 +1,7 @@
-import {
-  keccak256,
-  numberToHex,
-  type Abi,
-  type Chain,
-  type PrivateKeyAccount,
-  type PublicClient,
-  type Transport,
-} from "viem";
+import { keccak256, type Chain, type PrivateKeyAccount, type PublicClient, type Transport } from "viem";
 import type { Logger } from "pino";
-import { BENIGN_REVERTS, decodeRevert, isNonceTooLow } from "./errors.js";
+import { decodeRevert, estimateGas, GAS_CAP } from "@baton/sdk";
+import { BENIGN_REVERTS, isNonceTooLow } from "./errors.js";
 import type { Metrics } from "./metrics.js";
 import { OPEN_OUTBOX, type OutboxRow, type Store } from "./store.js";
 
@@ -22,11 +15,6 @@ const BUMP_DEN = 1000n;
  * crash at any point is recovered by re-broadcasting or finding the receipt — never by signing
  * the same step twice. Pending transactions are replaced with higher fees after a few blocks.
  */
-/** Gas ceiling for simulations and estimates: the per-transaction cap of EIP-7825. */
-const SIMULATION_GAS_CAP = 16_777_216n;
-/** Gas limit for a call that simulates fine but the node cannot estimate. */
-const FALLBACK_GAS = 3_000_000n;
-
 export class TxSender {
   private nextNonce: number | undefined;
 
@@ -34,7 +22,6 @@ export class TxSender {
     private readonly store: Store,
     private readonly client: PublicClient<Transport, Chain>,
     private readonly account: PrivateKeyAccount,
-    private readonly abi: Abi,
     private readonly opts: { replaceAfterBlocks: number },
     private readonly log: Logger,
     private readonly metrics: Metrics,
@@ -136,7 +123,7 @@ export class TxSender {
       try {
         gas = await this.estimate(item);
       } catch (error) {
-        const revert = decodeRevert(error, this.abi);
+        const revert = decodeRevert(error);
         if (!revert) {
           // RPC trouble: leave it queued for the next pass; later steps may still go out.
           this.metrics.rpcErrors.inc();
@@ -177,38 +164,16 @@ export class TxSender {
     }
   }
 
+  /**
+   * Simulates the step (`eth_call`, under the per-transaction gas cap), which throws on a revert,
+   * then sizes its gas limit with the sdk's `estimateGas`.
+   */
   private async estimate(item: OutboxRow): Promise<bigint> {
-    // eth_call first: every node returns decodable revert data from it.
-    // An explicit gas cap: without one, nodes simulate with the block gas limit, which nodes that
-    // enforce the per-transaction cap (2^24, EIP-7825) refuse as an invalid parameter.
-    const gasCap = SIMULATION_GAS_CAP;
-    await this.client.call({ account: this.account, to: item.to, data: item.data, value: item.value, gas: gasCap });
-    let gas: bigint;
-    try {
-      // Raw, so that the cap reaches the node: viem's estimateGas drops a caller's `gas`, and
-      // without one some nodes search up from the block gas limit and refuse it as above the cap.
-      const estimate = await this.client.request({
-        method: "eth_estimateGas",
-        params: [
-          {
-            from: this.account.address,
-            to: item.to,
-            data: item.data,
-            value: numberToHex(item.value),
-            gas: numberToHex(gasCap),
-          },
-        ],
-      });
-      gas = BigInt(estimate);
-    } catch (error) {
-      // The call itself succeeds, so this is the estimator failing, not the transaction (some
-      // nodes' searches fail on calls that check gasleft(), such as a settlement that runs the
-      // requester's callback). Send with a generous limit; only gas used is paid.
-      this.log.debug({ step: item.key, err: (error as Error).message.split("\n")[0] }, "gas estimate failed");
-      return FALLBACK_GAS;
-    }
-    // Headroom for state changes between estimate and inclusion.
-    return (gas * 12n) / 10n + 10_000n;
+    // eth_call first: every node returns decodable revert data from it. An explicit gas cap:
+    // without one, nodes simulate with the block gas limit, which nodes that enforce the
+    // per-transaction cap (EIP-7825) refuse as an invalid parameter.
+    await this.client.call({ account: this.account, to: item.to, data: item.data, value: item.value, gas: GAS_CAP });
+    return estimateGas(this.client, { from: this.account.address, to: item.to, data: item.data, value: item.value });
   }
 
   private async sign(item: OutboxRow, nonce: number, gas: bigint, maxFeePerGas: bigint, maxPriorityFeePerGas: bigint) {

@@ -1,13 +1,20 @@
-import { BlockNotFoundError, type Chain, type PublicClient, type Transport } from "viem";
+import { BlockNotFoundError, hexToBytes, type Chain, type PublicClient, type Transport } from "viem";
 import type { Logger } from "pino";
-import { fetchMarketLogs } from "@baton/sdk";
+import { jobMarketAbi, LogCursor, readLogs, workflowOrchestratorAbi } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import type { Metrics } from "./metrics.js";
 import type { Store } from "./store.js";
 import { termsToJson } from "./terms.js";
 
+/** Block hashes recorded per pass: deeper reorgs resync from the start block. */
+const RECORDED_HASHES = 8;
+/** The market's events the keeper follows: jobs, and the bids on them. */
+const SYNCED_EVENTS = ["JobPosted", "BidCommitted", "BidRevealed", "BidForfeited"] as const;
+/** The store's meta key of the orchestrator's `StepReady` cursor. */
+const STEP_READY_CURSOR = "orchestrator_cursor";
+
 /**
- * Follows the market like an indexer: bounded getLogs windows from the persisted cursor up to
+ * Follows the market like an indexer: the sdk's windowed log reader from the persisted cursor up to
  * `head - confirmations`, applied in one SQLite transaction together with the new cursor, so a
  * crash re-applies a window at most (every handler is idempotent). Before each pass the cursor's
  * block hash is compared with the chain; on a mismatch the keeper walks back its recorded hashes
@@ -15,17 +22,25 @@ import { termsToJson } from "./terms.js";
  * a reorg: a failed request fails the pass, and a block the node does not have yet (a node behind
  * the others of a load balancer, or one the keeper failed over to) leaves the pass for later.
  */
-/** Block hashes recorded per pass: deeper reorgs resync from the start block. */
-const RECORDED_HASHES = 8;
-
 export class Syncer {
+  /** The market's logs, read on from the store's cursor each pass. */
+  private readonly logs: LogCursor<typeof jobMarketAbi, (typeof SYNCED_EVENTS)[number]>;
+
   constructor(
     private readonly store: Store,
     private readonly client: PublicClient<Transport, Chain>,
     private readonly cfg: Pick<KeeperConfig, "market" | "startBlock" | "confirmations" | "logWindow">,
     private readonly log: Logger,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.logs = new LogCursor(client, {
+      address: cfg.market as `0x${string}`,
+      abi: jobMarketAbi,
+      eventNames: SYNCED_EVENTS,
+      fromBlock: cfg.startBlock,
+      windowSize: BigInt(cfg.logWindow),
+    });
+  }
 
   /** Applies every confirmed log up to `head`; returns the number of new jobs discovered. */
   async sync(head: bigint): Promise<number> {
@@ -36,14 +51,12 @@ export class Syncer {
     const from = cursor + 1n;
     const total = target - cursor;
     const backfill = total > BigInt(this.cfg.logWindow);
-    const logs = await fetchMarketLogs(this.client, {
-      address: this.cfg.market as `0x${string}`,
-      fromBlock: from,
-      toBlock: target,
-      windowSize: BigInt(this.cfg.logWindow),
+    // The store's cursor is the truth: a pass that read logs but stopped before applying them (a
+    // block the node does not have yet) reads them again.
+    this.logs.nextBlock = from;
+    const logs = await this.logs.next(target, {
       onProgress: backfill
-        ? (p: { done: bigint; total: bigint }) =>
-            this.log.info({ done: p.done.toString(), total: p.total.toString() }, "backfill progress (blocks)")
+        ? (p) => this.log.info({ done: p.done.toString(), total: p.total.toString() }, "backfill progress (blocks)")
         : undefined,
     });
     // Hashes of the newest synced blocks, so that a reorg rolls back exactly to its fork point.
@@ -57,26 +70,25 @@ export class Syncer {
     let discovered = 0;
     this.store.tx(() => {
       for (const log of logs) {
-        const args = log.args as Record<string, unknown>;
         switch (log.eventName) {
-          case "JobPosted":
-            if (!this.store.job(args.jobId as bigint)) discovered++;
+          case "JobPosted": {
+            const { jobId, terms, specHash, spec } = log.args;
+            if (!this.store.job(jobId)) discovered++;
             this.store.upsertJob({
-              id: args.jobId as bigint,
-              terms: termsToJson(args.terms as never),
-              specHash: args.specHash as `0x${string}`,
-              spec: hexBytes(args.spec as `0x${string}`),
+              id: jobId,
+              terms: termsToJson(terms),
+              specHash,
+              spec: hexToBytes(spec),
               blockNumber: log.blockNumber,
             });
             break;
+          }
           case "BidCommitted":
-            this.store.recordCommit(args.jobId as bigint, Number(args.round), args.bidder as string, log.blockNumber);
+            this.store.recordCommit(log.args.jobId, Number(log.args.round), log.args.bidder, log.blockNumber);
             break;
           case "BidRevealed":
           case "BidForfeited":
-            this.store.recordReveal(args.jobId as bigint, Number(args.round), args.bidder as string);
-            break;
-          default:
+            this.store.recordReveal(log.args.jobId, Number(log.args.round), log.args.bidder);
             break;
         }
       }
@@ -136,6 +148,32 @@ export class Syncer {
   }
 }
 
-function hexBytes(hex: `0x${string}`): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex.slice(2), "hex"));
+/**
+ * Records the steps the orchestrator reported Ready up to block `target` (already `confirmations`
+ * deep), from a cursor of its own. A record is only a hint: the step is read on chain before
+ * anything is sent for it, so a reorged-out log costs one read.
+ */
+export async function syncReadySteps(
+  store: Store,
+  client: PublicClient<Transport, Chain>,
+  cfg: Pick<KeeperConfig, "orchestrator" | "startBlock" | "logWindow">,
+  target: bigint,
+): Promise<number> {
+  if (!cfg.orchestrator) return 0;
+  const saved = store.getMeta(STEP_READY_CURSOR);
+  const cursor = saved === undefined ? cfg.startBlock - 1n : BigInt(saved);
+  if (target <= cursor) return 0;
+  const events = await readLogs(client, {
+    address: cfg.orchestrator as `0x${string}`,
+    abi: workflowOrchestratorAbi,
+    eventNames: ["StepReady"],
+    fromBlock: cursor + 1n,
+    toBlock: target,
+    windowSize: BigInt(cfg.logWindow),
+  });
+  store.tx(() => {
+    for (const e of events) store.addReadyStep(e.args.workflowId, Number(e.args.step), e.blockNumber);
+    store.setMeta(STEP_READY_CURSOR, target.toString());
+  });
+  return events.length;
 }

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseEther } from "viem";
-import { ROOT, deployBaton, freePort, privateKeyOf, startDevnet, type Devnet } from "./helpers/devnet.js";
+import { ROOT, deployBaton, privateKeyOf, startDevnet, type Devnet } from "@baton/testkit/devnet";
+import { freePort } from "@baton/testkit/process";
 import { market, waitFor, type Market } from "./helpers/market.js";
 
 // The daemon as an operator runs it: a child process with a config file.

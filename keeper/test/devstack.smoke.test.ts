@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { encodeEventTopics } from "viem";
 import { jobMarketAbi } from "@baton/sdk";
-import { ROOT, freePort } from "./helpers/devnet.js";
+import { ROOT } from "@baton/testkit/devnet";
+import { freePort } from "@baton/testkit/process";
 import { waitFor } from "./helpers/market.js";
 
 // `npm run dev` as a newcomer runs it, on free ports in a temporary directory: the whole stack comes

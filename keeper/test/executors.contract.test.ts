@@ -16,7 +16,8 @@ import {
 import { hardhat } from "viem/chains";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContractCallExecutor } from "../src/executors/index.js";
-import { ROOT, freePort } from "./helpers/devnet.js";
+import { ROOT } from "@baton/testkit/devnet";
+import { freePort } from "@baton/testkit/process";
 import { ctx, failure } from "./helpers/executors.js";
 
 const artifactPath = path.join(ROOT, "artifacts/contracts/mocks/TestToken.sol/TestToken.json");

@@ -7,7 +7,7 @@ import { parseEther, toHex } from "viem";
 import { jobMarketAbi } from "@baton/sdk";
 import { S } from "../src/plan.js";
 import { Store } from "../src/store.js";
-import { ROOT, account, privateKeyOf, type Deployment, type Devnet } from "./helpers/devnet.js";
+import { ROOT, account, privateKeyOf, type Deployment, type Devnet } from "@baton/testkit/devnet";
 import {
   startKeeperNetwork,
   postedJobId,
@@ -18,7 +18,7 @@ import {
   type KeeperNetwork,
   type Market,
 } from "./helpers/market.js";
-import type { ModuleServer } from "./helpers/modules.js";
+import type { ModuleServer } from "@baton/testkit/modules";
 
 // Crashes and misbehaviour on a real chain: a keeper killed with SIGKILL mid-job, a keeper that
 // never reveals, and an executor that times out.

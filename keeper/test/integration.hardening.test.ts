@@ -12,11 +12,12 @@ import {
   readWorkflow,
   resultHash,
   workflowOrchestratorAbi,
+  ZERO_HASH,
   type JobSpecInput,
   type SigningClient,
 } from "@baton/sdk";
 import { S } from "../src/plan.js";
-import { account, type Deployment, type Devnet } from "./helpers/devnet.js";
+import { account, type Deployment, type Devnet } from "@baton/testkit/devnet";
 import {
   REQUESTER,
   runKeeper,
@@ -26,7 +27,7 @@ import {
   type KeeperNetwork,
   type Market,
 } from "./helpers/market.js";
-import type { ModuleServer } from "./helpers/modules.js";
+import type { ModuleServer } from "@baton/testkit/modules";
 
 // A keeper's conduct when executions fail, on a real chain: a deterministic failure gives the job
 // back at once and is never bid on again, and a transient one is retried. And housekeeping for
@@ -87,7 +88,7 @@ describe("a job whose execution always fails", () => {
     try {
       const { jobId } = await baton.post(await baton.terms({ ...WINDOWS, expiresIn: 600 }), spec);
       await waitFor(
-        async () => failer.keeper.store.deterministicFailure(jobId, `0x${"0".repeat(64)}`),
+        async () => failer.keeper.store.deterministicFailure(jobId, ZERO_HASH),
         60_000,
         "the execution to fail",
       );
@@ -169,7 +170,7 @@ describe("a transient execution failure", () => {
       ) as unknown as { args: { worker: string; resultHash: string } };
       expect(submitted.args.worker).toBe(account(BYSTANDER).address);
       expect(submitted.args.resultHash).toBe(resultHash(1234.5));
-      expect(keeper.keeper.store.deterministicFailure(jobId, `0x${"0".repeat(64)}`)).toBeUndefined();
+      expect(keeper.keeper.store.deterministicFailure(jobId, ZERO_HASH)).toBeUndefined();
     } finally {
       await keeper.stop();
       await new Promise((resolve) => server.close(resolve));

@@ -6,7 +6,7 @@ import { decodeFunctionData, type Hex } from "viem";
 import { jobMarketAbi } from "@baton/sdk";
 import { S, TERMINAL } from "../src/plan.js";
 import { OPEN_OUTBOX } from "../src/store.js";
-import { account } from "./helpers/devnet.js";
+import { account } from "@baton/testkit/devnet";
 import { startKeeperNetwork, runKeeper, waitFor, wasmSpec, type KeeperNetwork } from "./helpers/market.js";
 import { FAULT_KINDS, RpcProxy, seededRandom, type FaultKind, type FaultMode } from "./helpers/rpc-proxy.js";
 

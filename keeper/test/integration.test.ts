@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseEther } from "viem";
 import { S, type Terms } from "../src/plan.js";
-import { account } from "./helpers/devnet.js";
+import { account } from "@baton/testkit/devnet";
 import { startKeeperNetwork, runKeeper, waitFor, wasmSpec, type KeeperNetwork, type Market } from "./helpers/market.js";
-import type { ModuleServer } from "./helpers/modules.js";
+import type { ModuleServer } from "@baton/testkit/modules";
 
 // Real chain, real keepers: three keepers with different pricing compete for 20 jobs.
 

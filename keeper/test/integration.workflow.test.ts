@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseEther, zeroAddress } from "viem";
+import { parseEther } from "viem";
 import {
   buildWorkflow,
   createWorkflow,
@@ -10,12 +10,13 @@ import {
   readWorkflow,
   withdrawFromOrchestrator,
   workflowOrchestratorAbi,
+  ZERO_ADDRESS,
   type JobSpecInput,
   type SigningClient,
   type WorkflowStepDraft,
 } from "@baton/sdk";
 import { S } from "../src/plan.js";
-import { account, type Deployment, type Devnet } from "./helpers/devnet.js";
+import { account, type Deployment, type Devnet } from "@baton/testkit/devnet";
 import {
   startKeeperNetwork,
   REQUESTER,
@@ -25,7 +26,7 @@ import {
   type KeeperNetwork,
   type Market,
 } from "./helpers/market.js";
-import type { ModuleServer } from "./helpers/modules.js";
+import type { ModuleServer } from "@baton/testkit/modules";
 
 // A workflow on a real node, run by real keepers: A splits a text in two, B and C count the words of
 // one half each (reading A's result through the orchestrator's binding), D merges their counts.
@@ -115,7 +116,7 @@ describe("a diamond workflow run by keepers", () => {
         address: dep.orchestrator,
         abi: workflowOrchestratorAbi,
         functionName: "creditOf",
-        args: [account(REQUESTER).address, zeroAddress],
+        args: [account(REQUESTER).address, ZERO_ADDRESS],
       });
       expect(credit).toBe(refund);
       const before = await net.publicClient.getBalance({ address: account(REQUESTER).address });

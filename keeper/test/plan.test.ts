@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { ZERO_ADDRESS, ZERO_HASH } from "@baton/sdk";
+import { sampleTerms } from "@baton/testkit";
 import {
   decide,
   failureReason,
+  holds,
   planJob,
+  planPass,
   planReadyStep,
   priceFor,
   retryDelay,
@@ -19,38 +23,24 @@ import {
 
 const ME = "0x00000000000000000000000000000000000000aa" as const;
 const OTHER = "0x00000000000000000000000000000000000000bb" as const;
-const ZERO = `0x${"0".repeat(40)}` as const;
-const ZERO_HASH = `0x${"0".repeat(64)}` as const;
+const ZERO = ZERO_ADDRESS;
 const SOME_HASH = `0x${"1".repeat(64)}` as const;
 const NOW = 1_900_000_000;
 
-const terms: Terms = {
-  requester: "0x00000000000000000000000000000000000000cc",
-  token: ZERO,
-  maxReward: 10n ** 18n,
-  arbiter: "0x00000000000000000000000000000000000000dd",
-  bond: 10n ** 17n,
-  minStake: 0n,
-  minCompleted: 0,
-  commitWindow: 60,
-  revealWindow: 60,
-  executionWindow: 300,
-  challengeWindow: 120,
-  expiry: 2_000_000_000,
-  feeBps: 250,
-  forfeitBps: 2000,
-  slashBountyBps: 1000,
-  disputeBond: 10n ** 16n,
-  rulingTimeout: 600,
-  pricing: 0,
-  callback: false,
-};
+const terms: Terms = sampleTerms();
 const me: Me = { address: ME, registered: true, stake: 10n ** 19n, locked: 0n, completed: 3 };
-const cfg = { housekeeping: true, faults: { neverReveal: false } };
+const cfg = {
+  housekeeping: true,
+  faults: { neverReveal: false },
+  strategy: { kind: "fraction" as const, fraction: 0.8 },
+  minReward: {},
+  acceptUnlistedTokens: false,
+};
 
 function local(overrides: Partial<LocalJob> = {}, steps: string[] = []): LocalJob {
   return {
     decision: "bid",
+    specKind: "wasm",
     hasBid: false,
     execution: undefined,
     unrevealed: [],
@@ -59,7 +49,16 @@ function local(overrides: Partial<LocalJob> = {}, steps: string[] = []): LocalJo
   };
 }
 function chain(state: number, overrides: Partial<ChainJob> = {}): ChainJob {
-  return { state, round: 0, winner: ZERO, myCommitment: ZERO_HASH, now: NOW, revealDeadline: NOW - 60, ...overrides };
+  return {
+    state,
+    round: 0,
+    winner: ZERO,
+    myCommitment: ZERO_HASH,
+    now: NOW,
+    revealDeadline: NOW - 60,
+    gasPrice: 10n ** 9n,
+    ...overrides,
+  };
 }
 const kinds = (actions: { kind: string }[]) => actions.map((a) => a.kind);
 
@@ -70,6 +69,44 @@ describe("planJob", () => {
     expect(planJob(1n, terms, chain(S.Open), local({}, [stepKey("commit", 1n, 0)]), me, cfg, 0, 4)).toEqual([]);
     expect(planJob(1n, terms, chain(S.Open), local(), me, cfg, 4, 4)).toEqual([]);
     expect(planJob(1n, terms, chain(S.Open), local({ decision: "skip: no capability" }), me, cfg, 0, 4)).toEqual([]);
+  });
+
+  it("commits at its price, which covers gas at the current gas price for ETH jobs under cost-plus", () => {
+    expect(planJob(1n, terms, chain(S.Open, { round: 2 }), local(), me, cfg, 0, 4)).toEqual([
+      { kind: "commit", key: stepKey("commit", 1n, 2), round: 2, price: 8n * 10n ** 17n },
+    ]);
+    const costPlus = {
+      ...cfg,
+      strategy: {
+        kind: "cost-plus" as const,
+        margin: 0.5,
+        executionCostWei: { wasm: "1000000000000000" },
+        gasPerJob: 400_000,
+      },
+    };
+    const gwei = 10n ** 9n;
+    expect(planJob(1n, terms, chain(S.Open, { gasPrice: gwei }), local(), me, costPlus, 0, 4)).toMatchObject([
+      { kind: "commit", price: 2_100_000n * gwei },
+    ]);
+    // At 10,000 gwei the gas alone exceeds the reward: declined for good, with the reason.
+    expect(planJob(1n, terms, chain(S.Open, { gasPrice: 10_000n * gwei }), local(), me, costPlus, 0, 4)).toEqual([
+      { kind: "decline", reason: expect.stringMatching(/^price \d+ above the job's maximum reward/) },
+    ]);
+  });
+
+  it("waits for free stake to cover the bond before committing", () => {
+    const bond = terms.bond;
+    const tight = { ...me, stake: 5n * bond, locked: 4n * bond + 1n };
+    expect(planJob(1n, terms, chain(S.Open), local(), tight, cfg, 0, 4)).toEqual([
+      { kind: "lackStake", free: bond - 1n, bond },
+    ]);
+    expect(kinds(planJob(1n, terms, chain(S.Open), local(), { ...tight, locked: 4n * bond }, cfg, 0, 4))).toEqual([
+      "commit",
+    ]);
+  });
+
+  it("never commits on a job whose spec is invalid", () => {
+    expect(planJob(1n, terms, chain(S.Open), local({ specKind: undefined }), me, cfg, 0, 4)).toEqual([]);
   });
 
   it("reveals its own committed bid, unless configured never to reveal", () => {
@@ -179,6 +216,58 @@ describe("planJob", () => {
     for (const s of [S.Settled, S.Cancelled, S.Refunded]) {
       expect(planJob(1n, terms, chain(s), local(), me, cfg, 0, 4)).toEqual([{ kind: "done" }]);
     }
+  });
+});
+
+describe("planPass", () => {
+  const open = (id: bigint, overrides: Partial<Terms> = {}) => ({
+    id,
+    terms: { ...terms, ...overrides },
+    chain: chain(S.Open),
+    local: local(),
+  });
+
+  it("counts the jobs it holds against its capacity, and gives each commit a place", () => {
+    const revealing = { id: 1n, terms, chain: chain(S.Revealing), local: local({ hasBid: true }) };
+    expect(planPass([revealing, open(2n), open(3n)], me, cfg, 2).map(kinds)).toEqual([[], ["commit"], []]);
+    expect(planPass([open(2n), open(3n)], me, cfg, 2).map(kinds)).toEqual([["commit"], ["commit"]]);
+  });
+
+  it("locks each committed bond, so a later job waits for free stake", () => {
+    const bond = terms.bond;
+    const plans = planPass([open(1n), open(2n)], { ...me, stake: bond + bond / 2n }, cfg, 4);
+    expect(plans.map(kinds)).toEqual([["commit"], ["lackStake"]]);
+    expect(plans[1]).toEqual([{ kind: "lackStake", free: bond / 2n, bond }]);
+  });
+
+  it("gives no place to a bid it declines or cannot cover", () => {
+    const gwei = 10n ** 9n;
+    const costPlus = {
+      ...cfg,
+      strategy: { kind: "cost-plus" as const, margin: 0, executionCostWei: {}, gasPerJob: 400_000 },
+    };
+    // 400k gas at 1 gwei is 0.0004 ETH: above the first job's reward, within the second's.
+    const cheap = { ...open(1n, { maxReward: 100_000n * gwei, bond: 1n }), chain: chain(S.Open, { gasPrice: gwei }) };
+    const fair = { ...open(2n), chain: chain(S.Open, { gasPrice: gwei }) };
+    expect(planPass([cheap, fair], me, costPlus, 1).map(kinds)).toEqual([["decline"], ["commit"]]);
+    const poor = { ...me, stake: 0n };
+    expect(planPass([open(1n), open(2n, { bond: 0n })], poor, cfg, 1).map(kinds)).toEqual([["lackStake"], ["commit"]]);
+  });
+
+  it("leaves a pending job alone, which keeps its place", () => {
+    const pending = { id: 1n, terms, chain: chain(S.Open), local: local({ hasBid: true }), pending: true };
+    expect(planPass([pending, open(2n)], me, cfg, 1)).toEqual([[], []]);
+  });
+});
+
+describe("holds", () => {
+  it("holds a place while bidding in the current round, and for a job it won until the job ends", () => {
+    expect(holds(chain(S.Open), true, me)).toBe(true);
+    expect(holds(chain(S.Revealing), true, me)).toBe(true);
+    expect(holds(chain(S.Open), false, me)).toBe(false);
+    expect(holds(chain(S.Assigned, { winner: ME }), true, me)).toBe(true);
+    expect(holds(chain(S.Assigned, { winner: OTHER }), true, me)).toBe(false);
+    expect(holds(chain(S.Settled, { winner: ME }), true, me)).toBe(false);
   });
 });
 

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeFunctionData, parseEther, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { pino } from "pino";
-import { jobMarketAbi } from "@baton/sdk";
+import { jobMarketAbi, ZERO_ADDRESS } from "@baton/sdk";
 import { Metrics } from "../src/metrics.js";
 import { TxSender } from "../src/sender.js";
 import { Store } from "../src/store.js";
-import { account, deployBaton, privateKeyOf, startDevnet, type Deployment, type Devnet } from "./helpers/devnet.js";
+import { account, deployBaton, privateKeyOf, startDevnet, type Deployment, type Devnet } from "@baton/testkit/devnet";
 
 // The outbox sender against a real node: crash between signing and broadcasting, replacement of a
 // stuck transaction, and a refused step that must not block the ones behind it.
@@ -34,7 +34,6 @@ function sender(store: Store, client: PublicClient = net.publicClient, replaceAf
     store,
     client as never,
     privateKeyToAccount(privateKeyOf(KEY)),
-    jobMarketAbi,
     { replaceAfterBlocks },
     log,
     new Metrics(),
@@ -112,7 +111,7 @@ describe("TxSender", () => {
       data: encodeFunctionData({
         abi: jobMarketAbi,
         functionName: "withdraw",
-        args: ["0x0000000000000000000000000000000000000000"],
+        args: [ZERO_ADDRESS],
       }),
     });
     store.enqueue({

@@ -5,7 +5,7 @@ import { Metrics } from "../src/metrics.js";
 import { Store } from "../src/store.js";
 import { Syncer } from "../src/sync.js";
 import { termsFromJson } from "../src/terms.js";
-import { account, deployBaton, startDevnet, type Deployment, type Devnet } from "./helpers/devnet.js";
+import { account, deployBaton, startDevnet, type Deployment, type Devnet } from "@baton/testkit/devnet";
 import { market, type Market } from "./helpers/market.js";
 
 let net: Devnet;

@@ -50,47 +50,28 @@ function call<const TAbi extends Abi, const TName extends WriteName<TAbi>>(
 }
 
 export type MarketWriteName = WriteName<typeof jobMarketAbi>;
-export type OrchestratorWriteName = WriteName<typeof workflowOrchestratorAbi>;
-export type CommitteeWriteName = WriteName<typeof committeeArbiterAbi>;
-export type TokenWriteName = WriteName<typeof testTokenAbi>;
+
+/** A typed call builder for one contract's ABI: `(address, functionName, args, value?)`. */
+function callsOf<const TAbi extends Abi>(abi: TAbi) {
+  return <const TName extends WriteName<TAbi>>(
+    address: Address,
+    functionName: TName,
+    args: ContractFunctionArgs<TAbi, WriteMutability, TName>,
+    value?: bigint,
+  ): ContractWrite<TAbi, TName> => call(abi, address, functionName, args, value);
+}
 
 /** Any JobMarket (and worker registry) write: `marketCall(market, "settle", [jobId, terms])`. */
-export function marketCall<const TName extends MarketWriteName>(
-  market: Address,
-  functionName: TName,
-  args: ContractFunctionArgs<typeof jobMarketAbi, WriteMutability, TName>,
-  value?: bigint,
-): ContractWrite<typeof jobMarketAbi, TName> {
-  return call(jobMarketAbi, market, functionName, args, value);
-}
+export const marketCall = callsOf(jobMarketAbi);
 
 /** Any WorkflowOrchestrator write: `orchestratorCall(orchestrator, "advance", [workflowId, step])`. */
-export function orchestratorCall<const TName extends OrchestratorWriteName>(
-  orchestrator: Address,
-  functionName: TName,
-  args: ContractFunctionArgs<typeof workflowOrchestratorAbi, WriteMutability, TName>,
-  value?: bigint,
-): ContractWrite<typeof workflowOrchestratorAbi, TName> {
-  return call(workflowOrchestratorAbi, orchestrator, functionName, args, value);
-}
+export const orchestratorCall = callsOf(workflowOrchestratorAbi);
 
 /** Any CommitteeArbiter write: `committeeCall(arbiter, "vote", [jobId, terms, ruling])`. */
-export function committeeCall<const TName extends CommitteeWriteName>(
-  arbiter: Address,
-  functionName: TName,
-  args: ContractFunctionArgs<typeof committeeArbiterAbi, WriteMutability, TName>,
-): ContractWrite<typeof committeeArbiterAbi, TName> {
-  return call(committeeArbiterAbi, arbiter, functionName, args);
-}
+export const committeeCall = callsOf(committeeArbiterAbi);
 
 /** A write to the development token (`mint`, `approve`, `transfer`). */
-export function tokenCall<const TName extends TokenWriteName>(
-  token: Address,
-  functionName: TName,
-  args: ContractFunctionArgs<typeof testTokenAbi, WriteMutability, TName>,
-): ContractWrite<typeof testTokenAbi, TName> {
-  return call(testTokenAbi, token, functionName, args);
-}
+export const tokenCall = callsOf(testTokenAbi);
 
 /** `approve(spender, amount)` on any ERC-20. */
 export function prepareApprove(

@@ -322,27 +322,3 @@ export async function fetchMarketLogs<const Names extends readonly MarketEventNa
 ): Promise<MarketLog<Names extends readonly MarketEventName[] ? Names[number] : MarketEventName>[]> {
   return (await readLogs(client, { ...options, abi: jobMarketAbi } as never)) as never;
 }
-
-/**
- * Raw logs of `address` matching raw `topics` (`null` matches anything), read with the same
- * windows as `readLogs`, undecoded. Prefer `readLogs` with `indexed`.
- */
-export async function fetchTopicLogs(
-  client: LogClient,
-  options: {
-    address: Address;
-    fromBlock: bigint;
-    toBlock?: bigint;
-    topics: TopicFilter;
-    windowSize?: bigint;
-  },
-): Promise<Log[]> {
-  const toBlock = options.toBlock ?? (await headOf(client));
-  const { logs } = await scan(
-    client,
-    { address: options.address, topics: [...options.topics] as ReturnType<typeof topicsFor> },
-    { fromBlock: options.fromBlock, toBlock, windowSize: options.windowSize ?? DEFAULT_LOG_WINDOW },
-    {},
-  );
-  return logs;
-}

@@ -1,5 +1,5 @@
 // Protocol types shared by keeper and frontend. Enums mirror `contracts/interfaces/IJobMarket.sol`
-// value for value (sdk/test/types.test.ts checks them against the Solidity source), and the
+// value for value (testkit/test/enums.test.ts checks them against the compiled contracts), and the
 // struct types are checked against the generated ABI at compile time (see the end of this file).
 import type { ContractFunctionArgs, ContractFunctionReturnType } from "viem";
 import type { jobMarketAbi } from "./generated/abis.js";

@@ -9,7 +9,7 @@ import {
   testTokenAbi,
   workflowOrchestratorAbi,
 } from "../src/index.js";
-import { hasArtifacts } from "./helpers/hardhat-node.js";
+import { hasArtifacts } from "@baton/testkit/artifacts";
 
 describe("generated ABIs", () => {
   it.skipIf(!hasArtifacts)(

@@ -2,6 +2,7 @@
 // scripts) and every log reader (keeper sync, dApp lists, workflow inputs) relies on.
 import { parseEther, stringToHex, type Hex } from "viem";
 import { beforeAll, describe, expect, it, inject } from "vitest";
+import { sampleSpec } from "@baton/testkit";
 import {
   BatonContractError,
   buildTerms,
@@ -17,19 +18,12 @@ import {
   topicOf,
   TransactionRevertedError,
   type AddressBook,
-  type JobSpecInput,
   type SendStage,
 } from "../src/index.js";
 import { accounts, clients, deployBaton, type RecordedRequest } from "./helpers/chain.js";
 
 const rpcUrl = inject("rpcUrl");
-const spec: JobSpecInput = {
-  kind: "http.json",
-  version: 1,
-  url: "https://api.example.com/p",
-  method: "GET",
-  path: "$.p",
-};
+const spec = sampleSpec;
 const rpcError = (code: number, message: string) => Object.assign(new Error(message), { code });
 const getLogsSpans = (log: RecordedRequest[]) =>
   log

@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   JobState,
@@ -10,31 +8,10 @@ import {
   isTerminalState,
   jobStateName,
   jobStateNames,
-  pricingNames,
-  slashReasonNames,
-  statusNames,
 } from "../src/index.js";
-import { repoRoot } from "./helpers/hardhat-node.js";
-
-function solidityEnum(name: string): string[] {
-  const source = readFileSync(path.join(repoRoot, "contracts", "interfaces", "IJobMarket.sol"), "utf8");
-  const body = new RegExp(`enum ${name}\\s*{([^}]*)}`).exec(source)?.[1];
-  if (!body) throw new Error(`enum ${name} not found in IJobMarket.sol`);
-  return body
-    .replace(/\/\/[^\n]*/g, "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
 
 describe("enums", () => {
-  it("list the Solidity members in declaration order", () => {
-    expect([...jobStateNames]).toEqual(solidityEnum("JobState"));
-    expect([...statusNames]).toEqual(solidityEnum("Status"));
-    expect([...pricingNames]).toEqual(solidityEnum("Pricing"));
-    expect([...slashReasonNames]).toEqual(solidityEnum("SlashReason"));
-  });
-
+  // testkit/test/enums.test.ts checks the member names against the compiled contracts.
   it("map names to the values the contract returns", () => {
     expect(JobState.None).toBe(0);
     expect(JobState.Submitted).toBe(7);

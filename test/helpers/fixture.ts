@@ -12,28 +12,10 @@ export const ETH = ethers.ZeroAddress;
 export const HOUR = 3600;
 export const DAY = 24 * HOUR;
 
-/** Derived job states, in the order of `IJobMarket.JobState`. */
-export enum JobState {
-  None,
-  Open,
-  Revealing,
-  Awarding,
-  Unfilled,
-  Assigned,
-  Overdue,
-  Submitted,
-  Settleable,
-  Disputed,
-  RulingOverdue,
-  Settled,
-  Cancelled,
-  Refunded,
-}
-
-export enum Pricing {
-  FirstPrice,
-  SecondPrice,
-}
+// The enums come from the test kit's mirror, which testkit/test/enums.test.ts checks against the
+// compiled contracts.
+export { JobState, Pricing } from "../../testkit/src/enums";
+import { JobState, Pricing } from "../../testkit/src/enums";
 
 export const DEFAULT_PARAMS = {
   feeBps: 250,

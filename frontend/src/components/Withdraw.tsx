@@ -1,5 +1,5 @@
 // Withdrawable credits of the connected account in some tokens, each with a Withdraw button.
-import { jobMarketAbi } from "@baton/sdk";
+import { marketCall } from "@baton/sdk";
 import { useConnection } from "wagmi";
 import type { Address } from "viem";
 import { useBaton } from "../BatonContext.tsx";
@@ -31,12 +31,9 @@ export function Withdraw({ tokens, showEarned = false }: { tokens: Address[]; sh
                 type="button"
                 disabled={busy}
                 onClick={() =>
-                  send({
+                  void send({
+                    ...marketCall(chain.addressBook.jobMarket, "withdraw", [c.token]),
                     label: `Withdraw ${formatAmount(c.credit, token)}`,
-                    address: chain.addressBook.jobMarket,
-                    abi: jobMarketAbi,
-                    functionName: "withdraw",
-                    args: [c.token],
                   })
                 }
               >

@@ -1,19 +1,32 @@
 // Thin query hooks over the market reads in lib/market.ts: cached per chain, refreshed while the
 // page is open (a local chain every second, public chains every few seconds).
-import { fetchMarketLogs, readCredits, readWorkers, type JobView, type MarketLog } from "@baton/sdk";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { jobMarketAbi, readCredits, readLogs, readWorker, readWorkers, type JobView, type MarketLog } from "@baton/sdk";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { Address } from "viem";
-import { getBlock, getBlockNumber } from "viem/actions";
+import { getBlock, getBlockNumber, getCode } from "viem/actions";
 import { useBaton } from "../BatonContext.tsx";
-import { LOG_WINDOW, loadJobIndex, loadJobLogs, loadJobViews, loadTokens, multicallOf } from "../lib/market.ts";
+import {
+  LOG_WINDOW,
+  loadJobIndex,
+  loadJobLogs,
+  loadJobViews,
+  loadTokens,
+  multicallOf,
+  type JobIndex,
+} from "../lib/market.ts";
 
-/** Every posted job (terms and spec), oldest first. */
+/**
+ * Every posted job (terms and spec), oldest first. Each refresh extends the index the query holds:
+ * only the blocks after its head are read.
+ */
 export function useJobIndex() {
   const { chain, client, pollMs } = useBaton();
+  const queryClient = useQueryClient();
+  const queryKey = ["jobIndex", chain.chainId, chain.addressBook.jobMarket];
   return useQuery({
-    queryKey: ["jobIndex", chain.chainId],
-    queryFn: () => loadJobIndex(client, chain.addressBook),
+    queryKey,
+    queryFn: () => loadJobIndex(client, chain.addressBook, queryClient.getQueryData<JobIndex>(queryKey)),
     refetchInterval: pollMs * 3,
     staleTime: pollMs,
   });
@@ -53,8 +66,9 @@ export function useAllowedTokens() {
   return useQuery({
     queryKey: ["allowedTokens", chain.chainId],
     queryFn: async () => {
-      const logs = await fetchMarketLogs(client as never, {
+      const logs = await readLogs(client, {
         address: book.jobMarket,
+        abi: jobMarketAbi,
         fromBlock: book.deploymentBlock,
         windowSize: LOG_WINDOW,
         eventNames: ["TokenAllowed"],
@@ -106,8 +120,9 @@ export function useWorkers() {
   return useQuery({
     queryKey: ["workers", chain.chainId],
     queryFn: async () => {
-      const logs = await fetchMarketLogs(client as never, {
+      const logs = await readLogs(client, {
         address: book.jobMarket,
+        abi: jobMarketAbi,
         fromBlock: book.deploymentBlock,
         windowSize: LOG_WINDOW,
         eventNames: ["WorkerRegistered"],
@@ -126,6 +141,17 @@ export function useWorkers() {
   });
 }
 
+/** One worker: registration, stake, bonds, unbonding and reputation. */
+export function useWorker(address: Address) {
+  const { chain, client, pollMs } = useBaton();
+  const book = chain.addressBook;
+  return useQuery({
+    queryKey: ["worker", chain.chainId, address],
+    queryFn: () => readWorker(client, { market: book.jobMarket, worker: address, multicall: multicallOf(book) }),
+    refetchInterval: pollMs * 3,
+  });
+}
+
 /** The most recent market events (the last `blocks` blocks). */
 export function useRecentActivity(blocks = 5_000n) {
   const { chain, client, pollMs } = useBaton();
@@ -135,8 +161,9 @@ export function useRecentActivity(blocks = 5_000n) {
     queryFn: async (): Promise<MarketLog[]> => {
       const head = await getBlockNumber(client, { cacheTime: 0 });
       const from = head > blocks ? head - blocks : 0n;
-      const logs = await fetchMarketLogs(client as never, {
+      const logs = await readLogs(client, {
         address: book.jobMarket,
+        abi: jobMarketAbi,
         fromBlock: from > book.deploymentBlock ? from : book.deploymentBlock,
         toBlock: head,
         windowSize: LOG_WINDOW,
@@ -153,11 +180,8 @@ export function useDeploymentCheck() {
   return useQuery({
     queryKey: ["deployed", chain.chainId, chain.addressBook.jobMarket],
     queryFn: async () => {
-      const code = await client.request({
-        method: "eth_getCode",
-        params: [chain.addressBook.jobMarket, "latest"],
-      } as never);
-      return typeof code === "string" && code !== "0x";
+      const code = await getCode(client, { address: chain.addressBook.jobMarket });
+      return !!code && code !== "0x";
     },
     staleTime: Infinity,
     retry: 1,

@@ -1,12 +1,16 @@
 // Query hooks over the WorkflowOrchestrator: the list of workflows, one workflow (events, summary,
 // its jobs' market states) and the account's refunds. Refreshed live like the rest of the app.
 import { readWorkflowCount, reduceWorkflow, workflowOrchestratorAbi, type JobView } from "@baton/sdk";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Address } from "viem";
 import { readContract } from "viem/actions";
 import { useBaton } from "../BatonContext.tsx";
 import { loadJobViews } from "../lib/market.ts";
-import { LIST_EVENTS, loadOrchestratorLogsIncremental, workflowsFromLogs } from "../lib/workflowModel.ts";
+import { LIST_EVENTS, extendOrchestratorLogs, workflowsFromLogs, type LogsSoFar } from "../lib/workflowModel.ts";
+
+// The logs read so far stay in each query's data, for the next refresh; callers see the rest.
+const selectList = <T extends { read: LogsSoFar }>({ read: _, ...list }: T) => list;
+const selectWorkflow = <T>(data: { read: LogsSoFar; workflow: T }) => data.workflow;
 
 /** The orchestrator of the chosen deployment, if it has one. */
 export function useOrchestrator(): Address | undefined {
@@ -15,24 +19,27 @@ export function useOrchestrator(): Address | undefined {
 
 /**
  * Every workflow (newest first): `workflowCount` and the list events, one `eth_getLogs` per window
- * the first time and then only the new blocks.
+ * the first time and then only the new blocks (the logs read so far stay in the query's data).
  */
 export function useWorkflowList() {
   const { chain, client, pollMs } = useBaton();
   const orchestrator = useOrchestrator();
+  const queryClient = useQueryClient();
+  const queryKey = ["workflows", chain.chainId, orchestrator];
   return useQuery({
-    queryKey: ["workflows", chain.chainId, orchestrator],
+    queryKey,
     queryFn: async () => {
-      const [count, logs] = await Promise.all([
+      const [count, read] = await Promise.all([
         readWorkflowCount(client, orchestrator!),
-        loadOrchestratorLogsIncremental(client, `list:${chain.chainId}:${orchestrator}`, {
-          orchestrator: orchestrator!,
-          fromBlock: chain.addressBook.deploymentBlock,
-          eventNames: LIST_EVENTS,
-        }),
+        extendOrchestratorLogs(
+          client,
+          { orchestrator: orchestrator!, fromBlock: chain.addressBook.deploymentBlock, eventNames: LIST_EVENTS },
+          queryClient.getQueryData<{ read: LogsSoFar }>(queryKey)?.read,
+        ),
       ]);
-      return { count, workflows: workflowsFromLogs(logs) };
+      return { count, read, workflows: workflowsFromLogs(read.logs) };
     },
+    select: selectList,
     enabled: !!orchestrator,
     refetchInterval: pollMs * 3,
     placeholderData: keepPreviousData,
@@ -46,15 +53,17 @@ export function useWorkflowList() {
 export function useWorkflow(id: bigint) {
   const { chain, client, pollMs } = useBaton();
   const orchestrator = useOrchestrator();
+  const queryClient = useQueryClient();
+  const queryKey = ["workflow", chain.chainId, orchestrator, String(id)];
   return useQuery({
-    queryKey: ["workflow", chain.chainId, orchestrator, String(id)],
+    queryKey,
     queryFn: async () => {
-      const [logs, view] = await Promise.all([
-        loadOrchestratorLogsIncremental(client, `workflow:${chain.chainId}:${orchestrator}:${id}`, {
-          orchestrator: orchestrator!,
-          fromBlock: chain.addressBook.deploymentBlock,
-          workflowId: id,
-        }),
+      const [read, view] = await Promise.all([
+        extendOrchestratorLogs(
+          client,
+          { orchestrator: orchestrator!, fromBlock: chain.addressBook.deploymentBlock, workflowId: id },
+          queryClient.getQueryData<{ read: LogsSoFar }>(queryKey)?.read,
+        ),
         readContract(client, {
           address: orchestrator!,
           abi: workflowOrchestratorAbi,
@@ -62,12 +71,14 @@ export function useWorkflow(id: bigint) {
           args: [id],
         }),
       ]);
-      if (!logs.some((l) => l.eventName === "WorkflowCreated")) return null;
-      const state = reduceWorkflow(id, logs);
+      if (!read.logs.some((l) => l.eventName === "WorkflowCreated")) return { read, workflow: null };
+      const state = reduceWorkflow(id, read.logs);
       const jobIds = state.steps.flatMap((s) => (s.jobIds.length ? [s.jobIds.at(-1)!] : []));
       const views = await loadJobViews(client, chain.addressBook, jobIds);
-      return { state, balance: view.balance, jobs: new Map<bigint, JobView>(views.map((v) => [v.id, v])) };
+      const jobs = new Map<bigint, JobView>(views.map((v) => [v.id, v]));
+      return { read, workflow: { state, balance: view.balance, jobs } };
     },
+    select: selectWorkflow,
     enabled: !!orchestrator,
     refetchInterval: pollMs,
     placeholderData: keepPreviousData,

@@ -1,9 +1,18 @@
 // Every failure a person can meet, in words: each custom error of the Baton contracts (see
 // docs/errors.md), the token errors they bubble up, and wallet and network failures.
 // test/errors.test.ts checks that every error in the contracts' ABIs has a sentence here.
-import { BatonContractError, jobStateNames, toBatonError, workflowStatusNames } from "@baton/sdk";
+import {
+  BatonContractError,
+  COMMITTEE_LIMITS,
+  jobStateNames,
+  MAX_WINDOW,
+  WORKFLOW_LIMITS,
+  toBatonError,
+  TransactionRevertedError,
+  workflowStatusNames,
+} from "@baton/sdk";
 import { BaseError, formatEther, type Address } from "viem";
-import { formatDuration, formatTime, shortAddress } from "./format.ts";
+import { formatDuration, formatTime, inDays, isZeroAddress, shortAddress } from "./format.ts";
 
 type Args = readonly unknown[];
 const n = (v: unknown) => (typeof v === "bigint" ? v : BigInt(v as number));
@@ -45,7 +54,7 @@ export const errorMessages: Record<string, (args: Args) => string> = {
   JobMarketParamMismatch: ([name, given, current]) =>
     `The market's ${String(name)} changed from ${String(given)} to ${String(current)} while you were posting. Post again: the form reads the new value.`,
   JobMarketInvalidWindow: ([window]) =>
-    `A window of ${String(window)} seconds is not allowed: every window must be between 1 second and 30 days.`,
+    `A window of ${String(window)} seconds is not allowed: every window must be between 1 second and ${inDays(MAX_WINDOW)}.`,
   JobMarketExpiryTooSoon: ([expiry, earliest]) =>
     `The expiry (${time(expiry)}) leaves no time for one full round; it must be at least ${time(earliest)}.`,
   JobMarketZeroHash: () => "The hash sent is empty; the spec or result could not be hashed.",
@@ -85,7 +94,7 @@ export const errorMessages: Record<string, (args: Args) => string> = {
     `The transaction ran low on gas before the settlement callback (${String(gasLeft)} left, ${String(required)} needed). Try again with a higher gas limit.`,
   // ---- withdrawals
   JobMarketNothingToWithdraw: ([, token]) =>
-    `There is nothing to withdraw in ${/^0x0{40}$/i.test(String(token)) ? "ETH" : `token ${addr(token)}`} for this account.`,
+    `There is nothing to withdraw in ${isZeroAddress(String(token)) ? "ETH" : `token ${addr(token)}`} for this account.`,
   JobMarketTransferFailed: ([to, amount]) =>
     `Sending ${eth(amount)} to ${addr(to)} failed: that address does not accept ETH. Your credit is kept; withdraw to another address.`,
   JobMarketZeroAddress: () => "An address is required here; the zero address is not allowed.",
@@ -126,11 +135,11 @@ export const errorMessages: Record<string, (args: Args) => string> = {
   // ---- committee arbiter
   CommitteeArbiterZeroMarket: () => "The committee must be bound to a market.",
   CommitteeArbiterInvalidMembers: ([member]) =>
-    /^0x0{40}$/i.test(String(member))
-      ? "The committee needs 1 to 32 distinct, non-zero members."
+    isZeroAddress(String(member))
+      ? `The committee needs 1 to ${COMMITTEE_LIMITS.MAX_MEMBERS} distinct, non-zero members.`
       : `${addr(member)} is listed twice in the committee.`,
   CommitteeArbiterInvalidPeriod: ([period]) =>
-    `A voting period of ${String(period)} seconds is not allowed (1 second to 30 days).`,
+    `A voting period of ${String(period)} seconds is not allowed (1 second to ${inDays(COMMITTEE_LIMITS.MAX_VOTING_PERIOD)}).`,
   CommitteeArbiterNotMarket: ([caller]) =>
     `This job's arbiter serves another market than ${addr(caller)}, so the job cannot be disputed; its result settles after the challenge window.`,
   CommitteeArbiterNotMember: ([caller]) => `${addr(caller)} is not a committee member; only members vote.`,
@@ -161,7 +170,7 @@ export const errorMessages: Record<string, (args: Args) => string> = {
   WorkflowInvalidArbiter: ([s, arbiter]) =>
     `The arbiter ${addr(arbiter)} of ${step(s, false)} is not a deployed contract. Name a deployed arbiter, such as the committee.`,
   WorkflowInvalidWindow: ([s, window]) =>
-    `A window of ${String(window)} seconds in ${step(s, false)} is not allowed: every window must be between 1 second and 30 days.`,
+    `A window of ${String(window)} seconds in ${step(s, false)} is not allowed: every window must be between 1 second and ${inDays(WORKFLOW_LIMITS.MAX_WINDOW)}.`,
   WorkflowExpiryWindowTooShort: ([s, expiry, minimum]) =>
     `The expiry window of ${step(s, false)} (${String(expiry)} s) is shorter than one round (${String(minimum)} s).`,
   WorkflowBudgetTooLow: ([budget, required]) =>
@@ -188,7 +197,7 @@ export const errorMessages: Record<string, (args: Args) => string> = {
     `${step(s)} of workflow #${String(id)} and its dependents are already up to date; there is nothing to advance.`,
   WorkflowNotMarket: ([caller]) => `Only the job market may report settlements, not ${addr(caller)}.`,
   WorkflowNothingToWithdraw: ([, token]) =>
-    `The orchestrator holds no refund in ${/^0x0{40}$/i.test(String(token)) ? "ETH" : `token ${addr(token)}`} for this account.`,
+    `The orchestrator holds no refund in ${isZeroAddress(String(token)) ? "ETH" : `token ${addr(token)}`} for this account.`,
   WorkflowTransferFailed: ([to, amount]) =>
     `Sending ${eth(amount)} to ${addr(to)} failed: that address does not accept ETH. Your refund is kept.`,
   WorkflowZeroAddress: () => "An address is required here; the zero address is not allowed.",
@@ -219,8 +228,15 @@ export function contractErrorMessage(error: BatonContractError): string {
   return "The contract refused the transaction without saying why.";
 }
 
-/** Any error from a read or a transaction, in words a person understands. */
+/**
+ * Any error from a read or a transaction, in words a person understands. Reverts arrive from the
+ * sdk's `send` as `BatonContractError` (decoded in simulation) or `TransactionRevertedError` (mined
+ * but reverted); errors of plain reads go through the sdk's `toBatonError` first.
+ */
 export function describeError(error: unknown): string {
+  if (error instanceof TransactionRevertedError) {
+    return "The transaction was mined but reverted: the job changed in the meantime.";
+  }
   const baton = toBatonError(error);
   if (baton instanceof BatonContractError) return contractErrorMessage(baton);
   if (baton instanceof BaseError) {

@@ -1,9 +1,10 @@
 // Display helpers: amounts, addresses, durations and times.
-import { formatUnits, zeroAddress, type Address } from "viem";
+import { ZERO_ADDRESS } from "@baton/sdk";
+import { formatUnits, type Address } from "viem";
 
 export type TokenInfo = { address: Address; symbol: string; decimals: number };
 
-export const ETH: TokenInfo = { address: zeroAddress, symbol: "ETH", decimals: 18 };
+export const ETH: TokenInfo = { address: ZERO_ADDRESS, symbol: "ETH", decimals: 18 };
 
 /** `1.2345 ETH`: at most `digits` decimals, trailing zeros dropped. */
 export function formatAmount(value: bigint, token: Pick<TokenInfo, "symbol" | "decimals"> = ETH, digits = 6): string {
@@ -22,6 +23,12 @@ export function shortAddress(address: string): string {
 export function sameAddress(a: string | undefined, b: string | undefined): boolean {
   return !!a && !!b && a.toLowerCase() === b.toLowerCase();
 }
+
+/** The zero address, whatever its case: ETH as a token, "no arbiter". */
+export const isZeroAddress = (address: string) => address.toLowerCase() === ZERO_ADDRESS;
+
+/** A whole number of days in words: `30 days` for a limit given in seconds. */
+export const inDays = (seconds: number) => `${seconds / 86_400} days`;
 
 /** `1 h 5 min`, `42 s`, `3 d 4 h`: the two largest units of a number of seconds. */
 export function formatDuration(seconds: number): string {

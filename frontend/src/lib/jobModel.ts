@@ -13,9 +13,12 @@ import {
   type JobSpec,
   type JsonValue,
   type MarketLog,
+  marketCall,
+  prepareDispute,
+  type JobTerms,
 } from "@baton/sdk";
-import { zeroAddress, type Address, type Hex } from "viem";
-import { formatDuration, sameAddress } from "./format.ts";
+import type { Address, Hex } from "viem";
+import { formatDuration, isZeroAddress, sameAddress } from "./format.ts";
 import type { PostedJob } from "./market.ts";
 
 /** Timeline titles per `IJobMarket.SlashReason`. */
@@ -383,4 +386,11 @@ export function availableActions(input: {
   return actions;
 }
 
-export const isEth = (token: Address) => token === zeroAddress || /^0x0{40}$/i.test(token);
+/** The market call of `action` on job `jobId`: the dispute carries the job's dispute bond. */
+export function actionCall(action: JobAction, market: Address, jobId: bigint, terms: JobTerms) {
+  return action.functionName === "dispute"
+    ? prepareDispute({ market, jobId, terms })
+    : marketCall(market, action.functionName, [jobId, terms]);
+}
+
+export const isEth = (token: Address) => isZeroAddress(token);

@@ -2,18 +2,18 @@
 // states and records through Multicall3 in batches (`readJobs`), a job's history from one
 // topic-filtered log query. Never one request per row.
 import {
-  decodeMarketLogs,
-  fetchMarketLogs,
-  fetchTopicLogs,
+  jobMarketAbi,
   readJobs,
+  readLogs,
+  topicOf,
   type AddressBook,
   type JobTerms,
   type JobView,
   type MarketLog,
 } from "@baton/sdk";
-import { erc20Abi, numberToHex, pad, type Address, type Client, type Hex } from "viem";
+import { erc20Abi, type Address, type Client, type Hex } from "viem";
 import { getBlockNumber, multicall } from "viem/actions";
-import { ETH, type TokenInfo } from "./format.ts";
+import { ETH, isZeroAddress, type TokenInfo } from "./format.ts";
 
 /** Multicall3's address on nearly every public chain, for deployments whose address book names none. */
 export const CANONICAL_MULTICALL3: Address = "0xcA11bde05977b3631167028862bE2a173976CA11";
@@ -23,7 +23,7 @@ export function multicallOf(book: AddressBook): Address {
   return book.multicall3 ?? CANONICAL_MULTICALL3;
 }
 
-/** Blocks per `eth_getLogs`: providers that refuse it make fetchMarketLogs halve the window. */
+/** Blocks per `eth_getLogs`: `readLogs` shrinks the window for providers that refuse it. */
 export const LOG_WINDOW = 50_000n;
 
 /** A job as posted: what its `JobPosted` event carries. */
@@ -38,28 +38,23 @@ export type PostedJob = {
   transactionHash: Hex;
 };
 
-type IndexCache = { toBlock: bigint; jobs: PostedJob[] };
-const indexCaches = new Map<string, IndexCache>();
-
-/** Forgets cached job indexes (tests; a chain restart). */
-export function resetJobIndexCache() {
-  indexCaches.clear();
-}
+/** Every posted job so far, and the block the index reaches. */
+export type JobIndex = { jobs: PostedJob[]; head: bigint };
 
 /**
- * Every posted job, oldest first, from `JobPosted` logs. Incremental: a second call reads only the
- * blocks after the first one's head (one `eth_blockNumber` plus one `eth_getLogs` per window).
+ * Every posted job, oldest first, from `JobPosted` logs. Incremental: given the previous index,
+ * reads only the blocks after its head (one `eth_blockNumber` plus one `eth_getLogs` per window);
+ * a chain that went back below that head (a restarted node) is read again from the deployment.
  */
-export async function loadJobIndex(client: Client, book: AddressBook): Promise<{ jobs: PostedJob[]; head: bigint }> {
-  const key = `${book.chainId}:${book.jobMarket.toLowerCase()}`;
+export async function loadJobIndex(client: Client, book: AddressBook, previous?: JobIndex): Promise<JobIndex> {
   const head = await getBlockNumber(client, { cacheTime: 0 });
-  let cache = indexCaches.get(key);
-  if (cache && cache.toBlock > head) cache = undefined; // the chain was reset
-  const fromBlock = cache ? cache.toBlock + 1n : book.deploymentBlock;
-  const jobs = cache ? [...cache.jobs] : [];
+  const base = previous && previous.head <= head ? previous : undefined;
+  const fromBlock = base ? base.head + 1n : book.deploymentBlock;
+  const jobs = base ? [...base.jobs] : [];
   if (fromBlock <= head) {
-    const logs = await fetchMarketLogs(client as never, {
+    const logs = await readLogs(client, {
       address: book.jobMarket,
+      abi: jobMarketAbi,
       fromBlock,
       toBlock: head,
       windowSize: LOG_WINDOW,
@@ -78,13 +73,12 @@ export async function loadJobIndex(client: Client, book: AddressBook): Promise<{
       });
     }
   }
-  indexCaches.set(key, { toBlock: head, jobs });
   return { jobs, head };
 }
 
 /**
  * Every market event about one job (all carry the job id as their first indexed topic), from
- * `fromBlock` to the head: one topic-filtered `eth_getLogs` per window, halving on refusal.
+ * `fromBlock` to the head: one topic-filtered `eth_getLogs` per window (the sdk's `readLogs`).
  */
 export async function loadJobLogs(
   client: Client,
@@ -93,15 +87,16 @@ export async function loadJobLogs(
   fromBlock: bigint,
   toBlock?: bigint,
 ): Promise<MarketLog[]> {
-  const raw = await fetchTopicLogs(client, {
+  const logs = await readLogs(client, {
     address: book.jobMarket,
+    abi: jobMarketAbi,
+    indexed: [topicOf(jobId)],
     fromBlock,
-    toBlock: toBlock ?? (await getBlockNumber(client, { cacheTime: 0 })),
-    topics: [null, pad(numberToHex(jobId), { size: 32 })],
+    ...(toBlock !== undefined ? { toBlock } : {}),
     windowSize: LOG_WINDOW,
   });
   // Worker-registry events index an address first: keep only events whose first argument is the job.
-  return decodeMarketLogs(raw).filter((l) => (l.args as { jobId?: bigint }).jobId === jobId);
+  return logs.filter((l) => (l.args as { jobId?: bigint }).jobId === jobId);
 }
 
 /** States and records of `ids`, in batches of `batchSize` per Multicall3 call. */
@@ -117,7 +112,7 @@ export function loadJobViews(client: Client, book: AddressBook, ids: readonly bi
 
 /** Symbol and decimals of each token (ETH for the zero address), one Multicall3 call for all. */
 export async function loadTokens(client: Client, book: AddressBook, addresses: readonly Address[]) {
-  const unique = [...new Set(addresses.map((a) => a.toLowerCase()))].filter((a) => !/^0x0{40}$/.test(a)) as Address[];
+  const unique = [...new Set(addresses.map((a) => a.toLowerCase()))].filter((a) => !isZeroAddress(a)) as Address[];
   const out = new Map<string, TokenInfo>([[ETH.address, ETH]]);
   if (unique.length === 0) return out;
   const results = await multicall(client, {

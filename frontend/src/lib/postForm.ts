@@ -1,9 +1,19 @@
 // The post-a-job form as data: defaults per kind, and validation of every field with a message
 // before any transaction. The spec is checked by the sdk's own schema (`parseSpec`), so the form
 // accepts exactly what keepers accept.
-import { defaultWindows, MAX_PAYLOAD_BYTES, parseSpec, Pricing, canonicalBytes, type JobSpecInput } from "@baton/sdk";
-import { getAddress, isAddress, parseUnits, type Address } from "viem";
+import {
+  canonicalBytes,
+  defaultWindows,
+  MAX_PAYLOAD_BYTES,
+  MAX_WINDOW,
+  parseSpec,
+  Pricing,
+  ZERO_ADDRESS,
+  type JobSpecInput,
+} from "@baton/sdk";
+import { getAddress, isAddress, maxUint32, maxUint96, parseUnits, type Address } from "viem";
 import type { ChainConfig } from "../config/runtime.ts";
+import { inDays, isZeroAddress } from "./format.ts";
 
 export const KINDS = [
   { kind: "wasm", label: "WebAssembly computation" },
@@ -44,8 +54,6 @@ export type PostFormValues = {
 export type FieldName = keyof PostFormValues | "spec";
 export type FormErrors = Partial<Record<FieldName, string>>;
 
-const ZERO: Address = "0x0000000000000000000000000000000000000000";
-
 export function defaultValues(chain: ChainConfig): PostFormValues {
   const windows = defaultWindows(chain.chainId);
   const mod = chain.wasmModules[0];
@@ -63,7 +71,7 @@ export function defaultValues(chain: ChainConfig): PostFormValues {
     signature: "function jobCount() view returns (uint256)",
     args: "[]",
     reward: "0.05",
-    token: ZERO,
+    token: ZERO_ADDRESS,
     bond: "0.01",
     minStake: "0",
     minCompleted: "0",
@@ -160,9 +168,6 @@ const FIELD_LABEL: Partial<Record<FieldName, string>> = {
   callChainId: "Chain id",
 };
 
-const MAX_UINT96 = 2n ** 96n - 1n;
-const MAX_WINDOW = 2_592_000;
-
 function amount(
   text: string,
   decimals: number,
@@ -177,7 +182,7 @@ function amount(
   if (frac.length > decimals) return { error: `${field} has more than ${decimals} decimals.` };
   const value = parseUnits(t, decimals);
   if (opts.positive && value === 0n) return { error: `${field} must be more than zero.` };
-  if (value > MAX_UINT96) return { error: `${field} is too large.` };
+  if (value > maxUint96) return { error: `${field} is too large.` };
   return { value };
 }
 
@@ -230,7 +235,7 @@ export function validatePost(
   const minStake = amount(v.minStake || "0", 18, "Minimum stake", { positive: false });
   if (minStake.error) errors.minStake = minStake.error;
   const minCompleted = v.minCompleted.trim() || "0";
-  if (!/^[0-9]+$/.test(minCompleted) || Number(minCompleted) > 4_294_967_295) {
+  if (!/^[0-9]+$/.test(minCompleted) || BigInt(minCompleted) > maxUint32) {
     errors.minCompleted = "Minimum completed jobs must be a whole number.";
   }
   const windows = {} as Record<"commitWindow" | "revealWindow" | "executionWindow" | "challengeWindow", number>;
@@ -242,7 +247,7 @@ export function validatePost(
   ] as const) {
     const t = v[key].trim();
     if (!/^[0-9]+$/.test(t) || Number(t) < 1 || Number(t) > MAX_WINDOW) {
-      errors[key] = `${label} must be between 1 and ${MAX_WINDOW} seconds (30 days).`;
+      errors[key] = `${label} must be between 1 and ${MAX_WINDOW} seconds (${inDays(MAX_WINDOW)}).`;
     } else windows[key] = Number(t);
   }
   const hours = Number(v.expiryHours.trim());
@@ -257,7 +262,7 @@ export function validatePost(
       errors.expiryHours = `Expiry must leave room for one full round (commit + reveal + execution = ${round} s) plus a minute.`;
     }
   }
-  if (!isAddress(v.arbiter.trim(), { strict: false }) || /^0x0{40}$/i.test(v.arbiter.trim())) {
+  if (!isAddress(v.arbiter.trim(), { strict: false }) || isZeroAddress(v.arbiter.trim())) {
     errors.arbiter = "Arbiter must be a contract address (0x followed by 40 hex digits).";
   } else if (opts.defaultArbiter && namesCustomArbiter(v, opts.defaultArbiter) && !v.customArbiterOk) {
     errors.customArbiterOk =

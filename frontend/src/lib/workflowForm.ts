@@ -5,19 +5,18 @@
 import {
   buildWorkflow,
   defaultWindows,
+  MAX_WINDOW,
   MAX_WORKFLOW_RETRIES,
+  ZERO_ADDRESS,
   WorkflowValidationError,
   type BuiltWorkflow,
   type JobSpecInput,
   type WorkflowIssue,
   type WorkflowStepDraft,
 } from "@baton/sdk";
-import { formatUnits, getAddress, isAddress, parseUnits, type Address } from "viem";
+import { formatUnits, getAddress, isAddress, maxUint96, parseUnits, type Address } from "viem";
 import type { ChainConfig, WasmModule } from "../config/runtime.ts";
-
-const ZERO: Address = "0x0000000000000000000000000000000000000000";
-const MAX_UINT96 = (1n << 96n) - 1n;
-const MAX_WINDOW = 30 * 86_400;
+import { inDays, isZeroAddress } from "./format.ts";
 
 export type WindowName = "commitWindow" | "revealWindow" | "executionWindow" | "challengeWindow";
 export const WINDOWS: readonly { name: WindowName; label: string }[] = [
@@ -94,7 +93,7 @@ export function emptyStep(chain: ChainConfig): StepForm {
 }
 
 export function emptyWorkflow(chain: ChainConfig): WorkflowForm {
-  return { steps: [emptyStep(chain)], token: ZERO, budget: "", retries: "0", defaults: defaultSettings(chain) };
+  return { steps: [emptyStep(chain)], token: ZERO_ADDRESS, budget: "", retries: "0", defaults: defaultSettings(chain) };
 }
 
 /** The modules the "split → count ×2 → merge" template needs, or the names missing from the configuration. */
@@ -220,7 +219,7 @@ function amount(text: string, decimals: number, label: string, positive: boolean
   if ((t.split(".")[1] ?? "").length > decimals) return { error: `${label} has more than ${decimals} decimals.` };
   const value = parseUnits(t, decimals);
   if (positive && value === 0n) return { error: `${label} must be more than zero.` };
-  if (value > MAX_UINT96) return { error: `${label} is too large.` };
+  if (value > maxUint96) return { error: `${label} is too large.` };
   return { value };
 }
 
@@ -247,7 +246,7 @@ export function checkWorkflow(form: WorkflowForm, tokenDecimals: number): Checke
     }
     if (name === "arbiter") {
       const t = text.trim();
-      if (!isAddress(t, { strict: false }) || /^0x0{40}$/i.test(t)) {
+      if (!isAddress(t, { strict: false }) || isZeroAddress(t)) {
         add(where, "Arbiter must be a contract address (0x followed by 40 hex digits).");
         return undefined;
       }
@@ -255,7 +254,7 @@ export function checkWorkflow(form: WorkflowForm, tokenDecimals: number): Checke
     }
     const t = text.trim();
     if (!/^[0-9]+$/.test(t) || Number(t) < 1 || Number(t) > MAX_WINDOW) {
-      add(where, `${LABELS[name]} must be between 1 and ${MAX_WINDOW} seconds (30 days).`);
+      add(where, `${LABELS[name]} must be between 1 and ${MAX_WINDOW} seconds (${inDays(MAX_WINDOW)}).`);
       return undefined;
     }
     return Number(t);

@@ -1,17 +1,19 @@
 // Workflows for display: the layout of a DAG (columns by depth), what each step status means and
 // looks like, which steps may be advanced, the timeline's sentences, and the orchestrator's logs
-// read in bounded windows (a workflow list costs one `eth_getLogs` per window, not one per row).
+// read through the sdk's `readLogs` (a workflow list costs one `eth_getLogs` per window, not one
+// per row).
 import {
-  decodeWorkflowLogs,
-  fetchTopicLogs,
   jobStateNames,
+  readLogs,
   reduceWorkflow,
+  topicOf,
   workflowOrchestratorAbi,
+  type DecodedLog,
   type StepStatusName,
   type WorkflowState,
   type WorkflowStatusName,
 } from "@baton/sdk";
-import { encodeEventTopics, numberToHex, pad, type Address, type Client, type Hex } from "viem";
+import type { Address, Client, ContractEventName } from "viem";
 import { getBlockNumber } from "viem/actions";
 import { LOG_WINDOW } from "./market.ts";
 
@@ -101,8 +103,6 @@ export function summarize(state: WorkflowState): WorkflowSummary {
   };
 }
 
-type DecodedLog = Parameters<typeof reduceWorkflow>[1][number];
-
 /** Events a workflow list needs: creation, settlements and the endings. */
 export const LIST_EVENTS = [
   "WorkflowCreated",
@@ -113,58 +113,49 @@ export const LIST_EVENTS = [
   "LateRefund",
 ] as const;
 
+/** The orchestrator logs read so far, up to and including block `toBlock`. */
+export type LogsSoFar = { toBlock: bigint; logs: DecodedLog[] };
+
 /**
- * The orchestrator's logs in `[fromBlock, head]`, in bounded windows (halved when the RPC refuses a
- * range), optionally only some events or one workflow (topic 1), decoded and in chain order.
+ * The orchestrator's logs up to the head, optionally only some events or one workflow (topic 1),
+ * decoded and in chain order, read with the sdk's `readLogs` in bounded windows. Incremental: given
+ * the logs read so far, reads only the blocks after them (a chain that went back below them, such
+ * as a restarted node, is read again from `fromBlock`).
  */
-export async function loadOrchestratorLogs(
+export async function extendOrchestratorLogs(
   client: Client,
   params: {
     orchestrator: Address;
     fromBlock: bigint;
-    toBlock?: bigint;
-    eventNames?: readonly string[];
+    eventNames?: readonly ContractEventName<typeof workflowOrchestratorAbi>[];
     workflowId?: bigint;
   },
-): Promise<DecodedLog[]> {
-  const topic0 = params.eventNames?.map(
-    (name) => encodeEventTopics({ abi: workflowOrchestratorAbi, eventName: name } as never)[0] as Hex,
-  );
-  const logs = await fetchTopicLogs(client, {
-    address: params.orchestrator,
-    fromBlock: params.fromBlock,
-    toBlock: params.toBlock ?? (await getBlockNumber(client, { cacheTime: 0 })),
-    topics: [topic0 ?? null, params.workflowId === undefined ? null : pad(numberToHex(params.workflowId))],
-    windowSize: LOG_WINDOW,
-  });
-  return decodeWorkflowLogs(logs);
-}
-
-type LogCache = { toBlock: bigint; logs: DecodedLog[] };
-const logCaches = new Map<string, LogCache>();
-
-/** Forgets cached orchestrator logs (tests; a chain restart). */
-export function resetWorkflowLogCache() {
-  logCaches.clear();
-}
-
-/**
- * Like `loadOrchestratorLogs`, but incremental per `cacheKey`: a later call reads only the blocks
- * after the previous call's head (a chain that went back, such as a restarted node, starts over).
- */
-export async function loadOrchestratorLogsIncremental(
-  client: Client,
-  cacheKey: string,
-  params: Omit<Parameters<typeof loadOrchestratorLogs>[1], "toBlock">,
-): Promise<DecodedLog[]> {
+  previous?: LogsSoFar,
+): Promise<LogsSoFar> {
   const head = await getBlockNumber(client, { cacheTime: 0 });
-  let cache = logCaches.get(cacheKey);
-  if (cache && cache.toBlock > head) cache = undefined;
-  const fromBlock = cache ? cache.toBlock + 1n : params.fromBlock;
-  const logs = cache ? [...cache.logs] : [];
-  if (fromBlock <= head) logs.push(...(await loadOrchestratorLogs(client, { ...params, fromBlock, toBlock: head })));
-  logCaches.set(cacheKey, { toBlock: head, logs });
-  return logs;
+  const base = previous && previous.toBlock <= head ? previous : undefined;
+  const fromBlock = base ? base.toBlock + 1n : params.fromBlock;
+  const logs = base ? [...base.logs] : [];
+  if (fromBlock <= head) {
+    const read = await readLogs(client, {
+      address: params.orchestrator,
+      abi: workflowOrchestratorAbi,
+      ...(params.eventNames ? { eventNames: params.eventNames } : {}),
+      ...(params.workflowId !== undefined ? { indexed: [topicOf(params.workflowId)] } : {}),
+      fromBlock,
+      toBlock: head,
+      windowSize: LOG_WINDOW,
+    });
+    for (const log of read) {
+      logs.push({
+        eventName: log.eventName,
+        args: log.args as unknown as DecodedLog["args"],
+        blockNumber: log.blockNumber,
+        logIndex: log.logIndex,
+      });
+    }
+  }
+  return { toBlock: head, logs };
 }
 
 /** Every workflow from the list events, newest first. */

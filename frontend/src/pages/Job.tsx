@@ -1,25 +1,27 @@
-import { jobMarketAbi, JobState, pricingNames } from "@baton/sdk";
+// One job, live: its state and deadline, the actions open to the connected account, its credits,
+// the timeline of its events, its terms and its spec.
+import { JobState, pricingNames, ZERO_ADDRESS } from "@baton/sdk";
 import { useMemo } from "react";
 import { useConnection } from "wagmi";
-import { zeroAddress, type Address } from "viem";
+import type { Address } from "viem";
 import { AddressText, Countdown, CustomArbiterWarning, ErrorText, StateBadge, Stat } from "../components/bits.tsx";
+import { JobTimelineItem } from "../components/JobTimelineItem.tsx";
 import { Withdraw } from "../components/Withdraw.tsx";
 import { useBaton } from "../BatonContext.tsx";
 import { useJobIndex, useJobLogs, useJobViews, useNow, useTokenInfo } from "../hooks/data.ts";
-import { formatAmount, formatDuration, formatTime, sameAddress } from "../lib/format.ts";
+import { ETH, formatAmount, formatDuration, formatTime, sameAddress } from "../lib/format.ts";
 import {
+  actionCall,
   availableActions,
   buildTimeline,
   currentDeadline,
   isCustomArbiter,
   specOf,
   stateAt,
-  type TimelineEntry,
 } from "../lib/jobModel.ts";
 import { tokenOf } from "../lib/market.ts";
 import { Link } from "../router.tsx";
 import { useTransactor } from "../tx/TxProvider.tsx";
-import { ETH, type TokenInfo } from "../lib/format.ts";
 
 export default function Job({ id }: { id: bigint }) {
   const { chain } = useBaton();
@@ -63,7 +65,7 @@ export default function Job({ id }: { id: bigint }) {
         })
       : [];
   const isRequester = sameAddress(address, posted.requester);
-  const creditTokens = [...new Set([zeroAddress, posted.token])] as Address[];
+  const creditTokens = [...new Set([ZERO_ADDRESS, posted.token])] as Address[];
 
   return (
     <section aria-labelledby="job-title">
@@ -84,7 +86,7 @@ export default function Job({ id }: { id: bigint }) {
           {pricingNames[posted.terms.pricing] === "SecondPrice" ? "Second price" : "First price"}
         </Stat>
         <Stat label="Bond per bid">{formatAmount(posted.terms.bond, ETH)}</Stat>
-        {view && view.job.winner !== zeroAddress && (
+        {view && view.job.winner !== ZERO_ADDRESS && (
           <Stat label={state === JobState.Revealing ? "Leading bid" : "Winner"}>
             <AddressText address={view.job.winner} /> at {formatAmount(view.job.price, token)}
           </Stat>
@@ -102,13 +104,9 @@ export default function Job({ id }: { id: bigint }) {
                 disabled={busy}
                 title={a.hint}
                 onClick={() =>
-                  send({
+                  void send({
+                    ...actionCall(a, chain.addressBook.jobMarket, id, posted.terms),
                     label: `${a.label} (job #${id})`,
-                    address: chain.addressBook.jobMarket,
-                    abi: jobMarketAbi,
-                    functionName: a.functionName,
-                    args: [id, posted.terms],
-                    ...(a.value !== undefined ? { value: a.value } : {}),
                   })
                 }
               >
@@ -132,7 +130,7 @@ export default function Job({ id }: { id: bigint }) {
       <ol className="timeline" aria-label="Timeline">
         {timeline.map((e) => (
           <li key={e.key} className={`tl-${e.kind}`}>
-            <TimelineItem entry={e} token={token} />
+            <JobTimelineItem entry={e} token={token} />
           </li>
         ))}
       </ol>
@@ -163,101 +161,4 @@ export default function Job({ id }: { id: bigint }) {
       )}
     </section>
   );
-}
-
-function TimelineItem({ entry: e, token }: { entry: TimelineEntry; token: TokenInfo }) {
-  const block = <small className="muted"> · block {String(e.blockNumber)}</small>;
-  switch (e.kind) {
-    case "commits":
-      return (
-        <>
-          <strong>
-            {e.count} sealed bid{e.count === 1 ? "" : "s"}
-          </strong>{" "}
-          in round {e.round! + 1}
-          {block}
-        </>
-      );
-    case "reveal":
-      return (
-        <>
-          <strong>Bid revealed</strong>: <AddressText address={e.bidder!} /> asks {formatAmount(e.price!, token)}
-          {e.leading && <span className="badge">leading</span>}
-          {block}
-        </>
-      );
-    case "assigned":
-      return (
-        <>
-          <strong>Assigned</strong> to <AddressText address={e.worker!} /> at {formatAmount(e.price!, token)}
-          {block}
-        </>
-      );
-    case "result":
-      return (
-        <>
-          <strong>Result submitted</strong> by <AddressText address={e.worker!} />
-          {block}
-          <div className="result">
-            {e.result!.hashMatches ? (
-              <p className="ok">Payload matches its hash.</p>
-            ) : (
-              <p className="error">
-                {e.result!.uri
-                  ? `Stored at ${e.result!.uri} (not checked here).`
-                  : `Hash check failed: ${e.result!.problem}`}
-              </p>
-            )}
-            {e.result!.value !== undefined && (
-              <pre className="code" aria-label="Result">
-                {JSON.stringify(e.result!.value, null, 2)}
-              </pre>
-            )}
-            <small className="muted">hash {e.result!.hash}</small>
-          </div>
-        </>
-      );
-    case "settled":
-      return (
-        <>
-          <strong>Settled</strong>: <AddressText address={e.worker!} /> paid {formatAmount(e.price!, token)},{" "}
-          {formatAmount(e.amount!, token)} refunded to the requester
-          {block}
-        </>
-      );
-    case "disputed":
-      return (
-        <>
-          <strong>Disputed</strong> by <AddressText address={e.bidder!} /> with a bond of {formatAmount(e.amount!)}
-          {block}
-        </>
-      );
-    case "slashed":
-      return (
-        <>
-          <strong>{e.title}</strong>: <AddressText address={e.worker!} /> lost {formatAmount(e.amount!)}
-          {block}
-        </>
-      );
-    case "refunded":
-      return (
-        <>
-          <strong>Refunded</strong> {formatAmount(e.amount!, token)} to the requester{block}
-        </>
-      );
-    case "forfeited":
-      return (
-        <>
-          <strong>{e.title}</strong>: <AddressText address={e.bidder!} /> forfeited {formatAmount(e.amount!)}
-          {block}
-        </>
-      );
-    default:
-      return (
-        <>
-          <strong>{e.title}</strong>
-          {block}
-        </>
-      );
-  }
 }

@@ -1,35 +1,30 @@
-import { buildTerms, decodeMarketLogs, encodeSpec, jobMarketAbi, keccak256Spec } from "../lib/sdkExtras.ts";
+// Post a job: what should be done (the spec), the reward, who may bid, the windows and the
+// arbiter; every problem is shown next to its field before anything is sent.
 import { useState, type ChangeEvent, type FormEvent } from "react";
-import { useConnection } from "wagmi";
-import { erc20Abi, toHex, zeroAddress, type Address } from "viem";
-import { getBalance, getCode, readContract } from "viem/actions";
+import { ZERO_ADDRESS } from "@baton/sdk";
 import { AddressText } from "../components/bits.tsx";
 import { Field } from "../components/Field.tsx";
+import { JobSpecFields } from "../components/JobSpecFields.tsx";
 import { useBaton } from "../BatonContext.tsx";
 import { useAllowedTokens } from "../hooks/data.ts";
-import { ETH, formatAmount, formatDuration, type TokenInfo } from "../lib/format.ts";
+import { usePostJob } from "../hooks/usePostJob.ts";
+import { ETH, formatDuration, type TokenInfo } from "../lib/format.ts";
 import {
   defaultValues,
-  KINDS,
   namesCustomArbiter,
-  validatePost,
   type FieldName,
   type FormErrors,
   type PostFormValues,
-  type ValidPost,
 } from "../lib/postForm.ts";
 import { navigate } from "../router.tsx";
-import { useTransactor } from "../tx/TxProvider.tsx";
 
 export default function PostJob() {
-  const { chain, client } = useBaton();
-  const { address, chainId: walletChainId } = useConnection();
+  const { chain } = useBaton();
   const allowed = useAllowedTokens();
-  const { send, busy } = useTransactor();
+  const flow = usePostJob();
   const [values, setValues] = useState<PostFormValues>(() => defaultValues(chain));
   const [errors, setErrors] = useState<FormErrors>({});
-  const [checking, setChecking] = useState(false);
-  const tokens: TokenInfo[] = [ETH, ...(allowed.data ?? []).filter((t) => t.address !== zeroAddress)];
+  const tokens: TokenInfo[] = [ETH, ...(allowed.data ?? []).filter((t) => t.address !== ZERO_ADDRESS)];
   const token = tokens.find((t) => t.address.toLowerCase() === values.token.toLowerCase()) ?? ETH;
   const committee = chain.addressBook.committeeArbiter;
   const customArbiter = namesCustomArbiter(values, committee);
@@ -55,89 +50,15 @@ export default function PostJob() {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const checked = validatePost(values, token.decimals, { defaultArbiter: committee });
+    const checked = await flow.check(values, token);
     if (!checked.ok) return showErrors(checked.errors);
-    if (!address) return showErrors({ spec: "Connect a wallet to post a job." });
-    if (walletChainId !== chain.chainId) return showErrors({ spec: `Switch your wallet to ${chain.name} first.` });
-    const t = checked.value.terms;
-    // Checks that need the chain, still before any transaction.
-    setChecking(true);
-    try {
-      const found: FormErrors = {};
-      const code = await getCode(client, { address: t.arbiter });
-      if (!code || code === "0x") found.arbiter = "There is no contract at this arbiter address on this network.";
-      const balance =
-        t.token === zeroAddress
-          ? await getBalance(client, { address })
-          : await readContract(client, { address: t.token, abi: erc20Abi, functionName: "balanceOf", args: [address] });
-      if (balance < t.maxReward) {
-        found.reward = `Your balance of ${formatAmount(balance, token)} does not cover a reward of ${formatAmount(t.maxReward, token)}.`;
-      }
-      if (Object.keys(found).length) return showErrors(found);
-    } catch (error) {
-      return showErrors({ spec: `Could not check the chain: ${(error as Error).message.split("\n")[0]}` });
-    } finally {
-      setChecking(false);
-    }
     setErrors({});
     try {
-      await post(checked.value);
+      const jobId = await flow.post(checked.value, token);
+      if (jobId !== undefined) navigate(`#/jobs/${jobId}`);
     } catch (error) {
       showErrors({ spec: `Could not prepare the job: ${(error as Error).message.split("\n")[0]}` });
     }
-  }
-
-  async function post({ spec, terms: t }: ValidPost) {
-    if (!address) return;
-    const now = Math.floor(Date.now() / 1000);
-    const terms = await buildTerms(client, chain.addressBook, {
-      requester: address,
-      token: t.token,
-      maxReward: t.maxReward,
-      bond: t.bond,
-      minStake: t.minStake,
-      minCompleted: t.minCompleted,
-      commitWindow: t.commitWindow,
-      revealWindow: t.revealWindow,
-      executionWindow: t.executionWindow,
-      challengeWindow: t.challengeWindow,
-      expiry: now + t.expirySeconds,
-      pricing: t.pricing,
-      arbiter: t.arbiter,
-    });
-    if (t.token !== zeroAddress) {
-      const allowance = await readContract(client, {
-        address: t.token,
-        abi: erc20Abi,
-        functionName: "allowance",
-        args: [address, chain.addressBook.jobMarket],
-      });
-      if (allowance < t.maxReward) {
-        const approved = await send({
-          label: `Approve ${formatAmount(t.maxReward, token)}`,
-          address: t.token,
-          abi: erc20Abi,
-          functionName: "approve",
-          args: [chain.addressBook.jobMarket, t.maxReward],
-        });
-        if (!approved) return;
-      }
-    }
-    const bytes = encodeSpec(spec);
-    const receipt = await send({
-      label: "Post job",
-      address: chain.addressBook.jobMarket,
-      abi: jobMarketAbi,
-      functionName: "postJob",
-      args: [terms, keccak256Spec(bytes), toHex(bytes)],
-      value: t.token === zeroAddress ? t.maxReward : 0n,
-    });
-    if (!receipt) return;
-    const posted = decodeMarketLogs(
-      receipt.logs.filter((l) => l.address.toLowerCase() === chain.addressBook.jobMarket.toLowerCase()),
-      "JobPosted",
-    )[0];
-    if (posted) navigate(`#/jobs/${posted.args.jobId}`);
   }
 
   function showErrors(found: FormErrors) {
@@ -156,99 +77,17 @@ export default function PostJob() {
   return (
     <section aria-labelledby="post-title">
       <h1 id="post-title">Post a job</h1>
-      <form onSubmit={submit} noValidate aria-label="Post a job">
-        <fieldset>
-          <legend>What should be done</legend>
-          <div className="radios" role="radiogroup" aria-label="Kind">
-            {KINDS.map((k) => (
-              <label key={k.kind} className="check">
-                <input
-                  type="radio"
-                  name="kind"
-                  value={k.kind}
-                  checked={values.kind === k.kind}
-                  onChange={() => {
-                    setValues((v) => ({ ...v, kind: k.kind }));
-                    setErrors({});
-                  }}
-                />
-                {k.label}
-              </label>
-            ))}
-          </div>
-          {values.kind === "wasm" && (
-            <>
-              {chain.wasmModules.length > 0 && (
-                <Field
-                  label="Module"
-                  name="module"
-                  value={chain.wasmModules.find((m) => m.uri === values.moduleUri)?.name ?? ""}
-                  onChange={(e) => {
-                    const m = chain.wasmModules.find((x) => x.name === e.target.value);
-                    if (m) setValues((v) => ({ ...v, moduleUri: m.uri, moduleSha256: m.sha256 }));
-                  }}
-                >
-                  <option value="">Other…</option>
-                  {chain.wasmModules.map((m) => (
-                    <option key={m.name} value={m.name}>
-                      {m.name}
-                    </option>
-                  ))}
-                </Field>
-              )}
-              <Field
-                label="Module URI"
-                {...field("moduleUri")}
-                hint="http(s)://, ipfs://, data: or file: URI of the .wasm file"
-              />
-              <Field
-                label="Module SHA-256"
-                {...field("moduleSha256")}
-                hint="64 lowercase hex characters"
-                spellCheck={false}
-              />
-              <Field label="Input encoding" {...field("inputEncoding")}>
-                <option value="utf8">Text (UTF-8)</option>
-                <option value="json">JSON</option>
-                <option value="base64">Base64</option>
-              </Field>
-              <Field label="Input" {...field("inputData")} multiline />
-              <Field
-                label="Time limit (ms)"
-                {...field("timeoutMs")}
-                inputMode="numeric"
-                hint="Optional; keepers apply their own limit otherwise"
-              />
-            </>
-          )}
-          {values.kind === "http.json" && (
-            <>
-              <Field label="URL" {...field("url")} type="url" />
-              <Field label="JSON path" {...field("jsonPath")} hint="For example $.data.amount" />
-            </>
-          )}
-          {values.kind === "contract.call" && (
-            <>
-              <Field label="Chain id" {...field("callChainId")} inputMode="numeric" />
-              <Field label="Contract address" {...field("callTo")} spellCheck={false} />
-              <Field
-                label="Function"
-                {...field("signature")}
-                hint='Human-readable, e.g. "function balanceOf(address) view returns (uint256)"'
-              />
-              <Field
-                label="Arguments"
-                {...field("args")}
-                hint='A JSON array; integers as decimal strings, e.g. ["0x…", "100"]'
-              />
-            </>
-          )}
-          {errors.spec && (
-            <p className="error" role="alert">
-              {errors.spec}
-            </p>
-          )}
-        </fieldset>
+      <form onSubmit={(event) => void submit(event)} noValidate aria-label="Post a job">
+        <JobSpecFields
+          values={values}
+          field={field}
+          specError={errors.spec}
+          onKind={(kind) => {
+            setValues((v) => ({ ...v, kind }));
+            setErrors({});
+          }}
+          onModule={(m) => setValues((v) => ({ ...v, moduleUri: m.uri, moduleSha256: m.sha256 }))}
+        />
 
         <fieldset>
           <legend>Reward</legend>
@@ -269,7 +108,7 @@ export default function PostJob() {
             <option value="first">First price: the winner is paid its own bid</option>
             <option value="second">Second price: the winner is paid the second-lowest bid</option>
           </Field>
-          {token.address !== zeroAddress && (
+          {token.address !== ZERO_ADDRESS && (
             <p className="hint">
               You will first approve the market to take the reward from your {token.symbol} balance.
             </p>
@@ -356,17 +195,15 @@ export default function PostJob() {
         </fieldset>
 
         <div className="actions">
-          <button type="submit" disabled={busy || checking}>
-            {checking ? "Checking…" : token.address === zeroAddress ? "Post job" : "Approve and post job"}
+          <button type="submit" disabled={flow.busy || flow.checking}>
+            {flow.checking ? "Checking…" : token.address === ZERO_ADDRESS ? "Post job" : "Approve and post job"}
           </button>
           <button type="button" className="secondary" onClick={() => (setValues(defaultValues(chain)), setErrors({}))}>
             Reset
           </button>
         </div>
-        {!address && <p className="hint">Connect a wallet to post; you can fill in the form first.</p>}
+        {!flow.connected && <p className="hint">Connect a wallet to post; you can fill in the form first.</p>}
       </form>
     </section>
   );
 }
-
-export type { Address };

@@ -1,31 +1,24 @@
-import { jobMarketAbi, readWorker } from "@baton/sdk";
-import { useQuery } from "@tanstack/react-query";
+// The workers: every registered worker with its stake and reputation, and the connected account's
+// own worker (register, deposit stake, unbond and withdraw it, withdraw earnings).
+import { marketCall, ZERO_ADDRESS } from "@baton/sdk";
 import { useState, type FormEvent } from "react";
 import { useConnection } from "wagmi";
-import { formatEther, hexToString, parseEther, stringToHex, zeroAddress, type Address, type Hex } from "viem";
+import { formatEther, type Address } from "viem";
 import { AddressText, Countdown, ErrorText, Stat } from "../components/bits.tsx";
 import { Field } from "../components/Field.tsx";
 import { Withdraw } from "../components/Withdraw.tsx";
 import { useBaton } from "../BatonContext.tsx";
-import { useAllowedTokens, useNow, useWorkers } from "../hooks/data.ts";
+import { useAllowedTokens, useNow, useWorker, useWorkers } from "../hooks/data.ts";
 import { sameAddress } from "../lib/format.ts";
-import { multicallOf } from "../lib/market.ts";
+import {
+  CAPABILITIES,
+  capabilityName,
+  capabilityTags,
+  checkDeposit,
+  checkRegistration,
+  checkUnbond,
+} from "../lib/workerForm.ts";
 import { useTransactor } from "../tx/TxProvider.tsx";
-
-const CAPABILITIES = ["wasm", "http.json", "contract.call"] as const;
-
-export const capabilityName = (tag: Hex) => {
-  try {
-    return hexToString(tag, { size: 32 }).replace(/\0+$/, "");
-  } catch {
-    return tag;
-  }
-};
-
-function parseEth(text: string): bigint | undefined {
-  if (!/^(0|[1-9][0-9]*)(\.[0-9]{1,18})?$/.test(text.trim())) return undefined;
-  return parseEther(text.trim());
-}
 
 export default function Workers() {
   const workers = useWorkers();
@@ -82,18 +75,8 @@ export default function Workers() {
 }
 
 function MyWorker({ address }: { address: Address }) {
-  const { chain, client, pollMs } = useBaton();
-  const book = chain.addressBook;
-  const me = useQuery({
-    queryKey: ["worker", chain.chainId, address],
-    queryFn: () =>
-      readWorker(client, {
-        market: book.jobMarket,
-        worker: address,
-        multicall: multicallOf(book),
-      }),
-    refetchInterval: pollMs * 3,
-  });
+  const { chain } = useBaton();
+  const me = useWorker(address);
   const allowed = useAllowedTokens();
   const now = useNow();
   const { send, busy } = useTransactor();
@@ -102,7 +85,7 @@ function MyWorker({ address }: { address: Address }) {
   const [deposit, setDeposit] = useState("1");
   const [unbond, setUnbond] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const market = { address: book.jobMarket, abi: jobMarketAbi };
+  const market = chain.addressBook.jobMarket;
 
   if (me.error) return <ErrorText error={me.error} />;
   if (!me.data) return <p className="loading">Loading your worker…</p>;
@@ -111,31 +94,26 @@ function MyWorker({ address }: { address: Address }) {
 
   const register = (e: FormEvent) => {
     e.preventDefault();
-    if (caps.length === 0) return setErrors({ caps: "Choose at least one capability." });
-    if (new TextEncoder().encode(metadata).length > 256)
-      return setErrors({ metadata: "The metadata URI may be at most 256 bytes." });
-    setErrors({});
-    void send({
-      ...market,
-      label: "Register as a worker",
-      functionName: "register",
-      args: [caps.map((c) => stringToHex(c, { size: 32 })), metadata],
-    });
+    const found = checkRegistration(caps, metadata);
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    void send({ ...marketCall(market, "register", [capabilityTags(caps), metadata]), label: "Register as a worker" });
   };
   const depositStake = (e: FormEvent) => {
     e.preventDefault();
-    const value = parseEth(deposit);
-    if (!value) return setErrors({ deposit: "Enter an amount of ETH above zero, such as 1 or 0.5." });
+    const checked = checkDeposit(deposit);
+    if ("error" in checked) return setErrors({ deposit: checked.error });
+    const { value } = checked;
     setErrors({});
-    void send({ ...market, label: `Deposit ${formatEther(value)} ETH stake`, functionName: "depositStake", value });
+    void send({ ...marketCall(market, "depositStake", [], value), label: `Deposit ${formatEther(value)} ETH stake` });
   };
   const requestUnbond = (e: FormEvent) => {
     e.preventDefault();
-    const value = parseEth(unbond);
-    if (!value) return setErrors({ unbond: "Enter an amount of ETH above zero." });
-    if (value > free) return setErrors({ unbond: `At most ${formatEther(free)} ETH of your stake is free.` });
+    const checked = checkUnbond(unbond, free);
+    if ("error" in checked) return setErrors({ unbond: checked.error });
+    const { value } = checked;
     setErrors({});
-    void send({ ...market, label: `Unbond ${formatEther(value)} ETH`, functionName: "requestUnbond", args: [value] });
+    void send({ ...marketCall(market, "requestUnbond", [value]), label: `Unbond ${formatEther(value)} ETH` });
   };
 
   return (
@@ -224,7 +202,7 @@ function MyWorker({ address }: { address: Address }) {
                   type="button"
                   disabled={busy}
                   onClick={() =>
-                    void send({ ...market, label: "Withdraw unbonded stake", functionName: "withdrawUnbonded" })
+                    void send({ ...marketCall(market, "withdrawUnbonded", []), label: "Withdraw unbonded stake" })
                   }
                 >
                   Withdraw unbonded stake
@@ -236,7 +214,7 @@ function MyWorker({ address }: { address: Address }) {
       )}
       <h3>Earnings and credits</h3>
       <Withdraw
-        tokens={[zeroAddress, ...(allowed.data ?? []).map((t) => t.address).filter((a) => a !== zeroAddress)]}
+        tokens={[ZERO_ADDRESS, ...(allowed.data ?? []).map((t) => t.address).filter((a) => a !== ZERO_ADDRESS)]}
         showEarned
       />
     </div>

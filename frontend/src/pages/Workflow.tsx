@@ -1,7 +1,7 @@
 // One workflow, live: the DAG coloured by step status (with the status written in each node and a
 // legend), a table of steps, the budget (spent, refunded, still held), the event timeline, and the
 // actions: advance a step, cancel (the requester), withdraw refunds.
-import { jobStateNames, workflowOrchestratorAbi, type WorkflowState } from "@baton/sdk";
+import { jobStateNames, orchestratorCall, type WorkflowState } from "@baton/sdk";
 import { useCallback, useMemo } from "react";
 import { useConnection } from "wagmi";
 import type { Address } from "viem";
@@ -78,13 +78,7 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
   const settled = state.steps.filter((s) => s.status === "Settled").length;
 
   const advance = (step: number) =>
-    send({
-      label: `Advance step ${step + 1}`,
-      address: orchestrator,
-      abi: workflowOrchestratorAbi,
-      functionName: "advance",
-      args: [id, step],
-    });
+    void send({ ...orchestratorCall(orchestrator, "advance", [id, step]), label: `Advance step ${step + 1}` });
 
   return (
     <section aria-labelledby="wf-title">
@@ -114,12 +108,9 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
               className="secondary"
               disabled={busy}
               onClick={() =>
-                send({
+                void send({
+                  ...orchestratorCall(orchestrator, "cancel", [id]),
                   label: `Cancel workflow #${String(id)}`,
-                  address: orchestrator,
-                  abi: workflowOrchestratorAbi,
-                  functionName: "cancel",
-                  args: [id],
                 })
               }
             >
@@ -131,12 +122,9 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
               type="button"
               disabled={busy}
               onClick={() =>
-                send({
+                void send({
+                  ...orchestratorCall(orchestrator, "withdraw", [state.token]),
                   label: `Withdraw refund of ${money(credit.data!)}`,
-                  address: orchestrator,
-                  abi: workflowOrchestratorAbi,
-                  functionName: "withdraw",
-                  args: [state.token],
                 })
               }
             >

@@ -1,26 +1,25 @@
-// One transaction pipeline for the whole app: simulate (a revert costs nothing and comes back as
-// a sentence), ask the wallet, show the pending transaction, wait for the receipt, show success or
-// the reason it failed, and refresh every query. Notices are announced to screen readers.
+// One transaction pipeline for the whole app, the sdk's `send`: simulate (a revert costs nothing
+// and comes back as a sentence), estimate under the gas cap, ask the wallet, show the pending
+// transaction, wait for the receipt, show success or the reason it failed, and refresh every
+// query. Notices are announced to screen readers.
+import { send as sendWrite, type ContractWrite, type WriteName } from "@baton/sdk";
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import { useConfig } from "wagmi";
 import { getConnectorClient, getPublicClient } from "wagmi/actions";
-import type { Abi, Address, Hex, TransactionReceipt } from "viem";
-import { simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
-import { gasLimitFor } from "./gas";
+import type { Abi, Hex, TransactionReceipt } from "viem";
 import { useBaton } from "../BatonContext.tsx";
 import { describeError } from "../lib/errors.ts";
 import { explorerLink } from "../lib/format.ts";
 
-export type TxRequest = {
-  /** What the transaction does, in words: "Post job", "Withdraw 0.1 ETH". */
-  label: string;
-  address: Address;
-  abi: Abi;
-  functionName: string;
-  args?: readonly unknown[];
-  value?: bigint;
-};
+/**
+ * A contract write built by one of the sdk's builders (`marketCall`, `preparePostJob`…), its
+ * arguments checked against the ABI, and what it does in words: "Post job", "Withdraw 0.1 ETH".
+ */
+export type TxRequest<TAbi extends Abi = Abi, TName extends WriteName<TAbi> = WriteName<TAbi>> = ContractWrite<
+  TAbi,
+  TName
+> & { label: string };
 
 export type Notice = {
   id: number;
@@ -35,7 +34,9 @@ type TxContextValue = {
   notices: Notice[];
   dismiss: (id: number) => void;
   /** Runs a contract transaction through the pipeline; resolves with the receipt, or undefined if it failed. */
-  send: (tx: TxRequest) => Promise<TransactionReceipt | undefined>;
+  send: <const TAbi extends Abi, const TName extends WriteName<TAbi>>(
+    tx: TxRequest<TAbi, TName>,
+  ) => Promise<TransactionReceipt | undefined>;
   busy: boolean;
 };
 
@@ -64,27 +65,17 @@ export function TxProvider({ children }: { children: ReactNode }) {
       try {
         const wallet = await getConnectorClient(wagmiConfig, { chainId: chain.chainId });
         const publicClient = getPublicClient(wagmiConfig, { chainId: chain.chainId })!;
-        const call = {
-          address: tx.address,
-          abi: tx.abi,
-          functionName: tx.functionName,
-          args: tx.args ?? [],
-          account: wallet.account,
-          ...(tx.value !== undefined ? { value: tx.value } : {}),
-        };
-        const { request } = await simulateContract(publicClient, call as never);
-        const gas = await gasLimitFor(publicClient, call as never);
-        update(id, { status: "wallet" });
-        const hash = await writeContract(wallet, { ...(request as object), gas, chain: wallet.chain } as never);
-        update(id, { status: "pending", hash, link: explorerLink(chain.explorerUrl, "tx", hash) });
-        const receipt = await waitForTransactionReceipt(publicClient, { hash, pollingInterval: 500 });
-        if (receipt.status !== "success") {
-          update(id, {
-            status: "failed",
-            message: "The transaction was mined but reverted: the job changed in the meantime.",
-          });
-          return undefined;
-        }
+        const { label, ...write } = tx;
+        const { receipt } = await sendWrite(wallet, publicClient, write, {
+          label,
+          pollingInterval: 500,
+          onStage: (stage, hash) => {
+            if (stage === "signing") update(id, { status: "wallet" });
+            if (stage === "pending" && hash) {
+              update(id, { status: "pending", hash, link: explorerLink(chain.explorerUrl, "tx", hash) });
+            }
+          },
+        });
         update(id, { status: "confirmed" });
         // Successes step aside after a while; failures stay until dismissed.
         setTimeout(() => dismiss(id), CONFIRMED_NOTICE_MS);
@@ -100,7 +91,10 @@ export function TxProvider({ children }: { children: ReactNode }) {
     [wagmiConfig, chain, queryClient, update, dismiss],
   );
 
-  const value = useMemo(() => ({ notices, dismiss, send, busy: inFlight > 0 }), [notices, dismiss, send, inFlight]);
+  const value = useMemo(
+    () => ({ notices, dismiss, send: send as TxContextValue["send"], busy: inFlight > 0 }),
+    [notices, dismiss, send, inFlight],
+  );
   return <TxContext.Provider value={value}>{children}</TxContext.Provider>;
 }
 

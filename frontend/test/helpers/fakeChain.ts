@@ -10,6 +10,7 @@ import {
   type JobTerms,
   type JobSpecInput,
 } from "@baton/sdk";
+import { sampleTerms } from "@baton/testkit";
 import {
   custom,
   decodeFunctionData,
@@ -63,28 +64,7 @@ type Log = { address: Address; topics: Hex[]; data: Hex; blockNumber: bigint; lo
 const event = (name: string) => jobMarketAbi.find((i) => i.type === "event" && i.name === name) as AbiEvent;
 
 export function termsFor(requester: Address, overrides: Partial<JobTerms> = {}): JobTerms {
-  return {
-    requester,
-    token: zeroAddress,
-    maxReward: 10n ** 17n,
-    arbiter: ARBITER,
-    bond: 10n ** 16n,
-    minStake: 0n,
-    minCompleted: 0,
-    commitWindow: 60,
-    revealWindow: 60,
-    executionWindow: 300,
-    challengeWindow: 120,
-    expiry: 2_000_000_000,
-    feeBps: 250,
-    forfeitBps: 2000,
-    slashBountyBps: 1000,
-    disputeBond: 10n ** 16n,
-    rulingTimeout: 600,
-    pricing: 0,
-    callback: false,
-    ...overrides,
-  };
+  return sampleTerms({ requester, maxReward: 10n ** 17n, arbiter: ARBITER, bond: 10n ** 16n, ...overrides });
 }
 
 export function emptyRecord(overrides: Partial<JobRecord> = {}): JobRecord {

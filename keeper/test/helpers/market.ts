@@ -9,17 +9,25 @@ import {
   stringToHex,
   toHex,
   zeroAddress,
-  type ContractFunctionName,
   type Hex,
   type TransactionReceipt,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { encodeSpec, jobMarketAbi, specHash, type JobSpecInput } from "@baton/sdk";
+import {
+  encodeSpec,
+  jobMarketAbi,
+  marketCall,
+  send as sendWrite,
+  specHash,
+  type JobSpecInput,
+  type MarketWriteName,
+  type SigningClient,
+} from "@baton/sdk";
 import { parseConfig, type KeeperConfig } from "../../src/config.js";
 import { Keeper } from "../../src/keeper.js";
 import type { Terms } from "../../src/plan.js";
-import { account, deployBaton, privateKeyOf, startDevnet, type Deployment, type Devnet } from "./devnet.js";
-import { serveModules, type ModuleServer } from "./modules.js";
+import { account, deployBaton, privateKeyOf, startDevnet, type Deployment, type Devnet } from "@baton/testkit/devnet";
+import { serveModules, type ModuleServer } from "@baton/testkit/modules";
 
 /** The node account that posts jobs unless a test names another requester. */
 export const REQUESTER = 1;
@@ -82,8 +90,6 @@ export function postedJobId(receipt: TransactionReceipt): bigint {
   return posted.args.jobId;
 }
 
-type MarketWrite = ContractFunctionName<typeof jobMarketAbi, "nonpayable" | "payable">;
-
 /** The node account index (of hardhat's twenty) that owns `address`. */
 function indexOf(address: string): number {
   for (let i = 0; i < 20; i++) if (account(i).address.toLowerCase() === address.toLowerCase()) return i;
@@ -92,18 +98,13 @@ function indexOf(address: string): number {
 
 /** The deployed market `dep` on `net`, as tests drive and inspect it. */
 export function market(net: Devnet, dep: Deployment) {
-  /** Sends `functionName(args)` to the market from node account `index` and waits for the receipt. */
-  async function send(index: number, functionName: MarketWrite, args: readonly unknown[] = [], value = 0n) {
-    const hash = await net.wallet(index).writeContract({
-      account: account(index),
-      chain: net.chain,
-      address: dep.market,
-      abi: jobMarketAbi,
-      functionName: functionName as never,
-      args: args as never,
-      value,
-    });
-    return net.publicClient.waitForTransactionReceipt({ hash });
+  /**
+   * Sends `functionName(args)` to the market from node account `index` through the sdk's write
+   * pipeline and returns the receipt.
+   */
+  async function send(index: number, functionName: MarketWriteName, args: readonly unknown[] = [], value = 0n) {
+    const write = marketCall(dep.market, functionName, args as never, value);
+    return (await sendWrite(net.wallet(index) as SigningClient, net.publicClient, write)).receipt;
   }
 
   /** Registers node account `index` as a wasm worker and deposits `stake`. */

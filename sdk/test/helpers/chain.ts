@@ -1,25 +1,11 @@
 // Clients for the run's Hardhat node, a request-counting transport, and a fresh Baton deployment
-// (from the Hardhat artifacts, with viem) per test file.
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import {
-  createPublicClient,
-  createWalletClient,
-  getAddress,
-  http,
-  parseEther,
-  type Abi,
-  type EIP1193RequestFn,
-  type Hex,
-  type Transport,
-} from "viem";
+// (the test kit's, from the Hardhat artifacts) per test file.
+import { createPublicClient, createWalletClient, http, type EIP1193RequestFn, type Transport } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { deployContract, waitForTransactionReceipt } from "viem/actions";
+import { DEPLOY_PARAMS, deployBaton as deployTestBaton, MNEMONIC } from "@baton/testkit/devnet";
 import type { AddressBook } from "../../src/addresses.js";
-import { artifactsDir } from "./hardhat-node.js";
 
-const MNEMONIC = "test test test test test test test test test test test junk";
 /** Hardhat's default accounts (local keys, so transactions are signed as in production). */
 export const accounts = Array.from({ length: 20 }, (_, i) => mnemonicToAccount(MNEMONIC, { addressIndex: i }));
 
@@ -50,63 +36,15 @@ export function clients(url: string, log: RecordedRequest[] = [], transform?: Pa
   return { publicClient, wallet };
 }
 
-export function artifact(sourcePath: string, name: string): { abi: Abi; bytecode: Hex } {
-  const json = JSON.parse(readFileSync(path.join(artifactsDir, sourcePath, `${name}.json`), "utf8")) as {
-    abi: Abi;
-    bytecode: Hex;
-  };
-  return { abi: json.abi, bytecode: json.bytecode };
-}
-
-export const PARAMS = {
-  feeBps: 250,
-  forfeitBps: 2_000,
-  slashBountyBps: 1_000,
-  callbackGasLimit: 200_000,
-  rulingTimeout: 600,
-  unbondingDelay: 600,
-  disputeBond: parseEther("0.01"),
-};
+/** The market parameters of `deployBaton`'s deployment. */
+export const PARAMS = DEPLOY_PARAMS;
 
 /**
- * Deploys Multicall3, a demo token, the JobMarket (owned by account 0, standing in for the
- * timelock) and a committee arbiter (accounts 17–19), as the BatonLocal module does.
+ * Deploys a test token, Multicall3, the JobMarket (owned by account 0, standing in for the
+ * timelock), a committee arbiter (accounts 17–19) and the workflow orchestrator; see the test kit.
  */
 export async function deployBaton(url: string): Promise<AddressBook> {
-  const { publicClient, wallet } = clients(url);
-  const deployer = wallet(0);
-  const deploy = async (sourcePath: string, name: string, args: unknown[]) => {
-    const { abi, bytecode } = artifact(sourcePath, name);
-    const hash = await deployContract(deployer, { abi, bytecode, args } as never);
-    const receipt = await waitForTransactionReceipt(publicClient, { hash });
-    return { address: getAddress(receipt.contractAddress!), block: receipt.blockNumber };
-  };
-  const multicall = await deploy("utils/Multicall3.sol", "Multicall3", []);
-  const token = await deploy("mocks/TestToken.sol", "TestToken", ["Baton Demo USD", "bUSD", 6]);
-  const market = await deploy("JobMarket.sol", "JobMarket", [
-    accounts[0]!.address,
-    { treasury: accounts[1]!.address, ...PARAMS },
-    [token.address],
-  ]);
-  const arbiter = await deploy("arbitration/CommitteeArbiter.sol", "CommitteeArbiter", [
-    market.address,
-    [accounts[17]!.address, accounts[18]!.address, accounts[19]!.address],
-    300,
-  ]);
-  const orchestrator = await deploy("WorkflowOrchestrator.sol", "WorkflowOrchestrator", [
-    market.address,
-    accounts[1]!.address,
-  ]);
-  return {
-    chainId: hardhat.id,
-    jobMarket: market.address,
-    committeeArbiter: arbiter.address,
-    workflowOrchestrator: orchestrator.address,
-    timelock: accounts[0]!.address,
-    multicall3: multicall.address,
-    demoToken: token.address,
-    deploymentBlock: multicall.block,
-  };
+  return (await deployTestBaton(url)).book;
 }
 
 /** Moves the node's clock forward and mines a block. */

@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
-import { hasArtifacts, startHardhatNode } from "./hardhat-node.js";
+import { hasArtifacts } from "@baton/testkit/artifacts";
+import { startHardhatNode } from "@baton/testkit/devnet";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseEther } from "viem";
+import { jobMarketAbi } from "@baton/sdk";
+import {
+  account,
+  deployBaton,
+  privateKeyOf,
+  ROOT,
+  startDevnet,
+  type Deployment,
+  type Devnet,
+} from "@baton/testkit/devnet";
+import { market } from "./helpers/market.js";
+
+// The account commands as an operator runs them: each sends one market transaction through the
+// sdk's write pipeline and prints its outcome, or names the contract's refusal.
+
+let net: Devnet;
+let dep: Deployment;
+let config: string;
+const KEY = 8;
+const bin = path.join(ROOT, "keeper/bin/baton-keeper.mjs");
+
+beforeAll(async () => {
+  net = await startDevnet();
+  dep = await deployBaton(net);
+  const dir = mkdtempSync(path.join(tmpdir(), "keeper-cli-"));
+  config = path.join(dir, "keeper.json");
+  writeFileSync(config, JSON.stringify(market(net, dep).keeperJson(dir, "cli")));
+});
+
+afterAll(async () => {
+  await net?.stop();
+});
+
+/** Runs `baton-keeper --config <config> ...args` as node account KEY. */
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, "--config", config, ...args],
+      { env: { ...process.env, BATON_PRIVATE_KEY: privateKeyOf(KEY) } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const worker = () =>
+  net.publicClient.readContract({
+    address: dep.market,
+    abi: jobMarketAbi,
+    functionName: "getWorker",
+    args: [account(KEY).address],
+  });
+
+describe("baton-keeper account commands", () => {
+  it("registers and stakes, printing each transaction's outcome", async () => {
+    const registered = await cli("register", "--capability", "wasm", "--metadata-uri", "https://example.org/w.json");
+    expect(registered.code).toBe(0);
+    expect(JSON.parse(registered.stdout)).toMatchObject({ function: "register", status: "success" });
+    const staked = await cli("stake", "--amount", "1.5");
+    expect(staked.code).toBe(0);
+    expect(JSON.parse(staked.stdout)).toMatchObject({ function: "depositStake", status: "success" });
+    const w = await worker();
+    expect(w.registered).toBe(true);
+    expect(w.stake).toBe(parseEther("1.5"));
+  });
+
+  it("names the contract's refusal and sends nothing", async () => {
+    const before = await net.publicClient.getTransactionCount({ address: account(KEY).address });
+    const refused = await cli("withdraw");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("withdraw refused by the contract: JobMarketNothingToWithdraw(");
+    expect(await net.publicClient.getTransactionCount({ address: account(KEY).address })).toBe(before);
+  });
+});
