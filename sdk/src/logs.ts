@@ -18,6 +18,7 @@ import {
   type Log,
   type ParseEventLogsReturnType,
   type RpcLog,
+  zeroHash,
 } from "viem";
 import { LogFetchError } from "./errors.js";
 import { jobMarketAbi } from "./generated/abis.js";
@@ -321,4 +322,73 @@ export async function fetchMarketLogs<const Names extends readonly MarketEventNa
   options: FetchMarketLogsOptions<Names>,
 ): Promise<MarketLog<Names extends readonly MarketEventName[] ? Names[number] : MarketEventName>[]> {
   return (await readLogs(client, { ...options, abi: jobMarketAbi } as never)) as never;
+}
+
+/**
+ * The result hash standing on each job in `logs` (the market's, in order): the hash of its latest
+ * `ResultSubmitted`, back to zero after a `DisputeResolved` the worker lost (the job reopened or
+ * was refunded). This is the `resultHash` that `accept`, `dispute`, `settle`, `rule`,
+ * `resolveStaleDispute` and `forfeitUnrevealed` take; a job without an entry has none standing.
+ */
+export function standingResultHashes(logs: readonly MarketLog[]): Map<bigint, Hex> {
+  const standing = new Map<bigint, Hex>();
+  for (const log of logs) {
+    if (log.eventName === "ResultSubmitted") standing.set(log.args.jobId, log.args.resultHash);
+    else if (log.eventName === "DisputeResolved" && !log.args.workerWins) standing.delete(log.args.jobId);
+  }
+  return standing;
+}
+
+/** The result hash standing on one job now (zero when none): `standingResultHashes` of its logs. */
+export async function readResultHash(
+  client: LogClient,
+  options: Omit<ReadLogsOptions<typeof jobMarketAbi, MarketEventName>, "abi" | "eventNames" | "address" | "indexed"> & {
+    address: Address;
+    jobId: bigint;
+  },
+): Promise<Hex> {
+  const { jobId, ...rest } = options;
+  const logs = await fetchMarketLogs(client, {
+    ...rest,
+    eventNames: ["ResultSubmitted", "DisputeResolved"],
+    indexed: [topicOf(jobId)],
+  });
+  return standingResultHashes(logs).get(jobId) ?? zeroHash;
+}
+
+/**
+ * What `worker` earned as a worker, per reward token (the zero address is ETH): the sum of
+ * `price - fee` over its `JobSettled` events, the token taken from each job's `JobPosted`. The
+ * market keeps no counter of it; these are the events it emits instead.
+ */
+export async function readEarnings(
+  client: LogClient,
+  options: Omit<ReadLogsOptions<typeof jobMarketAbi, MarketEventName>, "abi" | "eventNames" | "address" | "indexed"> & {
+    address: Address;
+    worker: Address;
+  },
+): Promise<Map<Address, bigint>> {
+  const { worker, ...rest } = options;
+  const toBlock = rest.toBlock ?? (await headOf(client));
+  const settled = await fetchMarketLogs(client, {
+    ...rest,
+    toBlock,
+    eventNames: ["JobSettled"],
+    indexed: [null, topicOf(worker)],
+  });
+  const earnings = new Map<Address, bigint>();
+  if (settled.length === 0) return earnings;
+  const posted = await fetchMarketLogs(client, {
+    ...rest,
+    toBlock,
+    eventNames: ["JobPosted"],
+    indexed: [settled.map((log) => topicOf(log.args.jobId))],
+  });
+  const tokenOf = new Map(posted.map((log) => [log.args.jobId, log.args.token] as const));
+  for (const log of settled) {
+    const token = tokenOf.get(log.args.jobId);
+    if (token === undefined) continue;
+    earnings.set(token, (earnings.get(token) ?? 0n) + log.args.price - log.args.fee);
+  }
+  return earnings;
 }
