@@ -17,7 +17,9 @@ CREATE TABLE IF NOT EXISTS jobs (
   spec BLOB NOT NULL,
   block_number INTEGER NOT NULL,
   decision TEXT,
-  done INTEGER NOT NULL DEFAULT 0
+  done INTEGER NOT NULL DEFAULT 0,
+  result_hash TEXT,
+  result_block INTEGER
 );
 CREATE TABLE IF NOT EXISTS commits (
   job_id TEXT NOT NULL,
@@ -101,6 +103,11 @@ export type JobRow = {
   blockNumber: bigint;
   decision: string | null;
   done: boolean;
+  /**
+   * The result hash standing on the job as the synced logs tell (its latest `ResultSubmitted`,
+   * cleared by a `DisputeResolved` the worker lost); null when none stands.
+   */
+  resultHash: `0x${string}` | null;
 };
 
 export type BidRow = { jobId: bigint; round: number; price: bigint; salt: `0x${string}`; commitment: `0x${string}` };
@@ -147,6 +154,17 @@ export class Store {
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
     this.db.exec(SCHEMA);
+    this.migrate();
+  }
+
+  /** Brings a store written by an older keeper up to the current schema. */
+  private migrate() {
+    const columns = new Set(
+      (this.db.prepare("PRAGMA table_info(jobs)").all() as { name: string }[]).map((c) => c.name),
+    );
+    // The job's standing result hash, which every call on a job with a result must pass back.
+    if (!columns.has("result_hash")) this.db.exec("ALTER TABLE jobs ADD COLUMN result_hash TEXT");
+    if (!columns.has("result_block")) this.db.exec("ALTER TABLE jobs ADD COLUMN result_block INTEGER");
   }
 
   close() {
@@ -205,6 +223,9 @@ export class Store {
       const n = Number(block);
       this.db.prepare("DELETE FROM jobs WHERE block_number > ? AND id NOT IN (SELECT job_id FROM bids)").run(n);
       this.db.prepare("DELETE FROM commits WHERE block_number > ?").run(n);
+      // A result hash learnt (or cleared) in a replaced block is unknown again: the planner reads
+      // nothing that needs it until the logs are synced again.
+      this.db.prepare("UPDATE jobs SET result_hash = NULL, result_block = NULL WHERE result_block > ?").run(n);
       this.db.prepare("DELETE FROM blocks WHERE number > ?").run(n);
       this.setMeta("cursor", block.toString());
       if (hash) this.db.prepare("INSERT OR REPLACE INTO blocks (number, hash) VALUES (?, ?)").run(n, hash);
@@ -221,6 +242,16 @@ export class Store {
          spec = excluded.spec, block_number = excluded.block_number`,
       )
       .run(job.id.toString(), job.terms, job.specHash, Buffer.from(job.spec), Number(job.blockNumber));
+  }
+
+  /**
+   * Records the result hash now standing on a job (`ResultSubmitted`), or null when a lost dispute
+   * took it down (`DisputeResolved` against the worker), as of block `blockNumber`.
+   */
+  setResultHash(jobId: bigint, resultHash: `0x${string}` | null, blockNumber: bigint) {
+    this.db
+      .prepare("UPDATE jobs SET result_hash = ?, result_block = ? WHERE id = ?")
+      .run(resultHash, Number(blockNumber), jobId.toString());
   }
 
   setDecision(jobId: bigint, decision: string) {
@@ -522,6 +553,7 @@ type RawJob = {
   block_number: number;
   decision: string | null;
   done: number;
+  result_hash: `0x${string}` | null;
 };
 type RawOutbox = {
   id: number;
@@ -545,6 +577,7 @@ function toJob(r: RawJob): JobRow {
     blockNumber: BigInt(r.block_number),
     decision: r.decision,
     done: r.done === 1,
+    resultHash: r.result_hash ?? null,
   };
 }
 
