@@ -1,6 +1,15 @@
 // Thin query hooks over the market reads in lib/market.ts: cached per chain, refreshed while the
 // page is open (a local chain every second, public chains every few seconds).
-import { jobMarketAbi, readCredits, readLogs, readWorker, readWorkers, type JobView, type MarketLog } from "@baton/sdk";
+import {
+  jobMarketAbi,
+  readCredits,
+  readEarnings,
+  readLogs,
+  readWorker,
+  readWorkers,
+  type JobView,
+  type MarketLog,
+} from "@baton/sdk";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { Address } from "viem";
@@ -95,7 +104,28 @@ export function useJobLogs(jobId: bigint, fromBlock: bigint | undefined) {
   });
 }
 
-/** Withdrawable credits and earnings of `account` in each of `tokens`. */
+/**
+ * What `account` earned as a worker, per token: the sum of price minus fee over its `JobSettled`
+ * events (the market keeps no counter of it).
+ */
+export function useEarnings(account: Address | undefined, enabled = true) {
+  const { chain, client, pollMs } = useBaton();
+  const book = chain.addressBook;
+  return useQuery({
+    queryKey: ["earnings", chain.chainId, account],
+    queryFn: () =>
+      readEarnings(client, {
+        address: book.jobMarket,
+        worker: account!,
+        fromBlock: book.deploymentBlock,
+        windowSize: LOG_WINDOW,
+      }),
+    enabled: !!account && enabled,
+    refetchInterval: pollMs * 3,
+  });
+}
+
+/** Withdrawable credits of `account` in each of `tokens`. */
 export function useCredits(account: Address | undefined, tokens: readonly Address[]) {
   const { chain, client, pollMs } = useBaton();
   const book = chain.addressBook;

@@ -69,7 +69,7 @@ export function termsFor(requester: Address, overrides: Partial<JobTerms> = {}):
 
 export function emptyRecord(overrides: Partial<JobRecord> = {}): JobRecord {
   return {
-    termsHash: keccak256("0x01"),
+    digest: `0x${"01".repeat(21)}`,
     winner: zeroAddress,
     price: 0n,
     secondPrice: 0n,
@@ -228,8 +228,6 @@ export class FakeChain {
           };
         case "creditOf":
           return this.credits.get(`${String(args![0]).toLowerCase()}:${String(args![1]).toLowerCase()}`) ?? 0n;
-        case "earned":
-          return 0n;
         case "getWorker":
           return { stake: 0n, locked: 0n, registered: false, completed: 0, noShows: 0, disputesLost: 0 };
         case "getUnbonding":
