@@ -3,7 +3,7 @@
 // of the settlements. Returns gas per job for each step (the transaction's gas divided by `n`).
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import type { ContractTransactionResponse } from "ethers";
+import type { ContractTransactionResponse, Interface } from "ethers";
 import { makeTerms, salt, SPEC, SPEC_HASH, RESULT, RESULT_HASH, type Fixture } from "../test/helpers/fixture";
 
 const PRICE = ethers.parseEther("1.5");
@@ -31,7 +31,9 @@ export async function batchRound(f: Fixture, n: number) {
   const commitments = await Promise.all(
     ids.map((id, i) => m.computeCommitment(id, 0, f.worker1.address, PRICE, salts[i])),
   );
-  const call = (fn: string, args: unknown[]) => m.interface.encodeFunctionData(fn, args);
+  // ethers' own Interface: typechain's overloads name each function, not any of them.
+  const abi: Interface = m.interface;
+  const call = (fn: string, args: unknown[]) => abi.encodeFunctionData(fn, args);
 
   const commit = await gasOf(
     m.connect(f.worker1).multicall(ids.map((id, i) => call("commitBid", [id, terms[i], commitments[i]]))),
