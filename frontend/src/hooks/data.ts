@@ -13,7 +13,7 @@ import {
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { Address } from "viem";
-import { getBlock, getBlockNumber, getCode } from "viem/actions";
+import { getBlock, getBlockNumber, getCode, readContract } from "viem/actions";
 import { useBaton } from "../BatonContext.tsx";
 import {
   LOG_WINDOW,
@@ -201,6 +201,20 @@ export function useRecentActivity(blocks = 5_000n) {
       return logs.slice(-15).reverse();
     },
     refetchInterval: pollMs * 3,
+  });
+}
+
+/**
+ * Whether governance has paused the market: new jobs and reposts wait, while bids on open jobs,
+ * settlement and withdrawals go on.
+ */
+export function useMarketPaused() {
+  const { chain, client, pollMs } = useBaton();
+  return useQuery({
+    queryKey: ["paused", chain.chainId, chain.addressBook.jobMarket],
+    queryFn: () =>
+      readContract(client, { address: chain.addressBook.jobMarket, abi: jobMarketAbi, functionName: "paused" }),
+    refetchInterval: pollMs * 5,
   });
 }
 

@@ -90,6 +90,7 @@ export class FakeChain {
   now = 1_900_000_000;
   credits = new Map<string, bigint>();
   balance = 10n ** 21n;
+  paused = false;
 
   /** Adds a posted job with its `JobPosted` log; returns its id. */
   postJob(terms: JobTerms, opts: { state?: number; record?: Partial<JobRecord>; spec?: JobSpecInput } = {}): bigint {
@@ -226,6 +227,8 @@ export class FakeChain {
             unbondingDelay: 600,
             disputeBond: 10n ** 16n,
           };
+        case "paused":
+          return this.paused;
         case "creditOf":
           return this.credits.get(`${String(args![0]).toLowerCase()}:${String(args![1]).toLowerCase()}`) ?? 0n;
         case "getWorker":
