@@ -77,7 +77,8 @@ CREATE TABLE IF NOT EXISTS outbox (
   error TEXT,
   block_number INTEGER,
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  batch_id INTEGER
 );
 CREATE INDEX IF NOT EXISTS outbox_status ON outbox (status);
 CREATE TABLE IF NOT EXISTS attempts (
@@ -92,7 +93,8 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 `;
 
-export type OutboxStatus = "queued" | "signed" | "sent" | "mined" | "reverted" | "skipped";
+/** `batched`: carried by a `batch` row's multicall transaction (`batchId`), which settles it. */
+export type OutboxStatus = "queued" | "signed" | "sent" | "mined" | "reverted" | "skipped" | "batched";
 export const OPEN_OUTBOX: OutboxStatus[] = ["queued", "signed", "sent"];
 
 export type JobRow = {
@@ -132,6 +134,8 @@ export type OutboxRow = {
   status: OutboxStatus;
   nonce: number | null;
   error: string | null;
+  /** The `batch` row whose transaction carries (or carried) this step; null when sent alone. */
+  batchId: number | null;
 };
 
 export type AttemptRow = {
@@ -165,6 +169,11 @@ export class Store {
     // The job's standing result hash, which every call on a job with a result must pass back.
     if (!columns.has("result_hash")) this.db.exec("ALTER TABLE jobs ADD COLUMN result_hash TEXT");
     if (!columns.has("result_block")) this.db.exec("ALTER TABLE jobs ADD COLUMN result_block INTEGER");
+    const outbox = new Set(
+      (this.db.prepare("PRAGMA table_info(outbox)").all() as { name: string }[]).map((c) => c.name),
+    );
+    // The multicall transaction that carries a step bundled with others.
+    if (!outbox.has("batch_id")) this.db.exec("ALTER TABLE outbox ADD COLUMN batch_id INTEGER");
   }
 
   close() {
@@ -487,6 +496,42 @@ export class Store {
       );
   }
 
+  /**
+   * Queues one `batch` row carrying `members` (queued steps already simulated) in a multicall,
+   * and marks them `batched`, in one SQLite transaction: before anything is signed.
+   */
+  bundle(members: readonly OutboxRow[], batch: { to: `0x${string}`; data: `0x${string}` }): OutboxRow {
+    return this.tx(() => {
+      const key = `batch:${members.map((m) => m.id).join(",")}`;
+      this.enqueue({ key, kind: "batch", to: batch.to, data: batch.data });
+      const row = this.outboxItem(key)!;
+      const mark = this.db.prepare("UPDATE outbox SET status = 'batched', batch_id = ?, updated_at = ? WHERE id = ?");
+      for (const m of members) mark.run(row.id, Date.now(), m.id);
+      return row;
+    });
+  }
+
+  /** The steps a `batch` row carries, in order. */
+  batchMembers(batchId: number): OutboxRow[] {
+    const rows = this.db
+      .prepare("SELECT * FROM outbox WHERE batch_id = ? AND status = 'batched' ORDER BY id")
+      .all(batchId) as RawOutbox[];
+    return rows.map(toOutbox);
+  }
+
+  /**
+   * Settles the steps of a mined batch: `mined` with it; after a revert, queued again to be sent
+   * one by one (each keeps `batchId`, so it is not bundled again), as one failing step reverts all.
+   */
+  settleBatch(batchId: number, ok: boolean, blockNumber: bigint) {
+    this.tx(() => {
+      for (const m of this.batchMembers(batchId)) {
+        if (ok) this.setOutboxStatus(m.id, "mined", { blockNumber });
+        else this.setOutboxStatus(m.id, "queued", { error: "its batch reverted; sending it alone" });
+      }
+    });
+  }
+
   /** Records a signed transaction before it is broadcast, so a crash cannot lose its hash. */
   saveAttempt(a: Omit<AttemptRow, "sentBlock">) {
     this.tx(() => {
@@ -566,6 +611,7 @@ type RawOutbox = {
   status: OutboxStatus;
   nonce: number | null;
   error: string | null;
+  batch_id: number | null;
 };
 
 function toJob(r: RawJob): JobRow {
@@ -593,5 +639,6 @@ function toOutbox(r: RawOutbox): OutboxRow {
     status: r.status,
     nonce: r.nonce,
     error: r.error,
+    batchId: r.batch_id ?? null,
   };
 }
