@@ -126,11 +126,13 @@ describe("Syncer", () => {
     });
     await baton.send(WORKER, "commitBid", [jobId, terms, commitment]);
     await net.testClient.increaseTime({ seconds: terms.commitWindow });
+    await net.testClient.mine({ blocks: 1 });
     await baton.send(WORKER, "revealBid", [jobId, terms, price, salt]);
     await syncer.sync(await net.publicClient.getBlockNumber({ cacheTime: 0 }));
     expect(store.job(jobId)?.resultHash).toBeNull();
 
     await net.testClient.increaseTime({ seconds: terms.revealWindow });
+    await net.testClient.mine({ blocks: 1 });
     const result = stringToHex('{"price":1}');
     await baton.send(WORKER, "submitResult", [jobId, terms, keccak256(result), result]);
     await syncer.sync(await net.publicClient.getBlockNumber({ cacheTime: 0 }));
