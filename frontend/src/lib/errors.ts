@@ -113,6 +113,9 @@ export const errorMessages: Record<string, (args: Args) => string> = {
   ExpectedPause: () => "The market is not paused.",
   ReentrancyGuardReentrantCall: () =>
     "The market refused a nested call (a contract called back into it in the middle of a transaction).",
+  FailedCall: () =>
+    "One of the calls in the batch failed without saying why (an unknown function, or out of gas). Send the calls one by one to find it.",
+  AddressEmptyCode: ([target]) => `${addr(target)} has no contract code, so the batched call could not run.`,
   SafeERC20FailedOperation: ([token]) =>
     `The token ${addr(token)} refused the transfer. Check your balance and allowance, or that the address is a token.`,
   // ---- worker registry
