@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm run dev`: a local Hardhat node, the Baton deployment through Ignition, three demo keepers
-// with different pricing strategies, a host for the demo wasm modules, demo jobs and a demo
-// workflow, and the web app; then one summary. One Ctrl-C stops every child.
+// `npm run dev`: compiles the contracts (about two minutes the first time, seconds afterwards), a
+// local Hardhat node, the Baton deployment through Ignition, three demo keepers with different
+// pricing strategies, a host for the demo wasm modules, demo jobs and a demo workflow, and the web
+// app; then one summary. One Ctrl-C stops every child.
 //
 // Environment: BATON_RPC_PORT (default 8545) and BATON_WEB_PORT (default 5173) — when one is
 // taken, a free port is picked and announced; BATON_STATE_DIR (default .baton) for logs, keeper
@@ -67,13 +68,23 @@ function track(name, child) {
   return child;
 }
 
-/** Runs a command to completion; resolves with its stdout, logs everything to .baton/logs/<name>.log. */
-function runOnce(name, cmd, args, env = {}) {
+/**
+ * Runs a command to completion; resolves with its stdout, logs everything to .baton/logs/<name>.log.
+ * `onLine` sees each line of its stdout as it comes (for progress).
+ */
+function runOnce(name, cmd, args, env = {}, onLine) {
   return new Promise((resolve, reject) => {
     const log = createWriteStream(path.join(logDir, `${name}.log`), { flags: "w" });
     const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
-    child.stdout.on("data", (d) => (out += d));
+    let partial = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (!onLine) return;
+      const lines = (partial + d).split("\n");
+      partial = lines.pop();
+      for (const line of lines) onLine(line);
+    });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     child.on("exit", (code) =>
@@ -90,6 +101,22 @@ async function pickPort(variable, fallback, what) {
   const port = await freePort();
   step(`port ${wanted} is taken; using ${port} for the ${what} instead (set ${variable} to choose)`);
   return port;
+}
+
+/** Compiles the contracts (Hardhat skips what has not changed), saying how far it got. */
+async function compile() {
+  const started = Date.now();
+  const seconds = () => Math.round((Date.now() - started) / 1000);
+  const ticker = setInterval(() => step(`    still compiling (${seconds()} s)…`), 15_000);
+  try {
+    await runOnce("compile", hardhat, ["compile"], { HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" }, (line) => {
+      if (/^(Nothing to compile|Compiled \d+|Generating typings|Successfully generated)/.test(line.trim()))
+        step(`    ${line.trim()}`);
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+  step(`    contracts ready (${seconds()} s)`);
 }
 
 function shutdown(code = 0) {
@@ -122,11 +149,14 @@ async function main() {
   const rpcUrl = `http://127.0.0.1:${port}`;
   const env = { BATON_DEPLOYMENT_ID: deploymentId };
 
-  step(`1/7 starting a Hardhat node on ${rpcUrl}`);
+  step("1/8 compiling the contracts (the first start takes about two minutes; later starts skip this)");
+  await compile();
+
+  step(`2/8 starting a Hardhat node on ${rpcUrl}`);
   const node = await startHardhatNode({ port, log: logFile("node") });
   track("node", node.child);
 
-  step("2/7 deploying Baton through Ignition");
+  step("3/8 deploying Baton through Ignition");
   await runOnce(
     "deploy",
     hardhat,
@@ -148,12 +178,12 @@ async function main() {
     readFileSync(path.join(root, "ignition", "deployments", deploymentId, "deployed_addresses.json"), "utf8"),
   );
 
-  step("3/7 registering and staking three demo workers");
+  step("4/8 registering and staking three demo workers");
   const prepared = JSON.parse(await runOnce("prepare", tsx, ["scripts/demo.ts", "prepare", rpcUrl, stateDir], env));
   // From here on, one block per second, as on a real chain.
   await runOnce("mine", tsx, ["scripts/demo.ts", "mine", rpcUrl]);
 
-  step("4/7 starting the demo keepers");
+  step("5/8 starting the demo keepers");
   const corpus = JSON.parse(await runOnce("corpus", tsx, ["scripts/demo.ts", "corpus", rpcUrl]));
   moduleServer = await serveModules({
     "/corpus.json": { contentType: "application/json", body: JSON.stringify(corpus) },
@@ -163,13 +193,13 @@ async function main() {
     start(k.name, process.execPath, [keeperBin, "--config", k.config, "start"], { BATON_PRIVATE_KEY: k.privateKey });
   }
 
-  step("5/7 posting demo jobs");
+  step("6/8 posting demo jobs");
   const jobs = JSON.parse(await runOnce("seed", tsx, ["scripts/demo.ts", "seed", rpcUrl, moduleBase], env));
 
-  step("6/7 posting the demo workflow (fetch → split → count ×3 → merge)");
+  step("7/8 posting the demo workflow (fetch → split → count ×3 → merge)");
   const workflow = JSON.parse(await runOnce("workflow", tsx, ["scripts/demo.ts", "workflow", rpcUrl, moduleBase], env));
 
-  step(`7/7 starting the web app on http://127.0.0.1:${webPort}/`);
+  step(`8/8 starting the web app on http://127.0.0.1:${webPort}/`);
   const webConfig = path.join(stateDir, "baton.config.json");
   await runOnce("web-config", tsx, ["scripts/demo.ts", "web-config", rpcUrl, `${moduleBase}|${webConfig}`], env);
   start(
