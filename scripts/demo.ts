@@ -65,11 +65,15 @@ function clients(rpcUrl: string, index: number) {
   };
 }
 
-/** Writes the address book, registers and stakes the demo workers, and writes their configs. */
+/**
+ * Writes the address book (to the state directory, and to deployments/31337.json as `npm run
+ * deploy` does), registers and stakes the demo workers, and writes their configs.
+ */
 export async function prepareKeepers(rpcUrl: string, stateDir: string) {
   const book = await readIgnitionAddressBook(DEPLOYMENT);
   mkdirSync(stateDir, { recursive: true });
   await writeAddressBook(path.join(stateDir, "addresses.json"), book);
+  await writeAddressBook(path.join(ROOT, "deployments", `${book.chainId}.json`), book);
   const out = [];
   for (const k of DEMO_KEEPERS) {
     const { publicClient, wallet } = clients(rpcUrl, k.index);

@@ -7,7 +7,8 @@
 // Environment: BATON_RPC_PORT (default 8545) and BATON_WEB_PORT (default 5173) — when one is
 // taken, a free port is picked and announced; BATON_STATE_DIR (default .baton) for logs, keeper
 // databases and configs; BATON_DEPLOYMENT_ID (default chain-31337) for Ignition's deployment
-// directory. The child processes' PIDs are written to <state dir>/pids.json.
+// directory. The child processes' PIDs are written to <state dir>/pids.json. The address book goes
+// to <state dir>/state/addresses.json and, as `npm run deploy` writes it, to deployments/31337.json.
 //
 // The chain, ports and module host come from the test kit (TypeScript, loaded through tsx).
 import { spawn } from "node:child_process";
@@ -216,7 +217,9 @@ async function main() {
   console.log(`  web app      ${webUrl} (Connect wallet → Use dev account)`);
   console.log(`  chain        ${rpcUrl} (chain id 31337, one block per second)`);
   for (const [name, address] of Object.entries(addresses)) console.log(`  ${name.padEnd(30)} ${address}`);
-  console.log(`  address book ${show(path.join(stateDir, "addresses.json"))}`);
+  console.log(
+    `  address book ${show(path.join(stateDir, "addresses.json"))} and ${show(path.join(root, "deployments", "31337.json"))}`,
+  );
   for (const k of prepared.keepers) {
     console.log(`  ${k.name.padEnd(12)} ${k.address} (log: ${show(path.join(logDir, `${k.name}.log`))})`);
   }
