@@ -2,7 +2,8 @@
 // `npm run dev`: compiles the contracts (about two minutes the first time, seconds afterwards), a
 // local Hardhat node, the Baton deployment through Ignition, three demo keepers with different
 // pricing strategies, a host for the demo wasm modules, demo jobs and a demo workflow, and the web
-// app; then one summary. One Ctrl-C stops every child.
+// app; then one summary, and one line per demo job and workflow step as it settles. One Ctrl-C
+// stops every child.
 //
 // Environment: BATON_RPC_PORT (default 8545) and BATON_WEB_PORT (default 5173) — when one is
 // taken, a free port is picked and announced; BATON_STATE_DIR (default .baton) for logs, keeper
@@ -21,6 +22,7 @@ register();
 const { startHardhatNode } = await import("@baton/testkit/devnet");
 const { serveModules } = await import("@baton/testkit/modules");
 const { freePort, httpUp, portFree, waitUntil } = await import("@baton/testkit/process");
+const { followDemo } = await import("./follow-demo.mts");
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const baseDir = path.resolve(process.env.BATON_STATE_DIR ?? path.join(root, ".baton"));
@@ -40,6 +42,7 @@ const vite = path.join(root, "node_modules", ".bin", "vite");
 let moduleServer;
 const children = [];
 let stopping = false;
+let follower;
 
 const step = (msg) => console.log(`[dev] ${msg}`);
 
@@ -123,6 +126,7 @@ async function compile() {
 function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
+  follower?.abort();
   step("stopping…");
   void moduleServer?.stop();
   for (const { child } of children) if (child.exitCode === null) child.kill("SIGTERM");
@@ -232,6 +236,19 @@ async function main() {
   );
   console.log(`  logs         ${show(logDir)}/`);
   console.log("  stop         Ctrl-C\n");
+
+  // One line per demo job and workflow step as it settles.
+  follower = new AbortController();
+  void followDemo(rpcUrl, {
+    addressBook: path.join(stateDir, "addresses.json"),
+    jobs,
+    workflow,
+    keepers: prepared.keepers,
+    print: (line) => console.log(`[dev] ${line}`),
+    signal: follower.signal,
+  }).catch((error) => {
+    if (!stopping) step(`stopped following the demo: ${error.message}`);
+  });
 }
 
 main().catch((error) => {
