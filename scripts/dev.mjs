@@ -21,7 +21,7 @@ import { register } from "tsx/esm/api";
 register();
 const { startHardhatNode } = await import("@baton/testkit/devnet");
 const { serveModules } = await import("@baton/testkit/modules");
-const { freePort, httpUp, portFree, waitUntil } = await import("@baton/testkit/process");
+const { freePort, httpUp, portFree, stopEsbuildServices, waitUntil } = await import("@baton/testkit/process");
 const { followDemo } = await import("./follow-demo.mts");
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -236,6 +236,11 @@ async function main() {
   );
   console.log(`  logs         ${show(logDir)}/`);
   console.log("  stop         Ctrl-C\n");
+
+  // Seeding is over and every process has loaded its code: end the esbuild services that tsx's
+  // loader started in this process and in each keeper, which would otherwise idle until shutdown
+  // (the demo steps' services ended with them; the web app's bundler is left alone).
+  stopEsbuildServices(process.pid, ...children.filter((c) => c.name.startsWith("keeper-")).map((c) => c.child.pid));
 
   // One line per demo job and workflow step as it settles.
   follower = new AbortController();
