@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasArtifacts } from "@baton/testkit/artifacts";
 import { account, deployBaton, ROOT, startHardhatNode, type HardhatNode } from "@baton/testkit/devnet";
 import { jobMarketAbi } from "../src/generated/abis.js";
+import { parseSpec } from "../src/spec/schema.js";
 
 const DOC = readFileSync(path.join(ROOT, "docs", "PROTOCOL.md"), "utf8");
 
@@ -162,6 +163,19 @@ describe("docs/PROTOCOL.md worked example, by hand", () => {
     // Every value the doc states appears in its prose as well.
     for (const hash of [example.termsHash, example.commitment, example.specHash]) {
       expect(DOC.split(hash).length - 1).toBeGreaterThanOrEqual(2);
+    }
+  });
+});
+
+describe("docs/PROTOCOL.md spec examples", () => {
+  it("every spec shown is one the sdk's schema (what keepers run) accepts", () => {
+    const specs = [...DOC.matchAll(/```json\n([\s\S]*?)\n```/g)]
+      .map((m) => JSON.parse(m[1]!) as { kind?: unknown })
+      .filter((value) => typeof value.kind === "string");
+    expect(specs.map((s) => s.kind)).toEqual(["wasm", "http.json", "contract.call"]);
+    for (const spec of [...specs, example.spec]) {
+      const parsed = parseSpec(spec);
+      expect(parsed.ok ? "ok" : parsed.error.message).toBe("ok");
     }
   });
 });
