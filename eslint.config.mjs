@@ -10,7 +10,7 @@ const typedFiles = [
   "testkit/**/*.ts",
   "frontend/**/*.{ts,tsx}",
   "test/**/*.ts",
-  "scripts/*.ts",
+  "scripts/*.{ts,mts}",
   "ignition/**/*.ts",
   "hardhat.config.ts",
 ];

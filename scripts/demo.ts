@@ -13,6 +13,7 @@ import {
   send,
   serializeAddressBook,
   type JobSpecInput,
+  type WorkflowStepDraft,
 } from "@baton/sdk";
 import { readIgnitionAddressBook, writeAddressBook } from "@baton/sdk/node";
 
@@ -65,11 +66,15 @@ function clients(rpcUrl: string, index: number) {
   };
 }
 
-/** Writes the address book, registers and stakes the demo workers, and writes their configs. */
+/**
+ * Writes the address book (to the state directory, and to deployments/31337.json as `npm run
+ * deploy` does), registers and stakes the demo workers, and writes their configs.
+ */
 export async function prepareKeepers(rpcUrl: string, stateDir: string) {
   const book = await readIgnitionAddressBook(DEPLOYMENT);
   mkdirSync(stateDir, { recursive: true });
   await writeAddressBook(path.join(stateDir, "addresses.json"), book);
+  await writeAddressBook(path.join(ROOT, "deployments", `${book.chainId}.json`), book);
   const out = [];
   for (const k of DEMO_KEEPERS) {
     const { publicClient, wallet } = clients(rpcUrl, k.index);
@@ -199,34 +204,37 @@ export async function seedWorkflow(rpcUrl: string, moduleBase: string) {
     windows: { commitWindow: 20, revealWindow: 20, executionWindow: 60, challengeWindow: 20 },
   };
   const corpusUrl = `${moduleBase.replace(/\/modules$/, "")}/corpus.json`;
-  const workflow = buildWorkflow({
-    steps: [
-      {
-        ...base,
-        name: "fetch",
-        spec: { kind: "http.json", version: 1, url: corpusUrl, method: "GET", path: "$.text" },
-      },
-      { ...base, name: "split", dependsOn: [0], spec: wasm("split", "3", { text: { step: 0 } }) },
-      ...[0, 1, 2].map((i) => ({
-        ...base,
-        name: `count ${i + 1}`,
-        dependsOn: [1],
-        spec: wasm("wordfreq", "", { text: { step: 1, path: `$[${i}]` } }),
-      })),
-      {
-        ...base,
-        name: "merge",
-        dependsOn: [2, 3, 4],
-        spec: wasm("merge", "", { a: { step: 2 }, b: { step: 3 }, c: { step: 4 } }),
-      },
-    ],
-    maxRetries: 2,
-  });
+  const steps: WorkflowStepDraft[] = [
+    {
+      ...base,
+      name: "fetch",
+      spec: { kind: "http.json", version: 1, url: corpusUrl, method: "GET", path: "$.text" },
+    },
+    { ...base, name: "split", dependsOn: [0], spec: wasm("split", "3", { text: { step: 0 } }) },
+    ...[0, 1, 2].map((i) => ({
+      ...base,
+      name: `count ${i + 1}`,
+      dependsOn: [1],
+      spec: wasm("wordfreq", "", { text: { step: 1, path: `$[${i}]` } }),
+    })),
+    {
+      ...base,
+      name: "merge",
+      dependsOn: [2, 3, 4],
+      spec: wasm("merge", "", { a: { step: 2 }, b: { step: 3 }, c: { step: 4 } }),
+    },
+  ];
+  const workflow = buildWorkflow({ steps, maxRetries: 2 });
   const { workflowId } = await createWorkflow(wallet, publicClient, {
     orchestrator: book.workflowOrchestrator,
     workflow,
   });
-  return { workflowId, steps: workflow.steps.length, budget: workflow.budget };
+  return {
+    workflowId,
+    steps: workflow.steps.length,
+    names: steps.map((s, i) => s.name ?? `step ${i}`),
+    budget: workflow.budget,
+  };
 }
 
 /** Writes the web app's configuration: this chain, its address book and the demo modules. */

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// `npm run dev`: a local Hardhat node, the Baton deployment through Ignition, three demo keepers
-// with different pricing strategies, a host for the demo wasm modules, demo jobs and a demo
-// workflow, and the web app; then one summary. One Ctrl-C stops every child.
+// `npm run dev`: compiles the contracts (about two minutes the first time, seconds afterwards), a
+// local Hardhat node, the Baton deployment through Ignition, three demo keepers with different
+// pricing strategies, a host for the demo wasm modules, demo jobs and a demo workflow, and the web
+// app; then one summary, and one line per demo job and workflow step as it settles. One Ctrl-C
+// stops every child.
 //
 // Environment: BATON_RPC_PORT (default 8545) and BATON_WEB_PORT (default 5173) — when one is
 // taken, a free port is picked and announced; BATON_STATE_DIR (default .baton) for logs, keeper
 // databases and configs; BATON_DEPLOYMENT_ID (default chain-31337) for Ignition's deployment
-// directory. The child processes' PIDs are written to <state dir>/pids.json.
+// directory. The child processes' PIDs are written to <state dir>/pids.json. The address book goes
+// to <state dir>/state/addresses.json and, as `npm run deploy` writes it, to deployments/31337.json.
 //
 // The chain, ports and module host come from the test kit (TypeScript, loaded through tsx).
 import { spawn } from "node:child_process";
@@ -18,7 +21,8 @@ import { register } from "tsx/esm/api";
 register();
 const { startHardhatNode } = await import("@baton/testkit/devnet");
 const { serveModules } = await import("@baton/testkit/modules");
-const { freePort, httpUp, portFree, waitUntil } = await import("@baton/testkit/process");
+const { freePort, httpUp, portFree, stopEsbuildServices, waitUntil } = await import("@baton/testkit/process");
+const { followDemo } = await import("./follow-demo.mts");
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const baseDir = path.resolve(process.env.BATON_STATE_DIR ?? path.join(root, ".baton"));
@@ -38,6 +42,7 @@ const vite = path.join(root, "node_modules", ".bin", "vite");
 let moduleServer;
 const children = [];
 let stopping = false;
+let follower;
 
 const step = (msg) => console.log(`[dev] ${msg}`);
 
@@ -67,13 +72,23 @@ function track(name, child) {
   return child;
 }
 
-/** Runs a command to completion; resolves with its stdout, logs everything to .baton/logs/<name>.log. */
-function runOnce(name, cmd, args, env = {}) {
+/**
+ * Runs a command to completion; resolves with its stdout, logs everything to .baton/logs/<name>.log.
+ * `onLine` sees each line of its stdout as it comes (for progress).
+ */
+function runOnce(name, cmd, args, env = {}, onLine) {
   return new Promise((resolve, reject) => {
     const log = createWriteStream(path.join(logDir, `${name}.log`), { flags: "w" });
     const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
-    child.stdout.on("data", (d) => (out += d));
+    let partial = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (!onLine) return;
+      const lines = (partial + d).split("\n");
+      partial = lines.pop();
+      for (const line of lines) onLine(line);
+    });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     child.on("exit", (code) =>
@@ -92,9 +107,26 @@ async function pickPort(variable, fallback, what) {
   return port;
 }
 
+/** Compiles the contracts (Hardhat skips what has not changed), saying how far it got. */
+async function compile() {
+  const started = Date.now();
+  const seconds = () => Math.round((Date.now() - started) / 1000);
+  const ticker = setInterval(() => step(`    still compiling (${seconds()} s)…`), 15_000);
+  try {
+    await runOnce("compile", hardhat, ["compile"], { HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" }, (line) => {
+      if (/^(Nothing to compile|Compiled \d+|Generating typings|Successfully generated)/.test(line.trim()))
+        step(`    ${line.trim()}`);
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+  step(`    contracts ready (${seconds()} s)`);
+}
+
 function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
+  follower?.abort();
   step("stopping…");
   void moduleServer?.stop();
   for (const { child } of children) if (child.exitCode === null) child.kill("SIGTERM");
@@ -122,11 +154,14 @@ async function main() {
   const rpcUrl = `http://127.0.0.1:${port}`;
   const env = { BATON_DEPLOYMENT_ID: deploymentId };
 
-  step(`1/7 starting a Hardhat node on ${rpcUrl}`);
+  step("1/8 compiling the contracts (the first start takes about two minutes; later starts skip this)");
+  await compile();
+
+  step(`2/8 starting a Hardhat node on ${rpcUrl}`);
   const node = await startHardhatNode({ port, log: logFile("node") });
   track("node", node.child);
 
-  step("2/7 deploying Baton through Ignition");
+  step("3/8 deploying Baton through Ignition");
   await runOnce(
     "deploy",
     hardhat,
@@ -148,12 +183,12 @@ async function main() {
     readFileSync(path.join(root, "ignition", "deployments", deploymentId, "deployed_addresses.json"), "utf8"),
   );
 
-  step("3/7 registering and staking three demo workers");
+  step("4/8 registering and staking three demo workers");
   const prepared = JSON.parse(await runOnce("prepare", tsx, ["scripts/demo.ts", "prepare", rpcUrl, stateDir], env));
   // From here on, one block per second, as on a real chain.
   await runOnce("mine", tsx, ["scripts/demo.ts", "mine", rpcUrl]);
 
-  step("4/7 starting the demo keepers");
+  step("5/8 starting the demo keepers");
   const corpus = JSON.parse(await runOnce("corpus", tsx, ["scripts/demo.ts", "corpus", rpcUrl]));
   moduleServer = await serveModules({
     "/corpus.json": { contentType: "application/json", body: JSON.stringify(corpus) },
@@ -163,13 +198,13 @@ async function main() {
     start(k.name, process.execPath, [keeperBin, "--config", k.config, "start"], { BATON_PRIVATE_KEY: k.privateKey });
   }
 
-  step("5/7 posting demo jobs");
+  step("6/8 posting demo jobs");
   const jobs = JSON.parse(await runOnce("seed", tsx, ["scripts/demo.ts", "seed", rpcUrl, moduleBase], env));
 
-  step("6/7 posting the demo workflow (fetch → split → count ×3 → merge)");
+  step("7/8 posting the demo workflow (fetch → split → count ×3 → merge)");
   const workflow = JSON.parse(await runOnce("workflow", tsx, ["scripts/demo.ts", "workflow", rpcUrl, moduleBase], env));
 
-  step(`7/7 starting the web app on http://127.0.0.1:${webPort}/`);
+  step(`8/8 starting the web app on http://127.0.0.1:${webPort}/`);
   const webConfig = path.join(stateDir, "baton.config.json");
   await runOnce("web-config", tsx, ["scripts/demo.ts", "web-config", rpcUrl, `${moduleBase}|${webConfig}`], env);
   start(
@@ -186,7 +221,9 @@ async function main() {
   console.log(`  web app      ${webUrl} (Connect wallet → Use dev account)`);
   console.log(`  chain        ${rpcUrl} (chain id 31337, one block per second)`);
   for (const [name, address] of Object.entries(addresses)) console.log(`  ${name.padEnd(30)} ${address}`);
-  console.log(`  address book ${show(path.join(stateDir, "addresses.json"))}`);
+  console.log(
+    `  address book ${show(path.join(stateDir, "addresses.json"))} and ${show(path.join(root, "deployments", "31337.json"))}`,
+  );
   for (const k of prepared.keepers) {
     console.log(`  ${k.name.padEnd(12)} ${k.address} (log: ${show(path.join(logDir, `${k.name}.log`))})`);
   }
@@ -199,6 +236,24 @@ async function main() {
   );
   console.log(`  logs         ${show(logDir)}/`);
   console.log("  stop         Ctrl-C\n");
+
+  // Seeding is over and every process has loaded its code: end the esbuild services that tsx's
+  // loader started in this process and in each keeper, which would otherwise idle until shutdown
+  // (the demo steps' services ended with them; the web app's bundler is left alone).
+  stopEsbuildServices(process.pid, ...children.filter((c) => c.name.startsWith("keeper-")).map((c) => c.child.pid));
+
+  // One line per demo job and workflow step as it settles.
+  follower = new AbortController();
+  void followDemo(rpcUrl, {
+    addressBook: path.join(stateDir, "addresses.json"),
+    jobs,
+    workflow,
+    keepers: prepared.keepers,
+    print: (line) => console.log(`[dev] ${line}`),
+    signal: follower.signal,
+  }).catch((error) => {
+    if (!stopping) step(`stopped following the demo: ${error.message}`);
+  });
 }
 
 main().catch((error) => {

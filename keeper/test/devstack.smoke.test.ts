@@ -1,21 +1,25 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { encodeEventTopics } from "viem";
-import { jobMarketAbi } from "@baton/sdk";
+import { jobMarketAbi, parseAddressBook } from "@baton/sdk";
 import { ROOT } from "@baton/testkit/devnet";
-import { freePort } from "@baton/testkit/process";
+import { childProcesses, freePort, isEsbuildService } from "@baton/testkit/process";
 import { waitFor } from "./helpers/market.js";
 
-// `npm run dev` as a newcomer runs it, on free ports in a temporary directory: the whole stack comes
-// up, a demo job settles through the keepers, the web app is served, and one SIGINT stops every
-// process the launcher started.
+// `npm run dev` as a newcomer runs it, on free ports in a temporary directory: it says it is
+// compiling, the whole stack comes up, deployments/31337.json is written, no esbuild service
+// outlives seeding, a demo job settles through the keepers and the launcher says so, the web app is
+// served, and one SIGINT stops every process the launcher started.
 
 const dir = mkdtempSync(path.join(tmpdir(), "baton-dev-"));
 const deploymentId = `dev-smoke-${process.pid}`;
 let launcher: ChildProcess | undefined;
+// The launcher writes deployments/31337.json as `npm run deploy` does: keep a developer's copy.
+const bookFile = path.join(ROOT, "deployments", "31337.json");
+const savedBook = existsSync(bookFile) ? readFileSync(bookFile) : undefined;
 
 /** Every live descendant of `pid`, from the process table. */
 function descendants(pid: number): number[] {
@@ -57,6 +61,8 @@ async function rpc(url: string, method: string, params: unknown[]): Promise<unkn
 
 afterAll(() => {
   if (launcher?.exitCode === null) launcher.kill("SIGKILL");
+  if (savedBook) writeFileSync(bookFile, savedBook);
+  else rmSync(bookFile, { force: true });
   rmSync(dir, { recursive: true, force: true });
   rmSync(path.join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
 });
@@ -73,6 +79,9 @@ describe("npm run dev", () => {
         BATON_RPC_PORT: String(rpcPort),
         BATON_WEB_PORT: String(webPort),
         BATON_DEPLOYMENT_ID: deploymentId,
+        // Without tsx's transform cache every process that loads TypeScript starts an esbuild
+        // service, as on a fresh clone, so the check below sees them end.
+        TSX_DISABLE_CACHE: "1",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -93,10 +102,24 @@ describe("npm run dev", () => {
     const webUrl = `http://127.0.0.1:${webPort}/`;
     expect(out).toContain(rpcUrl);
     expect(out).toContain(webUrl);
-    expect(out).toMatch(/1\/7 .*7\/7/s);
+    expect(out).toMatch(/1\/8 compiling the contracts \(the first start takes about two minutes/);
+    expect(out).toMatch(/1\/8 .*8\/8/s);
+
+    // The address book is where `npm run deploy` puts it, and is the launcher's.
+    const written = parseAddressBook(JSON.parse(readFileSync(bookFile, "utf8")));
+    expect(written.chainId).toBe(31337);
+
+    // Seeding is over: no esbuild service of the launcher or its keepers is left running.
+    const pids = JSON.parse(readFileSync(path.join(dir, "state", "pids.json"), "utf8")) as Record<string, number>;
+    const esbuildLeft = () =>
+      [child.pid!, pids["keeper-a"]!, pids["keeper-b"]!, pids["keeper-c"]!].flatMap((pid) =>
+        childProcesses(pid).filter((p) => isEsbuildService(p.command)),
+      );
+    await waitFor(async () => esbuildLeft().length === 0, 10_000, "the esbuild services to end");
 
     // A demo job settles through the keepers.
     const book = JSON.parse(readFileSync(path.join(dir, "state", "addresses.json"), "utf8")) as { jobMarket: string };
+    expect(written.jobMarket).toBe(book.jobMarket);
     const [jobSettled] = encodeEventTopics({ abi: jobMarketAbi, eventName: "JobSettled" });
     await waitFor(
       async () => {
@@ -107,6 +130,12 @@ describe("npm run dev", () => {
       },
       240_000,
       "a demo job to settle",
+    );
+    // …and the launcher says so, naming the winning keeper and the price.
+    await waitFor(
+      async () => /\[dev\] job \d+ settled: keeper-[abc] won at [\d.]+ ETH \(/.test(out),
+      30_000,
+      "the launcher's line for the settled job",
     );
 
     // The web app and its configuration are served.
@@ -119,7 +148,6 @@ describe("npm run dev", () => {
     expect(config.chains[0]).toMatchObject({ chainId: 31337, rpcUrl, addressBook: { jobMarket: book.jobMarket } });
 
     // One SIGINT stops everything the launcher started.
-    const pids = JSON.parse(readFileSync(path.join(dir, "state", "pids.json"), "utf8")) as Record<string, number>;
     expect(Object.keys(pids).sort()).toEqual(["keeper-a", "keeper-b", "keeper-c", "node", "web"]);
     const started = descendants(child.pid!);
     for (const pid of Object.values(pids)) expect(started).toContain(pid);

@@ -1,6 +1,6 @@
 // Child processes for tests and the dev stack: start one with its output kept, wait for something
 // to come up, and stop it by its PID (SIGTERM, then SIGKILL after a grace period).
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import type { Writable } from "node:stream";
 
@@ -113,4 +113,38 @@ export async function httpUp(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The live processes whose parent is `ppid`, with their command lines, from `ps`. */
+export function childProcesses(ppid: number): { pid: number; command: string }[] {
+  return execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="], { encoding: "utf8" })
+    .split("\n")
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === ppid)
+    .map((m) => ({ pid: Number(m[1]), command: m[3]! }));
+}
+
+/** Whether a command line is an esbuild service (what tsx's loader starts to transpile TypeScript). */
+export const isEsbuildService = (command: string) => /esbuild\S*\s.*--service=/.test(command);
+
+/**
+ * Ends the esbuild services started by the processes `parents` (by PID, SIGTERM). tsx's loader
+ * starts one in each process that loads TypeScript and leaves it running until that process exits;
+ * once everything is loaded it is idle, and the loader in the parent simply marks it stopped.
+ * Returns the PIDs it signalled.
+ */
+export function stopEsbuildServices(...parents: number[]): number[] {
+  const stopped: number[] = [];
+  for (const parent of parents) {
+    for (const { pid, command } of childProcesses(parent)) {
+      if (!isEsbuildService(command)) continue;
+      try {
+        process.kill(pid, "SIGTERM");
+        stopped.push(pid);
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+  return stopped;
 }
