@@ -36,7 +36,7 @@ const config: HardhatUserConfig = {
     settings: {
       evmVersion: "cancun",
       viaIR: true,
-      optimizer: { enabled: true, runs: 2_000 },
+      optimizer: { enabled: true, runs: 200 },
     },
   },
   networks: {

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
@@ -13,9 +13,9 @@ import {WorkerRegistry} from "./WorkerRegistry.sol";
 
 /// @title Baton job market
 /// @notice See {IJobMarket}. Governance (the owner, a timelock in deployments) can change bounded
-/// parameters, allowlist tokens and pause new jobs and bids; no owner function touches escrow,
-/// bonds or credits.
-contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
+/// parameters, allowlist tokens and pause new jobs and auction rounds; no owner function touches
+/// escrow, bonds or credits.
+contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     using SafeERC20 for IERC20;
 
     // ---------------------------------------------------------------- constants
@@ -41,6 +41,8 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     /// @dev Gas kept back for the work after a settlement callback returns.
     uint256 private constant CALLBACK_GAS_RESERVE = 10_000;
     uint256 private constant BPS = 10_000;
+    /// @dev Bytes of an ABI-encoded `JobTerms`: 19 static fields, one word each.
+    uint256 private constant TERMS_BYTES = 19 * 32;
 
     // Bitmaps of accepted states, for `_expectState`.
     bytes32 private constant OPEN = bytes32(1 << uint8(JobState.Open));
@@ -56,22 +58,61 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
 
     // ---------------------------------------------------------------- storage
 
+    /// @dev A job's one slot, written at posting; every later transition rewrites it:
+    /// digest (168) | status (8) | round (8) | hasCommits (8) | deadline (32) | revealDeadline (32).
+    struct JobSlot {
+        bytes21 digest;
+        Status status;
+        uint8 round;
+        bool hasCommits;
+        uint32 deadline;
+        uint32 revealDeadline;
+    }
+
+    /// @dev The leading bid, then the award: winner (160) | price (96). Written at the first reveal.
+    struct Award {
+        address winner;
+        uint96 price;
+    }
+
     /// @dev Who disputed a job and the bond they posted: disputer (160) | bond (96).
     struct Dispute {
         address disputer;
         uint96 bond;
     }
 
-    // Three slots per job (see {IJobMarket-Job}): termsHash | winner (160), price (96) |
-    // secondPrice (96), status, round, hasCommits (8 each), deadline, revealDeadline (32 each).
-    mapping(uint256 jobId => Job) private _jobs;
+    /// @dev Everything posting reads or writes besides the job, in one slot: jobCount (64) |
+    /// paused (8) | feeBps, forfeitBps, slashBountyBps (16 each) | rulingTimeout (32) | disputeBond (96).
+    struct Core {
+        uint64 jobCount;
+        bool paused;
+        uint16 feeBps;
+        uint16 forfeitBps;
+        uint16 slashBountyBps;
+        uint32 rulingTimeout;
+        uint96 disputeBond;
+    }
+
+    /// @dev The rest of the parameters: treasury (160) | callbackGasLimit (32) | unbondingDelay (32).
+    struct Payout {
+        address treasury;
+        uint32 callbackGasLimit;
+        uint32 unbondingDelay;
+    }
+
+    mapping(uint256 jobId => JobSlot) private _jobs;
+    mapping(uint256 jobId => Award) private _awards;
+    // Second-price jobs only: the second-lowest revealed price of the current round.
+    mapping(uint256 jobId => uint96) private _secondPrices;
     mapping(uint256 jobId => mapping(uint8 round => mapping(address bidder => bytes32))) private _commitments;
-    mapping(uint256 jobId => bytes32) private _resultHashes;
     mapping(uint256 jobId => Dispute) private _disputes;
+    // Results whose settlement callback failed, for the requester contract to pick up.
+    mapping(uint256 jobId => bytes32) private _undelivered;
+    // A credit's slot holds the credit plus one once used (see `_credit` and `_withdraw`).
     mapping(address account => mapping(address token => uint256)) private _credits;
     mapping(address token => bool) private _allowedTokens;
-    Params private _params;
-    uint256 private _jobCount;
+    Core private _core;
+    Payout private _payout;
 
     /// @dev Runs after the function body, and after `nonReentrant` (listed after this modifier) has
     /// released the lock: if the body settled the job and its requester asked for a callback, the
@@ -79,12 +120,18 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     /// lets a consumer act on the market from its callback (the workflow orchestrator posts the
     /// next steps); it can change nothing of the settled job. Every function using this expects a
     /// non-settled state, so a settled job afterwards means this call settled it.
-    modifier notifiesOnSettlement(uint256 jobId, JobTerms calldata terms) {
+    modifier notifiesOnSettlement(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) {
         _;
-        Job storage job = _jobs[jobId];
-        if (terms.callback && job.status == Status.Settled) {
-            _notifyRequester(jobId, terms.requester, _resultHashes[jobId], job.winner, job.price);
+        if (terms.callback && _jobs[jobId].status == Status.Settled) {
+            Award memory award = _awards[jobId];
+            _notifyRequester(jobId, terms.requester, resultHash, award.winner, award.price);
         }
+    }
+
+    /// @dev Stops new jobs and auction rounds while paused.
+    modifier whenNotPaused() {
+        if (_core.paused) revert EnforcedPause();
+        _;
     }
 
     /// @param initialOwner Governance (a `TimelockController` in deployments).
@@ -104,47 +151,50 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         JobTerms calldata terms,
         bytes32 specHash,
         bytes calldata spec
-    ) external payable nonReentrant whenNotPaused returns (uint256 jobId) {
-        _validateTerms(terms);
-        if (specHash == bytes32(0)) revert JobMarketZeroHash();
-        if (spec.length > MAX_PAYLOAD_BYTES) revert JobMarketPayloadTooLarge(spec.length, MAX_PAYLOAD_BYTES);
+    ) external payable nonReentrant returns (uint256 jobId) {
+        Core memory core = _core;
+        if (core.paused) revert EnforcedPause();
+        uint256 ethReward = _post(core, terms, specHash, spec);
+        if (msg.value != ethReward) revert JobMarketWrongValue(ethReward, msg.value);
+        _core.jobCount = core.jobCount;
+        return core.jobCount;
+    }
 
-        if (terms.token == address(0)) {
-            if (msg.value != terms.maxReward) revert JobMarketWrongValue(terms.maxReward, msg.value);
-        } else {
-            if (msg.value != 0) revert JobMarketWrongValue(0, msg.value);
-            IERC20 token = IERC20(terms.token);
-            uint256 before = token.balanceOf(address(this));
-            token.safeTransferFrom(msg.sender, address(this), terms.maxReward);
-            uint256 received = token.balanceOf(address(this)) - before;
-            if (received != terms.maxReward) revert JobMarketTokenShortfall(terms.token, terms.maxReward, received);
+    /// @inheritdoc IJobMarket
+    function postJobs(
+        JobTerms[] calldata terms,
+        bytes32[] calldata specHashes,
+        bytes[] calldata specs
+    ) external payable nonReentrant returns (uint256 firstJobId) {
+        uint256 n = terms.length;
+        if (specHashes.length != n) revert JobMarketBatchMismatch(n, specHashes.length);
+        if (specs.length != n) revert JobMarketBatchMismatch(n, specs.length);
+        Core memory core = _core;
+        if (core.paused) revert EnforcedPause();
+        firstJobId = uint256(core.jobCount) + 1;
+        uint256 ethRewards;
+        for (uint256 i = 0; i < n; ++i) {
+            ethRewards += _post(core, terms[i], specHashes[i], specs[i]);
         }
-
-        jobId = ++_jobCount;
-        uint32 commitDeadline = uint32(block.timestamp) + terms.commitWindow;
-        uint32 revealDeadline = commitDeadline + terms.revealWindow;
-        Job storage job = _jobs[jobId];
-        job.termsHash = hashTerms(terms);
-        job.status = Status.Auction;
-        job.deadline = commitDeadline;
-        job.revealDeadline = revealDeadline;
-        emit JobPosted(jobId, msg.sender, terms.token, terms, specHash, spec, commitDeadline, revealDeadline);
+        if (msg.value != ethRewards) revert JobMarketBatchMismatch(ethRewards, msg.value);
+        // One write of the shared slot for the whole batch.
+        _core.jobCount = core.jobCount;
     }
 
     /// @inheritdoc IJobMarket
     function cancel(uint256 jobId, JobTerms calldata terms) external nonReentrant {
-        Job storage job = _job(jobId, terms);
+        JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, OPEN);
         if (msg.sender != terms.requester) revert JobMarketNotRequester(jobId, msg.sender);
         if (job.hasCommits) revert JobMarketHasBids(jobId);
         job.status = Status.Cancelled;
-        _credits[terms.requester][terms.token] += terms.maxReward;
+        _credit(terms.requester, terms.token, terms.maxReward);
         emit JobCancelled(jobId);
     }
 
     /// @inheritdoc IJobMarket
     function repost(uint256 jobId, JobTerms calldata terms) external nonReentrant whenNotPaused {
-        Job storage job = _job(jobId, terms);
+        JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, UNFILLED);
         if (msg.sender != terms.requester) revert JobMarketNotRequester(jobId, msg.sender);
         if (!_roundFits(job, terms)) revert JobMarketNoTimeLeft(jobId, terms.expiry);
@@ -153,7 +203,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
 
     /// @inheritdoc IJobMarket
     function reclaim(uint256 jobId, JobTerms calldata terms) external nonReentrant {
-        Job storage job = _job(jobId, terms);
+        JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, UNFILLED);
         if (msg.sender != terms.requester && block.timestamp < terms.expiry) {
             revert JobMarketNotRequester(jobId, msg.sender);
@@ -162,18 +212,22 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     }
 
     /// @inheritdoc IJobMarket
-    function accept(uint256 jobId, JobTerms calldata terms) external notifiesOnSettlement(jobId, terms) nonReentrant {
-        Job storage job = _job(jobId, terms);
+    function accept(
+        uint256 jobId,
+        JobTerms calldata terms,
+        bytes32 resultHash
+    ) external notifiesOnSettlement(jobId, terms, resultHash) nonReentrant {
+        JobSlot storage job = _job(jobId, terms, resultHash);
         _expectState(jobId, job, SUBMITTED | SETTLEABLE);
         if (msg.sender != terms.requester) revert JobMarketNotRequester(jobId, msg.sender);
-        _settle(jobId, job, terms);
+        _settle(jobId, job, terms, resultHash);
     }
 
     // ---------------------------------------------------------------- workers
 
     /// @inheritdoc IJobMarket
-    function commitBid(uint256 jobId, JobTerms calldata terms, bytes32 commitment) external nonReentrant whenNotPaused {
-        Job storage job = _job(jobId, terms);
+    function commitBid(uint256 jobId, JobTerms calldata terms, bytes32 commitment) external nonReentrant {
+        JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, OPEN);
         if (commitment == bytes32(0)) revert JobMarketZeroCommitment();
         uint8 round = job.round;
@@ -198,7 +252,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
 
     /// @inheritdoc IJobMarket
     function revealBid(uint256 jobId, JobTerms calldata terms, uint96 price, bytes32 salt) external nonReentrant {
-        Job storage job = _job(jobId, terms);
+        JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, REVEALING);
         uint8 round = job.round;
         bytes32 stored = _commitments[jobId][round][msg.sender];
@@ -209,23 +263,21 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         if (price == 0 || price > terms.maxReward) revert JobMarketInvalidPrice(jobId, price, terms.maxReward);
         delete _commitments[jobId][round][msg.sender];
 
-        address leader = job.winner;
-        uint96 best = job.price;
+        Award memory lead = _awards[jobId];
         // Ties go to the earlier reveal: a new bid must be strictly lower to lead.
-        bool leading = leader == address(0) || price < best;
+        bool leading = lead.winner == address(0) || price < lead.price;
         if (leading) {
-            if (leader != address(0)) {
-                _releaseBond(leader, terms.bond);
+            if (lead.winner != address(0)) {
+                _releaseBond(lead.winner, terms.bond);
                 // The displaced best price is now the second-lowest.
-                if (terms.pricing == Pricing.SecondPrice) job.secondPrice = best;
+                if (terms.pricing == Pricing.SecondPrice) _secondPrices[jobId] = lead.price;
             }
-            job.winner = msg.sender;
-            job.price = price;
+            _awards[jobId] = Award({winner: msg.sender, price: price});
         } else {
             _releaseBond(msg.sender, terms.bond);
             if (terms.pricing == Pricing.SecondPrice) {
-                uint96 second = job.secondPrice;
-                if (second == 0 || price < second) job.secondPrice = price;
+                uint96 second = _secondPrices[jobId];
+                if (second == 0 || price < second) _secondPrices[jobId] = price;
             }
         }
         emit BidRevealed(jobId, msg.sender, round, price, leading);
@@ -238,9 +290,9 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         bytes32 resultHash,
         bytes calldata result
     ) external nonReentrant {
-        Job storage job = _job(jobId, terms);
+        JobSlot storage job = _job(jobId, terms, 0);
         JobState state = _expectState(jobId, job, ASSIGNED | AWARDING);
-        if (msg.sender != job.winner) revert JobMarketNotWinner(jobId, msg.sender);
+        if (msg.sender != _awards[jobId].winner) revert JobMarketNotWinner(jobId, msg.sender);
         if (resultHash == bytes32(0)) revert JobMarketZeroHash();
         if (result.length > MAX_PAYLOAD_BYTES) revert JobMarketPayloadTooLarge(result.length, MAX_PAYLOAD_BYTES);
         // The winner may skip `finalizeAuction` and submit straight away, within its deadline.
@@ -251,8 +303,10 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
             }
         }
 
-        _resultHashes[jobId] = resultHash;
+        // The result hash is not stored on its own: it joins the digest, which this write rewrites
+        // anyway, and later calls pass it back.
         uint32 challengeDeadline = _deadline(terms.challengeWindow);
+        job.digest = jobDigest(jobId, terms, resultHash);
         job.status = Status.Submitted;
         job.deadline = challengeDeadline;
         emit ResultSubmitted(jobId, msg.sender, resultHash, result, challengeDeadline);
@@ -260,16 +314,16 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
 
     /// @inheritdoc IJobMarket
     function abandon(uint256 jobId, JobTerms calldata terms) external nonReentrant {
-        Job storage job = _job(jobId, terms);
+        JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, ASSIGNED | AWARDING);
-        address worker = job.winner;
+        address worker = _awards[jobId].winner;
         if (msg.sender != worker) revert JobMarketNotWinner(jobId, msg.sender);
         uint96 penalty = uint96((uint256(terms.bond) * terms.forfeitBps) / BPS);
         _takeBond(worker, terms.bond, penalty, true, false);
         // To the treasury, not the requester: a requester must not profit from posting a job that
         // cannot succeed (a module that always fails) and collecting what its winners give back.
-        address treasury = _params.treasury;
-        if (penalty != 0) _credits[treasury][address(0)] += penalty;
+        address treasury = _payout.treasury;
+        if (penalty != 0) _credit(treasury, address(0), penalty);
         emit WorkerSlashed(jobId, worker, SlashReason.Abandoned, penalty, treasury, 0);
         _reopenOrRefund(jobId, job, terms);
     }
@@ -280,10 +334,11 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     function forfeitUnrevealed(
         uint256 jobId,
         JobTerms calldata terms,
+        bytes32 resultHash,
         uint8 round,
         address bidder
     ) external nonReentrant {
-        Job storage job = _job(jobId, terms);
+        JobSlot storage job = _job(jobId, terms, resultHash);
         if (_commitments[jobId][round][bidder] == bytes32(0)) revert JobMarketNoCommitment(jobId, bidder);
         // Earlier rounds are over; the current one is over once its reveal window has closed.
         if (round == job.round && job.status == Status.Auction && block.timestamp < job.revealDeadline) {
@@ -297,28 +352,32 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         // the requester: otherwise a requester could shill a second-price auction with sybil bids,
         // reveal only the one that suits it and take back the forfeits of the others for free.
         uint96 bounty = msg.sender == bidder ? 0 : uint96((uint256(forfeited) * terms.slashBountyBps) / BPS);
-        if (bounty != 0) _credits[msg.sender][address(0)] += bounty;
-        if (forfeited != bounty) _credits[_params.treasury][address(0)] += forfeited - bounty;
+        if (bounty != 0) _credit(msg.sender, address(0), bounty);
+        if (forfeited != bounty) _credit(_payout.treasury, address(0), forfeited - bounty);
         emit BidForfeited(jobId, bidder, round, forfeited, msg.sender);
     }
 
     /// @inheritdoc IJobMarket
     function finalizeAuction(uint256 jobId, JobTerms calldata terms) external nonReentrant {
-        Job storage job = _job(jobId, terms);
+        JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, AWARDING);
         _assign(jobId, job, terms);
     }
 
     /// @inheritdoc IJobMarket
-    function settle(uint256 jobId, JobTerms calldata terms) external notifiesOnSettlement(jobId, terms) nonReentrant {
-        Job storage job = _job(jobId, terms);
+    function settle(
+        uint256 jobId,
+        JobTerms calldata terms,
+        bytes32 resultHash
+    ) external notifiesOnSettlement(jobId, terms, resultHash) nonReentrant {
+        JobSlot storage job = _job(jobId, terms, resultHash);
         _expectState(jobId, job, SETTLEABLE);
-        _settle(jobId, job, terms);
+        _settle(jobId, job, terms, resultHash);
     }
 
     /// @inheritdoc IJobMarket
-    function dispute(uint256 jobId, JobTerms calldata terms) external payable nonReentrant {
-        Job storage job = _job(jobId, terms);
+    function dispute(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) external payable nonReentrant {
+        JobSlot storage job = _job(jobId, terms, resultHash);
         _expectState(jobId, job, SUBMITTED);
         uint96 bond = terms.disputeBond;
         if (msg.value != bond) revert JobMarketWrongValue(bond, msg.value);
@@ -328,25 +387,31 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         job.status = Status.Disputed;
         job.deadline = rulingDeadline;
         emit JobDisputed(jobId, msg.sender, terms.arbiter, bond, rulingDeadline);
-        IArbiter(terms.arbiter).onDisputeOpened(jobId, msg.sender, job.winner, _resultHashes[jobId]);
+        IArbiter(terms.arbiter).onDisputeOpened(jobId, msg.sender, _awards[jobId].winner, resultHash);
     }
 
     /// @inheritdoc IJobMarket
     function resolveStaleDispute(
         uint256 jobId,
-        JobTerms calldata terms
-    ) external notifiesOnSettlement(jobId, terms) nonReentrant {
-        Job storage job = _job(jobId, terms);
+        JobTerms calldata terms,
+        bytes32 resultHash
+    ) external notifiesOnSettlement(jobId, terms, resultHash) nonReentrant {
+        JobSlot storage job = _job(jobId, terms, resultHash);
         _expectState(jobId, job, RULING_OVERDUE);
-        _resolveDispute(jobId, job, terms, true, true);
+        _resolveDispute(jobId, job, terms, resultHash, true, true);
     }
 
     /// @inheritdoc IJobMarket
     function slashNoShow(uint256 jobId, JobTerms calldata terms) external nonReentrant {
-        Job storage job = _job(jobId, terms);
+        JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, OVERDUE);
-        _slash(jobId, job, terms, SlashReason.NoShow, msg.sender);
+        _slash(jobId, terms, SlashReason.NoShow, msg.sender);
         _reopenOrRefund(jobId, job, terms);
+    }
+
+    /// @inheritdoc IJobMarket
+    function multicall(bytes[] calldata data) public override(IJobMarket, Multicall) returns (bytes[] memory results) {
+        return super.multicall(data);
     }
 
     /// @inheritdoc IJobMarket
@@ -366,12 +431,13 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     function rule(
         uint256 jobId,
         JobTerms calldata terms,
+        bytes32 resultHash,
         bool workerWins
-    ) external notifiesOnSettlement(jobId, terms) nonReentrant {
-        Job storage job = _job(jobId, terms);
+    ) external notifiesOnSettlement(jobId, terms, resultHash) nonReentrant {
+        JobSlot storage job = _job(jobId, terms, resultHash);
         if (msg.sender != terms.arbiter) revert JobMarketNotArbiter(jobId, msg.sender);
         _expectState(jobId, job, DISPUTED | RULING_OVERDUE);
-        _resolveDispute(jobId, job, terms, workerWins, false);
+        _resolveDispute(jobId, job, terms, resultHash, workerWins, false);
     }
 
     // ---------------------------------------------------------------- governance
@@ -388,12 +454,16 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
 
     /// @inheritdoc IJobMarket
     function pause() external onlyOwner {
-        _pause();
+        if (_core.paused) revert EnforcedPause();
+        _core.paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @inheritdoc IJobMarket
     function unpause() external onlyOwner {
-        _unpause();
+        if (!_core.paused) revert ExpectedPause();
+        _core.paused = false;
+        emit Unpaused(msg.sender);
     }
 
     /// @notice Always reverts: a market without an owner could never change parameters or unpause.
@@ -405,22 +475,40 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
 
     /// @inheritdoc IJobMarket
     function jobState(uint256 jobId) external view returns (JobState) {
-        return _stateOf(_jobs[jobId]);
+        return _stateOf(jobId, _jobs[jobId]);
     }
 
     /// @inheritdoc IJobMarket
     function getJob(uint256 jobId) external view returns (Job memory) {
-        return _jobs[jobId];
+        JobSlot memory job = _jobs[jobId];
+        Award memory award = _awards[jobId];
+        return
+            Job({
+                digest: job.digest,
+                winner: award.winner,
+                price: award.price,
+                secondPrice: _secondPrices[jobId],
+                status: job.status,
+                round: job.round,
+                hasCommits: job.hasCommits,
+                deadline: job.deadline,
+                revealDeadline: job.revealDeadline
+            });
     }
 
     /// @inheritdoc IJobMarket
     function executionDeadline(uint256 jobId, JobTerms calldata terms) external view returns (uint32) {
-        return _job(jobId, terms).revealDeadline + terms.executionWindow;
+        return _job(jobId, terms, 0).revealDeadline + terms.executionWindow;
     }
 
     /// @inheritdoc IJobMarket
     function jobCount() external view returns (uint256) {
-        return _jobCount;
+        return _core.jobCount;
+    }
+
+    /// @inheritdoc IJobMarket
+    function paused() external view returns (bool) {
+        return _core.paused;
     }
 
     /// @inheritdoc IJobMarket
@@ -435,13 +523,14 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     }
 
     /// @inheritdoc IJobMarket
-    function resultHashOf(uint256 jobId) external view returns (bytes32) {
-        return _resultHashes[jobId];
+    function undeliveredResultOf(uint256 jobId) external view returns (bytes32) {
+        return _undelivered[jobId];
     }
 
     /// @inheritdoc IJobMarket
     function creditOf(address account, address token) external view returns (uint256) {
-        return _credits[account][token];
+        uint256 slot = _credits[account][token];
+        return slot == 0 ? 0 : slot - 1;
     }
 
     /// @inheritdoc IJobMarket
@@ -451,7 +540,19 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
 
     /// @inheritdoc IJobMarket
     function getParams() external view returns (Params memory) {
-        return _params;
+        Core memory core = _core;
+        Payout memory payout = _payout;
+        return
+            Params({
+                treasury: payout.treasury,
+                feeBps: core.feeBps,
+                forfeitBps: core.forfeitBps,
+                slashBountyBps: core.slashBountyBps,
+                callbackGasLimit: payout.callbackGasLimit,
+                rulingTimeout: core.rulingTimeout,
+                unbondingDelay: payout.unbondingDelay,
+                disputeBond: core.disputeBond
+            });
     }
 
     /// @inheritdoc IJobMarket
@@ -466,26 +567,47 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     }
 
     /// @inheritdoc IJobMarket
-    function hashTerms(JobTerms calldata terms) public pure returns (bytes32) {
-        return keccak256(abi.encode(terms));
+    function jobDigest(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) public pure returns (bytes21) {
+        return bytes21(keccak256(abi.encode(jobId, resultHash, terms)));
     }
 
     // ---------------------------------------------------------------- state
 
-    /// @dev Loads a job after checking that `terms` are its terms.
-    function _job(uint256 jobId, JobTerms calldata terms) private view returns (Job storage job) {
+    /// @dev Loads a job after checking that `terms` (and `resultHash` while a result stands) are its own.
+    function _job(
+        uint256 jobId,
+        JobTerms calldata terms,
+        bytes32 resultHash
+    ) private view returns (JobSlot storage job) {
         job = _jobs[jobId];
-        if (job.termsHash != hashTerms(terms)) revert JobMarketTermsMismatch(jobId);
+        if (job.digest != _digestAsSent(jobId, terms, resultHash)) revert JobMarketTermsMismatch(jobId);
+    }
+
+    /// @dev `jobDigest`, hashing the 19 words of `terms` as they are in calldata instead of decoding
+    /// and re-encoding each field first: the same bytes as `abi.encode(jobId, resultHash, terms)`
+    /// for a canonical encoding. A non-canonical one (dirty high bits) hashes differently, so
+    /// `_job` refuses it; at posting, emitting the terms in `JobPosted` re-encodes and checks
+    /// every field, so the stored digest is always that of the canonical encoding.
+    function _digestAsSent(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) private pure returns (bytes21) {
+        bytes32 h;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, jobId)
+            mstore(add(ptr, 0x20), resultHash)
+            calldatacopy(add(ptr, 0x40), terms, TERMS_BYTES)
+            h := keccak256(ptr, add(0x40, TERMS_BYTES))
+        }
+        return bytes21(h);
     }
 
     /// @dev The derived state: the stored status refined by the deadlines (each deadline is the
     /// first second at which the next state applies).
-    function _stateOf(Job storage job) private view returns (JobState) {
+    function _stateOf(uint256 jobId, JobSlot storage job) private view returns (JobState) {
         Status status = job.status;
         if (status == Status.Auction) {
             if (block.timestamp < job.deadline) return JobState.Open;
             if (block.timestamp < job.revealDeadline) return JobState.Revealing;
-            return job.winner == address(0) ? JobState.Unfilled : JobState.Awarding;
+            return _awards[jobId].winner == address(0) ? JobState.Unfilled : JobState.Awarding;
         }
         if (status == Status.Assigned) return block.timestamp < job.deadline ? JobState.Assigned : JobState.Overdue;
         if (status == Status.Submitted) {
@@ -501,20 +623,59 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     }
 
     /// @dev Reverts unless the job's derived state is in `allowed`; returns the state.
-    function _expectState(uint256 jobId, Job storage job, bytes32 allowed) private view returns (JobState state) {
-        state = _stateOf(job);
+    function _expectState(uint256 jobId, JobSlot storage job, bytes32 allowed) private view returns (JobState state) {
+        state = _stateOf(jobId, job);
         if (bytes32(1 << uint8(state)) & allowed == bytes32(0)) {
             revert JobMarketUnexpectedState(jobId, state, allowed);
         }
     }
 
-    function _validateTerms(JobTerms calldata terms) private view {
+    /// @dev Checks and escrows one job, gives it the next id (in `core`, which the caller writes
+    /// back) and writes its slot. Returns the wei of ETH the job needs from `msg.value`.
+    function _post(
+        Core memory core,
+        JobTerms calldata terms,
+        bytes32 specHash,
+        bytes calldata spec
+    ) private returns (uint256 ethReward) {
+        _validateTerms(core, terms);
+        if (specHash == bytes32(0)) revert JobMarketZeroHash();
+        if (spec.length > MAX_PAYLOAD_BYTES) revert JobMarketPayloadTooLarge(spec.length, MAX_PAYLOAD_BYTES);
+
+        if (terms.token == address(0)) {
+            ethReward = terms.maxReward;
+        } else {
+            IERC20 token = IERC20(terms.token);
+            uint256 before = token.balanceOf(address(this));
+            token.safeTransferFrom(msg.sender, address(this), terms.maxReward);
+            uint256 received = token.balanceOf(address(this)) - before;
+            if (received != terms.maxReward) revert JobMarketTokenShortfall(terms.token, terms.maxReward, received);
+        }
+
+        // Cannot overflow: 2^64 jobs would take far more gas than exists.
+        unchecked {
+            ++core.jobCount;
+        }
+        uint256 jobId = core.jobCount;
+        uint32 commitDeadline = uint32(block.timestamp) + terms.commitWindow;
+        uint32 revealDeadline = commitDeadline + terms.revealWindow;
+        _jobs[jobId] = JobSlot({
+            digest: _digestAsSent(jobId, terms, 0),
+            status: Status.Auction,
+            round: 0,
+            hasCommits: false,
+            deadline: commitDeadline,
+            revealDeadline: revealDeadline
+        });
+        emit JobPosted(jobId, msg.sender, terms.token, terms, specHash, spec, commitDeadline, revealDeadline);
+    }
+
+    function _validateTerms(Core memory params, JobTerms calldata terms) private view {
         if (terms.requester != msg.sender) revert JobMarketRequesterMismatch(terms.requester, msg.sender);
         if (!isTokenAllowed(terms.token)) revert JobMarketTokenNotAllowed(terms.token);
         if (terms.maxReward == 0) revert JobMarketZeroReward();
         if (terms.bond == 0) revert JobMarketZeroBond();
         if (terms.arbiter.code.length == 0) revert JobMarketInvalidArbiter(terms.arbiter);
-        Params storage params = _params;
         if (terms.feeBps != params.feeBps) revert JobMarketParamMismatch("feeBps", terms.feeBps, params.feeBps);
         if (terms.forfeitBps != params.forfeitBps) {
             revert JobMarketParamMismatch("forfeitBps", terms.forfeitBps, params.forfeitBps);
@@ -549,65 +710,69 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     }
 
     /// @dev Whether a new auction round and its execution window end by the job's expiry.
-    function _roundFits(Job storage job, JobTerms calldata terms) private view returns (bool) {
+    function _roundFits(JobSlot storage job, JobTerms calldata terms) private view returns (bool) {
         uint256 roundEnd = block.timestamp + terms.commitWindow + terms.revealWindow + terms.executionWindow;
         return job.round < type(uint8).max && roundEnd <= terms.expiry;
     }
 
-    function _startRound(uint256 jobId, Job storage job, JobTerms calldata terms) private {
+    function _startRound(uint256 jobId, JobSlot storage job, JobTerms calldata terms) private {
         uint8 round = job.round + 1;
         uint32 commitDeadline = uint32(block.timestamp) + terms.commitWindow;
         uint32 revealDeadline = commitDeadline + terms.revealWindow;
-        job.winner = address(0);
-        job.price = 0;
-        job.secondPrice = 0;
-        job.status = Status.Auction;
-        job.round = round;
-        job.hasCommits = false;
-        job.deadline = commitDeadline;
-        job.revealDeadline = revealDeadline;
-        delete _resultHashes[jobId];
+        delete _awards[jobId];
+        if (terms.pricing == Pricing.SecondPrice) delete _secondPrices[jobId];
+        // A result from a lost dispute no longer stands.
+        _jobs[jobId] = JobSlot({
+            digest: jobDigest(jobId, terms, 0),
+            status: Status.Auction,
+            round: round,
+            hasCommits: false,
+            deadline: commitDeadline,
+            revealDeadline: revealDeadline
+        });
         emit JobReopened(jobId, round, commitDeadline, revealDeadline);
     }
 
     // ---------------------------------------------------------------- transitions
 
-    function _assign(uint256 jobId, Job storage job, JobTerms calldata terms) private {
-        uint96 price = job.price;
+    function _assign(uint256 jobId, JobSlot storage job, JobTerms calldata terms) private {
+        Award storage award = _awards[jobId];
+        uint96 price = award.price;
         if (terms.pricing == Pricing.SecondPrice) {
-            uint96 second = job.secondPrice;
+            uint96 second = _secondPrices[jobId];
             price = second == 0 ? terms.maxReward : second;
-            job.price = price;
+            award.price = price;
         }
         // The execution clock runs from the reveal deadline, not from finalization.
         uint32 deadline = job.revealDeadline + terms.executionWindow;
         job.status = Status.Assigned;
         job.deadline = deadline;
-        emit JobAssigned(jobId, job.winner, price, deadline);
+        emit JobAssigned(jobId, award.winner, price, deadline);
     }
 
-    function _settle(uint256 jobId, Job storage job, JobTerms calldata terms) private {
-        address worker = job.winner;
-        uint96 price = job.price;
+    function _settle(uint256 jobId, JobSlot storage job, JobTerms calldata terms, bytes32 resultHash) private {
+        Award memory award = _awards[jobId];
+        address worker = award.winner;
+        uint96 price = award.price;
         // Cannot overflow: feeBps <= MAX_FEE_BPS and price <= maxReward, both checked before.
         uint96 fee = uint96((uint256(price) * terms.feeBps) / BPS);
         uint96 refund = terms.maxReward - price;
-        bytes32 resultHash = _resultHashes[jobId];
         job.status = Status.Settled;
 
         // A completion counts for reputation only if it cost its requester something: a fee that
         // rounds to zero, or a job the worker posted itself, would let reputation be farmed.
-        _recordCompletion(worker, terms.bond, terms.token, price - fee, fee != 0 && worker != terms.requester);
-        _credits[worker][terms.token] += price - fee;
-        if (fee != 0) _credits[_params.treasury][terms.token] += fee;
-        if (refund != 0) _credits[terms.requester][terms.token] += refund;
+        _recordCompletion(worker, terms.bond, fee != 0 && worker != terms.requester);
+        _credit(worker, terms.token, price - fee);
+        if (fee != 0) _credit(_payout.treasury, terms.token, fee);
+        if (refund != 0) _credit(terms.requester, terms.token, refund);
         emit JobSettled(jobId, worker, resultHash, price, fee, refund);
     }
 
     function _resolveDispute(
         uint256 jobId,
-        Job storage job,
+        JobSlot storage job,
         JobTerms calldata terms,
+        bytes32 resultHash,
         bool workerWins,
         bool byTimeout
     ) private {
@@ -615,24 +780,20 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         delete _disputes[jobId];
         emit DisputeResolved(jobId, workerWins, byTimeout);
         if (workerWins) {
-            _credits[job.winner][address(0)] += d.bond;
-            _settle(jobId, job, terms);
+            _credit(_awards[jobId].winner, address(0), d.bond);
+            _settle(jobId, job, terms, resultHash);
         } else {
-            _credits[d.disputer][address(0)] += d.bond;
-            _slash(jobId, job, terms, SlashReason.DisputeLost, d.disputer);
+            _credit(d.disputer, address(0), d.bond);
+            _slash(jobId, terms, SlashReason.DisputeLost, d.disputer);
+            // The rejected result no longer stands: the digest goes back to the terms alone.
+            job.digest = jobDigest(jobId, terms, 0);
             _reopenOrRefund(jobId, job, terms);
         }
     }
 
     /// @dev Takes the winner's whole bond: a bounty to `beneficiary`, the rest to the requester.
-    function _slash(
-        uint256 jobId,
-        Job storage job,
-        JobTerms calldata terms,
-        SlashReason reason,
-        address beneficiary
-    ) private {
-        address worker = job.winner;
+    function _slash(uint256 jobId, JobTerms calldata terms, SlashReason reason, address beneficiary) private {
+        address worker = _awards[jobId].winner;
         uint96 amount = terms.bond;
         _takeBond(worker, amount, amount, reason == SlashReason.NoShow, reason == SlashReason.DisputeLost);
         // A worker triggering its own slash earns no bounty on it.
@@ -644,11 +805,11 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     /// @dev Splits a slash in wei: the bounty share to `beneficiary`, the rest to the requester.
     function _payPenalty(JobTerms calldata terms, uint96 amount, address beneficiary) private returns (uint96 bounty) {
         bounty = uint96((uint256(amount) * terms.slashBountyBps) / BPS);
-        if (bounty != 0) _credits[beneficiary][address(0)] += bounty;
-        if (amount != bounty) _credits[terms.requester][address(0)] += amount - bounty;
+        if (bounty != 0) _credit(beneficiary, address(0), bounty);
+        if (amount != bounty) _credit(terms.requester, address(0), amount - bounty);
     }
 
-    function _reopenOrRefund(uint256 jobId, Job storage job, JobTerms calldata terms) private {
+    function _reopenOrRefund(uint256 jobId, JobSlot storage job, JobTerms calldata terms) private {
         if (_roundFits(job, terms)) {
             _startRound(jobId, job, terms);
         } else {
@@ -656,9 +817,9 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         }
     }
 
-    function _refund(uint256 jobId, Job storage job, JobTerms calldata terms) private {
+    function _refund(uint256 jobId, JobSlot storage job, JobTerms calldata terms) private {
         job.status = Status.Refunded;
-        _credits[terms.requester][terms.token] += terms.maxReward;
+        _credit(terms.requester, terms.token, terms.maxReward);
         emit JobRefunded(jobId, terms.maxReward);
     }
 
@@ -672,7 +833,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         address worker,
         uint96 price
     ) private {
-        uint256 gasLimit = _params.callbackGasLimit;
+        uint256 gasLimit = _payout.callbackGasLimit;
         // EIP-150 forwards at most 63/64 of the gas left.
         uint256 required = gasLimit + gasLimit / 63 + CALLBACK_GAS_RESERVE;
         if (gasleft() < required) revert JobMarketInsufficientGas(gasleft(), required);
@@ -683,15 +844,27 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         assembly ("memory-safe") {
             success := call(gasLimit, requester, 0, add(data, 0x20), mload(data), 0, 0)
         }
+        // A consumer that missed the settlement can pick the result up later.
+        if (!success) _undelivered[jobId] = resultHash;
         emit SettlementCallback(jobId, success);
     }
 
     // ---------------------------------------------------------------- money
 
+    /// @dev Adds to a credit. A used credit slot holds the credit plus one, so that it never goes
+    /// back to zero: the next credit after a withdrawal is then a 2,900-gas rewrite, not a
+    /// 20,000-gas fresh slot. The extra unit is bookkeeping only (`creditOf` subtracts it and no
+    /// wei backs it), so withdrawals pay out exactly the credit and leave no dust in the market.
+    function _credit(address account, address token, uint256 amount) private {
+        uint256 slot = _credits[account][token];
+        _credits[account][token] = (slot == 0 ? 1 : slot) + amount;
+    }
+
     function _withdraw(address token, address to) private {
-        uint256 amount = _credits[msg.sender][token];
-        if (amount == 0) revert JobMarketNothingToWithdraw(msg.sender, token);
-        _credits[msg.sender][token] = 0;
+        uint256 slot = _credits[msg.sender][token];
+        if (slot <= 1) revert JobMarketNothingToWithdraw(msg.sender, token);
+        uint256 amount = slot - 1;
+        _credits[msg.sender][token] = 1;
         emit Withdrawn(msg.sender, token, to, amount);
         if (token == address(0)) {
             (bool ok, ) = to.call{value: amount}("");
@@ -722,7 +895,17 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
         if (params.disputeBond == 0 || params.disputeBond > MAX_DISPUTE_BOND) {
             revert JobMarketParamOutOfBounds("disputeBond", params.disputeBond);
         }
-        _params = params;
+        Core storage core = _core;
+        core.feeBps = params.feeBps;
+        core.forfeitBps = params.forfeitBps;
+        core.slashBountyBps = params.slashBountyBps;
+        core.rulingTimeout = params.rulingTimeout;
+        core.disputeBond = params.disputeBond;
+        _payout = Payout({
+            treasury: params.treasury,
+            callbackGasLimit: params.callbackGasLimit,
+            unbondingDelay: params.unbondingDelay
+        });
         emit ParamsUpdated(params);
     }
 
@@ -733,6 +916,6 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Pausable {
     }
 
     function _unbondingDelay() internal view override returns (uint32) {
-        return _params.unbondingDelay;
+        return _payout.unbondingDelay;
     }
 }

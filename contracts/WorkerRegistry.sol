@@ -20,7 +20,7 @@ abstract contract WorkerRegistry is IWorkerRegistry, ReentrancyGuardTransient {
     mapping(address worker => Worker) private _workers;
     // One slot per worker: amount (96) | readyAt (32).
     mapping(address worker => Unbonding) private _unbonding;
-    mapping(address worker => mapping(address token => uint256)) private _earned;
+    // Earnings are not counted on chain: `JobSettled` carries each payout (price − fee).
 
     // ---------------------------------------------------------------- profile and stake
 
@@ -99,11 +99,6 @@ abstract contract WorkerRegistry is IWorkerRegistry, ReentrancyGuardTransient {
         return _unbonding[worker];
     }
 
-    /// @inheritdoc IWorkerRegistry
-    function earned(address worker, address token) external view returns (uint256) {
-        return _earned[worker][token];
-    }
-
     // ---------------------------------------------------------------- market hooks
 
     /// @dev The unbonding delay in seconds, set by governance in the market.
@@ -114,13 +109,12 @@ abstract contract WorkerRegistry is IWorkerRegistry, ReentrancyGuardTransient {
         _workers[worker].locked -= bond;
     }
 
-    /// @dev Releases the execution bond and records the earnings; counts a completion only when
-    /// `counts` (the job cost its requester a fee and was not self-posted).
-    function _recordCompletion(address worker, uint96 bond, address token, uint96 payout, bool counts) internal {
+    /// @dev Releases the execution bond; counts a completion only when `counts` (the job cost its
+    /// requester a fee and was not self-posted).
+    function _recordCompletion(address worker, uint96 bond, bool counts) internal {
         Worker storage w = _workers[worker];
         w.locked -= bond;
         if (counts && w.completed < type(uint32).max) w.completed += 1;
-        _earned[worker][token] += payout;
     }
 
     /// @dev Removes `amount` of a locked `bond` from the worker's stake and releases the rest.

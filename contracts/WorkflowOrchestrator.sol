@@ -37,8 +37,8 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
     uint32 public constant MAX_WINDOW = 30 days;
     /// @notice Longest single spec, as the market's `MAX_PAYLOAD_BYTES`.
     uint256 public constant MAX_SPEC_BYTES = 16_384;
-    /// @notice Most spec bytes in one workflow: they are stored as the code of one data contract
-    /// (EIP-170 limit, less the leading STOP byte).
+    /// @notice Most bytes of specs, with 69 bytes of parameters per step, in one workflow: they are
+    /// stored as the code of one data contract (EIP-170 limit, less the leading STOP byte).
     uint256 public constant MAX_WORKFLOW_SPEC_BYTES = 24_575;
     /// @notice Gas a step posting may need; with less left, the settlement callback marks the step
     /// Ready for `advance` rather than risk running out mid-post.
@@ -64,25 +64,18 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         uint96 budget;
     }
 
-    /// @dev Slots: template hash | arbiter, maxReward | bond, minStake, minCompleted, pricing, status,
-    /// attempts | windows, dependency maps, spec location | posted job: id, expiry and the market's
-    /// parameters it was posted with (to rebuild its terms; a dispute bond is at most the market's
-    /// `MAX_DISPUTE_BOND` of 100 ether, which fits 72 bits), pending dependencies | result hash.
+    /// @dev Slots: maxReward, status, attempts, pending dependencies, dependency maps, spec
+    /// location | posted job: id, expiry and the market's parameters it was posted with (to rebuild
+    /// its terms; a dispute bond is at most the market's `MAX_DISPUTE_BOND` of 100 ether, which fits
+    /// 72 bits) | result hash. Creation writes only the first. A step's fixed parameters (arbiter,
+    /// bond, filters, pricing, windows) are not in storage: they precede its spec in the workflow's
+    /// specs contract (`PARAMS_BYTES` each, see `_storeSpecs`), which costs 200 gas per byte once
+    /// instead of 22,100 per slot; its template hash is the hash of the spec, read back when needed.
     struct Step {
-        bytes32 specHash;
-        address arbiter;
         uint96 maxReward;
-        uint96 bond;
-        uint96 minStake;
-        uint32 minCompleted;
-        IJobMarket.Pricing pricing;
         StepStatus status;
         uint8 attempts;
-        uint32 commitWindow;
-        uint32 revealWindow;
-        uint32 executionWindow;
-        uint32 challengeWindow;
-        uint32 expiryWindow;
+        uint8 pendingDependencies;
         uint32 dependencies;
         uint32 dependents;
         uint16 specOffset;
@@ -92,11 +85,29 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         uint16 feeBps;
         uint16 forfeitBps;
         uint16 slashBountyBps;
-        uint8 pendingDependencies;
         uint32 rulingTimeout;
         uint72 disputeBond;
         bytes32 resultHash;
     }
+
+    /// @dev A step's fixed parameters as read back from the specs contract.
+    struct StepParams {
+        address arbiter;
+        uint96 bond;
+        uint96 minStake;
+        uint32 minCompleted;
+        IJobMarket.Pricing pricing;
+        uint32 commitWindow;
+        uint32 revealWindow;
+        uint32 executionWindow;
+        uint32 challengeWindow;
+        uint32 expiryWindow;
+    }
+
+    /// @dev Bytes of a step's packed parameters in the specs contract: arbiter (20), bond (12),
+    /// minStake (12), minCompleted (4), pricing (1), commit, reveal, execution, challenge and
+    /// expiry windows (4 each).
+    uint256 private constant PARAMS_BYTES = 69;
 
     IJobMarket private immutable _market;
     /// @notice Receives swept surplus (penalty shares no workflow owns).
@@ -149,19 +160,10 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
             _validateStep(i, input);
             required += input.maxReward;
             Step storage s = _steps[workflowId][i];
-            s.specHash = keccak256(input.spec);
-            s.arbiter = input.arbiter;
             s.maxReward = input.maxReward;
-            s.bond = input.bond;
-            s.minStake = input.minStake;
-            s.minCompleted = input.minCompleted;
-            s.pricing = input.pricing;
-            s.commitWindow = input.commitWindow;
-            s.revealWindow = input.revealWindow;
-            s.executionWindow = input.executionWindow;
-            s.challengeWindow = input.challengeWindow;
-            s.expiryWindow = input.expiryWindow;
-            // Offsets fit 16 bits: the total is checked against MAX_WORKFLOW_SPEC_BYTES below.
+            // Each spec follows its step's parameters in the specs contract. Offsets fit 16 bits:
+            // the total is checked against MAX_WORKFLOW_SPEC_BYTES below.
+            specBytes += PARAMS_BYTES;
             s.specOffset = uint16(specBytes);
             s.specLength = uint16(input.spec.length);
             specBytes += input.spec.length;
@@ -239,7 +241,7 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
             IJobMarket.JobState state = _market.jobState(jobId);
             if (state == IJobMarket.JobState.Settled) {
                 uint96 price = _market.getJob(jobId).price;
-                _recordSettlement(workflowId, wf, step, s, _market.resultHashOf(jobId), price, false);
+                _recordSettlement(workflowId, wf, step, s, _market.undeliveredResultOf(jobId), price, false);
             } else if (state == IJobMarket.JobState.Unfilled) {
                 _market.reclaim(jobId, _terms(wf, s));
                 _recordFailure(workflowId, wf, step, s);
@@ -335,7 +337,7 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
                 dependents: s.dependents,
                 jobId: s.jobId,
                 resultHash: s.resultHash,
-                specHash: s.specHash,
+                specHash: keccak256(_readSpec(wf.specs, s.specOffset, s.specLength)),
                 maxReward: s.maxReward
             });
     }
@@ -384,7 +386,8 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
             parentResultHashes[k] = p.resultHash;
             ++k;
         }
-        templateHash = s.specHash;
+        Workflow storage wf = _workflows[workflowId];
+        templateHash = keccak256(_readSpec(wf.specs, s.specOffset, s.specLength));
     }
 
     /// @inheritdoc IWorkflowOrchestrator
@@ -476,9 +479,12 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         s.rulingTimeout = params.rulingTimeout;
         // Fits: the market bounds the dispute bond by MAX_DISPUTE_BOND (100 ether < 2^72).
         s.disputeBond = uint72(params.disputeBond);
-        terms = _termsWith(wf, s, uint32(block.timestamp) + s.expiryWindow);
-        specHash = s.dependencies == 0 ? s.specHash : _bindInputs(workflowId, s);
+        StepParams memory p = _readParams(wf.specs, s.specOffset);
+        terms = _termsWith(wf, s, p, uint32(block.timestamp) + p.expiryWindow);
         spec = _readSpec(wf.specs, s.specOffset, s.specLength);
+        // The template hash is not stored: the spec is read back here anyway.
+        specHash = keccak256(spec);
+        if (s.dependencies != 0) specHash = _bindInputs(workflowId, s, specHash);
         _ensureHeld(wf.token, s.maxReward);
         if (wf.token != address(0)) IERC20(wf.token).forceApprove(address(_market), s.maxReward);
     }
@@ -504,10 +510,9 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
     }
 
     /// @dev keccak256(templateHash ‖ resultHash of each dependency in ascending step order).
-    function _bindInputs(uint256 workflowId, Step storage s) private view returns (bytes32) {
+    function _bindInputs(uint256 workflowId, Step storage s, bytes32 template) private view returns (bytes32) {
         uint32 deps = s.dependencies;
         bytes memory packed = new bytes(32 * (_popcount(deps) + 1));
-        bytes32 template = s.specHash;
         assembly ("memory-safe") {
             mstore(add(packed, 0x20), template)
         }
@@ -609,13 +614,14 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
 
     /// @dev The terms a step's current job was posted with.
     function _terms(Workflow storage wf, Step storage s) private view returns (IJobMarket.JobTerms memory) {
-        return _termsWith(wf, s, s.expiry);
+        return _termsWith(wf, s, _readParams(wf.specs, s.specOffset), s.expiry);
     }
 
     /// @dev A step's job terms with the given expiry and the market parameters recorded in the step.
     function _termsWith(
         Workflow storage wf,
         Step storage s,
+        StepParams memory p,
         uint32 expiry
     ) private view returns (IJobMarket.JobTerms memory) {
         return
@@ -623,21 +629,21 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
                 requester: address(this),
                 token: wf.token,
                 maxReward: s.maxReward,
-                arbiter: s.arbiter,
-                bond: s.bond,
-                minStake: s.minStake,
-                minCompleted: s.minCompleted,
-                commitWindow: s.commitWindow,
-                revealWindow: s.revealWindow,
-                executionWindow: s.executionWindow,
-                challengeWindow: s.challengeWindow,
+                arbiter: p.arbiter,
+                bond: p.bond,
+                minStake: p.minStake,
+                minCompleted: p.minCompleted,
+                commitWindow: p.commitWindow,
+                revealWindow: p.revealWindow,
+                executionWindow: p.executionWindow,
+                challengeWindow: p.challengeWindow,
                 expiry: expiry,
                 feeBps: s.feeBps,
                 forfeitBps: s.forfeitBps,
                 slashBountyBps: s.slashBountyBps,
                 disputeBond: s.disputeBond,
                 rulingTimeout: s.rulingTimeout,
-                pricing: s.pricing,
+                pricing: p.pricing,
                 callback: true
             });
     }
@@ -685,16 +691,56 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         code[9] = 0xf3;
         uint256 offset = 11;
         for (uint256 i = 0; i < steps.length; ++i) {
-            bytes calldata spec = steps[i].spec;
+            StepInput calldata input = steps[i];
+            bytes memory params = abi.encodePacked(
+                input.arbiter,
+                input.bond,
+                input.minStake,
+                input.minCompleted,
+                input.pricing,
+                input.commitWindow,
+                input.revealWindow,
+                input.executionWindow,
+                input.challengeWindow,
+                input.expiryWindow
+            );
+            bytes calldata spec = input.spec;
             assembly ("memory-safe") {
-                calldatacopy(add(add(code, 0x20), offset), spec.offset, spec.length)
+                mcopy(add(add(code, 0x20), offset), add(params, 0x20), PARAMS_BYTES)
+                calldatacopy(add(add(code, 0x20), add(offset, PARAMS_BYTES)), spec.offset, spec.length)
             }
-            offset += spec.length;
+            offset += PARAMS_BYTES + spec.length;
         }
         assembly ("memory-safe") {
             blob := create(0, add(code, 0x20), mload(code))
         }
         if (blob == address(0)) revert WorkflowSpecsTooLarge(total, MAX_WORKFLOW_SPEC_BYTES);
+    }
+
+    /// @dev Reads back the parameters stored just before a step's spec (see `_storeSpecs`).
+    function _readParams(address blob, uint16 specOffset) private view returns (StepParams memory p) {
+        bytes memory raw = _readSpec(blob, uint16(specOffset - PARAMS_BYTES), uint16(PARAMS_BYTES));
+        bytes32 w0;
+        bytes32 w1;
+        bytes32 w2;
+        assembly ("memory-safe") {
+            w0 := mload(add(raw, 0x20))
+            w1 := mload(add(raw, 0x40))
+            w2 := mload(add(raw, 0x60))
+        }
+        // w0: arbiter (bytes 0-19), bond (20-31); w1: minStake (32-43), minCompleted (44-47),
+        // pricing (48), commit (49-52), reveal (53-56), execution (57-60), challenge (61-63 and
+        // 64); w2: challenge's last byte (64), expiry (65-68).
+        p.arbiter = address(bytes20(w0));
+        p.bond = uint96(uint256(w0));
+        p.minStake = uint96(bytes12(w1));
+        p.minCompleted = uint32(bytes4(w1 << 96));
+        p.pricing = IJobMarket.Pricing(uint8(bytes1(w1 << 128)));
+        p.commitWindow = uint32(bytes4(w1 << 136));
+        p.revealWindow = uint32(bytes4(w1 << 168));
+        p.executionWindow = uint32(bytes4(w1 << 200));
+        p.challengeWindow = uint32(bytes4((w1 << 232) | (w2 >> 24)));
+        p.expiryWindow = uint32(bytes4(w2 << 8));
     }
 
     function _readSpec(address blob, uint16 offset, uint16 length) private view returns (bytes memory spec) {

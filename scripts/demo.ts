@@ -9,7 +9,7 @@ import {
   buildWorkflow,
   createWorkflow,
   marketCall,
-  postJob,
+  preparePostJobs,
   send,
   serializeAddressBook,
   type JobSpecInput,
@@ -119,7 +119,7 @@ export async function prepareKeepers(rpcUrl: string, stateDir: string) {
   return { book, keepers: out };
 }
 
-/** Posts a few demo jobs from account 1, one per demo module. */
+/** Posts a few demo jobs from account 1, one per demo module, in one `postJobs` transaction. */
 export async function seedJobs(rpcUrl: string, moduleBase: string) {
   const book = await readIgnitionAddressBook(DEPLOYMENT);
   const manifest = JSON.parse(readFileSync(path.join(BUILD, "manifest.json"), "utf8")) as Record<
@@ -157,20 +157,21 @@ export async function seedJobs(rpcUrl: string, moduleBase: string) {
       }),
     ],
   ];
-  const posted = [];
-  for (const [label, spec] of specs) {
-    const terms = await buildTerms(publicClient, book, {
-      requester: account(1).address,
-      maxReward: parseEther("0.05"),
-      bond: parseEther("0.05"),
-      commitWindow: 20,
-      revealWindow: 20,
-      executionWindow: 60,
-      challengeWindow: 20,
-    });
-    const { jobId } = await postJob(wallet, publicClient, { market: book.jobMarket, terms, spec });
-    posted.push({ jobId, label });
-  }
+  const terms = await buildTerms(publicClient, book, {
+    requester: account(1).address,
+    maxReward: parseEther("0.05"),
+    bond: parseEther("0.05"),
+    commitWindow: 20,
+    revealWindow: 20,
+    executionWindow: 60,
+    challengeWindow: 20,
+  });
+  const { result: firstJobId } = await send(
+    wallet,
+    publicClient,
+    preparePostJobs({ market: book.jobMarket, jobs: specs.map(([, spec]) => ({ terms, spec })) }),
+  );
+  const posted = specs.map(([label], i) => ({ jobId: firstJobId + BigInt(i), label }));
   return posted;
 }
 

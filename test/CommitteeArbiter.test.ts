@@ -35,7 +35,7 @@ const SLASH_REASON_DISPUTE_LOST = 1;
 async function openDispute(f: Fixture, jobId: bigint, terms: JobTerms) {
   const openedAt = (await time.latest()) + 10;
   await atTime(openedAt);
-  await f.market.connect(f.other).dispute(jobId, terms, { value: DISPUTE_BOND });
+  await f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: DISPUTE_BOND });
   return { openedAt, votingEnds: openedAt + VOTING_PERIOD, rulingDeadline: openedAt + DEFAULT_PARAMS.rulingTimeout };
 }
 
@@ -155,7 +155,7 @@ describe("CommitteeArbiter", function () {
       const { jobId, terms } = await submitted(f, PRICE);
       const openedAt = (await time.latest()) + 10;
       await atTime(openedAt);
-      const tx = f.market.connect(f.other).dispute(jobId, terms, { value: DISPUTE_BOND });
+      const tx = f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: DISPUTE_BOND });
       await expect(tx)
         .to.emit(f.arbiter, "DisputeOpened")
         .withArgs(jobId, f.other.address, f.worker1.address, RESULT_HASH, openedAt + VOTING_PERIOD);
@@ -257,7 +257,7 @@ describe("CommitteeArbiter", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await disputed(f);
       await voteAll(f, jobId, [true, true]);
-      await f.arbiter.resolve(jobId, terms);
+      await f.arbiter.resolve(jobId, terms, RESULT_HASH);
       await expect(f.arbiter.connect(f.members[2]).vote(jobId, false))
         .to.be.revertedWithCustomError(f.arbiter, "CommitteeArbiterNoDispute")
         .withArgs(jobId);
@@ -273,7 +273,7 @@ describe("CommitteeArbiter", function () {
 
       const at = (await time.latest()) + 10;
       await atTime(at);
-      const tx = f.arbiter.connect(f.requester).resolve(jobId, terms);
+      const tx = f.arbiter.connect(f.requester).resolve(jobId, terms, RESULT_HASH);
       await expect(tx).to.emit(f.arbiter, "Ruled").withArgs(jobId, false, false);
       await expect(tx).to.emit(f.market, "DisputeResolved").withArgs(jobId, false, false);
       await expect(tx)
@@ -298,7 +298,8 @@ describe("CommitteeArbiter", function () {
       const stored = await f.market.getJob(jobId);
       expect(stored.round).to.equal(1n);
       expect(stored.winner).to.equal(ethers.ZeroAddress);
-      expect(await f.market.resultHashOf(jobId)).to.equal(ethers.ZeroHash);
+      // The rejected result left the digest: the reopened job takes no result hash.
+      expect(stored.digest).to.equal(await f.market.jobDigest(jobId, terms, ethers.ZeroHash));
       const d = await f.market.getDispute(jobId);
       expect(d.disputer).to.equal(ethers.ZeroAddress);
       expect(d.bond).to.equal(0n);
@@ -317,7 +318,7 @@ describe("CommitteeArbiter", function () {
       const { jobId, terms } = await disputed(f);
       await voteAll(f, jobId, [true, false, true]);
 
-      const tx = f.arbiter.connect(f.other).resolve(jobId, terms);
+      const tx = f.arbiter.connect(f.other).resolve(jobId, terms, RESULT_HASH);
       await expect(tx).to.emit(f.arbiter, "Ruled").withArgs(jobId, true, false);
       await expect(tx).to.emit(f.market, "DisputeResolved").withArgs(jobId, true, false);
       await expect(tx)
@@ -343,7 +344,9 @@ describe("CommitteeArbiter", function () {
       const { jobId, terms, votingEnds } = await disputed(f);
       await voteAll(f, jobId, [true, true]);
       expect(await time.latest()).to.be.lessThan(votingEnds);
-      await expect(f.arbiter.resolve(jobId, terms)).to.emit(f.arbiter, "Ruled").withArgs(jobId, true, false);
+      await expect(f.arbiter.resolve(jobId, terms, RESULT_HASH))
+        .to.emit(f.arbiter, "Ruled")
+        .withArgs(jobId, true, false);
     });
 
     it("reverts without a majority while the voting period is running, one second before it ends", async function () {
@@ -352,14 +355,14 @@ describe("CommitteeArbiter", function () {
       await voteAll(f, jobId, [true, false]);
 
       await atTime(votingEnds - 1);
-      await expect(f.arbiter.resolve(jobId, terms))
+      await expect(f.arbiter.resolve(jobId, terms, RESULT_HASH))
         .to.be.revertedWithCustomError(f.arbiter, "CommitteeArbiterVotingOpen")
         .withArgs(jobId, votingEnds);
       expect(await f.market.jobState(jobId)).to.equal(JobState.Disputed);
 
       // At the end of the period the split vote falls back to the default: the worker prevails.
       await atTime(votingEnds);
-      const tx = f.arbiter.resolve(jobId, terms);
+      const tx = f.arbiter.resolve(jobId, terms, RESULT_HASH);
       await expect(tx).to.emit(f.arbiter, "Ruled").withArgs(jobId, true, true);
       await expect(tx).to.emit(f.market, "DisputeResolved").withArgs(jobId, true, false);
     });
@@ -369,7 +372,7 @@ describe("CommitteeArbiter", function () {
       const { jobId, terms, votingEnds } = await disputed(f);
 
       await atTime(votingEnds + 1);
-      const tx = f.arbiter.resolve(jobId, terms);
+      const tx = f.arbiter.resolve(jobId, terms, RESULT_HASH);
       await expect(tx).to.emit(f.arbiter, "Ruled").withArgs(jobId, true, true);
       await expect(tx).to.emit(f.market, "DisputeResolved").withArgs(jobId, true, false);
       await expect(tx)
@@ -386,9 +389,9 @@ describe("CommitteeArbiter", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await disputed(f);
       await voteAll(f, jobId, [false, false]);
-      await f.arbiter.resolve(jobId, terms);
+      await f.arbiter.resolve(jobId, terms, RESULT_HASH);
 
-      await expect(f.arbiter.resolve(jobId, terms))
+      await expect(f.arbiter.resolve(jobId, terms, RESULT_HASH))
         .to.be.revertedWithCustomError(f.arbiter, "CommitteeArbiterNoDispute")
         .withArgs(jobId);
     });
@@ -396,7 +399,7 @@ describe("CommitteeArbiter", function () {
     it("reverts when the job was never disputed", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f, PRICE);
-      await expect(f.arbiter.resolve(jobId, terms))
+      await expect(f.arbiter.resolve(jobId, terms, RESULT_HASH))
         .to.be.revertedWithCustomError(f.arbiter, "CommitteeArbiterNoDispute")
         .withArgs(jobId);
     });
@@ -405,7 +408,7 @@ describe("CommitteeArbiter", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms, openedAt: firstOpenedAt } = await disputed(f);
       await voteAll(f, jobId, [false, false, true]);
-      await f.arbiter.resolve(jobId, terms);
+      await f.arbiter.resolve(jobId, terms, RESULT_HASH);
       expect(await f.market.jobState(jobId)).to.equal(JobState.Open);
 
       await resubmit(f, jobId, terms, 1);
@@ -425,7 +428,7 @@ describe("CommitteeArbiter", function () {
 
       // Members who voted on the first dispute vote again; this time the worker wins.
       await voteAll(f, jobId, [true, true]);
-      const tx = f.arbiter.resolve(jobId, terms);
+      const tx = f.arbiter.resolve(jobId, terms, RESULT_HASH);
       await expect(tx).to.emit(f.arbiter, "Ruled").withArgs(jobId, true, false);
       await expect(tx)
         .to.emit(f.market, "JobSettled")
@@ -450,7 +453,7 @@ describe("CommitteeArbiter", function () {
       const { jobId, terms } = await disputed(f);
       for (const caller of [f.other, f.members[0], f.requester, f.owner]) {
         for (const workerWins of [true, false]) {
-          await expect(f.market.connect(caller).rule(jobId, terms, workerWins))
+          await expect(f.market.connect(caller).rule(jobId, terms, RESULT_HASH, workerWins))
             .to.be.revertedWithCustomError(f.market, "JobMarketNotArbiter")
             .withArgs(jobId, caller.address);
         }
@@ -462,7 +465,7 @@ describe("CommitteeArbiter", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await disputed(f);
       const forged = { ...terms, arbiter: f.other.address };
-      await expect(f.market.connect(f.other).rule(jobId, forged, false))
+      await expect(f.market.connect(f.other).rule(jobId, forged, RESULT_HASH, false))
         .to.be.revertedWithCustomError(f.market, "JobMarketTermsMismatch")
         .withArgs(jobId);
       expect(await f.market.jobState(jobId)).to.equal(JobState.Disputed);
@@ -477,12 +480,12 @@ describe("CommitteeArbiter", function () {
       await voteAll(f, jobId, [false, false]);
 
       await atTime(rulingDeadline - 1);
-      await expect(f.market.connect(f.worker1).resolveStaleDispute(jobId, terms))
+      await expect(f.market.connect(f.worker1).resolveStaleDispute(jobId, terms, RESULT_HASH))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Disputed, states(JobState.RulingOverdue));
 
       await atTime(rulingDeadline);
-      const tx = f.market.connect(f.worker1).resolveStaleDispute(jobId, terms);
+      const tx = f.market.connect(f.worker1).resolveStaleDispute(jobId, terms, RESULT_HASH);
       await expect(tx).to.emit(f.market, "DisputeResolved").withArgs(jobId, true, true);
       await expect(tx)
         .to.emit(f.market, "JobSettled")
@@ -495,7 +498,7 @@ describe("CommitteeArbiter", function () {
       await expectConservation(f, [{ jobId, terms }]);
 
       // The committee can no longer overturn the settled job.
-      await expect(f.arbiter.resolve(jobId, terms))
+      await expect(f.arbiter.resolve(jobId, terms, RESULT_HASH))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Settled, states(JobState.Disputed, JobState.RulingOverdue));
     });
@@ -506,8 +509,15 @@ describe("CommitteeArbiter", function () {
       await voteAll(f, jobId, [false, false]);
       await time.increaseTo(rulingDeadline);
       expect(await f.market.jobState(jobId)).to.equal(JobState.RulingOverdue);
-      await expect(f.arbiter.resolve(jobId, terms)).to.emit(f.market, "DisputeResolved").withArgs(jobId, false, false);
-      await expect(f.market.resolveStaleDispute(jobId, terms))
+      await expect(f.arbiter.resolve(jobId, terms, RESULT_HASH))
+        .to.emit(f.market, "DisputeResolved")
+        .withArgs(jobId, false, false);
+      // The rejected result left the job's digest, so the reopened job is addressed without it.
+      await expect(f.market.resolveStaleDispute(jobId, terms, RESULT_HASH)).to.be.revertedWithCustomError(
+        f.market,
+        "JobMarketTermsMismatch",
+      );
+      await expect(f.market.resolveStaleDispute(jobId, terms, ethers.ZeroHash))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Open, states(JobState.RulingOverdue));
     });
@@ -521,7 +531,7 @@ describe("CommitteeArbiter", function () {
       const { jobId, terms } = await disputed(f, { expiry });
       await voteAll(f, jobId, [false, false]);
 
-      const tx = f.arbiter.resolve(jobId, terms);
+      const tx = f.arbiter.resolve(jobId, terms, RESULT_HASH);
       await expect(tx).to.emit(f.arbiter, "Ruled").withArgs(jobId, false, false);
       await expect(tx)
         .to.emit(f.market, "WorkerSlashed")

@@ -30,6 +30,7 @@ import {
   deployOrchestrator,
   expectOrchestratorSolvent,
   jobOfStep,
+  resultHashOfJob,
   settleWithFailedCallback,
   step,
   termsOf,
@@ -149,7 +150,7 @@ describe("Hardening", function () {
       await reveal(f, jobId, terms, f.worker2, P("1.01"));
       await time.increaseTo((await jobOf(f, jobId)).revealDeadline);
       // ...and closes the unrevealed one itself to collect what it can.
-      await f.market.connect(f.requester).forfeitUnrevealed(jobId, terms, 0, f.worker3.address);
+      await f.market.connect(f.requester).forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker3.address);
 
       const forfeited = (BOND * BigInt(DEFAULT_PARAMS.forfeitBps)) / BPS;
       const bounty = (forfeited * BigInt(DEFAULT_PARAMS.slashBountyBps)) / BPS;
@@ -214,7 +215,7 @@ describe("Hardening", function () {
       expect((await f.market.getParams()).callbackGasLimit).to.equal(1_000_000n);
       const a = await jobOfStep(f, workflowId, 0);
       const [terms] = await bidAndSubmitAll(f, [{ jobId: a, price: P("0.005") }]);
-      await expect(f.market.connect(f.other).settle(a, terms))
+      await expect(f.market.connect(f.other).settle(a, terms, resultHashOfJob(a)))
         .to.emit(f.market, "SettlementCallback")
         .withArgs(a, true);
       const statuses = await Promise.all(
@@ -253,7 +254,7 @@ describe("Hardening", function () {
     async function settledBy(f: Fixture, requester: typeof f.worker1, price: bigint, reward = price) {
       const { jobId, terms } = await postJob(f, { maxReward: reward, bond: 1n }, requester);
       await bidAndSubmit(f, jobId, terms, price);
-      await f.market.settle(jobId, terms);
+      await f.market.settle(jobId, terms, RESULT_HASH);
       return (await f.market.getWorker(f.worker1.address)).completed;
     }
 
@@ -289,10 +290,10 @@ describe("Hardening", function () {
       await reveal(f, jobId, terms, f.worker1, P("1"));
       await time.increaseTo((await jobOf(f, jobId)).revealDeadline);
       await f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT);
-      await expect(f.market.connect(f.other).dispute(jobId, terms, { value: newParams.disputeBond }))
+      await expect(f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: newParams.disputeBond }))
         .to.be.revertedWithCustomError(f.market, "JobMarketWrongValue")
         .withArgs(DEFAULT_PARAMS.disputeBond, newParams.disputeBond);
-      const tx = f.market.connect(f.other).dispute(jobId, terms, { value: DEFAULT_PARAMS.disputeBond });
+      const tx = f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond });
       await expect(tx).to.emit(f.market, "JobDisputed");
       const disputedAt = await time.latest();
       expect((await jobOf(f, jobId)).deadline).to.equal(BigInt(disputedAt + DEFAULT_PARAMS.rulingTimeout));
@@ -349,7 +350,7 @@ describe("Hardening", function () {
       await f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT);
       const at = MAX_UINT32 - BigInt(DEFAULT_PARAMS.rulingTimeout) + 1n;
       await time.setNextBlockTimestamp(at);
-      await expect(f.market.connect(f.other).dispute(jobId, terms, { value: DEFAULT_PARAMS.disputeBond }))
+      await expect(f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond }))
         .to.be.revertedWithCustomError(f.market, "JobMarketTimestampOverflow")
         .withArgs(MAX_UINT32 + 1n);
     });
@@ -423,13 +424,14 @@ describe("Hardening", function () {
         f.market,
         "JobMarketUnexpectedState",
       );
-      // Once a result is in, the job cannot be given back either.
+      // Once a result is in, the job cannot be given back either: the job's digest now binds the
+      // result, which `abandon` does not take.
       const g = await loadFixture(deployMarket);
       const other = await assigned(g);
       await g.market.connect(g.worker1).submitResult(other.jobId, other.terms, RESULT_HASH, RESULT);
       await expect(g.market.connect(g.worker1).abandon(other.jobId, other.terms)).to.be.revertedWithCustomError(
         g.market,
-        "JobMarketUnexpectedState",
+        "JobMarketTermsMismatch",
       );
     });
   });

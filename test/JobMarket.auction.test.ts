@@ -323,7 +323,7 @@ describe("JobMarket auction", function () {
 
       const forfeited = (BOND * BigInt(DEFAULT_PARAMS.forfeitBps)) / 10_000n;
       const bounty = (forfeited * BigInt(DEFAULT_PARAMS.slashBountyBps)) / 10_000n;
-      await expect(f.market.connect(f.other).forfeitUnrevealed(jobId, terms, 0, f.worker2.address))
+      await expect(f.market.connect(f.other).forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker2.address))
         .to.emit(f.market, "BidForfeited")
         .withArgs(jobId, f.worker2.address, 0, forfeited, f.other.address);
       const w = await f.market.getWorker(f.worker2.address);
@@ -341,7 +341,7 @@ describe("JobMarket auction", function () {
       await commit(f, jobId, terms, f.worker1, P("1"));
       await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
       const forfeited = (BOND * BigInt(DEFAULT_PARAMS.forfeitBps)) / 10_000n;
-      await f.market.connect(f.worker1).forfeitUnrevealed(jobId, terms, 0, f.worker1.address);
+      await f.market.connect(f.worker1).forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker1.address);
       expect(await f.market.creditOf(f.worker1.address, ETH)).to.equal(0n);
       expect(await f.market.creditOf(f.treasury.address, ETH)).to.equal(forfeited);
       expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(0n);
@@ -353,20 +353,23 @@ describe("JobMarket auction", function () {
       await commit(f, jobId, terms, f.worker1, P("1"));
       const { revealDeadline } = await f.market.getJob(jobId);
       await time.setNextBlockTimestamp(revealDeadline - 1n);
-      await expect(f.market.forfeitUnrevealed(jobId, terms, 0, f.worker1.address))
+      await expect(f.market.forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker1.address))
         .to.be.revertedWithCustomError(f.market, "JobMarketRevealStillOpen")
         .withArgs(jobId, revealDeadline);
       await time.setNextBlockTimestamp(revealDeadline);
-      await expect(f.market.forfeitUnrevealed(jobId, terms, 0, f.worker1.address)).to.emit(f.market, "BidForfeited");
+      await expect(f.market.forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker1.address)).to.emit(
+        f.market,
+        "BidForfeited",
+      );
     });
 
     it("reverts for a revealed bid, an unknown bidder and a second forfeit", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: P("1") }]);
-      await expect(f.market.forfeitUnrevealed(jobId, terms, 0, f.worker1.address))
+      await expect(f.market.forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker1.address))
         .to.be.revertedWithCustomError(f.market, "JobMarketNoCommitment")
         .withArgs(jobId, f.worker1.address);
-      await expect(f.market.forfeitUnrevealed(jobId, terms, 0, f.worker2.address))
+      await expect(f.market.forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker2.address))
         .to.be.revertedWithCustomError(f.market, "JobMarketNoCommitment")
         .withArgs(jobId, f.worker2.address);
     });
@@ -377,7 +380,10 @@ describe("JobMarket auction", function () {
       await commit(f, jobId, terms, f.worker1, P("1"));
       await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
       await f.market.connect(f.requester).repost(jobId, terms);
-      await expect(f.market.forfeitUnrevealed(jobId, terms, 0, f.worker1.address)).to.emit(f.market, "BidForfeited");
+      await expect(f.market.forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker1.address)).to.emit(
+        f.market,
+        "BidForfeited",
+      );
       // The same worker may bid again in the new round.
       await commit(f, jobId, terms, f.worker1, P("1"), 1);
       expect(await f.market.commitmentOf(jobId, 1, f.worker1.address)).to.not.equal(ethers.ZeroHash);

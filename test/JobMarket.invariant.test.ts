@@ -136,7 +136,9 @@ async function apply(w: World, a: Action): Promise<void> {
           .connect(f.workers[bid.worker])
           .revealBid(bid.jobId, terms, bid.price, salt(`${bid.jobId}:${bid.round}:${bid.worker}`));
       } else {
-        await m.connect(f.other).forfeitUnrevealed(bid.jobId, terms, bid.round, f.workers[bid.worker].address);
+        await m
+          .connect(f.other)
+          .forfeitUnrevealed(bid.jobId, terms, ethers.ZeroHash, bid.round, f.workers[bid.worker].address);
       }
       return;
     }
@@ -153,13 +155,13 @@ async function apply(w: World, a: Action): Promise<void> {
       return;
     }
     case "accept":
-      await m.connect(f.requester).accept(job!.jobId, job!.terms);
+      await m.connect(f.requester).accept(job!.jobId, job!.terms, RESULT_HASH);
       return;
     case "settle":
-      await m.connect(f.other).settle(job!.jobId, job!.terms);
+      await m.connect(f.other).settle(job!.jobId, job!.terms, RESULT_HASH);
       return;
     case "dispute":
-      await m.connect(f.other).dispute(job!.jobId, job!.terms, { value: DEFAULT_PARAMS.disputeBond });
+      await m.connect(f.other).dispute(job!.jobId, job!.terms, RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond });
       return;
     case "slash":
       await m.connect(f.other).slashNoShow(job!.jobId, job!.terms);
@@ -174,14 +176,14 @@ async function apply(w: World, a: Action): Promise<void> {
       await m.connect(f.requester).reclaim(job!.jobId, job!.terms);
       return;
     case "stale":
-      await m.connect(f.other).resolveStaleDispute(job!.jobId, job!.terms);
+      await m.connect(f.other).resolveStaleDispute(job!.jobId, job!.terms, RESULT_HASH);
       return;
     case "vote": {
       for (const member of f.members.slice(0, 2)) {
         if (!(await f.arbiter.hasVoted(job!.jobId, member.address)))
           await f.arbiter.connect(member).vote(job!.jobId, a.forWorker);
       }
-      await f.arbiter.connect(f.other).resolve(job!.jobId, job!.terms);
+      await f.arbiter.connect(f.other).resolve(job!.jobId, job!.terms, RESULT_HASH);
       return;
     }
     case "withdraw": {

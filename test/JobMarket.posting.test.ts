@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyUint, anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import {
   BOND,
   DAY,
@@ -43,7 +44,19 @@ describe("JobMarket posting", function () {
         );
 
       const job = await f.market.getJob(1n);
-      expect(job.termsHash).to.equal(await f.market.hashTerms(terms));
+      expect(job.digest).to.equal(await f.market.jobDigest(1n, terms, ethers.ZeroHash));
+      expect(job.digest).to.equal(
+        ethers.dataSlice(
+          ethers.keccak256(
+            ethers.AbiCoder.defaultAbiCoder().encode(
+              ["uint256", "bytes32", f.market.interface.getFunction("postJob")!.inputs[0]],
+              [1n, ethers.ZeroHash, terms],
+            ),
+          ),
+          0,
+          21,
+        ),
+      );
       expect(job.deadline).to.equal(commitDeadline);
       expect(job.revealDeadline).to.equal(revealDeadline);
       expect(await f.market.jobState(1n)).to.equal(JobState.Open);
@@ -187,6 +200,115 @@ describe("JobMarket posting", function () {
     });
   });
 
+  describe("postJobs", function () {
+    it("posts each job with the next id, escrows the sum and writes the job counter once", async function () {
+      const f = await loadFixture(deployMarket);
+      const token = await f.token.getAddress();
+      const terms = [await makeTerms(f), await makeTerms(f, { token }), await makeTerms(f, { maxReward: 3n })];
+      const value = REWARD + 3n;
+      const first = await f.market
+        .connect(f.requester)
+        .postJobs.staticCall(terms, [SPEC_HASH, SPEC_HASH, SPEC_HASH], [SPEC, SPEC, SPEC], { value });
+      expect(first).to.equal(1n);
+      const tx = f.market
+        .connect(f.requester)
+        .postJobs(terms, [SPEC_HASH, SPEC_HASH, SPEC_HASH], [SPEC, SPEC, SPEC], { value });
+      await expect(tx).to.changeEtherBalances([f.requester, f.market], [-value, value]);
+      await expect(tx).to.changeTokenBalances(f.token, [f.requester, f.market], [-REWARD, REWARD]);
+      await expect(tx)
+        .to.emit(f.market, "JobPosted")
+        .withArgs(
+          3n,
+          f.requester.address,
+          ETH,
+          Object.values(terms[2]),
+          SPEC_HASH,
+          ethers.hexlify(SPEC),
+          anyUint,
+          anyUint,
+        );
+      expect(await f.market.jobCount()).to.equal(3n);
+      for (const id of [1n, 2n, 3n]) expect(await f.market.jobState(id)).to.equal(JobState.Open);
+      await expectConservation(
+        f,
+        terms.map((t, i) => ({ jobId: BigInt(i + 1), terms: t })),
+      );
+    });
+
+    it("reverts when the ETH sent is not the sum of the ETH rewards, or the lists differ in length", async function () {
+      const f = await loadFixture(deployMarket);
+      const terms = [await makeTerms(f), await makeTerms(f)];
+      await expect(
+        f.market.connect(f.requester).postJobs(terms, [SPEC_HASH, SPEC_HASH], [SPEC, SPEC], { value: REWARD }),
+      )
+        .to.be.revertedWithCustomError(f.market, "JobMarketBatchMismatch")
+        .withArgs(2n * REWARD, REWARD);
+      await expect(f.market.connect(f.requester).postJobs(terms, [SPEC_HASH], [SPEC, SPEC], { value: 2n * REWARD }))
+        .to.be.revertedWithCustomError(f.market, "JobMarketBatchMismatch")
+        .withArgs(2n, 1n);
+      await expect(
+        f.market.connect(f.requester).postJobs(terms, [SPEC_HASH, SPEC_HASH], [SPEC], { value: 2n * REWARD }),
+      )
+        .to.be.revertedWithCustomError(f.market, "JobMarketBatchMismatch")
+        .withArgs(2n, 1n);
+    });
+
+    it("checks every job like postJob, and the pause", async function () {
+      const f = await loadFixture(deployMarket);
+      const good = await makeTerms(f);
+      const bad = await makeTerms(f, { bond: 0n });
+      await expect(
+        f.market
+          .connect(f.requester)
+          .postJobs([good, bad], [SPEC_HASH, SPEC_HASH], [SPEC, SPEC], { value: 2n * REWARD }),
+      ).to.be.revertedWithCustomError(f.market, "JobMarketZeroBond");
+      await f.market.connect(f.owner).pause();
+      await expect(
+        f.market.connect(f.requester).postJobs([good], [SPEC_HASH], [SPEC], { value: REWARD }),
+      ).to.be.revertedWithCustomError(f.market, "EnforcedPause");
+    });
+  });
+
+  describe("multicall", function () {
+    it("runs several of the caller's own calls in one transaction, as the caller", async function () {
+      const f = await loadFixture(deployMarket);
+      const a = await postJob(f);
+      const b = await postJob(f);
+      const price = ethers.parseEther("1");
+      const calls = [];
+      for (const job of [a, b]) {
+        const s = ethers.id(`multicall:${job.jobId}`);
+        const commitment = await f.market.computeCommitment(job.jobId, 0, f.worker1.address, price, s);
+        calls.push(f.market.interface.encodeFunctionData("commitBid", [job.jobId, job.terms, commitment]));
+      }
+      await expect(f.market.connect(f.worker1).multicall(calls))
+        .to.emit(f.market, "BidCommitted")
+        .withArgs(b.jobId, f.worker1.address, 0, anyValue);
+      expect((await f.market.getWorker(f.worker1.address)).locked).to.equal(2n * BOND);
+    });
+
+    it("reverts as a whole with the failing call's error", async function () {
+      const f = await loadFixture(deployMarket);
+      const a = await postJob(f);
+      const s = ethers.id("multicall:dup");
+      const commitment = await f.market.computeCommitment(a.jobId, 0, f.worker1.address, 1n, s);
+      const call = f.market.interface.encodeFunctionData("commitBid", [a.jobId, a.terms, commitment]);
+      await expect(f.market.connect(f.worker1).multicall([call, call]))
+        .to.be.revertedWithCustomError(f.market, "JobMarketAlreadyCommitted")
+        .withArgs(a.jobId, f.worker1.address);
+      expect((await f.market.getWorker(f.worker1.address)).locked).to.equal(0n);
+    });
+
+    it("takes no ETH, so a batch cannot reuse one msg.value for several postJob calls", async function () {
+      const f = await loadFixture(deployMarket);
+      const terms = await makeTerms(f);
+      const post = f.market.interface.encodeFunctionData("postJob", [terms, SPEC_HASH, SPEC]);
+      const data = f.market.interface.encodeFunctionData("multicall", [[post, post]]);
+      await expect(f.requester.sendTransaction({ to: await f.market.getAddress(), data, value: REWARD })).to.be
+        .reverted;
+    });
+  });
+
   describe("cancel", function () {
     it("refunds the requester through credits when no bid was committed", async function () {
       const f = await loadFixture(deployMarket);
@@ -242,6 +364,40 @@ describe("JobMarket posting", function () {
       await expect(f.market.connect(f.requester).cancel(jobId, { ...terms, maxReward: BOND * 100n }))
         .to.be.revertedWithCustomError(f.market, "JobMarketTermsMismatch")
         .withArgs(jobId);
+    });
+  });
+
+  describe("terms binding", function () {
+    it("refuses to post terms with dirty padding in any field", async function () {
+      const f = await loadFixture(deployMarket);
+      const terms = await makeTerms(f);
+      const data = ethers.getBytes(f.market.interface.encodeFunctionData("postJob", [terms, SPEC_HASH, SPEC]));
+      for (let word = 0; word < 19; word++) {
+        const dirty = Uint8Array.from(data);
+        dirty[4 + 32 * word] = 0x01;
+        await expect(
+          f.requester.sendTransaction({
+            to: await f.market.getAddress(),
+            data: ethers.hexlify(dirty),
+            value: terms.maxReward,
+          }),
+          `word ${word}`,
+        ).to.be.reverted;
+      }
+      expect(await f.market.jobCount()).to.equal(0n);
+    });
+
+    it("refuses a non-canonical encoding of the job's own terms (dirty padding)", async function () {
+      const f = await loadFixture(deployMarket);
+      const { jobId, terms } = await postJob(f);
+      const data = f.market.interface.encodeFunctionData("cancel", [jobId, terms]);
+      // Word 1 of the terms (after the selector and the job id) is `requester`: set a padding byte.
+      const bytes = ethers.getBytes(data);
+      bytes[4 + 32 + 0] = 0x01;
+      await expect(f.requester.sendTransaction({ to: await f.market.getAddress(), data: ethers.hexlify(bytes) }))
+        .to.be.revertedWithCustomError(f.market, "JobMarketTermsMismatch")
+        .withArgs(jobId);
+      await expect(f.market.connect(f.requester).cancel(jobId, terms)).to.emit(f.market, "JobCancelled");
     });
   });
 

@@ -39,7 +39,8 @@ describe("JobMarket settlement", function () {
       await expect(f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT))
         .to.emit(f.market, "ResultSubmitted")
         .withArgs(jobId, f.worker1.address, RESULT_HASH, ethers.hexlify(RESULT), now + Number(terms.challengeWindow));
-      expect(await f.market.resultHashOf(jobId)).to.equal(RESULT_HASH);
+      // The result hash joins the job's digest: later calls must pass it back.
+      expect((await f.market.getJob(jobId)).digest).to.equal(await f.market.jobDigest(jobId, terms, RESULT_HASH));
       expect(await f.market.jobState(jobId)).to.equal(JobState.Submitted);
     });
 
@@ -99,7 +100,7 @@ describe("JobMarket settlement", function () {
     it("settles at once: worker paid price minus fee, fee to treasury, unused reward to requester", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f, PRICE);
-      await expect(f.market.connect(f.requester).accept(jobId, terms))
+      await expect(f.market.connect(f.requester).accept(jobId, terms, RESULT_HASH))
         .to.emit(f.market, "JobSettled")
         .withArgs(jobId, f.worker1.address, RESULT_HASH, PRICE, FEE, REWARD - PRICE);
       expect(await f.market.creditOf(f.worker1.address, ETH)).to.equal(PRICE - FEE);
@@ -108,7 +109,6 @@ describe("JobMarket settlement", function () {
       const w = await f.market.getWorker(f.worker1.address);
       expect(w.completed).to.equal(1);
       expect(w.locked).to.equal(0n);
-      expect(await f.market.earned(f.worker1.address, ETH)).to.equal(PRICE - FEE);
       expect(await f.market.jobState(jobId)).to.equal(JobState.Settled);
       await expectConservation(f, [{ jobId, terms }]);
     });
@@ -116,7 +116,7 @@ describe("JobMarket settlement", function () {
     it("reverts for anyone but the requester", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f, PRICE);
-      await expect(f.market.connect(f.worker1).accept(jobId, terms))
+      await expect(f.market.connect(f.worker1).accept(jobId, terms, RESULT_HASH))
         .to.be.revertedWithCustomError(f.market, "JobMarketNotRequester")
         .withArgs(jobId, f.worker1.address);
     });
@@ -128,19 +128,19 @@ describe("JobMarket settlement", function () {
       const { jobId, terms } = await submitted(f, PRICE);
       const { deadline } = await f.market.getJob(jobId);
       await time.setNextBlockTimestamp(deadline - 1n);
-      await expect(f.market.connect(f.other).settle(jobId, terms))
+      await expect(f.market.connect(f.other).settle(jobId, terms, RESULT_HASH))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Submitted, states(JobState.Settleable));
       await time.setNextBlockTimestamp(deadline);
-      await expect(f.market.connect(f.other).settle(jobId, terms)).to.emit(f.market, "JobSettled");
+      await expect(f.market.connect(f.other).settle(jobId, terms, RESULT_HASH)).to.emit(f.market, "JobSettled");
     });
 
     it("reverts on a second settlement", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f, PRICE);
       await time.increaseTo((await f.market.getJob(jobId)).deadline);
-      await f.market.settle(jobId, terms);
-      await expect(f.market.settle(jobId, terms))
+      await f.market.settle(jobId, terms, RESULT_HASH);
+      await expect(f.market.settle(jobId, terms, RESULT_HASH))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Settled, states(JobState.Settleable));
     });
@@ -149,7 +149,7 @@ describe("JobMarket settlement", function () {
       const f = await loadFixture(deployMarket);
       const token = await f.token6.getAddress();
       const { jobId, terms } = await submitted(f, 1_500_000n, { token, maxReward: 2_000_000n });
-      await f.market.connect(f.requester).accept(jobId, terms);
+      await f.market.connect(f.requester).accept(jobId, terms, RESULT_HASH);
       const fee = (1_500_000n * BigInt(DEFAULT_PARAMS.feeBps)) / 10_000n;
       expect(await f.market.creditOf(f.worker1.address, token)).to.equal(1_500_000n - fee);
       await expect(f.market.connect(f.worker1).withdraw(token)).to.changeTokenBalance(
@@ -168,13 +168,13 @@ describe("JobMarket settlement", function () {
       const bond = DEFAULT_PARAMS.disputeBond;
       const now = (await time.latest()) + 1;
       await time.setNextBlockTimestamp(now);
-      await expect(f.market.connect(f.other).dispute(jobId, terms, { value: bond }))
+      await expect(f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: bond }))
         .to.emit(f.market, "JobDisputed")
         .withArgs(jobId, f.other.address, await f.arbiter.getAddress(), bond, now + DEFAULT_PARAMS.rulingTimeout)
         .and.to.emit(f.arbiter, "DisputeOpened");
       expect(await f.market.jobState(jobId)).to.equal(JobState.Disputed);
       expect(await f.market.getDispute(jobId)).to.deep.equal([f.other.address, bond]);
-      await expect(f.market.connect(f.requester).accept(jobId, terms)).to.be.revertedWithCustomError(
+      await expect(f.market.connect(f.requester).accept(jobId, terms, RESULT_HASH)).to.be.revertedWithCustomError(
         f.market,
         "JobMarketUnexpectedState",
       );
@@ -184,12 +184,12 @@ describe("JobMarket settlement", function () {
     it("reverts with the wrong bond and after the challenge window (boundary)", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f, PRICE);
-      await expect(f.market.connect(f.other).dispute(jobId, terms, { value: 1n }))
+      await expect(f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: 1n }))
         .to.be.revertedWithCustomError(f.market, "JobMarketWrongValue")
         .withArgs(DEFAULT_PARAMS.disputeBond, 1n);
       const { deadline } = await f.market.getJob(jobId);
       await time.setNextBlockTimestamp(deadline);
-      await expect(f.market.connect(f.other).dispute(jobId, terms, { value: DEFAULT_PARAMS.disputeBond }))
+      await expect(f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond }))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Settleable, states(JobState.Submitted));
     });
@@ -198,10 +198,9 @@ describe("JobMarket settlement", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f, PRICE);
       await time.setNextBlockTimestamp((await f.market.getJob(jobId)).deadline - 1n);
-      await expect(f.market.connect(f.requester).dispute(jobId, terms, { value: DEFAULT_PARAMS.disputeBond })).to.emit(
-        f.market,
-        "JobDisputed",
-      );
+      await expect(
+        f.market.connect(f.requester).dispute(jobId, terms, RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond }),
+      ).to.emit(f.market, "JobDisputed");
     });
   });
 
@@ -278,7 +277,7 @@ describe("JobMarket settlement", function () {
     it("delivers the job id, result hash, worker and price to the requester contract", async function () {
       const f = await loadFixture(deployMarket);
       const { consumer, jobId, terms } = await consumerJob(f, 0);
-      await expect(f.market.connect(f.other).settle(jobId, terms))
+      await expect(f.market.connect(f.other).settle(jobId, terms, RESULT_HASH))
         .to.emit(f.market, "SettlementCallback")
         .withArgs(jobId, true);
       expect(await consumer.lastJobId()).to.equal(jobId);
@@ -295,7 +294,7 @@ describe("JobMarket settlement", function () {
       it(`settles anyway when the consumer ${label}`, async function () {
         const f = await loadFixture(deployMarket);
         const { consumer, jobId, terms } = await consumerJob(f, mode);
-        const tx = f.market.connect(f.other).settle(jobId, terms, { gasLimit: 1_000_000 });
+        const tx = f.market.connect(f.other).settle(jobId, terms, RESULT_HASH, { gasLimit: 1_000_000 });
         await expect(tx)
           .to.emit(f.market, "SettlementCallback")
           .withArgs(jobId, mode === 3);
@@ -315,7 +314,7 @@ describe("JobMarket settlement", function () {
         const f = await loadFixture(deployMarket);
         const { jobId, terms } = await consumerJob(f, 0);
         await expect(
-          f.market.connect(f.other).settle(jobId, terms, { gasLimit: 150_000 }),
+          f.market.connect(f.other).settle(jobId, terms, RESULT_HASH, { gasLimit: 150_000 }),
         ).to.be.revertedWithCustomError(f.market, "JobMarketInsufficientGas");
         expect(await f.market.jobState(jobId)).to.equal(JobState.Settleable);
       },
@@ -326,7 +325,7 @@ describe("JobMarket settlement", function () {
     it("pays out all credits once and reverts when there is nothing left", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f, PRICE);
-      await f.market.connect(f.requester).accept(jobId, terms);
+      await f.market.connect(f.requester).accept(jobId, terms, RESULT_HASH);
       await expect(f.market.connect(f.worker1).withdraw(ETH))
         .to.emit(f.market, "Withdrawn")
         .withArgs(f.worker1.address, ETH, f.worker1.address, PRICE - FEE);
@@ -340,7 +339,7 @@ describe("JobMarket settlement", function () {
       const f = await loadFixture(deployMarket);
       const token = await f.noReturnToken.getAddress();
       const { jobId, terms } = await submitted(f, 1_000_000n, { token, maxReward: 2_000_000n });
-      await f.market.connect(f.requester).accept(jobId, terms);
+      await f.market.connect(f.requester).accept(jobId, terms, RESULT_HASH);
       await f.noReturnToken.setBlocked(f.requester.address, true);
       await expect(f.market.connect(f.requester).withdraw(token)).to.be.reverted;
       // The failed withdrawal lost nothing.
@@ -383,7 +382,7 @@ describe("JobMarket settlement", function () {
         f.market.interface.encodeFunctionData("withdrawTo", [ETH, await attacker.getAddress()]),
         post,
         f.market.interface.encodeFunctionData("cancel", [1n, terms]),
-        f.market.interface.encodeFunctionData("settle", [1n, terms]),
+        f.market.interface.encodeFunctionData("settle", [1n, terms, RESULT_HASH]),
         f.market.interface.encodeFunctionData("register", [[], ""]),
         f.market.interface.encodeFunctionData("withdrawUnbonded"),
       ];
@@ -409,7 +408,7 @@ describe("JobMarket settlement", function () {
       await stubborn.act(f.market.interface.encodeFunctionData("postJob", [terms, SPEC_HASH, SPEC]), { value: REWARD });
       const jobId = await f.market.jobCount();
       await bidAndSubmit(f, jobId, terms, PRICE);
-      await f.market.connect(f.other).settle(jobId, terms);
+      await f.market.connect(f.other).settle(jobId, terms, RESULT_HASH);
 
       await expect(stubborn.act(f.market.interface.encodeFunctionData("withdraw", [ETH])))
         .to.be.revertedWithCustomError(f.market, "JobMarketTransferFailed")

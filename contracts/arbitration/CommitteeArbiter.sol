@@ -69,7 +69,7 @@ contract CommitteeArbiter is ICommitteeArbiter {
     }
 
     /// @inheritdoc ICommitteeArbiter
-    function resolve(uint256 jobId, IJobMarket.JobTerms calldata terms) external {
+    function resolve(uint256 jobId, IJobMarket.JobTerms calldata terms, bytes32 resultHash) external {
         uint256 seq = _disputeCount[jobId];
         Tally storage t = _tallies[jobId][seq];
         if (t.openedAt == 0 || t.resolved) revert CommitteeArbiterNoDispute(jobId);
@@ -88,7 +88,7 @@ contract CommitteeArbiter is ICommitteeArbiter {
         }
         t.resolved = true;
         emit Ruled(jobId, workerWins, byDefault);
-        _market.rule(jobId, terms, workerWins);
+        _market.rule(jobId, terms, resultHash, workerWins);
     }
 
     /// @inheritdoc ICommitteeArbiter

@@ -90,7 +90,8 @@ interface ICommitteeArbiter is IArbiter {
     /// default (worker prevails). Anyone may call it.
     /// @param jobId The job.
     /// @param terms The job's terms (from its `JobPosted` event).
-    function resolve(uint256 jobId, IJobMarket.JobTerms calldata terms) external;
+    /// @param resultHash The disputed result's hash (from `DisputeOpened` or `ResultSubmitted`).
+    function resolve(uint256 jobId, IJobMarket.JobTerms calldata terms, bytes32 resultHash) external;
 
     /// @notice The market this committee serves.
     function market() external view returns (IJobMarket);

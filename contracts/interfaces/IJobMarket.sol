@@ -9,10 +9,13 @@ import {IWorkerRegistry} from "./IWorkerRegistry.sol";
 /// result that settles after an optimistic challenge window unless it is disputed to the job's
 /// arbiter. Every payout is a credit withdrawn by its owner. Every non-terminal state has a
 /// permissionless exit once its deadline has passed.
-/// @dev A job's immutable terms are stored only as a hash (`termsHash`) and are passed back as
-/// calldata by every call that needs them, as Uniswap v4 does with its `PoolKey`. The full terms
-/// are in the `JobPosted` event. The job record itself is three storage slots; a bid, a result
-/// hash and an open dispute take one slot each.
+/// @dev A job's immutable terms are not stored: the job's one slot keeps a 168-bit digest of the
+/// job id, the terms and, while a result stands, its hash (`jobDigest`), and every call on the
+/// job passes them back as calldata, as Uniswap v4 does with its `PoolKey`. The full terms are in
+/// the `JobPosted` event and the result hash in `ResultSubmitted`. Storage per job: one slot
+/// written at posting (digest, state, deadlines), one at the first reveal (winner and price), one
+/// per sealed bid (cleared at reveal), one for an open dispute; second-price jobs add one for the
+/// second price. Batches go through `multicall` (keeper calls) and `postJobs` (posting).
 interface IJobMarket is IWorkerRegistry {
     // ---------------------------------------------------------------- types
 
@@ -103,7 +106,8 @@ interface IJobMarket is IWorkerRegistry {
     }
 
     /// @notice What the market stores for a job.
-    /// @param termsHash keccak256 of the ABI-encoded `JobTerms`.
+    /// @param digest `jobDigest(jobId, terms, resultHash)`: binds the terms and, while a result
+    /// stands (submitted, disputed or settled), its hash; zero result hash otherwise.
     /// @param winner The leading bidder during reveals, then the assigned worker.
     /// @param price The leading price during reveals, then the price to be paid.
     /// @param secondPrice The second-lowest revealed price (second-price jobs only).
@@ -113,7 +117,7 @@ interface IJobMarket is IWorkerRegistry {
     /// @param deadline Commit deadline during an auction; then execution, challenge or ruling deadline.
     /// @param revealDeadline Reveal deadline of the current round; execution deadline is derived from it.
     struct Job {
-        bytes32 termsHash;
+        bytes21 digest;
         address winner;
         uint96 price;
         uint96 secondPrice;
@@ -171,6 +175,14 @@ interface IJobMarket is IWorkerRegistry {
     }
 
     // ---------------------------------------------------------------- events
+
+    /// @notice Governance paused new jobs and reposts.
+    /// @param account The owner.
+    event Paused(address account);
+
+    /// @notice Governance lifted the pause.
+    /// @param account The owner.
+    event Unpaused(address account);
 
     /// @notice A job was posted and its reward escrowed.
     /// @param jobId The new job's id.
@@ -337,9 +349,21 @@ interface IJobMarket is IWorkerRegistry {
     /// @param expectedStates Bitmap of accepted states (bit i set = `JobState(i)` accepted).
     error JobMarketUnexpectedState(uint256 jobId, JobState current, bytes32 expectedStates);
 
-    /// @notice The terms passed do not hash to the job's stored `termsHash`.
+    /// @notice The terms (and, once a result is submitted, the result hash) passed do not match the
+    /// job's stored digest.
     /// @param jobId The job.
     error JobMarketTermsMismatch(uint256 jobId);
+
+    /// @notice The market is paused: no new jobs or reposts.
+    error EnforcedPause();
+
+    /// @notice The market is not paused.
+    error ExpectedPause();
+
+    /// @notice A batch's lists differ in length, or the ETH sent is not the sum of its ETH rewards.
+    /// @param expected The expected count or wei.
+    /// @param received The count or wei given.
+    error JobMarketBatchMismatch(uint256 expected, uint256 received);
 
     /// @notice `terms.requester` must be the caller when posting.
     /// @param requester The requester in the terms.
@@ -508,6 +532,18 @@ interface IJobMarket is IWorkerRegistry {
         bytes calldata spec
     ) external payable returns (uint256 jobId);
 
+    /// @notice Posts several jobs in one transaction; `msg.value` is the sum of their ETH rewards.
+    /// Each job is posted exactly as by `postJob` and gets the next id.
+    /// @param terms Each job's terms.
+    /// @param specHashes Each job's spec hash.
+    /// @param specs Each job's spec or URI.
+    /// @return firstJobId The first new job's id; the others follow it.
+    function postJobs(
+        JobTerms[] calldata terms,
+        bytes32[] calldata specHashes,
+        bytes[] calldata specs
+    ) external payable returns (uint256 firstJobId);
+
     /// @notice Cancels an open job that has no bids and credits the reward back. Requester only.
     /// @param jobId The job.
     /// @param terms Its terms.
@@ -528,7 +564,8 @@ interface IJobMarket is IWorkerRegistry {
     /// Requester only; also works after the window until someone settles.
     /// @param jobId The job.
     /// @param terms Its terms.
-    function accept(uint256 jobId, JobTerms calldata terms) external;
+    /// @param resultHash The submitted result's hash (from `ResultSubmitted`).
+    function accept(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) external;
 
     // ---------------------------------------------------------------- workers
 
@@ -569,9 +606,17 @@ interface IJobMarket is IWorkerRegistry {
     /// shills its own auction with bids it leaves unrevealed pays for every one of them.
     /// @param jobId The job.
     /// @param terms Its terms.
+    /// @param resultHash The job's result hash while a result stands (submitted, disputed or
+    /// settled), zero otherwise.
     /// @param round The round of the bid.
     /// @param bidder The bidder.
-    function forfeitUnrevealed(uint256 jobId, JobTerms calldata terms, uint8 round, address bidder) external;
+    function forfeitUnrevealed(
+        uint256 jobId,
+        JobTerms calldata terms,
+        bytes32 resultHash,
+        uint8 round,
+        address bidder
+    ) external;
 
     /// @notice Assigns the job to the auction's winner once the reveal window has closed.
     /// @param jobId The job.
@@ -581,24 +626,37 @@ interface IJobMarket is IWorkerRegistry {
     /// @notice Settles a result whose challenge window passed undisputed.
     /// @param jobId The job.
     /// @param terms Its terms.
-    function settle(uint256 jobId, JobTerms calldata terms) external;
+    /// @param resultHash The submitted result's hash (from `ResultSubmitted`).
+    function settle(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) external;
 
     /// @notice Disputes a result within its challenge window, depositing the dispute bond.
     /// @param jobId The job.
     /// @param terms Its terms.
-    function dispute(uint256 jobId, JobTerms calldata terms) external payable;
+    /// @param resultHash The submitted result's hash (from `ResultSubmitted`).
+    function dispute(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) external payable;
 
     /// @notice Applies the default ruling (the worker prevails) after the ruling deadline.
     /// @param jobId The job.
     /// @param terms Its terms.
-    function resolveStaleDispute(uint256 jobId, JobTerms calldata terms) external;
+    /// @param resultHash The submitted result's hash (from `ResultSubmitted`).
+    function resolveStaleDispute(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) external;
 
     /// @notice Slashes a winner who missed the execution deadline, then reopens or refunds the job.
     /// @param jobId The job.
     /// @param terms Its terms.
     function slashNoShow(uint256 jobId, JobTerms calldata terms) external;
 
-    /// @notice Withdraws all of the caller's credits in `token` to the caller.
+    /// @notice Runs several of the caller's own calls on the market in one transaction, in order,
+    /// each as if the caller had sent it (a `delegatecall` to the market itself, so `msg.sender`
+    /// is unchanged). Reverts as a whole with the first failing call's error. Not payable, so one
+    /// `msg.value` can never pay for two calls: batch ETH postings with `postJobs`.
+    /// @param data ABI-encoded calls to the market's own functions.
+    /// @return results Each call's return data.
+    function multicall(bytes[] calldata data) external returns (bytes[] memory results);
+
+    /// @notice Withdraws all of the caller's credits in `token` to the caller. The credit's slot is
+    /// left non-zero (an accounting marker, not a balance), so that the next credit is a cheap
+    /// rewrite rather than a fresh slot.
     /// @param token The token (zero for ETH).
     function withdraw(address token) external;
 
@@ -613,8 +671,9 @@ interface IJobMarket is IWorkerRegistry {
     /// @notice Decides a dispute. Only the job's arbiter, while the job is disputed.
     /// @param jobId The job.
     /// @param terms Its terms.
+    /// @param resultHash The submitted result's hash (from `ResultSubmitted`).
     /// @param workerWins True to settle and pay the worker; false to slash it and reopen or refund.
-    function rule(uint256 jobId, JobTerms calldata terms, bool workerWins) external;
+    function rule(uint256 jobId, JobTerms calldata terms, bytes32 resultHash, bool workerWins) external;
 
     // ---------------------------------------------------------------- governance
 
@@ -628,8 +687,9 @@ interface IJobMarket is IWorkerRegistry {
     /// @param allowed Whether new jobs may use it.
     function setTokenAllowed(address token, bool allowed) external;
 
-    /// @notice Stops new jobs, new bids and reposts. Reveals, execution, settlement, disputes and
-    /// withdrawals keep working. Owner only.
+    /// @notice Stops new jobs and reposts. Bids on jobs already open, reveals, execution, settlement, disputes and
+    /// withdrawals keep working: the flag shares the slot `postJob` already writes, so checking it
+    /// costs nothing there, whereas a check on every bid would cost a cold read. Owner only.
     function pause() external;
 
     /// @notice Lifts a pause. Owner only.
@@ -665,11 +725,17 @@ interface IJobMarket is IWorkerRegistry {
     /// @return bond Wei of dispute bond held.
     function getDispute(uint256 jobId) external view returns (address disputer, uint96 bond);
 
-    /// @notice The submitted result hash of a job (zero before submission).
+    /// @notice The result hash of a settled job whose settlement callback failed (zero otherwise),
+    /// kept so that the requester contract can pick up the settlement later. Every other result
+    /// hash is only in `ResultSubmitted`.
     /// @param jobId The job.
-    function resultHashOf(uint256 jobId) external view returns (bytes32);
+    function undeliveredResultOf(uint256 jobId) external view returns (bytes32);
 
-    /// @notice Credits withdrawable by `account` in `token`.
+    /// @notice Whether new jobs and reposts are paused.
+    function paused() external view returns (bool);
+
+    /// @notice Credits withdrawable by `account` in `token`. (The slot keeps one unit more than the
+    /// credit once it has been used, so that it never returns to zero: see `withdraw`.)
     /// @param account The account.
     /// @param token The token (zero for ETH).
     function creditOf(address account, address token) external view returns (uint256);
@@ -695,7 +761,10 @@ interface IJobMarket is IWorkerRegistry {
         bytes32 salt
     ) external view returns (bytes32);
 
-    /// @notice keccak256 of the ABI-encoded terms.
-    /// @param terms The terms.
-    function hashTerms(JobTerms calldata terms) external pure returns (bytes32);
+    /// @notice The digest a job's slot keeps: the first 21 bytes of
+    /// keccak256(abi.encode(jobId, resultHash, terms)).
+    /// @param jobId The job.
+    /// @param terms Its terms.
+    /// @param resultHash The result hash while a result stands, zero otherwise.
+    function jobDigest(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) external pure returns (bytes21);
 }

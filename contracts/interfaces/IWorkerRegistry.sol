@@ -129,9 +129,4 @@ interface IWorkerRegistry {
     /// @notice The worker's unbonding stake.
     /// @param worker The worker's address.
     function getUnbonding(address worker) external view returns (Unbonding memory);
-
-    /// @notice Total a worker has earned in one token across settled jobs (after fees).
-    /// @param worker The worker's address.
-    /// @param token The token, or the zero address for ETH.
-    function earned(address worker, address token) external view returns (uint256);
 }

@@ -214,7 +214,7 @@ interface IWorkflowOrchestrator is IJobConsumer {
     error WorkflowEmptySpec(uint256 step);
     /// @notice A step's spec is longer than the market accepts.
     error WorkflowSpecTooLarge(uint256 step, uint256 length, uint256 max);
-    /// @notice The specs together are longer than one workflow can store.
+    /// @notice The specs, with 69 bytes of parameters per step, are longer than one workflow can store.
     error WorkflowSpecsTooLarge(uint256 length, uint256 max);
     /// @notice A step's reward cap is zero.
     error WorkflowZeroReward(uint256 step);

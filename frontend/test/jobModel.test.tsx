@@ -1,8 +1,25 @@
-import { encodeResult, jobMarketAbi, JobState, resultHash, SlashReason, Status, type MarketLog } from "@baton/sdk";
+import {
+  encodeResult,
+  jobMarketAbi,
+  JobState,
+  resultHash,
+  SlashReason,
+  Status,
+  ZERO_HASH,
+  type MarketLog,
+} from "@baton/sdk";
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { decodeFunctionData, keccak256, parseEther, toHex, zeroAddress, type Address, type Hex } from "viem";
-import { availableActions, buildTimeline, checkResult, currentDeadline, isCustomArbiter } from "../src/lib/jobModel.ts";
+import {
+  actionCall,
+  availableActions,
+  buildTimeline,
+  checkResult,
+  currentDeadline,
+  isCustomArbiter,
+  resultHashOf,
+} from "../src/lib/jobModel.ts";
 import type { PostedJob } from "../src/lib/market.ts";
 import Job from "../src/pages/Job.tsx";
 import { ARBITER, emptyRecord, FakeChain, MARKET, OTHER, REQUESTER, termsFor, WORKER } from "./helpers/fakeChain.ts";
@@ -106,8 +123,11 @@ describe("arbiter", () => {
 });
 
 describe("actions", () => {
+  const RESULT = keccak256(toHex("the result"));
   const ids = (state: number, account: Address | undefined, record = emptyRecord(), now = 0) =>
-    availableActions({ state: state as never, record, terms: posted.terms, account, now }).map((a) => a.id);
+    availableActions({ state: state as never, record, terms: posted.terms, account, now, resultHash: RESULT }).map(
+      (a) => a.id,
+    );
 
   it("offers the requester cancel before bids, accept and dispute on results, reclaim and repost when unfilled", () => {
     expect(ids(JobState.Open, REQUESTER)).toEqual(["cancel"]);
@@ -128,6 +148,60 @@ describe("actions", () => {
     expect(ids(JobState.Unfilled, OTHER, emptyRecord(), posted.terms.expiry)).toEqual(["reclaim"]);
     expect(ids(JobState.Settleable, undefined)).toEqual([]);
   });
+
+  it("offers the actions on a result only once its hash is known from the job's logs", () => {
+    const offered = (state: number, resultHash: Hex | undefined) =>
+      availableActions({
+        state: state as never,
+        record: emptyRecord(),
+        terms: posted.terms,
+        account: REQUESTER,
+        now: 0,
+        resultHash,
+      }).map((a) => a.id);
+    for (const resultHash of [undefined, ZERO_HASH]) {
+      expect(offered(JobState.Submitted, resultHash)).toEqual([]);
+      expect(offered(JobState.Settleable, resultHash)).toEqual([]);
+      expect(offered(JobState.RulingOverdue, resultHash)).toEqual([]);
+      // The calls that take no result hash do not wait for one.
+      expect(offered(JobState.Unfilled, resultHash)).toEqual(["repost", "reclaim"]);
+    }
+    // The standing hash: the latest submission, unless a lost dispute took it down.
+    const logs = (events: [string, Record<string, unknown>][]) =>
+      events.map(([eventName, args]) => ({ eventName, args }) as unknown as MarketLog);
+    const first = keccak256(toHex("first"));
+    expect(resultHashOf(1n, undefined)).toBeUndefined();
+    expect(resultHashOf(1n, [])).toBe(ZERO_HASH);
+    expect(resultHashOf(1n, logs([["ResultSubmitted", { jobId: 1n, resultHash: first }]]))).toBe(first);
+    const overturned = logs([
+      ["ResultSubmitted", { jobId: 1n, resultHash: first }],
+      ["DisputeResolved", { jobId: 1n, workerWins: false }],
+    ]);
+    expect(resultHashOf(1n, overturned)).toBe(ZERO_HASH);
+    expect(resultHashOf(1n, [...overturned, ...logs([["ResultSubmitted", { jobId: 1n, resultHash: RESULT }]])])).toBe(
+      RESULT,
+    );
+  });
+
+  it("passes the result hash back with accept, dispute and settle, and not with the other calls", () => {
+    const terms = posted.terms;
+    const call = (id: string) => {
+      const action = availableActions({
+        state: (id === "settle" ? JobState.Settleable : id === "cancel" ? JobState.Open : JobState.Submitted) as never,
+        record: emptyRecord(),
+        terms,
+        account: REQUESTER,
+        now: 0,
+        resultHash: RESULT,
+      }).find((a) => a.id === id)!;
+      return actionCall(action, MARKET, 3n, terms, RESULT);
+    };
+    expect(call("accept").args).toEqual([3n, terms, RESULT]);
+    expect(call("dispute").args).toEqual([3n, terms, RESULT]);
+    expect(call("settle").args).toEqual([3n, terms, RESULT]);
+    expect(call("cancel").args).toEqual([3n, terms]);
+  });
+
   it("sends the dispute bond fixed in the job's terms", () => {
     const terms = termsFor(REQUESTER, { disputeBond: parseEther("0.03"), rulingTimeout: 7200 });
     const [dispute] = availableActions({
@@ -136,6 +210,7 @@ describe("actions", () => {
       terms,
       account: OTHER,
       now: 0,
+      resultHash: RESULT,
     });
     expect(dispute).toMatchObject({ id: "dispute", functionName: "dispute", value: parseEther("0.03") });
     expect(dispute!.hint).toMatch(/within 2 h the worker wins/);
@@ -205,14 +280,16 @@ describe("job page", () => {
       state: JobState.Submitted,
       record: { status: Status.Submitted, winner: WORKER, price: 8n * 10n ** 16n, deadline: now + 3600 },
     });
-    const sent: { value?: Hex }[] = [];
+    const result = encodeResult({ words: 9 });
+    fake.addLog("ResultSubmitted", { jobId: id, worker: WORKER }, [keccak256(result), toHex(result), now + 3600]);
+    const sent: { value?: Hex; resultHash?: unknown }[] = [];
     const request = fake.request.bind(fake);
     fake.request = async (method, params = []) => {
       const p = params[0] as { to?: string; data?: Hex; value?: Hex };
       if (method === "eth_call" && p.to?.toLowerCase() === MARKET.toLowerCase() && p.data) {
         const call = decodeFunctionData({ abi: jobMarketAbi, data: p.data });
         if (call.functionName === "dispute") {
-          sent.push({ value: p.value });
+          sent.push({ value: p.value, resultHash: call.args[2] });
           return "0x";
         }
       }
@@ -227,6 +304,7 @@ describe("job page", () => {
     fireEvent.click(button);
     await waitFor(() => expect(sent).toHaveLength(1));
     expect(BigInt(sent[0]!.value ?? "0x0")).toBe(parseEther("0.03"));
+    expect(sent[0]!.resultHash).toBe(keccak256(result));
   });
 
   it("warns that a job's arbiter is not the deployment's committee", async () => {

@@ -74,6 +74,20 @@ describe("custom arbiter", () => {
 });
 
 describe("post form", () => {
+  it("says when the market is paused for new jobs, and only then", async () => {
+    const fake = new FakeChain();
+    fake.paused = true;
+    const { unmount } = await renderWithChain(<PostJob />, fake, { account: REQUESTER });
+    const note = await screen.findByRole("note", { name: "Market paused" });
+    expect(note.textContent).toMatch(
+      /new jobs wait until it resumes\. Bids on open jobs, settlement and withdrawals go on/,
+    );
+    unmount();
+    await renderWithChain(<PostJob />, new FakeChain(), { account: REQUESTER });
+    await waitFor(() => expect(screen.getByRole("button", { name: "Post job" })).toBeTruthy());
+    expect(screen.queryByRole("note", { name: "Market paused" })).toBeNull();
+  });
+
   it("shows each problem next to its field and sends nothing", async () => {
     const fake = new FakeChain();
     await renderWithChain(<PostJob />, fake, { account: REQUESTER });

@@ -74,6 +74,12 @@ export const configSchema = z
     acceptUnlistedTokens: z.boolean().default(false),
     /** Housekeeping for bounties and liveness: finalize, settle, slash no-shows, forfeit non-reveals. */
     housekeeping: z.boolean().default(true),
+    /**
+     * Bundle the market steps of a pass (commit, reveal, submit, settle, finalize, slash, forfeit,
+     * abandon) into one `multicall` transaction instead of one each. Each step is still simulated
+     * alone first; a batch that reverts on chain sends its steps alone.
+     */
+    bundle: z.boolean().default(false),
     /** Blocks a transaction may stay pending before it is replaced with fees raised by 12.5%. */
     replaceAfterBlocks: z.number().int().min(1).max(100).default(3),
     /**

@@ -2,10 +2,13 @@
 
 /**
  * Contract errors (of the market, the orchestrator and the committee) that mean "somebody already
- * did it" or "the moment has passed": normal.
+ * did it" or "the moment has passed": normal. `JobMarketTermsMismatch` is one of them for a call
+ * built before a result was submitted (or taken down by a lost dispute): the job's digest binds
+ * the standing result hash, so a call with a stale one no longer matches.
  */
 export const BENIGN_REVERTS = new Set([
   "JobMarketUnexpectedState",
+  "JobMarketTermsMismatch",
   "JobMarketAlreadyCommitted",
   "JobMarketNoCommitment",
   "JobMarketNothingToWithdraw",

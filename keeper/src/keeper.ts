@@ -11,7 +11,7 @@ import {
 } from "viem";
 import type { Logger } from "pino";
 import type { Server } from "node:http";
-import { computeCommitment, newSalt } from "@baton/sdk";
+import { computeCommitment, newSalt, readResultHash, ZERO_HASH } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import { chainFor, makePublicClient } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
@@ -25,7 +25,13 @@ import { Executions } from "./executions.js";
 import { sleep } from "./sleep.js";
 import { JobSpecs, type JobSpec } from "./specs.js";
 import { ChainReads, type JobOnChain } from "./reads.js";
-import { advanceTransaction, transactionFor, type Contracts } from "./transactions.js";
+import {
+  advanceTransaction,
+  RESULT_STANDING_STATES,
+  resultHashFor,
+  transactionFor,
+  type Contracts,
+} from "./transactions.js";
 
 type Tracked = JobOnChain & JobSpec;
 
@@ -156,6 +162,7 @@ export class Keeper {
     const me = await this.reads.me();
     const now = Number((await this.client.getBlock({ blockNumber: head })).timestamp);
     const tracked = await this.readTracked(now);
+    await this.readMissingResultHashes(tracked, head);
     const gasPrice = await this.client.getGasPrice();
 
     for (const job of tracked) if (!job.pending) this.recordDecision(job, me);
@@ -268,7 +275,8 @@ export class Keeper {
             : action.kind === "submit"
               ? { execution: this.store.execution(job.id, action.round) }
               : {};
-        const tx = transactionFor(action, job, this.contracts, recorded);
+        const resultHash = resultHashFor(job.chain.state, this.store.job(job.id)?.resultHash);
+        const tx = transactionFor(action, { ...job, resultHash }, this.contracts, recorded);
         if (!tx) return;
         const queued = this.store.enqueue({ key: action.key, jobId: job.id, ...tx });
         // Given back at once rather than left to the no-show path: a smaller penalty, and the job
@@ -305,6 +313,33 @@ export class Keeper {
     } catch (error) {
       this.metrics.rpcErrors.inc();
       this.log.warn({ err: (error as Error).message.split("\n")[0] }, "workflow housekeeping failed; retrying");
+    }
+  }
+
+  /**
+   * Reads the standing result hash of each job the chain shows with a result but the synced logs
+   * do not (yet): its `ResultSubmitted` is younger than the confirmations, or a reorg took the log
+   * that cleared it. Rare, so one log read per such job; the logs the syncer applies later win.
+   */
+  private async readMissingResultHashes(tracked: readonly Tracked[], head: bigint) {
+    for (const job of tracked) {
+      if (!RESULT_STANDING_STATES.has(job.chain.state) || this.store.job(job.id)?.resultHash) continue;
+      try {
+        const resultHash = await readResultHash(this.client, {
+          address: this.contracts.market,
+          jobId: job.id,
+          fromBlock: this.store.job(job.id)?.blockNumber ?? this.cfg.startBlock,
+          toBlock: head,
+          windowSize: BigInt(this.cfg.logWindow),
+        });
+        if (resultHash !== ZERO_HASH) this.store.setResultHash(job.id, resultHash, head);
+      } catch (error) {
+        this.metrics.rpcErrors.inc();
+        this.log.warn(
+          { job: job.id.toString(), err: (error as Error).message.split("\n")[0] },
+          "could not read the result hash",
+        );
+      }
     }
   }
 

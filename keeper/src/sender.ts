@@ -1,6 +1,6 @@
 import { keccak256, type Chain, type PrivateKeyAccount, type PublicClient, type Transport } from "viem";
 import type { Logger } from "pino";
-import { decodeRevert, estimateGas, GAS_CAP } from "@baton/sdk";
+import { decodeRevert, encodeCall, estimateGas, GAS_CAP, marketCall } from "@baton/sdk";
 import { BENIGN_REVERTS, isNonceTooLow } from "./errors.js";
 import type { Metrics } from "./metrics.js";
 import { OPEN_OUTBOX, type OutboxRow, type Store } from "./store.js";
@@ -8,6 +8,20 @@ import { OPEN_OUTBOX, type OutboxRow, type Store } from "./store.js";
 /** Fee bump for a replacement: nodes require at least +10%; 12.5% leaves room for rounding. */
 const BUMP_NUM = 1125n;
 const BUMP_DEN = 1000n;
+/** Most steps one multicall carries: a revert costs them all a retry, and gas stays well under the cap. */
+export const MAX_BATCH = 16;
+
+export type SenderOptions = {
+  replaceAfterBlocks: number;
+  /**
+   * Bundle the steps of a pass bound for the market (no value) into one `multicall` transaction,
+   * paying the 21,000 base once: each step is simulated alone first, so a refused one is skipped
+   * without taking the others down.
+   */
+  bundle?: boolean;
+  /** The market (`multicall`'s contract); steps to anything else are sent alone. */
+  market?: string;
+};
 
 /**
  * Sends queued transactions one at a time with a local, pending-aware nonce counter. Each
@@ -22,7 +36,7 @@ export class TxSender {
     private readonly store: Store,
     private readonly client: PublicClient<Transport, Chain>,
     private readonly account: PrivateKeyAccount,
-    private readonly opts: { replaceAfterBlocks: number },
+    private readonly opts: SenderOptions,
     private readonly log: Logger,
     private readonly metrics: Metrics,
   ) {}
@@ -62,6 +76,7 @@ export class TxSender {
           blockNumber: receipt.blockNumber,
           error: ok ? undefined : "reverted on chain",
         });
+        if (item.kind === "batch") this.store.settleBatch(item.id, ok, receipt.blockNumber);
         this.metrics.txMined.inc({ kind: item.kind, status: ok ? "success" : "reverted" });
         this.log[ok ? "info" : "warn"](
           { step: item.key, tx: a.hash, block: receipt.blockNumber, gas: receipt.gasUsed },
@@ -118,49 +133,102 @@ export class TxSender {
     const queued = this.store.outboxByStatus(["queued"]);
     if (queued.length === 0) return;
     if (this.nextNonce === undefined) await this.syncNonce();
+    const bundled: { item: OutboxRow; gas: bigint }[] = [];
     for (const item of queued) {
-      let gas: bigint;
-      try {
-        gas = await this.estimate(item);
-      } catch (error) {
-        const revert = decodeRevert(error);
-        if (!revert) {
-          // RPC trouble: leave it queued for the next pass; later steps may still go out.
-          this.metrics.rpcErrors.inc();
-          this.log.warn(
-            {
-              step: item.key,
-              err: (error as Error).message.split("\n")[0],
-              details: (error as { details?: string }).details,
-            },
-            "could not simulate; will retry",
-          );
-          continue;
-        }
-        const benign = BENIGN_REVERTS.has(revert.name);
-        this.store.setOutboxStatus(item.id, "skipped", { error: revert.name });
-        this.metrics.txSkipped.inc({ kind: item.kind, reason: revert.name });
-        this.log[benign ? "info" : "warn"](
-          { step: item.key, error: revert.name, args: String(revert.args) },
-          benign ? "step no longer needed" : "step refused by the contract",
-        );
+      const gas = await this.simulate(item);
+      if (gas === undefined) continue;
+      if (this.bundleable(item)) {
+        bundled.push({ item, gas });
         continue;
       }
-      const fees = await this.client.estimateFeesPerGas();
-      const nonce = this.nextNonce!;
-      const { raw, hash } = await this.sign(item, nonce, gas, fees.maxFeePerGas!, fees.maxPriorityFeePerGas!);
-      this.nextNonce = nonce + 1;
-      try {
-        await this.broadcast(item, raw, hash, head);
-        this.metrics.txSent.inc({ kind: item.kind });
-        this.log.info({ step: item.key, nonce, tx: hash }, "sent");
-      } catch (error) {
-        // Not accepted (RPC down, or rejected): the signed bytes stay recorded and are re-broadcast
-        // next pass; resynchronise the nonce so later steps do not leave a gap.
-        this.log.warn({ step: item.key, nonce, err: (error as Error).message }, "broadcast failed; will retry");
-        this.nextNonce = undefined;
-        return;
+      if (!(await this.signAndSend(item, gas, head))) return;
+    }
+    for (let i = 0; i < bundled.length; i += MAX_BATCH) {
+      const chunk = bundled.slice(i, i + MAX_BATCH);
+      if (chunk.length === 1) {
+        if (!(await this.signAndSend(chunk[0].item, chunk[0].gas, head))) return;
+        continue;
       }
+      const batch = this.store.bundle(
+        chunk.map((c) => c.item),
+        encodeCall(marketCall(this.opts.market as `0x${string}`, "multicall", [chunk.map((c) => c.item.data)])),
+      );
+      const gas = await this.simulate(batch);
+      if (gas === undefined) {
+        // The steps passed alone but not together (or the RPC failed): they go alone next pass.
+        if (this.store.outboxItem(batch.key)?.status === "queued")
+          this.store.setOutboxStatus(batch.id, "skipped", { error: "not simulated" });
+        this.store.settleBatch(batch.id, false, head);
+        continue;
+      }
+      this.log.info({ step: batch.key, steps: chunk.map((c) => c.item.key) }, "bundling steps into one transaction");
+      if (!(await this.signAndSend(batch, gas, head))) return;
+    }
+  }
+
+  /** Whether `item` may ride in a multicall: a step to the market, without value, never refused in one. */
+  private bundleable(item: OutboxRow): boolean {
+    return (
+      !!this.opts.bundle &&
+      !!this.opts.market &&
+      item.kind !== "batch" &&
+      item.batchId === null &&
+      item.value === 0n &&
+      item.to.toLowerCase() === this.opts.market.toLowerCase()
+    );
+  }
+
+  /**
+   * The gas limit of `item`, or undefined when it cannot go out now: refused by the contract
+   * (recorded as skipped with the error's name) or not simulated for RPC trouble (left queued).
+   */
+  private async simulate(item: OutboxRow): Promise<bigint | undefined> {
+    try {
+      return await this.estimate(item);
+    } catch (error) {
+      const revert = decodeRevert(error);
+      if (!revert) {
+        // RPC trouble: leave it queued for the next pass; later steps may still go out.
+        this.metrics.rpcErrors.inc();
+        this.log.warn(
+          {
+            step: item.key,
+            err: (error as Error).message.split("\n")[0],
+            details: (error as { details?: string }).details,
+          },
+          "could not simulate; will retry",
+        );
+        return undefined;
+      }
+      const benign = BENIGN_REVERTS.has(revert.name);
+      this.store.setOutboxStatus(item.id, "skipped", { error: revert.name });
+      this.metrics.txSkipped.inc({ kind: item.kind, reason: revert.name });
+      this.log[benign ? "info" : "warn"](
+        { step: item.key, error: revert.name, args: String(revert.args) },
+        benign ? "step no longer needed" : "step refused by the contract",
+      );
+      return undefined;
+    }
+  }
+
+  /** Signs `item` at the next nonce, records it, broadcasts it; false when the broadcast failed. */
+  private async signAndSend(item: OutboxRow, gas: bigint, head: bigint): Promise<boolean> {
+    if (this.nextNonce === undefined) await this.syncNonce();
+    const fees = await this.client.estimateFeesPerGas();
+    const nonce = this.nextNonce!;
+    const { raw, hash } = await this.sign(item, nonce, gas, fees.maxFeePerGas!, fees.maxPriorityFeePerGas!);
+    this.nextNonce = nonce + 1;
+    try {
+      await this.broadcast(item, raw, hash, head);
+      this.metrics.txSent.inc({ kind: item.kind });
+      this.log.info({ step: item.key, nonce, tx: hash }, "sent");
+      return true;
+    } catch (error) {
+      // Not accepted (RPC down, or rejected): the signed bytes stay recorded and are re-broadcast
+      // next pass; resynchronise the nonce so later steps do not leave a gap.
+      this.log.warn({ step: item.key, nonce, err: (error as Error).message }, "broadcast failed; will retry");
+      this.nextNonce = undefined;
+      return false;
     }
   }
 

@@ -17,7 +17,9 @@ CREATE TABLE IF NOT EXISTS jobs (
   spec BLOB NOT NULL,
   block_number INTEGER NOT NULL,
   decision TEXT,
-  done INTEGER NOT NULL DEFAULT 0
+  done INTEGER NOT NULL DEFAULT 0,
+  result_hash TEXT,
+  result_block INTEGER
 );
 CREATE TABLE IF NOT EXISTS commits (
   job_id TEXT NOT NULL,
@@ -75,7 +77,8 @@ CREATE TABLE IF NOT EXISTS outbox (
   error TEXT,
   block_number INTEGER,
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  batch_id INTEGER
 );
 CREATE INDEX IF NOT EXISTS outbox_status ON outbox (status);
 CREATE TABLE IF NOT EXISTS attempts (
@@ -90,7 +93,8 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 `;
 
-export type OutboxStatus = "queued" | "signed" | "sent" | "mined" | "reverted" | "skipped";
+/** `batched`: carried by a `batch` row's multicall transaction (`batchId`), which settles it. */
+export type OutboxStatus = "queued" | "signed" | "sent" | "mined" | "reverted" | "skipped" | "batched";
 export const OPEN_OUTBOX: OutboxStatus[] = ["queued", "signed", "sent"];
 
 export type JobRow = {
@@ -101,6 +105,11 @@ export type JobRow = {
   blockNumber: bigint;
   decision: string | null;
   done: boolean;
+  /**
+   * The result hash standing on the job as the synced logs tell (its latest `ResultSubmitted`,
+   * cleared by a `DisputeResolved` the worker lost); null when none stands.
+   */
+  resultHash: `0x${string}` | null;
 };
 
 export type BidRow = { jobId: bigint; round: number; price: bigint; salt: `0x${string}`; commitment: `0x${string}` };
@@ -125,6 +134,8 @@ export type OutboxRow = {
   status: OutboxStatus;
   nonce: number | null;
   error: string | null;
+  /** The `batch` row whose transaction carries (or carried) this step; null when sent alone. */
+  batchId: number | null;
 };
 
 export type AttemptRow = {
@@ -147,6 +158,22 @@ export class Store {
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
     this.db.exec(SCHEMA);
+    this.migrate();
+  }
+
+  /** Brings a store written by an older keeper up to the current schema. */
+  private migrate() {
+    const columns = new Set(
+      (this.db.prepare("PRAGMA table_info(jobs)").all() as { name: string }[]).map((c) => c.name),
+    );
+    // The job's standing result hash, which every call on a job with a result must pass back.
+    if (!columns.has("result_hash")) this.db.exec("ALTER TABLE jobs ADD COLUMN result_hash TEXT");
+    if (!columns.has("result_block")) this.db.exec("ALTER TABLE jobs ADD COLUMN result_block INTEGER");
+    const outbox = new Set(
+      (this.db.prepare("PRAGMA table_info(outbox)").all() as { name: string }[]).map((c) => c.name),
+    );
+    // The multicall transaction that carries a step bundled with others.
+    if (!outbox.has("batch_id")) this.db.exec("ALTER TABLE outbox ADD COLUMN batch_id INTEGER");
   }
 
   close() {
@@ -205,6 +232,9 @@ export class Store {
       const n = Number(block);
       this.db.prepare("DELETE FROM jobs WHERE block_number > ? AND id NOT IN (SELECT job_id FROM bids)").run(n);
       this.db.prepare("DELETE FROM commits WHERE block_number > ?").run(n);
+      // A result hash learnt (or cleared) in a replaced block is unknown again: the planner reads
+      // nothing that needs it until the logs are synced again.
+      this.db.prepare("UPDATE jobs SET result_hash = NULL, result_block = NULL WHERE result_block > ?").run(n);
       this.db.prepare("DELETE FROM blocks WHERE number > ?").run(n);
       this.setMeta("cursor", block.toString());
       if (hash) this.db.prepare("INSERT OR REPLACE INTO blocks (number, hash) VALUES (?, ?)").run(n, hash);
@@ -221,6 +251,16 @@ export class Store {
          spec = excluded.spec, block_number = excluded.block_number`,
       )
       .run(job.id.toString(), job.terms, job.specHash, Buffer.from(job.spec), Number(job.blockNumber));
+  }
+
+  /**
+   * Records the result hash now standing on a job (`ResultSubmitted`), or null when a lost dispute
+   * took it down (`DisputeResolved` against the worker), as of block `blockNumber`.
+   */
+  setResultHash(jobId: bigint, resultHash: `0x${string}` | null, blockNumber: bigint) {
+    this.db
+      .prepare("UPDATE jobs SET result_hash = ?, result_block = ? WHERE id = ?")
+      .run(resultHash, Number(blockNumber), jobId.toString());
   }
 
   setDecision(jobId: bigint, decision: string) {
@@ -456,6 +496,42 @@ export class Store {
       );
   }
 
+  /**
+   * Queues one `batch` row carrying `members` (queued steps already simulated) in a multicall,
+   * and marks them `batched`, in one SQLite transaction: before anything is signed.
+   */
+  bundle(members: readonly OutboxRow[], batch: { to: `0x${string}`; data: `0x${string}` }): OutboxRow {
+    return this.tx(() => {
+      const key = `batch:${members.map((m) => m.id).join(",")}`;
+      this.enqueue({ key, kind: "batch", to: batch.to, data: batch.data });
+      const row = this.outboxItem(key)!;
+      const mark = this.db.prepare("UPDATE outbox SET status = 'batched', batch_id = ?, updated_at = ? WHERE id = ?");
+      for (const m of members) mark.run(row.id, Date.now(), m.id);
+      return row;
+    });
+  }
+
+  /** The steps a `batch` row carries, in order. */
+  batchMembers(batchId: number): OutboxRow[] {
+    const rows = this.db
+      .prepare("SELECT * FROM outbox WHERE batch_id = ? AND status = 'batched' ORDER BY id")
+      .all(batchId) as RawOutbox[];
+    return rows.map(toOutbox);
+  }
+
+  /**
+   * Settles the steps of a mined batch: `mined` with it; after a revert, queued again to be sent
+   * one by one (each keeps `batchId`, so it is not bundled again), as one failing step reverts all.
+   */
+  settleBatch(batchId: number, ok: boolean, blockNumber: bigint) {
+    this.tx(() => {
+      for (const m of this.batchMembers(batchId)) {
+        if (ok) this.setOutboxStatus(m.id, "mined", { blockNumber });
+        else this.setOutboxStatus(m.id, "queued", { error: "its batch reverted; sending it alone" });
+      }
+    });
+  }
+
   /** Records a signed transaction before it is broadcast, so a crash cannot lose its hash. */
   saveAttempt(a: Omit<AttemptRow, "sentBlock">) {
     this.tx(() => {
@@ -522,6 +598,7 @@ type RawJob = {
   block_number: number;
   decision: string | null;
   done: number;
+  result_hash: `0x${string}` | null;
 };
 type RawOutbox = {
   id: number;
@@ -534,6 +611,7 @@ type RawOutbox = {
   status: OutboxStatus;
   nonce: number | null;
   error: string | null;
+  batch_id: number | null;
 };
 
 function toJob(r: RawJob): JobRow {
@@ -545,6 +623,7 @@ function toJob(r: RawJob): JobRow {
     blockNumber: BigInt(r.block_number),
     decision: r.decision,
     done: r.done === 1,
+    resultHash: r.result_hash ?? null,
   };
 }
 
@@ -560,5 +639,6 @@ function toOutbox(r: RawOutbox): OutboxRow {
     status: r.status,
     nonce: r.nonce,
     error: r.error,
+    batchId: r.batch_id ?? null,
   };
 }

@@ -8,8 +8,18 @@ import { termsToJson } from "./terms.js";
 
 /** Block hashes recorded per pass: deeper reorgs resync from the start block. */
 const RECORDED_HASHES = 8;
-/** The market's events the keeper follows: jobs, and the bids on them. */
-const SYNCED_EVENTS = ["JobPosted", "BidCommitted", "BidRevealed", "BidForfeited"] as const;
+/**
+ * The market's events the keeper follows: jobs, the bids on them, and the result hash standing on
+ * each (which the calls on a job with a result must pass back).
+ */
+const SYNCED_EVENTS = [
+  "JobPosted",
+  "BidCommitted",
+  "BidRevealed",
+  "BidForfeited",
+  "ResultSubmitted",
+  "DisputeResolved",
+] as const;
 /** The store's meta key of the orchestrator's `StepReady` cursor. */
 const STEP_READY_CURSOR = "orchestrator_cursor";
 
@@ -89,6 +99,13 @@ export class Syncer {
           case "BidRevealed":
           case "BidForfeited":
             this.store.recordReveal(log.args.jobId, Number(log.args.round), log.args.bidder);
+            break;
+          case "ResultSubmitted":
+            this.store.setResultHash(log.args.jobId, log.args.resultHash, log.blockNumber);
+            break;
+          case "DisputeResolved":
+            // A lost dispute reopens or refunds the job: no result stands on it any more.
+            if (!log.args.workerWins) this.store.setResultHash(log.args.jobId, null, log.blockNumber);
             break;
         }
       }

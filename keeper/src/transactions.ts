@@ -9,9 +9,10 @@ import {
   marketCall,
   orchestratorCall,
   prepareCommitBid,
+  ZERO_HASH,
   type ContractWrite,
 } from "@baton/sdk";
-import type { Action, Terms } from "./plan.js";
+import { S, type Action, type Terms } from "./plan.js";
 
 type Address = `0x${string}`;
 type Hex = `0x${string}`;
@@ -37,17 +38,39 @@ export type Recorded = {
 
 const entry = (kind: string, write: ContractWrite): Transaction => ({ kind, ...encodeCall(write) });
 
+/** Job states in which a result stands on the job, so that its digest binds the result's hash. */
+export const RESULT_STANDING_STATES: ReadonlySet<number> = new Set([
+  S.Submitted,
+  S.Settleable,
+  S.Disputed,
+  S.RulingOverdue,
+  S.Settled,
+]);
+
+/**
+ * The result hash the calls on a job in `state` pass back: the recorded one while a result stands
+ * (undefined when none is recorded yet, so nothing is sent), zero otherwise. Going by the chain's
+ * state rather than the logs alone keeps a hash the logs have not cleared yet out of the calls.
+ */
+export function resultHashFor(state: number, recorded: Hex | null | undefined): Hex | undefined {
+  if (!RESULT_STANDING_STATES.has(state)) return ZERO_HASH;
+  return recorded ?? undefined;
+}
+
 /**
  * The transaction that carries out `action` on job `job`; undefined when what it needs is not
- * recorded (no bid to reveal, no finished execution to submit) or its contract is not configured.
+ * recorded (no bid to reveal, no finished execution to submit, no result hash for a call on a
+ * job whose result stands) or its contract is not configured. `job.resultHash` is the hash
+ * standing on the job (`resultHashFor`): settle, forfeit, resolveStaleDispute and the committee's
+ * resolve pass it back; the other calls are only valid while none stands.
  */
 export function transactionFor(
   action: TransactionAction,
-  job: { id: bigint; terms: Terms },
+  job: { id: bigint; terms: Terms; resultHash?: Hex | undefined },
   contracts: Contracts,
   recorded: Recorded = {},
 ): Transaction | undefined {
-  const { id, terms } = job;
+  const { id, terms, resultHash } = job;
   const { market } = contracts;
   switch (action.kind) {
     case "commit": {
@@ -68,18 +91,24 @@ export function transactionFor(
       return entry("submit", marketCall(market, "submitResult", [id, terms, exec.resultHash, bytesToHex(exec.result)]));
     }
     case "settle":
-      return entry("settle", marketCall(market, "settle", [id, terms]));
+      if (!resultHash) return undefined;
+      return entry("settle", marketCall(market, "settle", [id, terms, resultHash]));
     case "slashNoShow":
       return entry("slash", marketCall(market, "slashNoShow", [id, terms]));
     case "abandon":
       return entry("abandon", marketCall(market, "abandon", [id, terms]));
     case "forfeit":
-      return entry("forfeit", marketCall(market, "forfeitUnrevealed", [id, terms, action.round, action.bidder]));
+      if (!resultHash) return undefined;
+      return entry(
+        "forfeit",
+        marketCall(market, "forfeitUnrevealed", [id, terms, resultHash, action.round, action.bidder]),
+      );
     case "resolveStaleDispute":
-      return entry("stale", marketCall(market, "resolveStaleDispute", [id, terms]));
+      if (!resultHash) return undefined;
+      return entry("stale", marketCall(market, "resolveStaleDispute", [id, terms, resultHash]));
     case "resolveCommittee":
-      if (!contracts.committeeArbiter) return undefined;
-      return entry("committee", committeeCall(contracts.committeeArbiter, "resolve", [id, terms]));
+      if (!contracts.committeeArbiter || !resultHash) return undefined;
+      return entry("committee", committeeCall(contracts.committeeArbiter, "resolve", [id, terms, resultHash]));
     case "advanceStep":
       return advanceTransaction(action, contracts);
   }

@@ -15,6 +15,7 @@ import {
   ZERO_HASH,
   type JobSpecInput,
   type SigningClient,
+  readResultHash,
 } from "@baton/sdk";
 import { S } from "../src/plan.js";
 import { account, type Deployment, type Devnet } from "@baton/testkit/devnet";
@@ -266,7 +267,12 @@ describe("committee housekeeping", () => {
       const terms = await baton.terms({ ...WINDOWS, challengeWindow: 120 });
       const { jobId } = await baton.post(terms, wasmSpec(modules, "primes", "97"));
       await waitFor(async () => (await baton.jobState(jobId)) === S.Submitted, 90_000, "a result");
-      await baton.send(REQUESTER, "dispute", [jobId, terms], terms.disputeBond);
+      const resultHash = await readResultHash(net.publicClient, {
+        address: dep.market,
+        jobId,
+        fromBlock: dep.deploymentBlock,
+      });
+      await baton.send(REQUESTER, "dispute", [jobId, terms, resultHash], terms.disputeBond);
       const { openedAt } = await net.publicClient.readContract({
         address: dep.arbiter,
         abi: committeeArbiterAbi,

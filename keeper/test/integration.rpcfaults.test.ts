@@ -165,7 +165,7 @@ describe("keepers behind a faulty RPC endpoint", () => {
         .reduce((r, e) => Math.max(r, Number(e.args.round)), 0);
     const stepKey = (s: SentStep) =>
       s.fn === "forfeitUnrevealed"
-        ? `${s.fn}:${s.jobId}:${String(s.args[2])}:${String(s.args[3]).toLowerCase()}`
+        ? `${s.fn}:${s.jobId}:${String(s.args[3])}:${String(s.args[4]).toLowerCase()}`
         : `${s.fn}:${s.jobId}:${roundAt(s)}`;
 
     for (const [i, k] of KEEPERS.entries()) {

@@ -39,8 +39,9 @@ describe("three keepers, twenty jobs", () => {
       { kind: "fraction", fraction: 0.6 },
       { kind: "cost-plus", margin: 0.5, executionCostWei: { wasm: parseEther("0.02").toString() }, gasPerJob: 400_000 },
     ];
+    // The second keeper bundles each pass's market steps into one multicall transaction.
     const keepers = KEEPERS.map((k, i) =>
-      runKeeper(baton.keeperConfig(dir, k, { capacity: 25, strategy: strategies[i] }), k),
+      runKeeper(baton.keeperConfig(dir, k, { capacity: 25, strategy: strategies[i], bundle: i === 1 }), k),
     );
     try {
       const jobs: { jobId: bigint; terms: Terms }[] = [];
@@ -82,6 +83,9 @@ describe("three keepers, twenty jobs", () => {
         const keys = await baton.stepsSentBy(account(k).address);
         expect(new Set(keys).size, `keeper ${k} sent a step twice: ${keys.join(" ")}`).toBe(keys.length);
       }
+      // The bundling keeper sent some of its steps together.
+      const bundler = (await keepers[1].keeper.metrics.txSent.get()).values;
+      expect(bundler.find((v) => v.labels.kind === "batch")?.value ?? 0).toBeGreaterThan(0);
     } finally {
       await Promise.all(keepers.map((k) => k.stop()));
     }

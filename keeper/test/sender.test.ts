@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeFunctionData, parseEther, type PublicClient } from "viem";
+import { decodeFunctionData, encodeFunctionData, parseEventLogs, parseEther, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { pino } from "pino";
 import { jobMarketAbi, ZERO_ADDRESS } from "@baton/sdk";
@@ -29,12 +29,23 @@ function registerCall(uri: string) {
   return encodeFunctionData({ abi: jobMarketAbi, functionName: "register", args: [[], uri] });
 }
 
-function sender(store: Store, client: PublicClient = net.publicClient, replaceAfterBlocks = 3) {
+function sender(store: Store, client: PublicClient = net.publicClient, replaceAfterBlocks = 3, key = KEY) {
   return new TxSender(
     store,
     client as never,
-    privateKeyToAccount(privateKeyOf(KEY)),
+    privateKeyToAccount(privateKeyOf(key)),
     { replaceAfterBlocks },
+    log,
+    new Metrics(),
+  );
+}
+
+function bundlingSender(store: Store, key: number) {
+  return new TxSender(
+    store,
+    net.publicClient as never,
+    privateKeyToAccount(privateKeyOf(key)),
+    { replaceAfterBlocks: 3, bundle: true, market: dep.market },
     log,
     new Metrics(),
   );
@@ -125,5 +136,66 @@ describe("TxSender", () => {
     expect(store.outboxItem("withdraw")).toMatchObject({ status: "skipped", error: "JobMarketNothingToWithdraw" });
     expect(store.outboxItem("stake")!.status).toBe("sent");
     expect(store.attempts(store.outboxItem("withdraw")!.id)).toHaveLength(0);
+  });
+
+  it("bundles a pass's market steps into one multicall transaction, leaving out a refused one", async () => {
+    const BUNDLER = 9;
+    const store = new Store(":memory:");
+    store.enqueue({ key: "register:1", kind: "register", to: dep.market, data: registerCall("one") });
+    store.enqueue({
+      key: "withdraw",
+      kind: "withdraw",
+      to: dep.market,
+      data: encodeFunctionData({ abi: jobMarketAbi, functionName: "withdraw", args: [ZERO_ADDRESS] }),
+    });
+    store.enqueue({ key: "register:2", kind: "register", to: dep.market, data: registerCall("two") });
+    store.enqueue({ key: "register:3", kind: "register", to: dep.market, data: registerCall("three") });
+    const nonceBefore = await net.publicClient.getTransactionCount({ address: account(BUNDLER).address });
+
+    await bundlingSender(store, BUNDLER).tick(await head());
+    expect(store.outboxItem("withdraw")).toMatchObject({ status: "skipped", error: "JobMarketNothingToWithdraw" });
+    const members = ["register:1", "register:2", "register:3"].map((k) => store.outboxItem(k)!);
+    const batchId = members[0].batchId!;
+    expect(members.map((m) => [m.status, m.batchId])).toEqual(Array(3).fill(["batched", batchId]));
+    const [attempt] = store.attempts(batchId);
+    const receipt = await net.publicClient.waitForTransactionReceipt({ hash: attempt.hash });
+    expect(receipt.status).toBe("success");
+    const tx = await net.publicClient.getTransaction({ hash: attempt.hash });
+    const call = decodeFunctionData({ abi: jobMarketAbi, data: tx.input });
+    expect(call.functionName).toBe("multicall");
+    expect(call.args![0]).toEqual(members.map((m) => m.data));
+    const registered = parseEventLogs({ abi: jobMarketAbi, logs: receipt.logs, eventName: "WorkerRegistered" });
+    expect(registered.map((l) => l.args.metadataURI)).toEqual(["one", "two", "three"]);
+
+    await bundlingSender(store, BUNDLER).tick(await head());
+    expect(["register:1", "register:2", "register:3"].map((k) => store.outboxItem(k)!.status)).toEqual([
+      "mined",
+      "mined",
+      "mined",
+    ]);
+    expect(await net.publicClient.getTransactionCount({ address: account(BUNDLER).address })).toBe(nonceBefore + 1);
+  });
+
+  it("sends alone, one transaction each, the steps of a batch that reverted", async () => {
+    const BUNDLER = 10;
+    const store = new Store(":memory:");
+    store.enqueue({ key: "register:a", kind: "register", to: dep.market, data: registerCall("a") });
+    store.enqueue({ key: "register:b", kind: "register", to: dep.market, data: registerCall("b") });
+    const batch = store.bundle(
+      ["register:a", "register:b"].map((k) => store.outboxItem(k)!),
+      { to: dep.market, data: "0x" },
+    );
+    store.setOutboxStatus(batch.id, "reverted");
+    store.settleBatch(batch.id, false, 1n);
+    const nonceBefore = await net.publicClient.getTransactionCount({ address: account(BUNDLER).address });
+    await bundlingSender(store, BUNDLER).tick(await head());
+    for (const key of ["register:a", "register:b"]) {
+      const item = store.outboxItem(key)!;
+      expect(item.status).toBe("sent");
+      expect(store.attempts(item.id)).toHaveLength(1);
+    }
+    expect(store.outboxItem(batch.key)!.status).toBe("reverted");
+    await bundlingSender(store, BUNDLER).tick(await head());
+    expect(await net.publicClient.getTransactionCount({ address: account(BUNDLER).address })).toBe(nonceBefore + 2);
   });
 });

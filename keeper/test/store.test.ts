@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { Store } from "../src/store.js";
 
 const TO = "0x00000000000000000000000000000000000000aa" as const;
@@ -98,6 +99,38 @@ describe("Store", () => {
     expect(s.unrevealed(2n)).toEqual([]);
     expect(s.cursor()).toBe(15n);
     expect(s.blockHash(20n)).toBeUndefined();
+  });
+
+  it("keeps each job's standing result hash, and forgets one learnt in a replaced block", () => {
+    const s = new Store(":memory:");
+    s.upsertJob({ id: 1n, terms: "{}", specHash: "0x00", spec: new Uint8Array(), blockNumber: 10n });
+    s.upsertJob({ id: 2n, terms: "{}", specHash: "0x00", spec: new Uint8Array(), blockNumber: 10n });
+    expect(s.job(1n)?.resultHash).toBeNull();
+    s.setResultHash(1n, "0xaa", 12n);
+    s.setResultHash(2n, "0xbb", 18n);
+    expect(s.activeJobs().map((j) => j.resultHash)).toEqual(["0xaa", "0xbb"]);
+    // A lost dispute takes the result down.
+    s.setResultHash(1n, null, 13n);
+    expect(s.job(1n)?.resultHash).toBeNull();
+    s.setResultHash(1n, "0xcc", 14n);
+    s.rollbackTo(15n, "0x15");
+    expect(s.job(1n)?.resultHash).toBe("0xcc");
+    expect(s.job(2n)?.resultHash).toBeNull();
+  });
+
+  it("adds the result hash to a store an older keeper wrote", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "store-migrate-"));
+    const file = path.join(dir, "old.db");
+    const old = new Database(file);
+    old.exec(`CREATE TABLE jobs (id TEXT PRIMARY KEY, terms TEXT NOT NULL, spec_hash TEXT NOT NULL,
+      spec BLOB NOT NULL, block_number INTEGER NOT NULL, decision TEXT, done INTEGER NOT NULL DEFAULT 0)`);
+    old.prepare("INSERT INTO jobs (id, terms, spec_hash, spec, block_number) VALUES ('5', '{}', '0x00', x'', 3)").run();
+    old.close();
+    const s = new Store(file);
+    expect(s.job(5n)).toMatchObject({ id: 5n, resultHash: null });
+    s.setResultHash(5n, "0xdd", 4n);
+    expect(s.job(5n)?.resultHash).toBe("0xdd");
+    s.close();
   });
 
   it("forgets executions a crash interrupted, and keeps finished ones", () => {

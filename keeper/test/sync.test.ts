@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEther } from "viem";
+import { keccak256, parseEther, stringToHex } from "viem";
+import { computeCommitment, newSalt } from "@baton/sdk";
 import { pino } from "pino";
 import { Metrics } from "../src/metrics.js";
 import { Store } from "../src/store.js";
@@ -97,5 +98,44 @@ describe("Syncer", () => {
     await net.testClient.mine({ blocks: 3 });
     await syncer.sync(await net.publicClient.getBlockNumber({ cacheTime: 0 }));
     expect(store.countJobs().total).toBe(known + 1);
+  });
+
+  it("keeps the result hash each job's ResultSubmitted names", async () => {
+    const store = new Store(":memory:");
+    const syncer = new Syncer(
+      store,
+      net.publicClient as never,
+      { market: dep.market, startBlock: dep.deploymentBlock, confirmations: 0, logWindow: 1000 },
+      pino({ level: "silent" }),
+      new Metrics(),
+    );
+    const WORKER = 7;
+    await baton.setupWorker(WORKER);
+    const terms = await baton.terms({ requester: account(2).address });
+    const { jobId } = await baton.post(terms, PRICE_FEED);
+    const price = parseEther("0.05");
+    const salt = newSalt();
+    const commitment = computeCommitment({
+      chainId: 31337,
+      market: dep.market,
+      jobId,
+      round: 0,
+      bidder: account(WORKER).address,
+      price,
+      salt,
+    });
+    await baton.send(WORKER, "commitBid", [jobId, terms, commitment]);
+    await net.testClient.increaseTime({ seconds: terms.commitWindow });
+    await net.testClient.mine({ blocks: 1 });
+    await baton.send(WORKER, "revealBid", [jobId, terms, price, salt]);
+    await syncer.sync(await net.publicClient.getBlockNumber({ cacheTime: 0 }));
+    expect(store.job(jobId)?.resultHash).toBeNull();
+
+    await net.testClient.increaseTime({ seconds: terms.revealWindow });
+    await net.testClient.mine({ blocks: 1 });
+    const result = stringToHex('{"price":1}');
+    await baton.send(WORKER, "submitResult", [jobId, terms, keccak256(result), result]);
+    await syncer.sync(await net.publicClient.getBlockNumber({ cacheTime: 0 }));
+    expect(store.job(jobId)?.resultHash).toBe(keccak256(result));
   });
 });

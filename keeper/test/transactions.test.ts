@@ -1,19 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { decodeFunctionData, type Abi } from "viem";
-import { committeeArbiterAbi, jobMarketAbi, workflowOrchestratorAbi } from "@baton/sdk";
+import { committeeArbiterAbi, JobState, jobMarketAbi, workflowOrchestratorAbi, ZERO_HASH } from "@baton/sdk";
 import { sampleTerms } from "@baton/testkit";
 import { stepKey, type Terms } from "../src/plan.js";
-import { advanceTransaction, transactionFor, type Transaction } from "../src/transactions.js";
+import { advanceTransaction, resultHashFor, transactionFor, type Transaction } from "../src/transactions.js";
 
 const MARKET = "0x000000000000000000000000000000000000000a" as const;
 const ORCHESTRATOR = "0x000000000000000000000000000000000000000b" as const;
 const COMMITTEE = "0x000000000000000000000000000000000000000c" as const;
 const OTHER = "0x00000000000000000000000000000000000000bb" as const;
 const HASH = `0x${"1".repeat(64)}` as const;
+const RESULT = `0x${"2".repeat(64)}` as const;
 const contracts = { market: MARKET, orchestrator: ORCHESTRATOR, committeeArbiter: COMMITTEE };
 
 const terms: Terms = sampleTerms();
 const job = { id: 7n, terms };
+/** The job with a result standing on it. */
+const withResult = { ...job, resultHash: RESULT };
 
 /** The transaction's kind, target, function and arguments (none of the keeper's carries ETH). */
 function decoded(tx: Transaction | undefined, abi: Abi = jobMarketAbi) {
@@ -27,10 +30,8 @@ describe("transactionFor", () => {
   it("turns each market action into its call on the market, with the job's id and terms", () => {
     const cases = [
       [{ kind: "finalize", key: "k" }, "finalize", "finalizeAuction"],
-      [{ kind: "settle", key: "k" }, "settle", "settle"],
       [{ kind: "slashNoShow", key: "k" }, "slash", "slashNoShow"],
       [{ kind: "abandon", key: "k", round: 0, reason: "execution failed" }, "abandon", "abandon"],
-      [{ kind: "resolveStaleDispute", key: "k" }, "stale", "resolveStaleDispute"],
     ] as const;
     for (const [action, kind, functionName] of cases) {
       expect(decoded(transactionFor(action, job, contracts))).toEqual({
@@ -39,6 +40,22 @@ describe("transactionFor", () => {
         functionName,
         args: [7n, terms],
       });
+    }
+  });
+
+  it("passes the standing result hash back to the calls on a job with a result, and sends none without it", () => {
+    const cases = [
+      [{ kind: "settle", key: "k" }, "settle", "settle"],
+      [{ kind: "resolveStaleDispute", key: "k" }, "stale", "resolveStaleDispute"],
+    ] as const;
+    for (const [action, kind, functionName] of cases) {
+      expect(decoded(transactionFor(action, withResult, contracts))).toEqual({
+        kind,
+        to: MARKET,
+        functionName,
+        args: [7n, terms, RESULT],
+      });
+      expect(transactionFor(action, job, contracts)).toBeUndefined();
     }
   });
 
@@ -76,29 +93,42 @@ describe("transactionFor", () => {
     }
   });
 
-  it("forfeits another bidder's unrevealed bid of its round", () => {
+  it("forfeits another bidder's unrevealed bid of its round, with the result hash standing or zero", () => {
     const forfeit = { kind: "forfeit", key: "k", round: 2, bidder: OTHER } as const;
-    expect(decoded(transactionFor(forfeit, job, contracts))).toEqual({
+    expect(decoded(transactionFor(forfeit, { ...job, resultHash: ZERO_HASH }, contracts))).toEqual({
       kind: "forfeit",
       to: MARKET,
       functionName: "forfeitUnrevealed",
-      args: [7n, terms, 2, OTHER],
+      args: [7n, terms, ZERO_HASH, 2, OTHER],
     });
+    expect(decoded(transactionFor(forfeit, withResult, contracts)).args).toEqual([7n, terms, RESULT, 2, OTHER]);
+    expect(transactionFor(forfeit, job, contracts)).toBeUndefined();
+  });
+
+  it("takes the recorded result hash while the chain shows a result standing, zero otherwise", () => {
+    for (const state of [JobState.Submitted, JobState.Settleable, JobState.Disputed, JobState.RulingOverdue]) {
+      expect(resultHashFor(state, RESULT)).toBe(RESULT);
+      // Not synced yet: nothing to send until it is.
+      expect(resultHashFor(state, null)).toBeUndefined();
+    }
+    // Reopened after a lost dispute, before the keeper synced the ruling: the old hash is not used.
+    for (const state of [JobState.Open, JobState.Revealing, JobState.Assigned, JobState.Overdue, JobState.Refunded])
+      expect(resultHashFor(state, RESULT)).toBe(ZERO_HASH);
   });
 
   it("sends housekeeping to the committee and the orchestrator, when they are configured", () => {
     const resolve = { kind: "resolveCommittee", key: "k" } as const;
-    expect(decoded(transactionFor(resolve, job, contracts), committeeArbiterAbi)).toEqual({
+    expect(decoded(transactionFor(resolve, withResult, contracts), committeeArbiterAbi)).toEqual({
       kind: "committee",
       to: COMMITTEE,
       functionName: "resolve",
-      args: [7n, terms],
+      args: [7n, terms, RESULT],
     });
     const advance = { kind: "advanceStep", key: "k", workflowId: 4n, step: 1 } as const;
     const expected = { kind: "advance", to: ORCHESTRATOR, functionName: "advance", args: [4n, 1] };
     expect(decoded(transactionFor(advance, job, contracts), workflowOrchestratorAbi)).toEqual(expected);
     expect(decoded(advanceTransaction(advance, contracts), workflowOrchestratorAbi)).toEqual(expected);
-    expect(transactionFor(resolve, job, { market: MARKET })).toBeUndefined();
+    expect(transactionFor(resolve, withResult, { market: MARKET })).toBeUndefined();
     expect(advanceTransaction(advance, { market: MARKET })).toBeUndefined();
   });
 });

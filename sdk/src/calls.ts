@@ -61,7 +61,7 @@ function callsOf<const TAbi extends Abi>(abi: TAbi) {
   ): ContractWrite<TAbi, TName> => call(abi, address, functionName, args, value);
 }
 
-/** Any JobMarket (and worker registry) write: `marketCall(market, "settle", [jobId, terms])`. */
+/** Any JobMarket (and worker registry) write: `marketCall(market, "settle", [jobId, terms, resultHash])`. */
 export const marketCall = callsOf(jobMarketAbi);
 
 /** Any WorkflowOrchestrator write: `orchestratorCall(orchestrator, "advance", [workflowId, step])`. */
@@ -87,6 +87,31 @@ export type SpecByUri = { uri: string; specHash: Hex };
 /** A spec already encoded canonically (`encodeSpec`). */
 export type SpecBytes = { bytes: Uint8Array };
 
+/** The spec argument of `preparePostJob` and `preparePostJobs`. */
+export type SpecInput = JobSpecInput | SpecByUri | SpecBytes;
+
+/** A spec's hash and the bytes that travel in `postJob`; throws for a spec the market would refuse. */
+function specArguments(spec: SpecInput): { specHash: Hex; specBytes: Uint8Array } {
+  if ("uri" in spec && "specHash" in spec && typeof spec.uri === "string") {
+    const specBytes = stringToBytes(spec.uri);
+    if (specBytes.length > MAX_PAYLOAD_BYTES)
+      throw new PayloadTooLargeError("the spec URI", specBytes.length, MAX_PAYLOAD_BYTES);
+    return { specHash: spec.specHash, specBytes };
+  }
+  if ("bytes" in spec && spec.bytes instanceof Uint8Array) {
+    if (spec.bytes.length > MAX_PAYLOAD_BYTES)
+      throw new PayloadTooLargeError("the encoded spec", spec.bytes.length, MAX_PAYLOAD_BYTES);
+    return { specHash: keccak256(spec.bytes), specBytes: spec.bytes };
+  }
+  const specBytes = encodeSpec(spec as JobSpecInput);
+  return { specHash: keccak256(specBytes), specBytes };
+}
+
+/** The ETH a posting escrows as value: the reward when it is in ETH. */
+function ethReward(terms: JobTerms): bigint {
+  return terms.token === ZERO_ADDRESS ? terms.maxReward : 0n;
+}
+
 /**
  * `postJob(terms, specHash, spec)`: encodes and hashes the spec canonically (or carries the URI of
  * one stored elsewhere), and escrows the reward as value when it is in ETH (ERC-20 rewards need an
@@ -96,27 +121,51 @@ export type SpecBytes = { bytes: Uint8Array };
 export function preparePostJob(params: {
   market: Address;
   terms: JobTerms;
-  spec: JobSpecInput | SpecByUri | SpecBytes;
+  spec: SpecInput;
 }): ContractWrite<typeof jobMarketAbi, "postJob"> & { specHash: Hex } {
-  const { market, terms, spec } = params;
-  let specBytes: Uint8Array;
-  let specHash: Hex;
-  if ("uri" in spec && "specHash" in spec && typeof spec.uri === "string") {
-    specBytes = stringToBytes(spec.uri);
-    specHash = spec.specHash;
-    if (specBytes.length > MAX_PAYLOAD_BYTES)
-      throw new PayloadTooLargeError("the spec URI", specBytes.length, MAX_PAYLOAD_BYTES);
-  } else if ("bytes" in spec && spec.bytes instanceof Uint8Array) {
-    specBytes = spec.bytes;
-    specHash = keccak256(specBytes);
-    if (specBytes.length > MAX_PAYLOAD_BYTES)
-      throw new PayloadTooLargeError("the encoded spec", specBytes.length, MAX_PAYLOAD_BYTES);
-  } else {
-    specBytes = encodeSpec(spec as JobSpecInput);
-    specHash = keccak256(specBytes);
-  }
-  const value = terms.token === ZERO_ADDRESS ? terms.maxReward : 0n;
-  return { ...marketCall(market, "postJob", [terms, specHash, bytesToHex(specBytes)], value), specHash };
+  const { market, terms } = params;
+  const { specHash, specBytes } = specArguments(params.spec);
+  return { ...marketCall(market, "postJob", [terms, specHash, bytesToHex(specBytes)], ethReward(terms)), specHash };
+}
+
+/**
+ * `postJobs(terms[], specHashes[], specs[])`: several jobs in one transaction, each posted as by
+ * `postJob` with the next id, in order; the value is the sum of the ETH rewards (ERC-20 rewards
+ * need one allowance covering them all). Returns each job's spec hash, in order.
+ */
+export function preparePostJobs(params: {
+  market: Address;
+  jobs: readonly { terms: JobTerms; spec: SpecInput }[];
+}): ContractWrite<typeof jobMarketAbi, "postJobs"> & { specHashes: Hex[] } {
+  if (params.jobs.length === 0) throw new RangeError("postJobs needs at least one job");
+  const terms = params.jobs.map((job) => job.terms);
+  const encoded = params.jobs.map((job) => specArguments(job.spec));
+  const specHashes = encoded.map((e) => e.specHash);
+  const value = terms.reduce((sum, t) => sum + ethReward(t), 0n);
+  return {
+    ...marketCall(params.market, "postJobs", [terms, specHashes, encoded.map((e) => bytesToHex(e.specBytes))], value),
+    specHashes,
+  };
+}
+
+/**
+ * `multicall(data[])`: several of the sender's own market calls in one transaction, run in order
+ * as if sent one by one, reverting as a whole with the first failing call's error. Every call
+ * must be to `market` and carry no ETH (`multicall` is not payable: post ETH jobs with
+ * `preparePostJobs`, dispute on its own).
+ */
+export function prepareMulticall(params: {
+  market: Address;
+  calls: readonly ContractWrite[];
+}): ContractWrite<typeof jobMarketAbi, "multicall"> {
+  const data = params.calls.map((c) => {
+    if (c.address.toLowerCase() !== params.market.toLowerCase())
+      throw new RangeError(`multicall runs the market's own functions; ${c.functionName} is for ${c.address}`);
+    if ((c.value ?? 0n) !== 0n)
+      throw new RangeError(`multicall is not payable; ${c.functionName} carries ${c.value} wei`);
+    return encodeCall(c).data;
+  });
+  return marketCall(params.market, "multicall", [data]);
 }
 
 /** `commitBid(jobId, terms, commitment)`; the commitment is `bidCommitment(…)` of the sealed bid. */
@@ -129,13 +178,22 @@ export function prepareCommitBid(params: {
   return marketCall(params.market, "commitBid", [params.jobId, params.terms, params.commitment]);
 }
 
-/** `dispute(jobId, terms)`, carrying the job's dispute bond (`terms.disputeBond`) as value. */
+/**
+ * `dispute(jobId, terms, resultHash)`, carrying the job's dispute bond (`terms.disputeBond`) as
+ * value; `resultHash` is the submitted result's (from `ResultSubmitted`).
+ */
 export function prepareDispute(params: {
   market: Address;
   jobId: bigint;
   terms: JobTerms;
+  resultHash: Hex;
 }): ContractWrite<typeof jobMarketAbi, "dispute"> {
-  return marketCall(params.market, "dispute", [params.jobId, params.terms], params.terms.disputeBond);
+  return marketCall(
+    params.market,
+    "dispute",
+    [params.jobId, params.terms, params.resultHash],
+    params.terms.disputeBond,
+  );
 }
 
 /**

@@ -1,14 +1,16 @@
 // The two hashes the market computes, reproduced off-chain so a client never needs a call for
-// them: the terms hash every job call checks, and the sealed-bid commitment.
-import { bytesToHex, encodeAbiParameters, keccak256 } from "viem";
+// them: the job digest every job call checks, and the sealed-bid commitment.
+import { bytesToHex, encodeAbiParameters, keccak256, slice, zeroHash } from "viem";
 import { jobMarketAbi } from "./generated/abis.js";
 import type { Address, Hex, JobTerms } from "./types.js";
 
-// The `JobTerms` tuple as declared in the ABI, so the encoding follows the contract.
-const termsParameters = jobMarketAbi.find(
-  (item): item is Extract<(typeof jobMarketAbi)[number], { name: "hashTerms" }> =>
-    item.type === "function" && item.name === "hashTerms",
+// `jobDigest`'s inputs as declared in the ABI (`jobId`, the `JobTerms` tuple, `resultHash`), so
+// the encoding follows the contract.
+const digestInputs = jobMarketAbi.find(
+  (item): item is Extract<(typeof jobMarketAbi)[number], { name: "jobDigest" }> =>
+    item.type === "function" && item.name === "jobDigest",
 )!.inputs;
+const digestParameters = [digestInputs[0], digestInputs[2], digestInputs[1]] as const;
 
 const commitmentParameters = [
   { type: "uint256", name: "chainId" },
@@ -20,9 +22,14 @@ const commitmentParameters = [
   { type: "bytes32", name: "salt" },
 ] as const;
 
-/** keccak256 of the ABI-encoded terms: equals `JobMarket.hashTerms(terms)` and a job's stored `termsHash`. */
-export function hashTerms(terms: JobTerms): Hex {
-  return keccak256(encodeAbiParameters(termsParameters, [terms]));
+/**
+ * The 21-byte digest the market keeps for a job: the first 168 bits of
+ * `keccak256(abi.encode(jobId, resultHash, terms))`. Equals `JobMarket.jobDigest(jobId, terms,
+ * resultHash)` and, with the job's standing result hash (zero while none stands), its stored
+ * `getJob(jobId).digest`: a client can check the terms and result hash it holds before calling.
+ */
+export function jobDigest(jobId: bigint, terms: JobTerms, resultHash: Hex = zeroHash): Hex {
+  return slice(keccak256(encodeAbiParameters(digestParameters, [jobId, resultHash, terms])), 0, 21);
 }
 
 export type CommitmentInput = {

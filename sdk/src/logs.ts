@@ -18,6 +18,7 @@ import {
   type Log,
   type ParseEventLogsReturnType,
   type RpcLog,
+  zeroHash,
 } from "viem";
 import { LogFetchError } from "./errors.js";
 import { jobMarketAbi } from "./generated/abis.js";
@@ -321,4 +322,89 @@ export async function fetchMarketLogs<const Names extends readonly MarketEventNa
   options: FetchMarketLogsOptions<Names>,
 ): Promise<MarketLog<Names extends readonly MarketEventName[] ? Names[number] : MarketEventName>[]> {
   return (await readLogs(client, { ...options, abi: jobMarketAbi } as never)) as never;
+}
+
+/**
+ * The result hash standing on each job in `logs` (the market's, in order): the hash of its latest
+ * `ResultSubmitted`, back to zero after a `DisputeResolved` the worker lost (the job reopened or
+ * was refunded). This is the `resultHash` that `accept`, `dispute`, `settle`, `rule`,
+ * `resolveStaleDispute` and `forfeitUnrevealed` take; a job without an entry has none standing.
+ */
+export function standingResultHashes(logs: readonly MarketLog[]): Map<bigint, Hex> {
+  const standing = new Map<bigint, Hex>();
+  for (const log of logs) {
+    if (log.eventName === "ResultSubmitted") standing.set(log.args.jobId, log.args.resultHash);
+    else if (log.eventName === "DisputeResolved" && !log.args.workerWins) standing.delete(log.args.jobId);
+  }
+  return standing;
+}
+
+/** The result hash standing on one job now (zero when none): `standingResultHashes` of its logs. */
+export async function readResultHash(
+  client: LogClient,
+  options: Omit<ReadLogsOptions<typeof jobMarketAbi, MarketEventName>, "abi" | "eventNames" | "address" | "indexed"> & {
+    address: Address;
+    jobId: bigint;
+  },
+): Promise<Hex> {
+  const { jobId, ...rest } = options;
+  const logs = await fetchMarketLogs(client, {
+    ...rest,
+    eventNames: ["ResultSubmitted", "DisputeResolved"],
+    indexed: [topicOf(jobId)],
+  });
+  return standingResultHashes(logs).get(jobId) ?? zeroHash;
+}
+
+/**
+ * What `worker` earned as a worker, per reward token (the zero address is ETH): the sum of
+ * `price - fee` over its `JobSettled` events, the token taken from each job's `JobPosted`. The
+ * market keeps no counter of it; these are the events it emits instead.
+ */
+export async function readEarnings(
+  client: LogClient,
+  options: Omit<ReadLogsOptions<typeof jobMarketAbi, MarketEventName>, "abi" | "eventNames" | "address" | "indexed"> & {
+    address: Address;
+    worker: Address;
+    /** Job ids per `JobPosted` request (a topic list; providers cap its length). Default 100. */
+    jobsPerRequest?: number;
+  },
+): Promise<Map<Address, bigint>> {
+  const { worker, jobsPerRequest = 100, ...rest } = options;
+  if (!Number.isInteger(jobsPerRequest) || jobsPerRequest < 1) {
+    throw new RangeError(`jobsPerRequest must be a positive integer, got ${jobsPerRequest}`);
+  }
+  const toBlock = rest.toBlock ?? (await headOf(client));
+  const settled = await fetchMarketLogs(client, {
+    ...rest,
+    toBlock,
+    eventNames: ["JobSettled"],
+    indexed: [null, topicOf(worker)],
+  });
+  const earnings = new Map<Address, bigint>();
+  if (settled.length === 0) return earnings;
+  // The token of each settled job, from its posting: a few job ids per request.
+  const ids = [...new Set(settled.map((log) => log.args.jobId))];
+  const tokenOf = new Map<bigint, Address>();
+  for (let i = 0; i < ids.length; i += jobsPerRequest) {
+    const posted = await fetchMarketLogs(client, {
+      ...rest,
+      toBlock,
+      eventNames: ["JobPosted"],
+      indexed: [ids.slice(i, i + jobsPerRequest).map((id) => topicOf(id))],
+    });
+    for (const log of posted) tokenOf.set(log.args.jobId, log.args.token);
+  }
+  for (const log of settled) {
+    const token = tokenOf.get(log.args.jobId);
+    // A job settled in range but posted before `fromBlock`: its token is unknown, so its
+    // earnings cannot be placed; say so rather than under-count.
+    if (token === undefined) {
+      throw new RangeError(
+        `job ${log.args.jobId} settled in range but was posted before fromBlock; read from the deployment block`,
+      );
+    }
+    earnings.set(token, (earnings.get(token) ?? 0n) + log.args.price - log.args.fee);
+  }
+  return earnings;
 }

@@ -95,26 +95,25 @@ export async function readWorker(client: Client, options: MulticallOptions & { w
 }
 
 /**
- * Withdrawable credits of `account` in each token (the zero address is ETH), in order, and what
- * it earned as a worker in each: one `eth_call`.
+ * Withdrawable credits of `account` in each token (the zero address is ETH), in order: one
+ * `eth_call`. What a worker earned is not stored on-chain: `readEarnings` sums it from `JobSettled`.
  */
 export async function readCredits(
   client: Client,
   options: MulticallOptions & { account: Address; tokens: readonly Address[] },
-): Promise<{ token: Address; credit: bigint; earned: bigint }[]> {
+): Promise<{ token: Address; credit: bigint }[]> {
   const { market, account, tokens } = options;
   if (tokens.length === 0) return [];
   const results = await multicall(client, {
-    contracts: tokens.flatMap((token) => [
-      { address: market, abi: jobMarketAbi, functionName: "creditOf", args: [account, token] } as const,
-      { address: market, abi: jobMarketAbi, functionName: "earned", args: [account, token] } as const,
-    ]),
+    contracts: tokens.map(
+      (token) => ({ address: market, abi: jobMarketAbi, functionName: "creditOf", args: [account, token] }) as const,
+    ),
     allowFailure: false,
     batchSize: 0,
     ...(options.multicall ? { multicallAddress: options.multicall } : {}),
     ...(options.blockNumber !== undefined ? { blockNumber: options.blockNumber } : {}),
   });
-  return tokens.map((token, i) => ({ token, credit: results[2 * i] as bigint, earned: results[2 * i + 1] as bigint }));
+  return tokens.map((token, i) => ({ token, credit: results[i] as bigint }));
 }
 
 /** The market's governance parameters (`getParams`). */

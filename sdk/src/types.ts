@@ -83,8 +83,9 @@ export function jobStateName(state: number): JobStateName {
 // ---------------------------------------------------------------- structs
 
 /**
- * A job's immutable terms (`IJobMarket.JobTerms`). The market stores only their hash; pass the
- * full terms (from `JobPosted` or `postJob`'s result) back to every call on the job.
+ * A job's immutable terms (`IJobMarket.JobTerms`). The market stores only a digest of them (with
+ * the job id and the standing result hash, see `jobDigest`); pass the full terms (from `JobPosted`
+ * or `postJob`'s result) back to every call on the job.
  */
 export type JobTerms = {
   /** Who posted the job; must be the sender of `postJob`. */
@@ -129,7 +130,11 @@ export type JobTerms = {
 
 /** What the market stores for a job (`IJobMarket.Job`, from `getJob`). */
 export type JobRecord = {
-  termsHash: Hex;
+  /**
+   * `jobDigest(id, terms, resultHash)` (21 bytes): binds the terms and, while a result stands
+   * (submitted, disputed or settled), its hash; a zero result hash otherwise.
+   */
+  digest: Hex;
   /** Leading bidder during reveals, then the assigned worker (zero address when none). */
   winner: Address;
   /** Leading price during reveals, then the price to be paid. */
@@ -211,7 +216,7 @@ type Outputs<Name extends "getJob" | "getParams" | "getWorker" | "getUnbonding">
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 // Each entry fails to compile when a contract struct and its documented type here diverge.
 const structsMatchAbi: [
-  Same<ContractFunctionArgs<typeof jobMarketAbi, "pure", "hashTerms">[0], JobTerms>,
+  Same<ContractFunctionArgs<typeof jobMarketAbi, "pure", "jobDigest">[1], JobTerms>,
   Same<Outputs<"getJob">, JobRecord>,
   Same<Outputs<"getParams">, MarketParams>,
   Same<Outputs<"getWorker">, WorkerRecord>,

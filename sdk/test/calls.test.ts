@@ -10,12 +10,16 @@ import {
   marketCall,
   PayloadTooLargeError,
   prepareDispute,
+  prepareMulticall,
   preparePostJob,
+  preparePostJobs,
   ZERO_ADDRESS,
+  ZERO_HASH,
 } from "../src/index.js";
 
 const MARKET: Address = "0x00000000000000000000000000000000000000aa";
 const TOKEN: Address = "0x00000000000000000000000000000000000000bb";
+const RESULT = keccak256(toBytes("the result"));
 const spec = sampleSpec;
 
 describe("call builders", () => {
@@ -41,24 +45,76 @@ describe("call builders", () => {
     ).toThrow(PayloadTooLargeError);
   });
 
-  it("carry the job's own dispute bond with a dispute", () => {
+  it("carry the job's own dispute bond and the disputed result's hash with a dispute", () => {
     const terms = sampleTerms({ disputeBond: 123n });
-    expect(prepareDispute({ market: MARKET, jobId: 7n, terms }).value).toBe(123n);
+    const dispute = prepareDispute({ market: MARKET, jobId: 7n, terms, resultHash: RESULT });
+    expect(dispute.value).toBe(123n);
+    expect(dispute.args).toEqual([7n, terms, RESULT]);
   });
 
   it("encode to the calldata the ABI decodes back", () => {
     const terms = sampleTerms({ token: ZERO_ADDRESS });
-    const { to, data, value } = encodeCall(marketCall(MARKET, "settle", [9n, terms]));
+    const { to, data, value } = encodeCall(marketCall(MARKET, "settle", [9n, terms, RESULT]));
     expect({ to, value }).toEqual({ to: MARKET, value: 0n });
     const decoded = decodeFunctionData({ abi: jobMarketAbi, data });
     expect(decoded.functionName).toBe("settle");
-    expect(decoded.args![0]).toBe(9n);
+    expect(decoded.args).toEqual([9n, terms, RESULT]);
+  });
+
+  it("post several jobs in one call, escrowing the sum of the ETH rewards", () => {
+    const eth = sampleTerms({ maxReward: parseEther("2") });
+    const erc20 = sampleTerms({ token: TOKEN, maxReward: parseEther("5") });
+    const specHash = keccak256(toBytes("elsewhere"));
+    const batch = preparePostJobs({
+      market: MARKET,
+      jobs: [
+        { terms: eth, spec },
+        { terms: erc20, spec: { uri: "ipfs://bafy", specHash } },
+        { terms: eth, spec },
+      ],
+    });
+    expect(batch.functionName).toBe("postJobs");
+    expect(batch.value).toBe(parseEther("4"));
+    expect(batch.specHashes).toEqual([keccak256(encodeSpec(spec)), specHash, keccak256(encodeSpec(spec))]);
+    expect(batch.args[0]).toEqual([eth, erc20, eth]);
+    expect(batch.args[1]).toEqual(batch.specHashes);
+    expect(batch.args[2]).toHaveLength(3);
+    expect(() => preparePostJobs({ market: MARKET, jobs: [] })).toThrow(RangeError);
+    expect(preparePostJobs({ market: MARKET, jobs: [{ terms: erc20, spec }] }).value).toBeUndefined();
+  });
+
+  it("bundle a sender's own market calls into one multicall, in order", () => {
+    const terms = sampleTerms();
+    const calls = [
+      marketCall(MARKET, "settle", [1n, terms, RESULT]),
+      marketCall(MARKET, "finalizeAuction", [2n, terms]),
+      marketCall(MARKET, "forfeitUnrevealed", [3n, terms, ZERO_HASH, 0, TOKEN]),
+    ];
+    const batch = prepareMulticall({ market: MARKET, calls });
+    expect(batch.functionName).toBe("multicall");
+    expect(batch.value).toBeUndefined();
+    const [data] = batch.args;
+    expect(data).toEqual(calls.map((c) => encodeCall(c).data));
+    expect(decodeFunctionData({ abi: jobMarketAbi, data: data[1]! }).functionName).toBe("finalizeAuction");
+  });
+
+  it("refuse a multicall of another contract's call or of a call that carries ETH", () => {
+    const terms = sampleTerms({ disputeBond: 5n });
+    expect(() =>
+      prepareMulticall({ market: MARKET, calls: [marketCall(TOKEN, "settle", [1n, terms, RESULT])] }),
+    ).toThrow(/market's own functions/);
+    expect(() =>
+      prepareMulticall({
+        market: MARKET,
+        calls: [prepareDispute({ market: MARKET, jobId: 1n, terms, resultHash: RESULT })],
+      }),
+    ).toThrow(/not payable/);
   });
 
   it("type-check arguments against the ABI", () => {
     const terms = sampleTerms();
-    // @ts-expect-error settle takes the job id and its terms
-    const missing = () => marketCall(MARKET, "settle", [1n]);
+    // @ts-expect-error settle takes the job id, its terms and the standing result hash
+    const missing = () => marketCall(MARKET, "settle", [1n, terms]);
     // @ts-expect-error no such market function
     const unknown = () => marketCall(MARKET, "settleAll", [1n, terms]);
     // @ts-expect-error a view function is not a transaction

@@ -1,4 +1,4 @@
-import { maxUint96, parseEther, stringToHex, zeroAddress, type Hex } from "viem";
+import { keccak256, maxUint96, parseEther, stringToHex, zeroAddress, zeroHash, type Hex } from "viem";
 import { readContract } from "viem/actions";
 import { beforeAll, describe, expect, it, inject } from "vitest";
 import {
@@ -8,7 +8,7 @@ import {
   buildTerms,
   computeCommitment,
   encodeSpec,
-  hashTerms,
+  jobDigest,
   jobMarketAbi,
   newSalt,
   postJob,
@@ -39,15 +39,15 @@ describe.skipIf(!rpcUrl)(
       book = await deployBaton(rpcUrl!);
     });
 
-    const onChainTermsHash = (terms: JobTerms) =>
+    const onChainDigest = (jobId: bigint, terms: JobTerms, resultHash: Hex) =>
       readContract(publicClient, {
         address: book.jobMarket,
         abi: jobMarketAbi,
-        functionName: "hashTerms",
-        args: [terms],
+        functionName: "jobDigest",
+        args: [jobId, terms, resultHash],
       });
 
-    it("hashTerms equals JobMarket.hashTerms for ordinary and extreme terms", async () => {
+    it("jobDigest equals JobMarket.jobDigest for ordinary and extreme terms, ids and result hashes", async () => {
       const base = await buildTerms(publicClient, book, {
         requester: accounts[2]!.address,
         maxReward: parseEther("1"),
@@ -71,10 +71,24 @@ describe.skipIf(!rpcUrl)(
           rulingTimeout: 2 ** 32 - 1,
         },
       ];
-      for (const terms of variants) expect(hashTerms(terms)).toBe(await onChainTermsHash(terms));
+      const results: Hex[] = [zeroHash, keccak256(stringToHex("result")), `0x${"ff".repeat(32)}`];
+      for (const terms of variants)
+        for (const [jobId, resultHash] of [
+          [1n, results[0]!],
+          [2n ** 256n - 1n, results[1]!],
+          [42n, results[2]!],
+        ] as const) {
+          const digest = jobDigest(jobId, terms, resultHash);
+          expect(digest).toMatch(/^0x[0-9a-f]{42}$/);
+          expect(digest).toBe(await onChainDigest(jobId, terms, resultHash));
+        }
+      // The result hash defaults to zero (no result standing), and each input changes the digest.
+      expect(jobDigest(1n, base)).toBe(jobDigest(1n, base, zeroHash));
+      expect(jobDigest(2n, base)).not.toBe(jobDigest(1n, base));
+      expect(jobDigest(1n, base, results[1])).not.toBe(jobDigest(1n, base));
     });
 
-    it("hashTerms equals the termsHash the market stores for a posted job", async () => {
+    it("jobDigest equals the digest the market stores for a posted job", async () => {
       const terms = await buildTerms(publicClient, book, {
         requester: accounts[2]!.address,
         maxReward: parseEther("1"),
@@ -82,7 +96,7 @@ describe.skipIf(!rpcUrl)(
       });
       const { jobId } = await postJob(wallet(2), publicClient, { market: book.jobMarket, terms, spec });
       const [view] = await readJobs(publicClient, { market: book.jobMarket, multicall: book.multicall3, ids: [jobId] });
-      expect(view!.job.termsHash).toBe(hashTerms(terms));
+      expect(view!.job.digest).toBe(jobDigest(jobId, terms));
     });
 
     it("computeCommitment equals JobMarket.computeCommitment", async () => {

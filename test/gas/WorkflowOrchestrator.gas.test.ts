@@ -6,12 +6,20 @@ import * as path from "node:path";
 import type { ContractTransactionResponse } from "ethers";
 import { coverageRun } from "../helpers/coverage";
 import { ETH, jobOf } from "../helpers/fixture";
-import { DIAMOND, bidAndSubmitAll, completeAll, deployOrchestrator, jobOfStep, step } from "../helpers/workflow";
+import {
+  DIAMOND,
+  bidAndSubmitAll,
+  completeAll,
+  deployOrchestrator,
+  jobOfStep,
+  resultHashOfJob,
+  step,
+} from "../helpers/workflow";
 
 // Gas of the orchestrator's transitions, snapshotted like the market's (test/gas/snapshots.json):
 // a transition that grows more than TOLERANCE fails; UPDATE_GAS_SNAPSHOT=1 accepts a change.
 const SNAPSHOT_FILE = path.join(__dirname, "workflow-snapshots.json");
-const TOLERANCE = 0.02;
+const TOLERANCE = 0.005;
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   return Number((await (await tx).wait())!.gasUsed);
@@ -19,7 +27,7 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
 
 describe("WorkflowOrchestrator gas", function () {
   (coverageRun ? it.skip : it)(
-    "records gas per workflow transition and fails when one grows more than 2% (skipped under coverage: instrumented gas)",
+    "records gas per workflow transition and fails when one grows more than 0.5% (skipped under coverage: instrumented gas)",
     async function () {
       const f = await loadFixture(deployOrchestrator);
       const P = ethers.parseEther;
@@ -41,18 +49,18 @@ describe("WorkflowOrchestrator gas", function () {
       gas.createDiamond = diamond.gas;
       const a = await jobOfStep(f, diamond.workflowId, 0);
       const [aTerms] = await bidAndSubmitAll(f, [{ jobId: a, price: P("0.5") }]);
-      gas.settlePostingTwoDependents = await gasOf(f.market.settle(a, aTerms));
+      gas.settlePostingTwoDependents = await gasOf(f.market.settle(a, aTerms, resultHashOfJob(a)));
       const b = await jobOfStep(f, diamond.workflowId, 1);
       const c = await jobOfStep(f, diamond.workflowId, 2);
       const terms = await bidAndSubmitAll(f, [
         { jobId: b, price: P("0.5") },
         { jobId: c, price: P("0.5") },
       ]);
-      gas.settleWithDependentWaiting = await gasOf(f.market.settle(b, terms[0]));
-      gas.settlePostingOneDependent = await gasOf(f.market.settle(c, terms[1]));
+      gas.settleWithDependentWaiting = await gasOf(f.market.settle(b, terms[0], resultHashOfJob(b)));
+      gas.settlePostingOneDependent = await gasOf(f.market.settle(c, terms[1], resultHashOfJob(c)));
       const d = await jobOfStep(f, diamond.workflowId, 3);
       const [dTerms] = await bidAndSubmitAll(f, [{ jobId: d, price: P("0.5") }]);
-      gas.settleCompletingWorkflow = await gasOf(f.market.settle(d, dTerms));
+      gas.settleCompletingWorkflow = await gasOf(f.market.settle(d, dTerms, resultHashOfJob(d)));
 
       const retried = await create([[]], 1);
       const r = await jobOfStep(f, retried.workflowId, 0);

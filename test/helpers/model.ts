@@ -126,6 +126,8 @@ export type MJob = {
   winner: string;
   price: bigint;
   secondPrice: bigint;
+  /** The hash of the result that stands (submitted, disputed or settled), else zero: part of the job's digest. */
+  resultHash: string;
   commits: Map<string, Commit>;
   dispute?: { disputer: string; bond: bigint };
   disputeSeq: number;
@@ -300,6 +302,13 @@ export class Model {
   }
 
   /** The expected revert if the job is not in one of `allowed` at time `t`. */
+  /** For a call that takes no result hash: the job's digest binds a standing result, so such a
+   * call fails the digest check (before any state check) while one stands. */
+  expectBeforeResult(job: MJob, allowed: bigint, t = this.now): Expect {
+    if (job.resultHash !== ethers.ZeroHash) return { name: "JobMarketTermsMismatch", args: [job.id] };
+    return this.expectState(job, allowed, t);
+  }
+
   expectState(job: MJob, allowed: bigint, t = this.now): Expect {
     const state = this.stateOf(job, t);
     if (((1n << BigInt(state)) & allowed) === 0n) {
@@ -355,6 +364,7 @@ export class Model {
       winner: ethers.ZeroAddress,
       price: 0n,
       secondPrice: 0n,
+      resultHash: ethers.ZeroHash,
       commits: new Map(),
       disputeSeq: 0,
     };
@@ -367,6 +377,7 @@ export class Model {
     job.winner = ethers.ZeroAddress;
     job.price = 0n;
     job.secondPrice = 0n;
+    job.resultHash = ethers.ZeroHash;
     job.status = Status.Auction;
     job.hasCommits = false;
     job.deadline = t + job.terms.commitWindow;
@@ -460,6 +471,7 @@ export class Model {
     } else {
       this.addCredit(d.disputer, 0, d.bond);
       this.slash(job, SlashReason.DisputeLost, d.disputer);
+      job.resultHash = ethers.ZeroHash;
       this.reopenOrRefund(job);
     }
   }

@@ -238,7 +238,7 @@ const run: Record<string, Runner> = {
     const wk = m.worker(bidder.address);
     const free = wk.stake - wk.locked;
     const expected: Expect =
-      m.expectState(job, OPEN) ??
+      m.expectBeforeResult(job, OPEN) ??
       (job.commits.has(key) ? { name: "JobMarketAlreadyCommitted", args: [job.id, bidder.address] } : undefined) ??
       (!wk.registered ? { name: "WorkerRegistryNotRegistered", args: [bidder.address] } : undefined) ??
       (wk.stake < job.terms.minStake
@@ -273,7 +273,7 @@ const run: Record<string, Runner> = {
     const salt = a.bad ? ethers.id("not the salt") : c.salt;
     const stored = job.commits.get(`${job.round}:${c.bidder}`);
     const expected: Expect =
-      m.expectState(job, REVEALING) ??
+      m.expectBeforeResult(job, REVEALING) ??
       (!stored ? { name: "JobMarketNoCommitment", args: [job.id, c.bidder] } : undefined) ??
       (stored!.price !== c.price || stored!.salt !== salt
         ? { name: "JobMarketCommitmentMismatch", args: [job.id, c.bidder] }
@@ -318,7 +318,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("forfeit", a, ` job ${job.id} round ${c.round} bidder ${c.bidder}`),
-      (o) => w.market.connect(caller).forfeitUnrevealed(job.id, job.terms, c.round, c.bidder, o),
+      (o) => w.market.connect(caller).forfeitUnrevealed(job.id, job.terms, job.resultHash, c.round, c.bidder, o),
       expected,
     );
     if (receipt) m.forfeit(job, c, caller.address);
@@ -330,7 +330,7 @@ const run: Record<string, Runner> = {
       m,
       label("finalize", a, ` job ${job.id}`),
       (o) => w.market.connect(w.other).finalizeAuction(job.id, job.terms, o),
-      m.expectState(job, AWARDING),
+      m.expectBeforeResult(job, AWARDING),
     );
     if (receipt) m.assign(job);
   },
@@ -343,7 +343,7 @@ const run: Record<string, Runner> = {
     const caller = a.byWinner && winner ? winner : w.other;
     const execDeadline = job.revealDeadline + job.terms.executionWindow;
     const expected: Expect =
-      m.expectState(job, ASSIGNED_OR_AWARDING) ??
+      m.expectBeforeResult(job, ASSIGNED_OR_AWARDING) ??
       (caller.address !== job.winner ? { name: "JobMarketNotWinner", args: [job.id, caller.address] } : undefined) ??
       (state === JobState.Awarding && t >= execDeadline
         ? { name: "JobMarketUnexpectedState", args: [job.id, JobState.Overdue, ASSIGNED_OR_AWARDING] }
@@ -357,6 +357,7 @@ const run: Record<string, Runner> = {
     );
     if (!receipt) return;
     if (state === JobState.Awarding) m.assign(job);
+    job.resultHash = ethers.keccak256(result);
     job.status = Status.Submitted;
     job.deadline = t + job.terms.challengeWindow;
   },
@@ -366,7 +367,7 @@ const run: Record<string, Runner> = {
     const winner = job.winner === ethers.ZeroAddress ? undefined : signerOf(w, job.winner);
     const caller = a.byWinner && winner ? winner : w.other;
     const expected: Expect =
-      m.expectState(job, ASSIGNED_OR_AWARDING) ??
+      m.expectBeforeResult(job, ASSIGNED_OR_AWARDING) ??
       (caller.address !== job.winner ? { name: "JobMarketNotWinner", args: [job.id, caller.address] } : undefined);
     const receipt = await exec(
       m,
@@ -400,7 +401,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("accept", a, ` job ${job.id}`),
-      (o) => w.market.connect(caller).accept(job.id, job.terms, o),
+      (o) => w.market.connect(caller).accept(job.id, job.terms, job.resultHash, o),
       expected,
     );
     if (!receipt) return;
@@ -420,7 +421,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("dispute", a, ` job ${job.id}`),
-      (o) => w.market.connect(disputer).dispute(job.id, job.terms, o),
+      (o) => w.market.connect(disputer).dispute(job.id, job.terms, job.resultHash, o),
       expected,
       value,
     );
@@ -480,7 +481,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("resolve", a, ` job ${job.id}`),
-      (o) => w.arbiter.connect(w.other).resolve(job.id, job.terms, o),
+      (o) => w.arbiter.connect(w.other).resolve(job.id, job.terms, job.resultHash, o),
       expected,
     );
     if (!receipt) return;
@@ -494,7 +495,7 @@ const run: Record<string, Runner> = {
     await exec(
       m,
       label("ruleByStranger", a, ` job ${job.id}`),
-      (o) => w.market.connect(w.other).rule(job.id, job.terms, true, o),
+      (o) => w.market.connect(w.other).rule(job.id, job.terms, job.resultHash, true, o),
       { name: "JobMarketNotArbiter", args: [job.id, w.other.address] },
     );
   },
@@ -504,7 +505,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("stale", a, ` job ${job.id}`),
-      (o) => w.market.connect(w.other).resolveStaleDispute(job.id, job.terms, o),
+      (o) => w.market.connect(w.other).resolveStaleDispute(job.id, job.terms, job.resultHash, o),
       m.expectState(job, RULING_OVERDUE),
     );
     if (!receipt) return;
@@ -517,7 +518,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("settle", a, ` job ${job.id}`),
-      (o) => w.market.connect(w.other).settle(job.id, job.terms, o),
+      (o) => w.market.connect(w.other).settle(job.id, job.terms, job.resultHash, o),
       m.expectState(job, SETTLEABLE),
     );
     if (!receipt) return;
@@ -533,7 +534,7 @@ const run: Record<string, Runner> = {
       m,
       label("slash", a, ` job ${job.id}`),
       (o) => w.market.connect(caller).slashNoShow(job.id, job.terms, o),
-      m.expectState(job, OVERDUE),
+      m.expectBeforeResult(job, OVERDUE),
     );
     if (!receipt) return;
     m.slash(job, SlashReason.NoShow, caller.address);
@@ -544,7 +545,7 @@ const run: Record<string, Runner> = {
     const job = pickJob(m, a, (j, t) => m.stateOf(j, t) === JobState.Open && !j.hasCommits);
     const caller = a.byRequester ? signerOr(w, job.terms.requester, w.other) : w.other;
     const expected: Expect =
-      m.expectState(job, OPEN) ??
+      m.expectBeforeResult(job, OPEN) ??
       (caller.address !== job.terms.requester
         ? { name: "JobMarketNotRequester", args: [job.id, caller.address] }
         : undefined) ??
@@ -565,7 +566,7 @@ const run: Record<string, Runner> = {
     const t = m.now;
     const caller = a.byRequester ? signerOr(w, job.terms.requester, w.other) : w.other;
     const expected: Expect =
-      m.expectState(job, UNFILLED) ??
+      m.expectBeforeResult(job, UNFILLED) ??
       (caller.address !== job.terms.requester && t < job.terms.expiry
         ? { name: "JobMarketNotRequester", args: [job.id, caller.address] }
         : undefined);
@@ -583,7 +584,7 @@ const run: Record<string, Runner> = {
     const t = m.now;
     const caller = signerOr(w, job.terms.requester, w.other);
     const expected: Expect =
-      m.expectState(job, UNFILLED) ??
+      m.expectBeforeResult(job, UNFILLED) ??
       (caller.address !== job.terms.requester
         ? { name: "JobMarketNotRequester", args: [job.id, caller.address] }
         : undefined) ??

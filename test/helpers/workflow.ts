@@ -129,6 +129,9 @@ export async function jobOfStep(f: WorkflowFixture, workflowId: bigint, index: n
 
 export const resultOf = (label: string) => ethers.toUtf8Bytes(`{"result":"${label}"}`);
 
+/** The hash of the result `bidAndSubmitAll` submits for a job by default. */
+export const resultHashOfJob = (jobId: bigint) => ethers.keccak256(resultOf(String(jobId)));
+
 export type Work = { jobId: bigint; price: bigint; worker?: HardhatEthersSigner; result?: Uint8Array };
 
 /**
@@ -165,10 +168,13 @@ export async function bidAndSubmitAll(f: WorkflowFixture, work: Work[]): Promise
   return terms;
 }
 
+/** The hash of the result `bidAndSubmitAll` submitted for `work`. */
+export const submittedHash = (w: Work) => ethers.keccak256(w.result ?? resultOf(String(w.jobId)));
+
 /** Takes one job through a bid, its result and the challenge window, and returns the settlement. */
 export async function complete(f: WorkflowFixture, work: Work) {
   const [terms] = await bidAndSubmitAll(f, [work]);
-  return f.market.connect(f.other).settle(work.jobId, terms);
+  return f.market.connect(f.other).settle(work.jobId, terms, submittedHash(work));
 }
 
 /**
@@ -180,14 +186,16 @@ export async function settleWithFailedCallback(f: WorkflowFixture, work: Work) {
   await f.market
     .connect(f.owner)
     .setParams({ treasury: f.treasury.address, ...DEFAULT_PARAMS, callbackGasLimit: 20_000 });
-  await expect(f.market.settle(work.jobId, terms)).to.emit(f.market, "SettlementCallback").withArgs(work.jobId, false);
+  await expect(f.market.settle(work.jobId, terms, submittedHash(work)))
+    .to.emit(f.market, "SettlementCallback")
+    .withArgs(work.jobId, false);
   return terms;
 }
 
 /** `bidAndSubmitAll`, then settles each job in order (each settlement runs the callback). */
 export async function completeAll(f: WorkflowFixture, work: Work[]) {
   const terms = await bidAndSubmitAll(f, work);
-  for (const [i, w] of work.entries()) await f.market.connect(f.other).settle(w.jobId, terms[i]);
+  for (const [i, w] of work.entries()) await f.market.connect(f.other).settle(w.jobId, terms[i], submittedHash(w));
   return terms;
 }
 

@@ -1,10 +1,19 @@
 // Thin query hooks over the market reads in lib/market.ts: cached per chain, refreshed while the
 // page is open (a local chain every second, public chains every few seconds).
-import { jobMarketAbi, readCredits, readLogs, readWorker, readWorkers, type JobView, type MarketLog } from "@baton/sdk";
+import {
+  jobMarketAbi,
+  readCredits,
+  readEarnings,
+  readLogs,
+  readWorker,
+  readWorkers,
+  type JobView,
+  type MarketLog,
+} from "@baton/sdk";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { Address } from "viem";
-import { getBlock, getBlockNumber, getCode } from "viem/actions";
+import { getBlock, getBlockNumber, getCode, readContract } from "viem/actions";
 import { useBaton } from "../BatonContext.tsx";
 import {
   LOG_WINDOW,
@@ -95,7 +104,28 @@ export function useJobLogs(jobId: bigint, fromBlock: bigint | undefined) {
   });
 }
 
-/** Withdrawable credits and earnings of `account` in each of `tokens`. */
+/**
+ * What `account` earned as a worker, per token: the sum of price minus fee over its `JobSettled`
+ * events (the market keeps no counter of it).
+ */
+export function useEarnings(account: Address | undefined, enabled = true) {
+  const { chain, client, pollMs } = useBaton();
+  const book = chain.addressBook;
+  return useQuery({
+    queryKey: ["earnings", chain.chainId, account],
+    queryFn: () =>
+      readEarnings(client, {
+        address: book.jobMarket,
+        worker: account!,
+        fromBlock: book.deploymentBlock,
+        windowSize: LOG_WINDOW,
+      }),
+    enabled: !!account && enabled,
+    refetchInterval: pollMs * 3,
+  });
+}
+
+/** Withdrawable credits of `account` in each of `tokens`. */
 export function useCredits(account: Address | undefined, tokens: readonly Address[]) {
   const { chain, client, pollMs } = useBaton();
   const book = chain.addressBook;
@@ -171,6 +201,20 @@ export function useRecentActivity(blocks = 5_000n) {
       return logs.slice(-15).reverse();
     },
     refetchInterval: pollMs * 3,
+  });
+}
+
+/**
+ * Whether governance has paused the market: new jobs and reposts wait, while bids on open jobs,
+ * settlement and withdrawals go on.
+ */
+export function useMarketPaused() {
+  const { chain, client, pollMs } = useBaton();
+  return useQuery({
+    queryKey: ["paused", chain.chainId, chain.addressBook.jobMarket],
+    queryFn: () =>
+      readContract(client, { address: chain.addressBook.jobMarket, abi: jobMarketAbi, functionName: "paused" }),
+    refetchInterval: pollMs * 5,
   });
 }
 

@@ -41,7 +41,7 @@ export const errorMessages: Record<string, (args: Args) => string> = {
       jobStateNames[Number(current)] ?? `state ${String(current)}`
     }. Someone may have acted first, or a deadline passed: the page shows the current state.`,
   JobMarketTermsMismatch: ([id]) =>
-    `The terms sent for ${job(id)} do not match the job on chain (or the job does not exist). Reload the job and try again.`,
+    `The terms or result sent for ${job(id)} do not match the job on chain: a result was submitted or overturned meanwhile, or the job does not exist. Reload the job and try again.`,
   // ---- posting
   JobMarketRequesterMismatch: ([requester, caller]) =>
     `The job names ${addr(requester)} as requester, but it is being posted from ${addr(caller)}. Post from the requester's account.`,
@@ -57,6 +57,8 @@ export const errorMessages: Record<string, (args: Args) => string> = {
     `A window of ${String(window)} seconds is not allowed: every window must be between 1 second and ${inDays(MAX_WINDOW)}.`,
   JobMarketExpiryTooSoon: ([expiry, earliest]) =>
     `The expiry (${time(expiry)}) leaves no time for one full round; it must be at least ${time(earliest)}.`,
+  JobMarketBatchMismatch: ([expected, received]) =>
+    `The batch does not add up: ${String(expected)} expected, ${String(received)} sent (one spec per job, and the sum of the ETH rewards as value).`,
   JobMarketZeroHash: () => "The hash sent is empty; the spec or result could not be hashed.",
   JobMarketPayloadTooLarge: ([length, max]) =>
     `The payload is ${String(length)} bytes, more than the ${String(max)} bytes allowed inline. Store it elsewhere and post its URI.`,
@@ -107,10 +109,13 @@ export const errorMessages: Record<string, (args: Args) => string> = {
   OwnableUnauthorizedAccount: ([account]) => `${addr(account)} is not allowed to do this: it is a governance action.`,
   OwnableInvalidOwner: ([owner]) => `${addr(owner)} cannot own the market.`,
   EnforcedPause: () =>
-    "The market is paused by governance: new jobs and bids wait until it resumes. Settlement and withdrawals still work.",
+    "The market is paused by governance: new jobs and reposts wait until it resumes. Bids on open jobs, settlement and withdrawals still work.",
   ExpectedPause: () => "The market is not paused.",
   ReentrancyGuardReentrantCall: () =>
     "The market refused a nested call (a contract called back into it in the middle of a transaction).",
+  FailedCall: () =>
+    "One of the calls in the batch failed without saying why (an unknown function, or out of gas). Send the calls one by one to find it.",
+  AddressEmptyCode: ([target]) => `${addr(target)} has no contract code, so the batched call could not run.`,
   SafeERC20FailedOperation: ([token]) =>
     `The token ${addr(token)} refused the transfer. Check your balance and allowance, or that the address is a token.`,
   // ---- worker registry

@@ -15,6 +15,8 @@ import {
   type MarketLog,
   marketCall,
   prepareDispute,
+  standingResultHashes,
+  ZERO_HASH,
   type JobTerms,
 } from "@baton/sdk";
 import type { Address, Hex } from "viem";
@@ -309,9 +311,26 @@ export function availableActions(input: {
   terms: PostedJob["terms"];
   account: Address | undefined;
   now: number;
+  /**
+   * The result hash standing on the job (from its logs; zero when none), or undefined while the
+   * logs load: the actions on a result (accept, dispute, settle, resolve) wait for it.
+   */
+  resultHash: Hex | undefined;
 }): JobAction[] {
   const { state, record, terms, account, now } = input;
   if (!account) return [];
+  const actions = offeredActions(state, record, terms, account, now);
+  const known = input.resultHash !== undefined && input.resultHash !== ZERO_HASH;
+  return known ? actions : actions.filter((a) => !RESULT_ACTIONS.has(a.functionName));
+}
+
+function offeredActions(
+  state: JobState,
+  record: JobRecord,
+  terms: PostedJob["terms"],
+  account: Address,
+  now: number,
+): JobAction[] {
   const requester = sameAddress(account, terms.requester);
   const actions: JobAction[] = [];
   if (state === JobState.Open && requester && !record.hasCommits) {
@@ -386,11 +405,33 @@ export function availableActions(input: {
   return actions;
 }
 
-/** The market call of `action` on job `jobId`: the dispute carries the job's dispute bond. */
-export function actionCall(action: JobAction, market: Address, jobId: bigint, terms: JobTerms) {
-  return action.functionName === "dispute"
-    ? prepareDispute({ market, jobId, terms })
-    : marketCall(market, action.functionName, [jobId, terms]);
+/** The result hash standing on job `jobId` per its logs (zero when none), or undefined before they load. */
+export function resultHashOf(jobId: bigint, logs: readonly MarketLog[] | undefined): Hex | undefined {
+  if (!logs) return undefined;
+  return standingResultHashes(logs).get(jobId) ?? ZERO_HASH;
+}
+
+/** The actions on a job whose result stands: they pass its result hash back to the market. */
+const RESULT_ACTIONS = new Set<JobAction["functionName"]>(["accept", "dispute", "settle", "resolveStaleDispute"]);
+
+/**
+ * The market call of `action` on job `jobId`: accepting, disputing, settling and resolving a stale
+ * dispute pass the standing result hash (`resultHash`, from the job's `ResultSubmitted`) back
+ * with the terms; the dispute carries the job's dispute bond.
+ */
+export function actionCall(action: JobAction, market: Address, jobId: bigint, terms: JobTerms, resultHash: Hex) {
+  if (action.functionName === "dispute") return prepareDispute({ market, jobId, terms, resultHash });
+  if (RESULT_ACTIONS.has(action.functionName))
+    return marketCall(market, action.functionName as "accept" | "settle" | "resolveStaleDispute", [
+      jobId,
+      terms,
+      resultHash,
+    ]);
+  return marketCall(
+    market,
+    action.functionName as "cancel" | "reclaim" | "finalizeAuction" | "slashNoShow" | "repost",
+    [jobId, terms],
+  );
 }
 
 export const isEth = (token: Address) => isZeroAddress(token);

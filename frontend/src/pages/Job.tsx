@@ -1,6 +1,6 @@
 // One job, live: its state and deadline, the actions open to the connected account, its credits,
 // the timeline of its events, its terms and its spec.
-import { JobState, pricingNames, ZERO_ADDRESS } from "@baton/sdk";
+import { JobState, pricingNames, ZERO_ADDRESS, ZERO_HASH } from "@baton/sdk";
 import { useMemo } from "react";
 import { useConnection } from "wagmi";
 import type { Address } from "viem";
@@ -17,6 +17,7 @@ import {
   currentDeadline,
   isCustomArbiter,
   specOf,
+  resultHashOf,
   stateAt,
 } from "../lib/jobModel.ts";
 import { tokenOf } from "../lib/market.ts";
@@ -54,6 +55,7 @@ export default function Job({ id }: { id: bigint }) {
   const state = view ? (view.state === JobState.None ? view.state : stateAt(view.job, now)) : undefined;
   const deadline = view && state !== undefined ? currentDeadline(view.job, state) : undefined;
   const timeline = buildTimeline(posted, logs.data ?? []);
+  const resultHash = resultHashOf(id, logs.data);
   const actions =
     view && state !== undefined
       ? availableActions({
@@ -62,6 +64,7 @@ export default function Job({ id }: { id: bigint }) {
           terms: posted.terms,
           account: address,
           now,
+          resultHash,
         })
       : [];
   const isRequester = sameAddress(address, posted.requester);
@@ -105,7 +108,7 @@ export default function Job({ id }: { id: bigint }) {
                 title={a.hint}
                 onClick={() =>
                   void send({
-                    ...actionCall(a, chain.addressBook.jobMarket, id, posted.terms),
+                    ...actionCall(a, chain.addressBook.jobMarket, id, posted.terms, resultHash ?? ZERO_HASH),
                     label: `${a.label} (job #${id})`,
                   })
                 }

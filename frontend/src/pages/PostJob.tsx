@@ -6,7 +6,7 @@ import { AddressText } from "../components/bits.tsx";
 import { Field } from "../components/Field.tsx";
 import { JobSpecFields } from "../components/JobSpecFields.tsx";
 import { useBaton } from "../BatonContext.tsx";
-import { useAllowedTokens } from "../hooks/data.ts";
+import { useAllowedTokens, useMarketPaused } from "../hooks/data.ts";
 import { usePostJob } from "../hooks/usePostJob.ts";
 import { ETH, formatDuration, type TokenInfo } from "../lib/format.ts";
 import {
@@ -22,6 +22,7 @@ export default function PostJob() {
   const { chain } = useBaton();
   const allowed = useAllowedTokens();
   const flow = usePostJob();
+  const paused = useMarketPaused();
   const [values, setValues] = useState<PostFormValues>(() => defaultValues(chain));
   const [errors, setErrors] = useState<FormErrors>({});
   const tokens: TokenInfo[] = [ETH, ...(allowed.data ?? []).filter((t) => t.address !== ZERO_ADDRESS)];
@@ -77,6 +78,12 @@ export default function PostJob() {
   return (
     <section aria-labelledby="post-title">
       <h1 id="post-title">Post a job</h1>
+      {paused.data === true && (
+        <p className="banner" role="note" aria-label="Market paused">
+          Governance has paused the market: new jobs wait until it resumes. Bids on open jobs, settlement and
+          withdrawals go on.
+        </p>
+      )}
       <form onSubmit={(event) => void submit(event)} noValidate aria-label="Post a job">
         <JobSpecFields
           values={values}

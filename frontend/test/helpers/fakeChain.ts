@@ -69,7 +69,7 @@ export function termsFor(requester: Address, overrides: Partial<JobTerms> = {}):
 
 export function emptyRecord(overrides: Partial<JobRecord> = {}): JobRecord {
   return {
-    termsHash: keccak256("0x01"),
+    digest: `0x${"01".repeat(21)}`,
     winner: zeroAddress,
     price: 0n,
     secondPrice: 0n,
@@ -90,6 +90,7 @@ export class FakeChain {
   now = 1_900_000_000;
   credits = new Map<string, bigint>();
   balance = 10n ** 21n;
+  paused = false;
 
   /** Adds a posted job with its `JobPosted` log; returns its id. */
   postJob(terms: JobTerms, opts: { state?: number; record?: Partial<JobRecord>; spec?: JobSpecInput } = {}): bigint {
@@ -226,10 +227,10 @@ export class FakeChain {
             unbondingDelay: 600,
             disputeBond: 10n ** 16n,
           };
+        case "paused":
+          return this.paused;
         case "creditOf":
           return this.credits.get(`${String(args![0]).toLowerCase()}:${String(args![1]).toLowerCase()}`) ?? 0n;
-        case "earned":
-          return 0n;
         case "getWorker":
           return { stake: 0n, locked: 0n, registered: false, completed: 0, noShows: 0, disputesLost: 0 };
         case "getUnbonding":

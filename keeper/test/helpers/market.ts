@@ -173,7 +173,10 @@ export function market(net: Devnet, dep: Deployment) {
     });
   }
 
-  /** The steps `from` sent to the market, as `function:jobId` keys in chain order, read from the blocks themselves. */
+  /**
+   * The steps `from` sent to the market, as `function:jobId` keys in chain order, read from the
+   * blocks themselves; the steps of a `multicall` count one by one.
+   */
   async function stepsSentBy(from: string): Promise<string[]> {
     const head = await net.publicClient.getBlockNumber();
     const keys: string[] = [];
@@ -182,7 +185,17 @@ export function market(net: Devnet, dep: Deployment) {
       for (const tx of block.transactions) {
         if (tx.from.toLowerCase() !== from.toLowerCase() || tx.to?.toLowerCase() !== dep.market.toLowerCase()) continue;
         const d = decodeFunctionData({ abi: jobMarketAbi, data: tx.input as Hex });
-        keys.push(`${d.functionName}:${String(d.args?.[0])}`);
+        if (d.functionName !== "multicall") {
+          keys.push(`${d.functionName}:${String(d.args?.[0])}`);
+          continue;
+        }
+        // A bundle of steps: each counts; a bundle that reverted did none of them (they go again alone).
+        const receipt = await net.publicClient.getTransactionReceipt({ hash: tx.hash });
+        if (receipt.status !== "success") continue;
+        for (const data of d.args[0]) {
+          const step = decodeFunctionData({ abi: jobMarketAbi, data });
+          keys.push(`${step.functionName}:${String(step.args?.[0])}`);
+        }
       }
     }
     return keys;
