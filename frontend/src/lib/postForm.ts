@@ -14,6 +14,7 @@ import {
 import { getAddress, isAddress, maxUint32, maxUint96, parseUnits, type Address } from "viem";
 import type { ChainConfig } from "../config/runtime.ts";
 import { inDays, isZeroAddress } from "./format.ts";
+import { defaultModule } from "./modules.ts";
 
 export const KINDS = [
   { kind: "wasm", label: "WebAssembly computation" },
@@ -56,7 +57,7 @@ export type FormErrors = Partial<Record<FieldName, string>>;
 
 export function defaultValues(chain: ChainConfig): PostFormValues {
   const windows = defaultWindows(chain.chainId);
-  const mod = chain.wasmModules[0];
+  const mod = defaultModule(chain.wasmModules);
   return {
     kind: "wasm",
     moduleUri: mod?.uri ?? "",

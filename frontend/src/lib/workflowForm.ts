@@ -17,6 +17,7 @@ import {
 import { formatUnits, getAddress, isAddress, maxUint96, parseUnits, type Address } from "viem";
 import type { ChainConfig, WasmModule } from "../config/runtime.ts";
 import { inDays, isZeroAddress } from "./format.ts";
+import { defaultModule } from "./modules.ts";
 
 export type WindowName = "commitWindow" | "revealWindow" | "executionWindow" | "challengeWindow";
 export const WINDOWS: readonly { name: WindowName; label: string }[] = [
@@ -78,7 +79,7 @@ export function defaultSettings(chain: ChainConfig): StepSettings {
 }
 
 export function emptyStep(chain: ChainConfig): StepForm {
-  const mod = chain.wasmModules[0];
+  const mod = defaultModule(chain.wasmModules);
   return {
     key: newKey(),
     name: "",
