@@ -53,7 +53,10 @@ describe("wasm modules offered", () => {
   it("offers no test module in the workflow builder and starts on wordfreq", async () => {
     await renderWithChain(<WorkflowNew />, new FakeChain(), {
       account: REQUESTER,
-      chain: { wasmModules: MODULES, addressBook: { ...runtimeConfig.chains[0]!.addressBook, workflowOrchestrator: REQUESTER } },
+      chain: {
+        wasmModules: MODULES,
+        addressBook: { ...runtimeConfig.chains[0]!.addressBook, workflowOrchestrator: REQUESTER },
+      },
     });
     const picker = (await screen.findByLabelText("Module", { exact: true })) as HTMLSelectElement;
     expect(within(picker).queryByRole("option", { name: "hog" })).toBeNull();

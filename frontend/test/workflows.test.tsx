@@ -201,7 +201,8 @@ describe("workflow builder", () => {
     expect(built.dependencies).toEqual([[], [0], [0], [1, 2]]);
     expect(built.budget).toBe(parseEther("0.04"));
     expect(built.token).toBe(zeroAddress);
-    expect(built.steps.every((s) => s.arbiter === ARBITER && s.commitWindow === 60)).toBe(true);
+    // On a local chain the builder starts on the fast demo preset.
+    expect(built.steps.every((s) => s.arbiter === ARBITER && s.commitWindow === 10)).toBe(true);
     const specs = built.steps.map((s) => decodeSpec(s.spec));
     const wasm = specs.map((d) => (d.ok && d.spec.kind === "wasm" ? d.spec : undefined));
     expect(wasm.map((s) => s?.module.uri.split("/").pop())).toEqual([

@@ -9,6 +9,8 @@ import {
   JobState,
   jobStateNames,
   SlashReason,
+  Status,
+  ZERO_ADDRESS,
   type JobRecord,
   type JobSpec,
   type JsonValue,
@@ -20,7 +22,9 @@ import {
   type JobTerms,
 } from "@baton/sdk";
 import type { Address, Hex } from "viem";
-import { formatDuration, isZeroAddress, sameAddress } from "./format.ts";
+import { ETH, formatAmount, formatDuration, isZeroAddress, sameAddress } from "./format.ts";
+
+const formatEth = (wei: bigint) => formatAmount(wei, ETH);
 import type { PostedJob } from "./market.ts";
 
 /** Timeline titles per `IJobMarket.SlashReason`. */
@@ -54,7 +58,12 @@ export type TimelineEntry = {
   bidder?: Address;
   worker?: Address;
   price?: bigint;
-  leading?: boolean;
+  /**
+   * On one reveal at most: "leading" for the best bid of the current round while reveals are open,
+   * "winner" for the bid that won the round once they have closed. Reveals that led only for a
+   * moment (a better one came later) and those of earlier rounds carry none.
+   */
+  mark?: "leading" | "winner";
   amount?: bigint;
   result?: ResultCheck;
 };
@@ -104,8 +113,15 @@ export function specOf(job: PostedJob): { ok: true; spec: JobSpec } | { ok: fals
   return { ok: false, error: decoded.error };
 }
 
-/** Timeline entries in chain order; the commits of each round are grouped into one entry. */
-export function buildTimeline(posted: PostedJob, logs: readonly MarketLog[]): TimelineEntry[] {
+/**
+ * Timeline entries in chain order; the commits of each round are grouped into one entry. Only the
+ * current round's best reveal is marked: "leading" while `revealsOpen`, "winner" afterwards.
+ */
+export function buildTimeline(
+  posted: PostedJob,
+  logs: readonly MarketLog[],
+  opts: { revealsOpen?: boolean } = {},
+): TimelineEntry[] {
   const entries: TimelineEntry[] = [
     { key: "posted", kind: "posted", title: "Posted", blockNumber: posted.blockNumber, round: 0 },
   ];
@@ -134,7 +150,7 @@ export function buildTimeline(posted: PostedJob, logs: readonly MarketLog[]): Ti
           round: Number(log.args.round),
           bidder: log.args.bidder,
           price: log.args.price,
-          leading: log.args.leading,
+          ...(log.args.leading ? { mark: "leading" as const } : {}),
         });
         break;
       case "JobAssigned":
@@ -227,7 +243,30 @@ export function buildTimeline(posted: PostedJob, logs: readonly MarketLog[]): Ti
         break;
     }
   }
+  markLeader(entries, opts.revealsOpen ?? false);
   return entries;
+}
+
+/**
+ * Keeps one mark: the last reveal that led in the latest round with reveals (a bid leads when it
+ * beats every earlier one, so the last to lead is the best). A round that was reopened after it
+ * (its winner slashed or gone) has no winner; the assigned worker's bid wins once reveals closed.
+ */
+function markLeader(entries: TimelineEntry[], revealsOpen: boolean) {
+  let leader: TimelineEntry | undefined;
+  let round = -1;
+  for (const e of entries) {
+    if (e.kind === "reveal") {
+      if (e.round! > round) {
+        round = e.round!;
+        leader = undefined;
+      }
+      if (e.mark) leader = e;
+    }
+    if (e.kind === "reopened") leader = undefined;
+    if (e.kind === "reveal") delete e.mark;
+  }
+  if (leader) leader.mark = revealsOpen ? "leading" : "winner";
 }
 
 /** The deadline that matters now, for a countdown: `{ label, at }` in Unix seconds, or undefined. */
@@ -246,6 +285,81 @@ export function currentDeadline(record: JobRecord, state: JobState): { label: st
     default:
       return undefined;
   }
+}
+
+/** How far a record has come: reopened rounds first, then the status within the round. */
+function progressOf(r: Pick<JobRecord, "status" | "round">): number {
+  const rank: Record<number, number> = {
+    [Status.Auction]: 1,
+    [Status.Assigned]: 2,
+    [Status.Submitted]: 3,
+    [Status.Disputed]: 4,
+    [Status.Settled]: 5,
+    [Status.Cancelled]: 5,
+    [Status.Refunded]: 5,
+  };
+  const terminal = (rank[r.status] ?? 0) === 5;
+  // A job that ended is further than any round of bidding.
+  return terminal ? 1_000 : r.round * 10 + (rank[r.status] ?? 0);
+}
+
+/**
+ * The freshest view of a job's record: `record` as read by a state call, moved forward by the
+ * job's own events when they show more (events are read more often, and a state read may come
+ * from before the latest block). The page derives its state, headline, actions and countdown from
+ * this one record, so they never disagree with the timeline drawn from the same events.
+ */
+export function freshestRecord(record: JobRecord, logs: readonly MarketLog[] | undefined): JobRecord {
+  if (!logs || logs.length === 0) return record;
+  let fromLogs: JobRecord | undefined;
+  let round = 0;
+  const at = (patch: Partial<JobRecord>) => {
+    fromLogs = { ...(fromLogs ?? record), round, ...patch };
+  };
+  for (const log of logs) {
+    switch (log.eventName) {
+      case "JobReopened":
+        round = Number(log.args.round);
+        at({
+          status: Status.Auction,
+          deadline: Number(log.args.commitDeadline),
+          revealDeadline: Number(log.args.revealDeadline),
+          winner: ZERO_ADDRESS,
+          price: 0n,
+          hasCommits: false,
+        });
+        break;
+      case "BidCommitted":
+        if (Number(log.args.round) === round && fromLogs?.status === Status.Auction) at({ hasCommits: true });
+        break;
+      case "JobAssigned":
+        at({
+          status: Status.Assigned,
+          deadline: Number(log.args.executionDeadline),
+          winner: log.args.worker,
+          price: log.args.price,
+        });
+        break;
+      case "ResultSubmitted":
+        at({ status: Status.Submitted, deadline: Number(log.args.challengeDeadline), winner: log.args.worker });
+        break;
+      case "JobDisputed":
+        at({ status: Status.Disputed, deadline: Number(log.args.rulingDeadline) });
+        break;
+      case "JobSettled":
+        at({ status: Status.Settled, winner: log.args.worker, price: log.args.price });
+        break;
+      case "JobCancelled":
+        at({ status: Status.Cancelled });
+        break;
+      case "JobRefunded":
+        at({ status: Status.Refunded });
+        break;
+      default:
+        break;
+    }
+  }
+  return fromLogs && progressOf(fromLogs) > progressOf(record) ? fromLogs : record;
 }
 
 /** The state at `now` from a record read earlier (ticks over between reads). */
@@ -290,6 +404,11 @@ export type JobAction = {
   hint: string;
   /** ETH to send (the dispute bond). */
   value?: bigint;
+  /**
+   * Set on actions that cannot be undone and take something away (cancelling, disputing): the
+   * question asked before sending, saying what happens.
+   */
+  confirm?: string;
 };
 
 /**
@@ -339,6 +458,8 @@ function offeredActions(
       functionName: "cancel",
       label: "Cancel job",
       hint: "Cancel before any bid and get the reward back.",
+      confirm:
+        "Cancel this job for good? No worker can bid on it any more, and its whole reward is credited back to you (withdraw it from your credits). This cannot be undone.",
     });
   }
   if ((state === JobState.Submitted || state === JobState.Settleable) && requester) {
@@ -357,6 +478,7 @@ function offeredActions(
       label: "Dispute result",
       hint: `Send the job's dispute bond and ask its arbiter to rule on the result; without a ruling within ${formatDuration(terms.rulingTimeout)} the worker wins.`,
       value: terms.disputeBond,
+      confirm: `Dispute this result? You send a bond of ${formatEth(terms.disputeBond)} and the job's arbiter rules on it. If the arbiter rules against the worker, your bond comes back with a share of the worker's slashed bond and the job is reopened; if it rules for the worker, or does not rule within ${formatDuration(terms.rulingTimeout)}, the worker is paid and your bond goes to the worker.`,
     });
   }
   if (state === JobState.Unfilled && requester && record.round < 255) {

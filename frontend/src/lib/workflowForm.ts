@@ -4,7 +4,6 @@
 // attached to its step, before any transaction.
 import {
   buildWorkflow,
-  defaultWindows,
   MAX_WINDOW,
   MAX_WORKFLOW_RETRIES,
   ZERO_ADDRESS,
@@ -18,6 +17,7 @@ import { formatUnits, getAddress, isAddress, maxUint96, parseUnits, type Address
 import type { ChainConfig, WasmModule } from "../config/runtime.ts";
 import { inDays, isZeroAddress } from "./format.ts";
 import { defaultModule } from "./modules.ts";
+import { defaultPreset } from "./postForm.ts";
 
 export type WindowName = "commitWindow" | "revealWindow" | "executionWindow" | "challengeWindow";
 export const WINDOWS: readonly { name: WindowName; label: string }[] = [
@@ -67,7 +67,7 @@ let counter = 0;
 export const newKey = () => `s${++counter}`;
 
 export function defaultSettings(chain: ChainConfig): StepSettings {
-  const w = defaultWindows(chain.chainId);
+  const w = defaultPreset(chain.chainId).windows;
   return {
     commitWindow: String(w.commitWindow),
     revealWindow: String(w.revealWindow),
