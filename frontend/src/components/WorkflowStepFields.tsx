@@ -123,7 +123,7 @@ export function WorkflowStepFields({
         label="Name"
         name={k("name")}
         value={step.name}
-        hint="For people only; not stored on chain"
+        hint="For people; stored in the step's spec, so the workflow page shows it"
         onChange={(e) => onChange({ name: e.target.value })}
       />
       {offered.length > 0 && (

@@ -297,9 +297,13 @@ export function checkWorkflow(form: WorkflowForm, tokenDecimals: number): Checke
       }
     });
 
+    // The step's name goes into its spec (hashed and emitted with the workflow), so the workflow
+    // page can show it from the chain.
+    const name = s.name.trim();
     const spec = {
       kind: "wasm",
       version: 1,
+      ...(name ? { name } : {}),
       module: { uri: s.moduleUri.trim(), sha256: s.moduleSha256.trim() },
       input: { encoding: "utf8", data: s.input },
       ...(s.inputs.length ? { inputs } : {}),
@@ -381,6 +385,7 @@ export function placeIssue(form: WorkflowForm, issue: WorkflowIssue): [string, s
   }
   if (field === "expiryWindow") return [at("commitWindow"), sentence("One round", message)];
   if (field === "dependsOn") return [at("dependsOn"), sentence("Dependencies:", message)];
+  if (field === "spec.name") return [at("name"), sentence("Name", message)];
   if (field === "spec.module.uri") return [at("moduleUri"), sentence("Module URI", message)];
   if (field === "spec.module.sha256") return [at("moduleSha256"), sentence("Module SHA-256", message)];
   if (field.startsWith("spec.input.") || field === "spec.input") return [at("input"), sentence("Input", message)];
