@@ -120,8 +120,9 @@ describe("recent prices", () => {
       "2 recent wasm (wordfreq) jobs settled at 0.02 ETH to 0.04 ETH (median 0.03 ETH); workers asked 0.02 ETH to 0.04 ETH (median 0.03 ETH) in 3 revealed bids. A reward of 0.01 ETH is below every recent ask: workers may not bid.",
     );
     expect(describePrices(p, parseEther("0.05"), "wasm (wordfreq)", eth).tooLow).toBe(false);
+    expect(describePrices({}, 1n, "wasm", eth, "TUSD").text).toMatch(/^No wasm job paid in TUSD has had/);
     expect(describePrices({}, 1n, "http.json", eth).text).toBe(
-      "No http.json job has had a bid revealed here yet: there is no recent price to compare.",
+      "No http.json job paid in ETH has had a bid revealed here yet: there is no recent price to compare.",
     );
   });
 });

@@ -78,6 +78,7 @@ export function useBidOutlook(input: {
           reward,
           input.kindText,
           (v) => formatAmount(v, token),
+          token.symbol,
         )
       : undefined;
   return {

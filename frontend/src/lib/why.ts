@@ -136,11 +136,13 @@ export function describePrices(
   reward: bigint,
   kindLabel: string,
   money: (v: bigint) => string,
+  /** The reward token's symbol: prices are compared in one token. */
+  symbol = "ETH",
 ): { text: string; tooLow: boolean } {
   const { settled, asked } = prices;
   if (!settled && !asked) {
     return {
-      text: `No ${kindLabel} job has had a bid revealed here yet: there is no recent price to compare.`,
+      text: `No ${kindLabel} job paid in ${symbol} has had a bid revealed here yet: there is no recent price to compare.`,
       tooLow: false,
     };
   }
