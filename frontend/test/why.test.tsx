@@ -219,6 +219,30 @@ describe("the job page's why panel", () => {
   });
 });
 
+describe("the job page after a slash", () => {
+  it("says that the winner was slashed and the round reopened, and what the new round waits for", async () => {
+    const fake = new FakeChain();
+    fake.registerWorker(WORKER, parseEther("5"));
+    const now = fake.now;
+    // The state read is from before the slash (assigned, overdue); the events tell the rest.
+    const id = fake.postJob(termsFor(REQUESTER), {
+      state: JobState.Overdue,
+      record: { status: Status.Assigned, winner: WORKER, price: 10n ** 16n, deadline: now - 30 },
+    });
+    fake.addLog("JobAssigned", { jobId: id, worker: WORKER }, [10n ** 16n, now - 30]);
+    fake.addLog("WorkerSlashed", { jobId: id, worker: WORKER }, [SlashReason.NoShow, parseEther("0.01"), OTHER, 0n]);
+    fake.addLog("JobReopened", { jobId: id }, [1, now + 50, now + 100]);
+    await renderWithChain(<Job id={id} />, fake);
+    const panel = await screen.findByRole("region", { name: "Why is nothing happening?" });
+    await within(panel).findByText(/The winner 0x90f7…e15B .*delivered no result in time and was slashed 0\.01 ETH\./);
+    expect(within(panel).getByText("The job was reopened for bids: round 2 started.")).toBeTruthy();
+    expect(within(panel).getByText(/No sealed bid yet; bidding closes in [45][0-9] s\./)).toBeTruthy();
+    await within(panel).findByText(/1 of 1 registered worker can bid on these terms/);
+    await waitFor(() => expect(document.querySelector(".badge.state-Open")).toBeTruthy());
+    expect(screen.queryByText("Overdue")).toBeNull();
+  });
+});
+
 describe("one status for the whole page", () => {
   it("moves a stale state read forward with the events already seen", () => {
     const stale = emptyRecord({ status: Status.Assigned, winner: WORKER, price: 5n, deadline: 500 });
