@@ -330,7 +330,7 @@ describe("job page", () => {
     const fake = new FakeChain();
     const id = fake.postJob(termsFor(REQUESTER, { arbiter: ARBITER }));
     await renderWithChain(<Job id={id} />, fake);
-    expect(await screen.findByText(/\(this deployment's committee\)/)).toBeTruthy();
+    expect(await screen.findByText("(the committee arbiter)")).toBeTruthy();
     expect(screen.queryByRole("note", { name: "Custom arbiter" })).toBeNull();
     expect(screen.queryByText("Custom arbiter")).toBeNull();
   });

@@ -10,8 +10,10 @@ import {
   describePrices,
   eligibility,
   explainJob,
+  checkModule,
   priceStats,
   recentPrices,
+  sha256Hex,
   type JobKind,
   type WorkerFacts,
 } from "../src/lib/why.ts";
@@ -127,6 +129,40 @@ describe("recent prices", () => {
   });
 });
 
+describe("the module check", () => {
+  const bytes = new TextEncoder().encode("\0asm module");
+  const fetcher = (response: () => Promise<Response>) => (() => response()) as unknown as typeof fetch;
+
+  it("compares the module's SHA-256 with the spec's, and tells an error answer from an unreadable host", async () => {
+    const sha = await sha256Hex(bytes.buffer as ArrayBuffer);
+    const serve = fetcher(async () => new Response(bytes));
+    expect(await checkModule("http://m.example/a.wasm", sha, serve)).toEqual({ status: "ok" });
+    expect(await checkModule("http://m.example/a.wasm", "0".repeat(64), serve)).toEqual({
+      status: "mismatch",
+      actual: sha,
+    });
+    expect(
+      await checkModule(
+        "https://m.example/a.wasm",
+        sha,
+        fetcher(async () => new Response("", { status: 404 })),
+      ),
+    ).toEqual({
+      status: "unreachable",
+      error: "HTTP 404",
+    });
+    expect(
+      await checkModule(
+        "https://m.example/a.wasm",
+        sha,
+        fetcher(() => Promise.reject(new TypeError("Failed to fetch"))),
+      ),
+    ).toEqual({ status: "unchecked", error: "Failed to fetch" });
+    // Other schemes resolve on the keeper's side only.
+    expect(await checkModule("ipfs://bafy/a.wasm", sha, serve)).toBeUndefined();
+  });
+});
+
 describe("why a job waits", () => {
   const now = 1_000;
   const base = {
@@ -215,7 +251,7 @@ describe("the job page's why panel", () => {
       /1 recent wasm job settled at 0\.04 ETH.*A reward of 0\.01 ETH is below every recent ask/,
     );
     expect(within(panel).getByText(/No sealed bid yet; bidding closes in 4[4-6] s\./)).toBeTruthy();
-    expect(within(panel).getByText(/could not be fetched from this browser/)).toBeTruthy();
+    expect(within(panel).getByText(/This browser could not read its wasm module to check its hash/)).toBeTruthy();
   });
 });
 

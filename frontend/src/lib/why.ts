@@ -168,7 +168,12 @@ const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Whether a job's wasm module could be fetched and matched its hash, as this browser checked it. */
 export type ModuleCheck =
-  { status: "ok" } | { status: "mismatch"; actual: string } | { status: "unreachable"; error: string };
+  | { status: "ok" }
+  | { status: "mismatch"; actual: string }
+  /** The host answered with an error status: keepers get the same answer. */
+  | { status: "unreachable"; error: string }
+  /** The browser could not read it (network, or a host that does not allow browsers): unknown. */
+  | { status: "unchecked"; error: string };
 
 export type Explanation = { tone: "info" | "warning"; text: string };
 
@@ -271,7 +276,12 @@ export function explainJob(input: {
     } else if (input.module.status === "unreachable") {
       out.push({
         tone: "warning",
-        text: `Its wasm module could not be fetched from this browser (${input.module.error}); keepers that cannot fetch it either will not run it.`,
+        text: `Its wasm module's host answered ${input.module.error}: keepers cannot fetch it either, so they will not run it.`,
+      });
+    } else if (input.module.status === "unchecked") {
+      out.push({
+        tone: "info",
+        text: `This browser could not read its wasm module to check its hash (${input.module.error}; the host may not let browsers read it), so whether keepers can fetch it is not known here.`,
       });
     }
   }
@@ -336,7 +346,7 @@ export async function checkModule(
     if (!response.ok) return { status: "unreachable", error: `HTTP ${response.status}` };
     bytes = await response.arrayBuffer();
   } catch (error) {
-    return { status: "unreachable", error: (error as Error).message.split("\n")[0] ?? "fetch failed" };
+    return { status: "unchecked", error: (error as Error).message.split("\n")[0] ?? "fetch failed" };
   }
   const actual = await sha256Hex(bytes);
   return actual === sha256.toLowerCase() ? { status: "ok" } : { status: "mismatch", actual };

@@ -173,7 +173,6 @@ export default function Job({ id }: { id: bigint }) {
         <Stat label="Posted">{postedAt !== undefined ? formatWhen(postedAt, now) : `block ${posted.blockNumber}`}</Stat>
         <Stat label="Requester">
           <AddressText address={posted.requester} />
-          {isRequester && " (you)"}
         </Stat>
         <Stat label="Pricing">
           {pricingNames[posted.terms.pricing] === "SecondPrice" ? "Second price" : "First price"}
@@ -241,7 +240,7 @@ export default function Job({ id }: { id: bigint }) {
           <AddressText address={posted.terms.arbiter} />
           {isCustomArbiter(posted.terms.arbiter, chain.addressBook.committeeArbiter)
             ? " (chosen by the requester)"
-            : " (this deployment's committee)"}
+            : ""}
         </Stat>
         <Stat label="Dispute bond">{formatAmount(posted.terms.disputeBond, ETH)}</Stat>
         <Stat label="Ruling timeout">{formatDuration(posted.terms.rulingTimeout)}</Stat>
