@@ -28,7 +28,7 @@ import {
   useNow,
   useTokenInfo,
 } from "../hooks/data.ts";
-import { ETH, formatAmount, formatDuration, sameAddress } from "../lib/format.ts";
+import { ETH, formatAmount, formatDuration } from "../lib/format.ts";
 import {
   actionCall,
   availableActions,
@@ -150,7 +150,6 @@ export default function Job({ id }: { id: bigint }) {
       label: `${a.label} (job #${id})`,
     });
   const postedAt = times.get(posted.blockNumber);
-  const isRequester = sameAddress(address, posted.requester);
   const creditTokens = [...new Set([ZERO_ADDRESS, posted.token])] as Address[];
 
   return (
