@@ -269,6 +269,17 @@ async function main() {
     workflow,
     seconds: Math.round((Date.now() - started) / 1000),
   };
+  // What bench:keeper measured on a real node stays until it measures again.
+  if (fs.existsSync(RESULTS)) {
+    const previous = JSON.parse(fs.readFileSync(RESULTS, "utf8")) as Partial<typeof out> & {
+      measuredBy?: Record<string, string>;
+    };
+    const real = previous.lifecycle?.["eth.sealed.3bidders.keepers"];
+    if (real) {
+      out.lifecycle["eth.sealed.3bidders.keepers"] = real;
+      Object.assign(out, { measuredBy: previous.measuredBy });
+    }
+  }
   fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
   fs.writeFileSync(RESULTS, JSON.stringify(out, null, 2) + "\n");
   console.log(JSON.stringify(out.lifecycle, null, 2));

@@ -366,9 +366,14 @@ export async function readEarnings(
   options: Omit<ReadLogsOptions<typeof jobMarketAbi, MarketEventName>, "abi" | "eventNames" | "address" | "indexed"> & {
     address: Address;
     worker: Address;
+    /** Job ids per `JobPosted` request (a topic list; providers cap its length). Default 100. */
+    jobsPerRequest?: number;
   },
 ): Promise<Map<Address, bigint>> {
-  const { worker, ...rest } = options;
+  const { worker, jobsPerRequest = 100, ...rest } = options;
+  if (!Number.isInteger(jobsPerRequest) || jobsPerRequest < 1) {
+    throw new RangeError(`jobsPerRequest must be a positive integer, got ${jobsPerRequest}`);
+  }
   const toBlock = rest.toBlock ?? (await headOf(client));
   const settled = await fetchMarketLogs(client, {
     ...rest,
@@ -378,16 +383,27 @@ export async function readEarnings(
   });
   const earnings = new Map<Address, bigint>();
   if (settled.length === 0) return earnings;
-  const posted = await fetchMarketLogs(client, {
-    ...rest,
-    toBlock,
-    eventNames: ["JobPosted"],
-    indexed: [settled.map((log) => topicOf(log.args.jobId))],
-  });
-  const tokenOf = new Map(posted.map((log) => [log.args.jobId, log.args.token] as const));
+  // The token of each settled job, from its posting: a few job ids per request.
+  const ids = [...new Set(settled.map((log) => log.args.jobId))];
+  const tokenOf = new Map<bigint, Address>();
+  for (let i = 0; i < ids.length; i += jobsPerRequest) {
+    const posted = await fetchMarketLogs(client, {
+      ...rest,
+      toBlock,
+      eventNames: ["JobPosted"],
+      indexed: [ids.slice(i, i + jobsPerRequest).map((id) => topicOf(id))],
+    });
+    for (const log of posted) tokenOf.set(log.args.jobId, log.args.token);
+  }
   for (const log of settled) {
     const token = tokenOf.get(log.args.jobId);
-    if (token === undefined) continue;
+    // A job settled in range but posted before `fromBlock`: its token is unknown, so its
+    // earnings cannot be placed; say so rather than under-count.
+    if (token === undefined) {
+      throw new RangeError(
+        `job ${log.args.jobId} settled in range but was posted before fromBlock; read from the deployment block`,
+      );
+    }
     earnings.set(token, (earnings.get(token) ?? 0n) + log.args.price - log.args.fee);
   }
   return earnings;

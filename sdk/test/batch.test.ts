@@ -145,6 +145,33 @@ describe.skipIf(!rpcUrl)(
         fromBlock: book.deploymentBlock,
       });
       expect([...earnings.entries()]).toEqual([[zeroAddress, expected]]);
+      // A long history: the postings are read a few job ids per request, never one topic list of all.
+      const topicLists: number[] = [];
+      const recording = {
+        request: ((args: { method: string; params?: unknown }) => {
+          const filter = (args.params as [{ topics?: (Hex | Hex[] | null)[] }] | undefined)?.[0];
+          const ids = filter?.topics?.[1];
+          if (args.method === "eth_getLogs" && Array.isArray(ids)) topicLists.push(ids.length);
+          return publicClient.request(args as never);
+        }) as typeof publicClient.request,
+      };
+      const chunked = await readEarnings(recording, {
+        address: market,
+        worker: worker.account.address,
+        fromBlock: book.deploymentBlock,
+        jobsPerRequest: 2,
+      });
+      expect(chunked).toEqual(earnings);
+      expect(topicLists.length).toBeGreaterThanOrEqual(2);
+      expect(Math.max(...topicLists)).toBeLessThanOrEqual(2);
+      // Settlements whose postings are before `fromBlock` cannot be placed in a token: an error, not an under-count.
+      await expect(
+        readEarnings(publicClient, {
+          address: market,
+          worker: worker.account.address,
+          fromBlock: settled.receipt.blockNumber,
+        }),
+      ).rejects.toThrow(/posted before fromBlock/);
       expect(
         await readEarnings(publicClient, { address: market, worker: keeper.account.address, fromBlock: 0n }),
       ).toEqual(new Map());

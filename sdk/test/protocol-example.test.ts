@@ -1,7 +1,7 @@
 // docs/PROTOCOL.md's worked example, followed as a client without the sdk would: the values are
 // read from the document itself, hashed with plain viem, and checked against the market on a
 // fresh Hardhat node (where the test kit's deployment puts the market and the arbiter at the
-// addresses the example names): the stored terms hash, the market's own hashing views, and a
+// addresses the example names): the stored digest, the market's own hashing views, and a
 // bid sealed with the documented commitment that `commitBid` accepts and `revealBid` opens.
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -13,6 +13,7 @@ import {
   getAddress,
   http,
   keccak256,
+  slice,
   parseEther,
   stringToBytes,
   stringToHex,
@@ -48,7 +49,7 @@ const words = (name: string): Hex =>
 
 type Example = {
   terms: Record<string, string | number | boolean>;
-  termsHash: Hex;
+  digest: Hex;
   bid: { chainId: number; market: Address; jobId: number; round: number; bidder: Address; price: string; salt: Hex };
   commitment: Hex;
   spec: unknown;
@@ -136,11 +137,16 @@ describe("docs/PROTOCOL.md worked example, by hand", () => {
     expect(Object.keys(example.terms)).toEqual(TERMS_TYPE[0].components.map((c) => c.name));
   });
 
-  it("the terms encode to the 19 words shown and hash to the documented termsHash", () => {
+  it("the terms encode to the 19 words shown; with the job id and no result they give the documented digest", () => {
     const encoded = encodeAbiParameters(TERMS_TYPE, [terms]);
     expect(encoded).toBe(words("terms-encoding"));
     expect((encoded.length - 2) / 2).toBe(608);
-    expect(keccak256(encoded)).toBe(example.termsHash);
+    const prefix = encodeAbiParameters(
+      [{ type: "uint256" }, { type: "bytes32" }],
+      [BigInt(bid.jobId), `0x${"00".repeat(32)}`],
+    );
+    expect(prefix).toBe(words("digest-prefix"));
+    expect(slice(keccak256(concatHex([prefix, encoded])), 0, 21)).toBe(example.digest);
   });
 
   it("the bid encodes to the 7 words shown and hashes to the documented commitment", () => {
@@ -161,7 +167,7 @@ describe("docs/PROTOCOL.md worked example, by hand", () => {
     expect(canonical(example.spec)).toBe(example.specCanonical);
     expect(keccak256(stringToBytes(example.specCanonical))).toBe(example.specHash);
     // Every value the doc states appears in its prose as well.
-    for (const hash of [example.termsHash, example.commitment, example.specHash]) {
+    for (const hash of [example.digest, example.commitment, example.specHash]) {
       expect(DOC.split(hash).length - 1).toBeGreaterThanOrEqual(2);
     }
   });
@@ -222,22 +228,22 @@ describe.skipIf(!hasArtifacts)(
     });
 
     it("the market's own views give the documented hashes", async () => {
-      expect(await read("hashTerms", [terms])).toBe(example.termsHash);
+      expect(await read("jobDigest", [bid.jobId, terms, `0x${"00".repeat(32)}`])).toBe(example.digest);
       expect(await publicClient.getChainId()).toBe(bid.chainId);
       expect(await read("computeCommitment", [bid.jobId, bid.round, bid.bidder, bid.price, bid.salt])).toBe(
         example.commitment,
       );
     });
 
-    it("posting the example stores its termsHash; the documented commitment is accepted and opens", async () => {
+    it("posting the example stores its digest; the documented commitment is accepted and opens", async () => {
       const requester = [...Array(20).keys()].find((i) => account(i).address === terms.requester)!;
       const bidder = [...Array(20).keys()].find((i) => account(i).address === bid.bidder)!;
       expect(requester).toBeGreaterThanOrEqual(0);
 
       await write(requester, "postJob", [terms, example.specHash, stringToHex(example.specCanonical)], terms.maxReward);
       expect(await read("jobCount")).toBe(bid.jobId);
-      const posted = (await read("getJob", [bid.jobId])) as { termsHash: Hex; round: number };
-      expect(posted.termsHash).toBe(example.termsHash);
+      const posted = (await read("getJob", [bid.jobId])) as { digest: Hex; round: number };
+      expect(posted.digest).toBe(example.digest);
       expect(posted.round).toBe(bid.round);
 
       await write(bidder, "register", [[stringToHex("wasm", { size: 32 })], "https://workers.example/doc"]);

@@ -1,0 +1,348 @@
+// Keeper benchmark: three keepers on a real node (a Hardhat node mining a block a second) compete
+// for jobs posted one after another, and every transaction the requester and the keepers send is
+// read back from the blocks. Writes bench/results/keeper.json, adds the real job's gas to
+// bench/results/gas.json as lifecycle["eth.sealed.3bidders.keepers"], and regenerates the keeper
+// section of docs/BENCHMARKS.md.
+//
+//   npm run bench:keeper                (BENCH_RUNS=3 and BENCH_JOBS=10 by default)
+//
+// Each scenario runs BENCH_RUNS times on a fresh node; timings are the median over a run's jobs,
+// then the median over runs. Gas is averaged over every job of every run.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { decodeFunctionData, parseEther, parseEventLogs, toHex, type Hex } from "viem";
+import { encodeSpec, jobMarketAbi, specHash } from "@baton/sdk";
+import { account } from "@baton/testkit/devnet";
+import { machine, median, readResults, table, writeResults, writeSection } from "@baton/testkit/bench";
+import { S } from "../src/plan.js";
+import { runKeeper, startKeeperNetwork, waitFor, wasmSpec, type KeeperNetwork } from "../test/helpers/market.js";
+
+const KEEPERS = [2, 3, 4];
+const REQUESTER = 1;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const JOBS = Number(process.env.BENCH_JOBS ?? 10);
+const WINDOWS = { commitWindow: 10, revealWindow: 10, executionWindow: 40, challengeWindow: 3 };
+// Distinct prices, so that every job has a real auction with three revealed bids.
+const STRATEGIES = [0.9, 0.8, 0.7].map((fraction) => ({ kind: "fraction", fraction }));
+const REWARD = parseEther("0.05");
+
+/** The step a market function is, in the lifecycle's words. */
+const STEP: Record<string, string> = {
+  postJob: "post",
+  commitBid: "commit",
+  revealBid: "reveal",
+  finalizeAuction: "finalize",
+  submitResult: "submit",
+  settle: "settle",
+  accept: "settle",
+  forfeitUnrevealed: "forfeit",
+  slashNoShow: "slash",
+};
+const STEPS = ["post", "commit", "reveal", "finalize", "submit", "settle", "forfeit", "slash", "other"];
+
+type JobGas = Record<string, number> & { reverted: number; revertedTxs: number; txs: number };
+type JobTimes = { postToSettledSec: number; postToFirstCommitBlocks: number; postToSettledBlocks: number };
+type RunResult = { jobs: Map<bigint, JobGas>; times: JobTimes[]; keeperTxs: number; keeperReverted: number };
+
+const emptyGas = (): JobGas => ({
+  ...Object.fromEntries(STEPS.map((s) => [s, 0])),
+  reverted: 0,
+  revertedTxs: 0,
+  txs: 0,
+});
+
+type Mode = { bundle: boolean; burst: boolean };
+
+/**
+ * One run: a fresh node, three keepers, JOBS jobs (posted one after another, or in one `postJobs`
+ * transaction for a burst), all settled.
+ */
+async function run({ bundle, burst }: Mode): Promise<RunResult> {
+  const network: KeeperNetwork = await startKeeperNetwork(KEEPERS);
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-keeper-"));
+  const { baton, net, dep, modules } = network;
+  const keepers = KEEPERS.map((k, i) =>
+    runKeeper(baton.keeperConfig(dir, k, { capacity: 25, strategy: STRATEGIES[i], bundle }), k),
+  );
+  try {
+    const from = await net.publicClient.getBlockNumber();
+    const jobIds: bigint[] = [];
+    const posts = [];
+    for (let i = 0; i < JOBS; i++) {
+      const terms = await baton.terms({ ...WINDOWS, maxReward: REWARD, bond: REWARD });
+      const spec = wasmSpec(modules, "wordfreq", `bench job ${i}: the quick brown fox jumps over the lazy dog`);
+      if (!burst) jobIds.push((await baton.post(terms, spec)).jobId);
+      else posts.push({ terms, spec });
+    }
+    if (burst) {
+      const receipt = await baton.send(
+        REQUESTER,
+        "postJobs",
+        [posts.map((p) => p.terms), posts.map((p) => specHash(p.spec)), posts.map((p) => toHex(encodeSpec(p.spec)))],
+        REWARD * BigInt(JOBS),
+      );
+      jobIds.push(
+        ...parseEventLogs({ abi: jobMarketAbi, logs: receipt.logs, eventName: "JobPosted" }).map((l) => l.args.jobId),
+      );
+    }
+    await waitFor(
+      async () => (await Promise.all(jobIds.map((id) => baton.jobState(id)))).every((s) => s === S.Settled),
+      300_000,
+      `all ${JOBS} jobs to settle`,
+    );
+    await Promise.all(keepers.map((k) => k.stop()));
+    const to = await net.publicClient.getBlockNumber();
+
+    // Every transaction to the market from the requester or a keeper, attributed to its job.
+    const senders = new Set([REQUESTER, ...KEEPERS].map((i) => account(i).address.toLowerCase()));
+    const keeperSet = new Set(KEEPERS.map((i) => account(i).address.toLowerCase()));
+    const jobs = new Map(jobIds.map((id) => [id, emptyGas()]));
+    const timestamps = new Map<bigint, number>();
+    let keeperTxs = 0;
+    let keeperReverted = 0;
+    for (let b = from + 1n; b <= to; b++) {
+      const block = await net.publicClient.getBlock({ blockNumber: b, includeTransactions: true });
+      timestamps.set(b, Number(block.timestamp));
+      for (const tx of block.transactions) {
+        if (!senders.has(tx.from.toLowerCase()) || tx.to?.toLowerCase() !== dep.market.toLowerCase()) continue;
+        const receipt = await net.publicClient.getTransactionReceipt({ hash: tx.hash });
+        const gas = Number(receipt.gasUsed);
+        const ok = receipt.status === "success";
+        if (keeperSet.has(tx.from.toLowerCase())) {
+          keeperTxs++;
+          if (!ok) keeperReverted++;
+        }
+        const call = decodeFunctionData({ abi: jobMarketAbi, data: tx.input as Hex });
+        // A bundle's gas is shared equally by its steps (their own costs differ; the total is exact).
+        // A posting names its jobs in its events; any other step names its job first.
+        const steps: { name: string; jobId: bigint | undefined }[] = (
+          call.functionName === "multicall"
+            ? call.args[0].map((data) => decodeFunctionData({ abi: jobMarketAbi, data }))
+            : [call]
+        ).flatMap((step) =>
+          step.functionName === "postJob" || step.functionName === "postJobs"
+            ? parseEventLogs({ abi: jobMarketAbi, logs: receipt.logs, eventName: "JobPosted" }).map(
+                (l): { name: string; jobId: bigint | undefined } => ({ name: "postJob", jobId: l.args.jobId }),
+              )
+            : [{ name: step.functionName, jobId: step.args?.[0] as bigint | undefined }],
+        );
+        for (const step of steps) {
+          const job = step.jobId === undefined ? undefined : jobs.get(step.jobId);
+          if (!job) continue;
+          const share = gas / steps.length;
+          job.txs += 1 / steps.length;
+          if (!ok) {
+            job.reverted += share;
+            job.revertedTxs += 1 / steps.length;
+            continue;
+          }
+          job[STEP[step.name] ?? "other"] += share;
+        }
+      }
+    }
+
+    const logs = await net.publicClient.getContractEvents({
+      address: dep.market,
+      abi: jobMarketAbi,
+      fromBlock: from + 1n,
+      toBlock: to,
+    });
+    const first = (name: string, jobId: bigint) =>
+      logs.find((l) => l.eventName === name && (l.args as { jobId?: bigint }).jobId === jobId)?.blockNumber;
+    const times = jobIds.map((id) => {
+      const posted = first("JobPosted", id)!;
+      const committed = first("BidCommitted", id)!;
+      const settled = first("JobSettled", id)!;
+      return {
+        postToSettledSec: timestamps.get(settled)! - timestamps.get(posted)!,
+        postToSettledBlocks: Number(settled - posted),
+        postToFirstCommitBlocks: Number(committed - posted),
+      };
+    });
+    return { jobs, times, keeperTxs, keeperReverted };
+  } finally {
+    await Promise.all(keepers.map((k) => k.stop().catch(() => undefined)));
+    await network.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** RUNS runs of one scenario, summarised. */
+async function scenario(name: string, mode: Mode) {
+  const runs: RunResult[] = [];
+  for (let i = 1; i <= RUNS; i++) {
+    const started = Date.now();
+    runs.push(await run(mode));
+    console.log(`${name}: run ${i}/${RUNS} done in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+  const all = runs.flatMap((r) => [...r.jobs.values()]);
+  const mean = (f: (g: JobGas) => number) => all.reduce((a, g) => a + f(g), 0) / all.length;
+  const perStep = Object.fromEntries(
+    [...STEPS, "reverted"].map((s) => [s, Math.round(mean((g) => g[s]!))]).filter(([, v]) => v !== 0),
+  ) as Record<string, number>;
+  const totals = all.map((g) => [...STEPS, "reverted"].reduce((a, s) => a + g[s]!, 0));
+  const timing = (k: keyof JobTimes) => median(runs.map((r) => median(r.times.map((t) => t[k]))));
+  const keeperTxs = runs.reduce((a, r) => a + r.keeperTxs, 0);
+  const keeperReverted = runs.reduce((a, r) => a + r.keeperReverted, 0);
+  const gas: Record<string, number> = {
+    ...perStep,
+    total: Math.round(mean((g) => [...STEPS, "reverted"].reduce((a, s) => a + g[s]!, 0))),
+  };
+  return {
+    gas,
+    gasPerJob: {
+      median: Math.round(median(totals)),
+      min: Math.round(Math.min(...totals)),
+      max: Math.round(Math.max(...totals)),
+    },
+    txPerJob: Number(mean((g) => g.txs).toFixed(2)),
+    keeperTransactions: keeperTxs,
+    revertedShare: Number((keeperReverted / keeperTxs).toFixed(4)),
+    timings: {
+      postToSettledSec: timing("postToSettledSec"),
+      postToSettledBlocks: timing("postToSettledBlocks"),
+      postToFirstCommitBlocks: timing("postToFirstCommitBlocks"),
+      perRun: runs.map((r) => ({
+        postToSettledSec: median(r.times.map((t) => t.postToSettledSec)),
+        postToFirstCommitBlocks: median(r.times.map((t) => t.postToFirstCommitBlocks)),
+      })),
+    },
+    jobs: all.length,
+  };
+}
+
+type Scenario = Awaited<ReturnType<typeof scenario>>;
+
+const n = (x: number) => Math.round(x).toLocaleString("en-US");
+
+function render(r: {
+  generatedAt: string;
+  machine: Record<string, string | number>;
+  scenarios: Record<string, Scenario>;
+}) {
+  const m = r.machine;
+  const names = Object.keys(r.scenarios);
+  const steps = [...STEPS, "reverted", "total"].filter((s) => names.some((k) => r.scenarios[k]!.gas[s] !== undefined));
+  const out = [
+    `Measured ${r.generatedAt.slice(0, 10)} at commit \`${m.commit}\` on ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), ` +
+      `${m.os}; Node ${m.node}, Hardhat ${m.hardhat}, viem ${m.viem}. A Hardhat node mining one block a second; ` +
+      `three keepers (bids at 0.9, 0.8 and 0.7 of the reward), ${JOBS} ETH wasm jobs per run, posted one after another ` +
+      `or, in a \`burst\`, in one \`postJobs\` transaction; \`bundled\`: the keepers send each pass's steps as one \`multicall\` ` +
+      `(windows: commit ${WINDOWS.commitWindow} s, reveal ${WINDOWS.revealWindow} s, execution ${WINDOWS.executionWindow} s, ` +
+      `challenge ${WINDOWS.challengeWindow} s), ${RUNS} runs per scenario on a fresh node each.`,
+    "",
+    "### Gas of a real job, everything the requester and the keepers send",
+    "",
+    "Mean per job over every job of every run; a bundle's gas is shared equally by its steps; `reverted` is the gas of " +
+      "transactions that reverted (a lost race).",
+    "",
+    table(
+      ["step", ...names],
+      steps.map((s) => [
+        s === "total" ? "**total**" : `\`${s}\``,
+        ...names.map((k) => {
+          const v = r.scenarios[k]!.gas[s];
+          return v === undefined ? "—" : s === "total" ? `**${n(v)}**` : n(v);
+        }),
+      ]),
+      [false, ...names.map(() => true)],
+    ),
+    "",
+    table(
+      ["", ...names],
+      [
+        [
+          "gas per job: median (min … max)",
+          ...names.map((k) => {
+            const g = r.scenarios[k]!.gasPerJob;
+            return `${n(g.median)} (${n(g.min)} … ${n(g.max)})`;
+          }),
+        ],
+        ["transactions per job", ...names.map((k) => String(r.scenarios[k]!.txPerJob))],
+        [
+          "keeper transactions reverted",
+          ...names.map(
+            (k) => `${(r.scenarios[k]!.revertedShare * 100).toFixed(1)}% of ${r.scenarios[k]!.keeperTransactions}`,
+          ),
+        ],
+      ],
+      [false, ...names.map(() => true)],
+    ),
+    "",
+    "### Time from posting",
+    "",
+    "Median over a run's jobs, then over runs (each run's median in brackets).",
+    "",
+    table(
+      ["", ...names],
+      [
+        [
+          "post → first sealed bid, blocks",
+          ...names.map((k) => {
+            const t = r.scenarios[k]!.timings;
+            return `${t.postToFirstCommitBlocks} (${t.perRun.map((p) => p.postToFirstCommitBlocks).join(", ")})`;
+          }),
+        ],
+        [
+          "post → settled, seconds",
+          ...names.map((k) => {
+            const t = r.scenarios[k]!.timings;
+            return `${t.postToSettledSec} (${t.perRun.map((p) => p.postToSettledSec).join(", ")})`;
+          }),
+        ],
+        ["post → settled, blocks", ...names.map((k) => String(r.scenarios[k]!.timings.postToSettledBlocks))],
+      ],
+      [false, ...names.map(() => true)],
+    ),
+    "",
+    `The windows alone take ${WINDOWS.commitWindow + WINDOWS.revealWindow} s to the award and ` +
+      `${WINDOWS.challengeWindow} s of challenge after the result; the rest is execution and the keepers' passes.`,
+  ];
+  return out.join("\n");
+}
+
+async function main() {
+  const started = Date.now();
+  const modes: Record<string, Mode> = {
+    // The real job: jobs posted one after another, each keeper sending one transaction per step.
+    "eth.sealed.3bidders.keepers": { bundle: false, burst: false },
+    // A burst, with and without the keepers bundling each pass's steps into one multicall.
+    [`eth.sealed.3bidders.keepers.burst${JOBS}`]: { bundle: false, burst: true },
+    [`eth.sealed.3bidders.keepers.burst${JOBS}.bundled`]: { bundle: true, burst: true },
+  };
+  const scenarios: Record<string, Scenario> = {};
+  for (const [name, mode] of Object.entries(modes)) scenarios[name] = await scenario(name, mode);
+  const results = {
+    generatedAt: new Date().toISOString(),
+    machine: machine(["hardhat", "viem", "better-sqlite3"], ["contracts", "keeper/src", "sdk/src"]),
+    method:
+      "Three in-process keepers on a Hardhat node mining a block a second; every transaction of the requester and " +
+      "the keepers to the market is read back from the blocks and attributed to its job (a multicall's gas shared " +
+      "equally by its steps). Timings from block timestamps: the median over a run's jobs, then over runs.",
+    runs: RUNS,
+    jobsPerRun: JOBS,
+    windows: WINDOWS,
+    scenarios,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+  console.log(`wrote ${writeResults("keeper", results)}`);
+
+  // The real job's gas joins the lifecycles of gas.json (bench:gas keeps it when it rewrites the file).
+  const gas = readResults<{ lifecycle: Record<string, unknown>; measuredBy?: Record<string, unknown> }>("gas");
+  if (gas) {
+    gas.lifecycle["eth.sealed.3bidders.keepers"] = scenarios["eth.sealed.3bidders.keepers"]!.gas;
+    gas.measuredBy = {
+      ...gas.measuredBy,
+      "eth.sealed.3bidders.keepers": `bench:keeper ${results.generatedAt.slice(0, 10)} at ${String(results.machine.commit)}`,
+    };
+    writeResults("gas", gas);
+  }
+  writeSection("keeper", "Keepers on a real node", render(results));
+  console.log(JSON.stringify(scenarios, null, 2));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
