@@ -8,7 +8,7 @@ import {
   type StepStatusName,
 } from "@baton/sdk";
 import { QueryClient } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { createConfig, mock } from "wagmi";
@@ -432,7 +432,15 @@ describe("workflow status and graph", () => {
     expect(screen.getAllByRole("button", { name: /^Advance step/ }).map((b) => b.textContent)).toEqual([
       "Advance step 3",
     ]);
-    expect(screen.getByRole("button", { name: "Cancel workflow" })).toBeTruthy();
+    // Cancelling is destructive: red, and it asks first, saying what comes back.
+    const cancel = screen.getByRole("button", { name: "Cancel workflow" });
+    expect(cancel.className).toBe("danger");
+    fireEvent.click(cancel);
+    const dialog = screen.getByRole("alertdialog", { name: "Cancel workflow" });
+    expect(dialog.textContent).toMatch(/the budget of every step not yet bid on is credited back to you/);
+    fireEvent.click(within(dialog).getByRole("button", { name: "Go back" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(fake.count("eth_sendTransaction") + fake.count("eth_sendRawTransaction")).toBe(0);
     // Budget: spent, held.
     expect(screen.getByText("Spent").nextElementSibling!.textContent).toBe("0.008 ETH");
     expect(screen.getByText("Held for the steps").nextElementSibling!.textContent).toBe("0.03 ETH");

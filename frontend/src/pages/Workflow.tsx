@@ -7,7 +7,7 @@ import { useConnection } from "wagmi";
 import type { Address } from "viem";
 import { useBaton } from "../BatonContext.tsx";
 import type { WasmModule } from "../config/runtime.ts";
-import { AddressText, BlockTime, ErrorText, Stat } from "../components/bits.tsx";
+import { AddressText, BlockTime, ConfirmButton, ErrorText, Stat } from "../components/bits.tsx";
 import { WorkflowGraph, type GraphStep } from "../components/WorkflowGraph.tsx";
 import { NoOrchestrator, StepBadge, WorkflowBadge } from "../components/workflowBits.tsx";
 import { useBlockTimes, useNow, useTokenInfo } from "../hooks/data.ts";
@@ -113,19 +113,18 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
       {(isRequester && state.status === "Active") || (credit.data ?? 0n) > 0n ? (
         <div className="actions">
           {isRequester && state.status === "Active" && (
-            <button
-              type="button"
-              className="secondary"
+            <ConfirmButton
+              label="Cancel workflow"
+              question="Cancel this workflow for good? No further step is posted; its jobs that have no bid yet are cancelled and the budget of every step not yet bid on is credited back to you. Jobs already bid on run to their end, and what they leave unspent is credited as it returns. This cannot be undone."
+              confirmLabel="Yes, cancel the workflow"
               disabled={busy}
-              onClick={() =>
+              onConfirm={() =>
                 void send({
                   ...orchestratorCall(orchestrator, "cancel", [id]),
                   label: `Cancel workflow #${String(id)}`,
                 })
               }
-            >
-              Cancel workflow
-            </button>
+            />
           )}
           {(credit.data ?? 0n) > 0n && (
             <button
