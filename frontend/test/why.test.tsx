@@ -18,6 +18,7 @@ import {
   type WorkerFacts,
 } from "../src/lib/why.ts";
 import Job from "../src/pages/Job.tsx";
+import PostJob from "../src/pages/PostJob.tsx";
 import { emptyRecord, FakeChain, OTHER, REQUESTER, termsFor, WORKER } from "./helpers/fakeChain.ts";
 import { renderWithChain } from "./helpers/render.tsx";
 
@@ -252,6 +253,36 @@ describe("the job page's why panel", () => {
     );
     expect(within(panel).getByText(/No sealed bid yet; bidding closes in 4[4-6] s\./)).toBeTruthy();
     expect(within(panel).getByText(/This browser could not read its wasm module to check its hash/)).toBeTruthy();
+  });
+});
+
+describe("before posting", () => {
+  it("shows who can bid and warns about a module its host refuses, before anything is sent", async () => {
+    const fake = new FakeChain();
+    fake.registerWorker(WORKER, parseEther("5"));
+    fake.registerWorker(OTHER, parseEther("5"), { capabilities: ["http.json"] });
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (input: RequestInfo | URL) =>
+      String(input) === "https://modules.example/gone.wasm"
+        ? new Response("", { status: 404 })
+        : realFetch(input)) as typeof fetch;
+    try {
+      await renderWithChain(<PostJob />, fake, { account: REQUESTER });
+      const panel = await screen.findByRole("region", { name: "Before you post" });
+      // No module named yet: nothing to tell.
+      expect(within(panel).getByText(/Fill in the form to see who can bid/)).toBeTruthy();
+      fireEvent.change(screen.getByLabelText("Module URI"), { target: { value: "https://modules.example/gone.wasm" } });
+      fireEvent.change(screen.getByLabelText("Module SHA-256"), { target: { value: "c".repeat(64) } });
+      await within(panel).findByText(
+        "1 of 2 registered workers can bid on these terms (1 not registered for wasm jobs).",
+      );
+      await within(panel).findByText(/Its wasm module's host answered HTTP 404: keepers cannot fetch it either/);
+      fireEvent.change(screen.getByLabelText("Minimum completed jobs"), { target: { value: "3" } });
+      await within(panel).findByText(/None of the 2 registered workers can bid on these terms/);
+      expect(fake.count("eth_sendTransaction") + fake.count("eth_sendRawTransaction")).toBe(0);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 });
 

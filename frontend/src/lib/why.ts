@@ -268,22 +268,8 @@ export function explainJob(input: {
     }
   }
   if (input.module && (waitingForBids || state === JobState.Assigned || state === JobState.Overdue)) {
-    if (input.module.status === "mismatch") {
-      out.push({
-        tone: "warning",
-        text: `Its wasm module does not match the SHA-256 in the spec (the file hashes to ${input.module.actual.slice(0, 12)}…): keepers refuse to run it.`,
-      });
-    } else if (input.module.status === "unreachable") {
-      out.push({
-        tone: "warning",
-        text: `Its wasm module's host answered ${input.module.error}: keepers cannot fetch it either, so they will not run it.`,
-      });
-    } else if (input.module.status === "unchecked") {
-      out.push({
-        tone: "info",
-        text: `This browser could not read its wasm module to check its hash (${input.module.error}; the host may not let browsers read it), so whether keepers can fetch it is not known here.`,
-      });
-    }
+    const said = moduleExplanation(input.module);
+    if (said) out.push(said);
   }
   if (state === JobState.Assigned) {
     out.push({
@@ -350,4 +336,27 @@ export async function checkModule(
   }
   const actual = await sha256Hex(bytes);
   return actual === sha256.toLowerCase() ? { status: "ok" } : { status: "mismatch", actual };
+}
+
+/** What a module check tells, or nothing when the module matched. */
+export function moduleExplanation(check: ModuleCheck): Explanation | undefined {
+  switch (check.status) {
+    case "mismatch":
+      return {
+        tone: "warning",
+        text: `Its wasm module does not match the SHA-256 in the spec (the file hashes to ${check.actual.slice(0, 12)}…): keepers refuse to run it.`,
+      };
+    case "unreachable":
+      return {
+        tone: "warning",
+        text: `Its wasm module's host answered ${check.error}: keepers cannot fetch it either, so they will not run it.`,
+      };
+    case "unchecked":
+      return {
+        tone: "info",
+        text: `This browser could not read its wasm module to check its hash (${check.error}; the host may not let browsers read it), so whether keepers can fetch it is not known here.`,
+      };
+    default:
+      return undefined;
+  }
 }

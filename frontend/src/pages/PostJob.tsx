@@ -6,12 +6,12 @@ import { AddressText } from "../components/bits.tsx";
 import { Field } from "../components/Field.tsx";
 import { JobSpecFields } from "../components/JobSpecFields.tsx";
 import { useBaton } from "../BatonContext.tsx";
-import { useAllowedTokens, useMarketPaused } from "../hooks/data.ts";
+import { useAllowedTokens, useMarketPaused, useModuleCheck } from "../hooks/data.ts";
 import { usePostJob } from "../hooks/usePostJob.ts";
 import { ETH, type TokenInfo } from "../lib/format.ts";
 import { RoundEstimate, WindowPresets } from "../components/WindowPresets.tsx";
 import { useBidOutlook, WhyList } from "../components/WhyPanel.tsx";
-import type { JobKind } from "../lib/why.ts";
+import { moduleExplanation, type JobKind } from "../lib/why.ts";
 import {
   applyPreset,
   defaultValues,
@@ -90,6 +90,12 @@ export default function PostJob() {
     token,
     reward: terms?.maxReward,
   });
+  // The module is checked against its hash too, before anyone pays gas for a job nobody can run.
+  const moduleCheck = useModuleCheck(
+    values.kind === "wasm" ? values.moduleUri.trim() : undefined,
+    values.kind === "wasm" ? values.moduleSha256.trim() : undefined,
+  );
+  const moduleNote = moduleCheck.data ? moduleExplanation(moduleCheck.data) : undefined;
 
   return (
     <section aria-labelledby="post-title">
@@ -175,6 +181,7 @@ export default function PostJob() {
                       },
                     ]
                   : []),
+                ...(moduleNote ? [moduleNote] : []),
               ]}
             />
           )}
