@@ -3,7 +3,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { parseEther, stringToHex, zeroAddress, type Address } from "viem";
 import { formatAmount } from "../src/lib/format.ts";
-import { buildTimeline, freshestRecord, stateAt } from "../src/lib/jobModel.ts";
+import { buildTimeline, recordFromLogs, stateAt } from "../src/lib/jobModel.ts";
 import type { PostedJob } from "../src/lib/market.ts";
 import {
   describeEligibility,
@@ -201,7 +201,11 @@ describe("why a job waits", () => {
       log("WorkerSlashed", { worker: WORKER, reason: SlashReason.NoShow, amount: parseEther("0.01") }),
       log("JobReopened", { round: 1, commitDeadline: now + 20, revealDeadline: now + 40 }),
     ];
-    const record = freshestRecord(emptyRecord({ status: Status.Assigned, winner: WORKER, deadline: now - 100 }), logs);
+    const record = recordFromLogs(
+      posted,
+      logs,
+      emptyRecord({ status: Status.Assigned, winner: WORKER, deadline: now - 100 }),
+    );
     expect(record.round).toBe(1);
     const state = stateAt(record, now);
     expect(state).toBe(JobState.Open);
@@ -311,16 +315,32 @@ describe("the job page after a slash", () => {
 });
 
 describe("one status for the whole page", () => {
-  it("moves a stale state read forward with the events already seen", () => {
+  it("tells the record from the job's events, whatever a state call read", () => {
+    const job = { ...posted, commitDeadline: 100, revealDeadline: 200 };
     const stale = emptyRecord({ status: Status.Assigned, winner: WORKER, price: 5n, deadline: 500 });
+    const commit = log("BidCommitted", { bidder: WORKER, round: 0 });
+    const lead = log("BidRevealed", { bidder: OTHER, round: 0, price: 7n, leading: true });
+    const better = log("BidRevealed", { bidder: WORKER, round: 0, price: 5n, leading: true });
+    const worse = log("BidRevealed", { bidder: A, round: 0, price: 6n, leading: false });
+    const assigned = log("JobAssigned", { worker: WORKER, price: 5n, executionDeadline: 400 });
     const result = log("ResultSubmitted", { worker: WORKER, challengeDeadline: 900 });
     const settled = log("JobSettled", { worker: WORKER, price: 5n });
-    expect(stateAt(freshestRecord(stale, [result]), 600)).toBe(JobState.Submitted);
-    expect(stateAt(freshestRecord(stale, [result, settled]), 950)).toBe(JobState.Settled);
-    // A read that is ahead of the events wins.
-    const ahead = emptyRecord({ status: Status.Settled });
-    expect(freshestRecord(ahead, [result])).toBe(ahead);
-    expect(freshestRecord(stale, undefined)).toBe(stale);
+    // Posted only: bidding until the announced deadline, whatever the (newer) read says.
+    expect(stateAt(recordFromLogs(job, [], stale), 50)).toBe(JobState.Open);
+    expect(stateAt(recordFromLogs(job, [], stale), 250)).toBe(JobState.Unfilled);
+    const revealing = recordFromLogs(job, [commit, lead, better, worse], stale);
+    expect(stateAt(revealing, 150)).toBe(JobState.Revealing);
+    expect([revealing.winner, revealing.price, revealing.hasCommits]).toEqual([WORKER, 5n, true]);
+    expect(stateAt(revealing, 250)).toBe(JobState.Awarding);
+    expect(stateAt(recordFromLogs(job, [commit, better, assigned], stale), 300)).toBe(JobState.Assigned);
+    expect(stateAt(recordFromLogs(job, [commit, better, assigned], stale), 450)).toBe(JobState.Overdue);
+    expect(stateAt(recordFromLogs(job, [commit, better, assigned, result], stale), 600)).toBe(JobState.Submitted);
+    expect(stateAt(recordFromLogs(job, [commit, better, assigned, result], stale), 950)).toBe(JobState.Settleable);
+    expect(stateAt(recordFromLogs(job, [commit, better, assigned, result, settled], stale), 950)).toBe(
+      JobState.Settled,
+    );
+    // What no event carries comes from the read.
+    expect(recordFromLogs(job, [], stale).digest).toBe(stale.digest);
   });
 
   it("never says 'In progress' or offers Settle while the timeline shows the result or the settlement", async () => {

@@ -304,62 +304,76 @@ function progressOf(r: Pick<JobRecord, "status" | "round">): number {
 }
 
 /**
- * The freshest view of a job's record: `record` as read by a state call, moved forward by the
- * job's own events when they show more (events are read more often, and a state read may come
- * from before the latest block). The page derives its state, headline, actions and countdown from
- * this one record, so they never disagree with the timeline drawn from the same events.
+ * A job's record as its own events tell it, from posting on: the first round's deadlines from
+ * `JobPosted` (else from `base`, the record a state call read), the leader of each round's reveals,
+ * assignment, result, dispute, reopening and the endings. The job page derives its state,
+ * headline, countdown and actions from this record once the events are loaded, so they can never
+ * contradict the timeline drawn from the same events; before that it shows the state call's
+ * record. `base` supplies what no event carries (the digest, the second price).
  */
-export function freshestRecord(record: JobRecord, logs: readonly MarketLog[] | undefined): JobRecord {
-  if (!logs || logs.length === 0) return record;
-  let fromLogs: JobRecord | undefined;
-  let round = 0;
-  const at = (patch: Partial<JobRecord>) => {
-    fromLogs = { ...(fromLogs ?? record), round, ...patch };
+export function recordFromLogs(posted: PostedJob, logs: readonly MarketLog[], base: JobRecord): JobRecord {
+  let r: JobRecord = {
+    ...base,
+    status: Status.Auction,
+    round: 0,
+    deadline: posted.commitDeadline ?? base.deadline,
+    revealDeadline: posted.revealDeadline ?? base.revealDeadline,
+    winner: ZERO_ADDRESS,
+    price: 0n,
+    hasCommits: false,
   };
   for (const log of logs) {
     switch (log.eventName) {
+      case "BidCommitted":
+        if (Number(log.args.round) === r.round) r = { ...r, hasCommits: true };
+        break;
+      case "BidRevealed":
+        // A reveal that leads is the best so far: the record names it until reveals close.
+        if (Number(log.args.round) === r.round && log.args.leading) {
+          r = { ...r, winner: log.args.bidder, price: log.args.price };
+        }
+        break;
       case "JobReopened":
-        round = Number(log.args.round);
-        at({
+        r = {
+          ...r,
           status: Status.Auction,
+          round: Number(log.args.round),
           deadline: Number(log.args.commitDeadline),
           revealDeadline: Number(log.args.revealDeadline),
           winner: ZERO_ADDRESS,
           price: 0n,
           hasCommits: false,
-        });
-        break;
-      case "BidCommitted":
-        if (Number(log.args.round) === round && fromLogs?.status === Status.Auction) at({ hasCommits: true });
+        };
         break;
       case "JobAssigned":
-        at({
+        r = {
+          ...r,
           status: Status.Assigned,
           deadline: Number(log.args.executionDeadline),
           winner: log.args.worker,
           price: log.args.price,
-        });
+        };
         break;
       case "ResultSubmitted":
-        at({ status: Status.Submitted, deadline: Number(log.args.challengeDeadline), winner: log.args.worker });
+        r = { ...r, status: Status.Submitted, deadline: Number(log.args.challengeDeadline), winner: log.args.worker };
         break;
       case "JobDisputed":
-        at({ status: Status.Disputed, deadline: Number(log.args.rulingDeadline) });
+        r = { ...r, status: Status.Disputed, deadline: Number(log.args.rulingDeadline) };
         break;
       case "JobSettled":
-        at({ status: Status.Settled, winner: log.args.worker, price: log.args.price });
+        r = { ...r, status: Status.Settled, winner: log.args.worker, price: log.args.price };
         break;
       case "JobCancelled":
-        at({ status: Status.Cancelled });
+        r = { ...r, status: Status.Cancelled };
         break;
       case "JobRefunded":
-        at({ status: Status.Refunded });
+        r = { ...r, status: Status.Refunded };
         break;
       default:
         break;
     }
   }
-  return fromLogs && progressOf(fromLogs) > progressOf(record) ? fromLogs : record;
+  return r;
 }
 
 /** The state at `now` from a record read earlier (ticks over between reads). */

@@ -34,7 +34,7 @@ import {
   availableActions,
   buildTimeline,
   currentDeadline,
-  freshestRecord,
+  recordFromLogs,
   isCustomArbiter,
   specOf,
   resultHashOf,
@@ -63,8 +63,12 @@ export default function Job({ id }: { id: bigint }) {
   const spec = decoded?.ok ? decoded.spec : undefined;
   const token = tokenOf(tokens.data, posted?.token ?? ZERO_ADDRESS);
   const moduleName = (sha: string) => chain.wasmModules.find((m) => m.sha256 === sha)?.name;
-  // One record for everything below: the state read, moved forward by the events already seen.
-  const record = view && view.state !== JobState.None ? freshestRecord(view.job, logs.data) : view?.job;
+  // One record for everything below: the job's events once loaded (so nothing on the page can
+  // contradict its timeline), the state call's record before.
+  const record =
+    view && posted && view.state !== JobState.None && logs.data
+      ? recordFromLogs(posted, logs.data, view.job)
+      : view?.job;
   const state = view && record ? (view.state === JobState.None ? view.state : stateAt(record, now)) : undefined;
   // Who could bid and at what price matters while nobody has bid; the module, also when a worker
   // missed its deadline or gave the job back.

@@ -122,13 +122,17 @@ export class FakeChain {
     const id = BigInt(this.jobs.length + 1);
     const block = this.head;
     const spec = encodeSpec(opts.spec ?? SPEC);
-    this.jobs.push({ terms, record: emptyRecord(opts.record), state: opts.state ?? 1, block });
+    const record = emptyRecord(opts.record);
+    this.jobs.push({ terms, record, state: opts.state ?? 1, block });
+    // The first round's deadlines: the record's own while it is in its first auction, else as if
+    // posted just now.
+    const first = record.status === Status.Auction && record.round === 0;
     this.addLog("JobPosted", { jobId: id, requester: terms.requester, token: terms.token }, [
       terms,
       keccak256(spec),
       toHex(spec),
-      terms.commitWindow,
-      terms.commitWindow + terms.revealWindow,
+      first ? record.deadline : this.now + terms.commitWindow,
+      first ? record.revealDeadline : this.now + terms.commitWindow + terms.revealWindow,
     ]);
     return id;
   }
