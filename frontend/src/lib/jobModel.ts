@@ -287,22 +287,6 @@ export function currentDeadline(record: JobRecord, state: JobState): { label: st
   }
 }
 
-/** How far a record has come: reopened rounds first, then the status within the round. */
-function progressOf(r: Pick<JobRecord, "status" | "round">): number {
-  const rank: Record<number, number> = {
-    [Status.Auction]: 1,
-    [Status.Assigned]: 2,
-    [Status.Submitted]: 3,
-    [Status.Disputed]: 4,
-    [Status.Settled]: 5,
-    [Status.Cancelled]: 5,
-    [Status.Refunded]: 5,
-  };
-  const terminal = (rank[r.status] ?? 0) === 5;
-  // A job that ended is further than any round of bidding.
-  return terminal ? 1_000 : r.round * 10 + (rank[r.status] ?? 0);
-}
-
 /**
  * A job's record as its own events tell it, from posting on: the first round's deadlines from
  * `JobPosted` (else from `base`, the record a state call read), the leader of each round's reveals,
