@@ -242,7 +242,7 @@ export async function writeWebConfig(rpcUrl: string, moduleBase: string, file: s
   const book = await readIgnitionAddressBook(DEPLOYMENT);
   const manifest = JSON.parse(readFileSync(path.join(BUILD, "manifest.json"), "utf8")) as Record<
     string,
-    { sha256: string }
+    { sha256: string; testOnly?: boolean }
   >;
   const config = {
     chains: [
@@ -251,11 +251,15 @@ export async function writeWebConfig(rpcUrl: string, moduleBase: string, file: s
         name: "Baton local",
         rpcUrl,
         addressBook: serializeAddressBook(book),
+        // Test-only modules are listed with their mark: the app never offers them.
         wasmModules: Object.entries(manifest).map(([name, m]) => ({
           name,
           uri: `${moduleBase}/${name}.wasm`,
           sha256: m.sha256,
+          ...(m.testOnly ? { testOnly: true } : {}),
         })),
+        // The demo keepers by name, shown beside their addresses.
+        addressLabels: Object.fromEntries(DEMO_KEEPERS.map((k) => [account(k.index).address, k.name])),
       },
     ],
   };

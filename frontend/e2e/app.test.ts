@@ -29,6 +29,39 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
     await page.screenshot({ path: path.join(SHOTS, "workers.png"), fullPage: true });
   });
 
+  it("serves a favicon", async () => {
+    const response = await fetch(`${stack.appUrl}favicon.ico`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/icon/);
+    expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(0);
+  });
+
+  it("starts the post form on a working module and a preset, and tells who can bid before posting", async () => {
+    await page.getByRole("link", { name: "Post a job" }).first().click();
+    await page.getByRole("heading", { name: "Post a job" }).waitFor();
+    const picker = page.getByLabel("Module", { exact: true });
+    expect(await picker.inputValue()).toBe("wordfreq");
+    const offered = await picker.locator("option").allTextContents();
+    expect(offered).toEqual(["Other…", "merge", "primes", "split", "wordfreq"]);
+    const presets = page.getByRole("radiogroup", { name: "Window preset" });
+    expect(await presets.getByRole("radio", { name: /Fast demo/ }).isChecked()).toBe(true);
+    await page
+      .getByLabel("Time estimate")
+      .getByText(/^From posting to settlement: about 45 s \(bidding 10 s/)
+      .waitFor();
+    const before = page.getByRole("region", { name: "Before you post" });
+    await before.getByText("1 of 1 registered worker can bid on these terms.").waitFor();
+    await before.getByText(/No wasm \(wordfreq\) job paid in ETH has had a bid revealed here yet/).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "post-form.png"), fullPage: true });
+    // Terms nobody can meet are flagged before any gas is spent.
+    await page.getByLabel("Minimum stake (ETH)").fill("10");
+    await before
+      .getByText(/None of the 1 registered worker can bid on these terms \(1 with less than 10 ETH staked\)/)
+      .waitFor();
+    await before.screenshot({ path: path.join(SHOTS, "post-eligibility.png") });
+    await page.getByRole("button", { name: "Reset" }).click();
+  });
+
   it("shows the message of invalid input and sends nothing", async () => {
     const before = { nonce: await nonce(), jobs: await jobCount() };
     await page.getByRole("link", { name: "Post a job" }).first().click();
@@ -53,6 +86,8 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
     await page.getByLabel("Reveal window (s)").fill("8");
     await page.getByLabel("Execution window (s)").fill("40");
     await page.getByLabel("Challenge window (s)").fill("3");
+    await page.getByRole("radio", { name: "Custom" }).waitFor();
+    expect(await page.getByRole("radio", { name: "Custom" }).isChecked()).toBe(true);
     await page.getByRole("button", { name: "Post job" }).click();
 
     // The pipeline reports the transaction, and the app opens the new job.
@@ -69,13 +104,26 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
     await expect(timeline.getByLabel("Result").textContent()).resolves.toMatch(/"be": 2/);
     await timeline.getByText(/^Settled/).waitFor({ timeout: 60_000 });
     await page.locator(".badge.state-Settled").waitFor();
+    // One winner, no stale "leading" marks; clock times beside the blocks; nothing left to wait for.
+    await expect.poll(() => timeline.locator(".badge-winner").count()).toBe(1);
+    expect(await timeline.locator(".badge-leading").count()).toBe(0);
+    expect(await timeline.getByText(/(ago|just now) · block \d+/).count()).toBeGreaterThanOrEqual(5);
+    expect(await page.getByRole("region", { name: "Why is nothing happening?" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Settle" }).count()).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, "job-settled.png"), fullPage: true });
 
-    // The unused tenth of the reward (0.05 - 0.04) is the requester's credit.
-    const withdraw = page.getByRole("button", { name: "Withdraw ETH" });
-    await withdraw.waitFor();
-    await withdraw.click();
+    // The unused tenth of the reward (0.05 - 0.04) is the requester's credit, shown in the header
+    // and withdrawn from there.
+    const funds = page.getByLabel("Your funds");
+    await funds.getByText("0.01 ETH", { exact: true }).waitFor();
+    await funds.getByRole("button", { name: "Withdraw…" }).click();
+    await page.screenshot({ path: path.join(SHOTS, "header-withdraw.png") });
+    await page
+      .getByRole("group", { name: "Withdraw credits" })
+      .getByRole("button", { name: "Withdraw 0.01 ETH" })
+      .click();
     await page.getByText(/Withdraw 0\.01 ETH: Confirmed/).waitFor();
+    await funds.getByText("none", { exact: true }).waitFor();
     const credit = await stack.net.publicClient.readContract({
       address: stack.dep.market,
       abi: jobMarketAbi,
@@ -100,6 +148,8 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
     await page.getByRole("heading", { name: "Post a job" }).waitFor();
     await page.getByLabel("Reward token").selectOption({ label: "TUSD" });
     await page.getByLabel("Maximum reward (TUSD)").fill("5");
+    // The default windows: long enough to look at the job and cancel it before bidding closes.
+    await page.getByRole("radio", { name: /Normal/ }).check();
     await page.getByRole("button", { name: "Approve and post job" }).click();
     await page.getByText(/Approve 5 TUSD: Confirmed/).waitFor();
     await page
@@ -109,8 +159,25 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
     await page.getByRole("heading", { name: "Job #2" }).waitFor();
     await page.getByText("5 TUSD", { exact: true }).waitFor();
 
-    // No keeper bids in TUSD, so the requester may still cancel.
+    // No keeper bids in TUSD: the job page says what it waits for and who could bid.
+    const why = page.getByRole("region", { name: "Why is nothing happening?" });
+    await why.getByText(/No sealed bid yet; bidding closes in/).waitFor();
+    await why.getByText("1 of 1 registered worker can bid on these terms.").waitFor();
+    await why.getByText(/No wasm \(wordfreq\) job paid in TUSD has had a bid revealed here yet/).waitFor();
+    // The module host lets browsers read it, and the module matches its hash: nothing to say.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await why.getByText(/wasm module/).count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, "job-why-no-bids.png"), fullPage: true });
+
+    // So the requester may still cancel: it asks first, and only "Yes" sends.
+    const noncesBefore = await nonce();
     await page.getByRole("button", { name: "Cancel job" }).click();
+    const confirm = page.getByRole("alertdialog", { name: "Cancel job" });
+    await confirm.getByText(/its whole reward is credited back to you/).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "job-cancel-confirm.png"), fullPage: true });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await nonce()).toBe(noncesBefore);
+    await confirm.getByRole("button", { name: "Yes, cancel job" }).click();
     await page.getByText(/Cancel job \(job #2\): Confirmed/).waitFor();
     await page.locator(".badge.state-Cancelled").waitFor();
     await page.getByRole("button", { name: "Withdraw TUSD" }).click();
@@ -135,6 +202,9 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
     await page.screenshot({ path: path.join(SHOTS, "jobs.png"), fullPage: true });
     await page.getByRole("link", { name: "Overview" }).click();
     await page.getByRole("list").filter({ hasText: "settled" }).first().waitFor();
+    // Every event reads as a sentence: no raw event names.
+    const activity = (await page.locator(".activity").textContent()) ?? "";
+    expect(activity).not.toMatch(/SettlementCallback|JobPosted|BidCommitted|ResultSubmitted/);
     await page.screenshot({ path: path.join(SHOTS, "overview.png"), fullPage: true });
     // A phone-sized window: navigation and wallet controls stay reachable.
     await page.setViewportSize({ width: 390, height: 844 });

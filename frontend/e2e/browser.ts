@@ -26,7 +26,8 @@ export const REQUESTER = 1;
 const available = existsSync(CHROMIUM);
 const required = process.env.CI === "true" || process.env.CI === "1";
 
-export type Session = { stack: Stack; page: Page };
+/** `messages`: the page's console warnings and errors, in order (tests assert on what they expect). */
+export type Session = { stack: Stack; page: Page; messages: string[] };
 
 /**
  * A describe block for browser tests. Without Chromium it is skipped, loudly and with the reason in
@@ -44,7 +45,7 @@ export function browserSuite(title: string, shotPrefix: string, body: (session: 
     return;
   }
   describe(title, () => {
-    const session = {} as Session;
+    const session = { messages: [] } as unknown as Session;
     let context: BrowserContext | undefined;
     let profile: string | undefined;
 
@@ -60,6 +61,9 @@ export function browserSuite(title: string, shotPrefix: string, body: (session: 
       });
       const page = context.pages()[0] ?? (await context.newPage());
       page.setDefaultTimeout(20_000);
+      page.on("console", (m) => {
+        if (m.type() === "warning" || m.type() === "error") session.messages.push(`${m.type()}: ${m.text()}`);
+      });
       session.page = page;
       mkdirSync(SHOTS, { recursive: true });
       await page.goto(session.stack.appUrl);

@@ -135,11 +135,14 @@ export async function startStack(): Promise<Stack> {
               workflowOrchestrator: dep.orchestrator,
               deploymentBlock: dep.deploymentBlock.toString(),
             },
-            wasmModules: ["wordfreq", "primes", "split", "merge"].map((name) => ({
+            // As `npm run dev` lists them: the test-only modules with their mark, never offered.
+            wasmModules: ["hog", "merge", "primes", "spin", "split", "wordfreq"].map((name) => ({
               name,
               uri: modules.url(name),
               sha256: modules.sha256(name),
+              ...(name === "hog" || name === "spin" ? { testOnly: true } : {}),
             })),
+            addressLabels: { [account(2).address]: "e2e keeper" },
           },
         ],
       }),

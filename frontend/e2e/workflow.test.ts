@@ -33,6 +33,14 @@ browserSuite("workflows in Chromium against a real chain and keeper", "wf-", (se
     await page.getByText("No workflows yet.").waitFor();
     await page.getByRole("link", { name: "New workflow" }).click();
     await page.getByRole("heading", { name: "New workflow" }).waitFor();
+    // A new step starts on a working module (never a test-only one), and the windows on a preset.
+    const picker = page.getByRole("group", { name: "Step 1", exact: true }).getByLabel("Module", { exact: true });
+    expect(await picker.inputValue()).toBe("wordfreq");
+    const offered = await picker.locator("option").allTextContents();
+    expect(offered).not.toContain("hog");
+    expect(offered).not.toContain("spin");
+    const presets = page.getByRole("radiogroup", { name: "Window preset" });
+    expect(await presets.getByRole("radio", { name: /Fast demo/ }).isChecked()).toBe(true);
     await page.getByRole("button", { name: /Template: split/ }).click();
     for (const n of [1, 2, 3, 4]) await page.getByRole("group", { name: `Step ${n}`, exact: true }).waitFor();
 
@@ -60,6 +68,7 @@ browserSuite("workflows in Chromium against a real chain and keeper", "wf-", (se
     ] as const) {
       await every.getByLabel(label).fill(value);
     }
+    expect(await every.getByRole("radio", { name: "Custom" }).isChecked()).toBe(true);
     await page
       .getByText(/the sum of their caps is/)
       .filter({ hasText: "0.04 ETH" })
@@ -85,6 +94,21 @@ browserSuite("workflows in Chromium against a real chain and keeper", "wf-", (se
     await page.getByText("4 of 4 steps settled").waitFor();
     await page.getByRole("list", { name: "Timeline" }).getByText("Workflow completed").waitFor();
     await page.screenshot({ path: path.join(SHOTS, "workflow-completed.png"), fullPage: true });
+
+    // The names given in the builder come back from the chain (they live in the steps' specs).
+    for (const name of ["Step 1: split", "Step 2: count 1", "Step 3: count 2", "Step 4: merge"]) {
+      await table.getByRole("rowheader", { name: new RegExp(`^${name}`) }).waitFor();
+    }
+    // The workflow's output: the merge step's result, checked against the recorded hash.
+    const output = page.getByRole("region", { name: "Final output" });
+    await output.getByText("Matches the result hash the orchestrator recorded.").waitFor({ timeout: 20_000 });
+    const merged = (await output.getByLabel("Output of Step 4: merge").textContent()) ?? "";
+    expect(merged).toMatch(/"the": 4/);
+    expect(merged).toMatch(/"fox": 2/);
+    await output.screenshot({ path: path.join(SHOTS, "workflow-output.png") });
+    // A production build logs no warning or error while the workflow runs (React Flow's own
+    // warnings exist in development builds only: test/graphWarnings.test.tsx covers those).
+    expect(session.messages).toEqual([]);
 
     const view = await client().readContract({
       address: stack.dep.orchestrator,
@@ -131,5 +155,14 @@ browserSuite("workflows in Chromium against a real chain and keeper", "wf-", (se
     await row.getByText("Completed").waitFor();
     await row.getByText("4 / 4").waitFor();
     await page.screenshot({ path: path.join(SHOTS, "workflows.png"), fullPage: true });
+  });
+
+  it("counts the jobs the workflow posted among the account's own jobs", async () => {
+    await page.getByRole("link", { name: "Jobs", exact: true }).click();
+    await page.getByLabel("Only my jobs").click();
+    await expect.poll(() => page.getByLabel("Only my jobs").isChecked()).toBe(true);
+    // The orchestrator is their requester on the market; the workflow is this account's.
+    for (const n of [1, 2, 3, 4]) await page.getByRole("link", { name: `Job #${n}`, exact: true }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "jobs-mine-workflow.png"), fullPage: true });
   });
 });

@@ -3,6 +3,7 @@
 import { lazy, Suspense, type ReactNode } from "react";
 import { useConnection, useDisconnect, useSwitchChain } from "wagmi";
 import { useBaton } from "./BatonContext.tsx";
+import { AccountFunds } from "./components/AccountFunds.tsx";
 import { WalletButton } from "./components/WalletButton.tsx";
 import { useDeploymentCheck } from "./hooks/data.ts";
 import { Link, match, useLocation } from "./router.tsx";
@@ -71,6 +72,7 @@ export function App() {
         </nav>
         <div className="controls">
           <ChainSelect />
+          <AccountFunds />
           <WalletButton />
         </div>
       </header>

@@ -301,7 +301,15 @@ describe("job page", () => {
     const terms = [...document.querySelectorAll(".terms .stat")].map((stat) => stat.textContent);
     expect(terms).toContain("Dispute bond0.03 ETH");
     expect(terms).toContain("Ruling timeout2 h");
+    // A dispute asks first, naming the bond; nothing is sent until it is confirmed.
+    expect(button.className).toBe("danger");
     fireEvent.click(button);
+    const dialog = await screen.findByRole("alertdialog", { name: "Dispute result (bond 0.03 ETH)" });
+    expect(dialog.textContent).toMatch(/You send a bond of 0\.03 ETH/);
+    expect(dialog.textContent).toMatch(/does not rule within 2 h/);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sent).toHaveLength(0);
+    fireEvent.click(within(dialog).getByRole("button", { name: "Yes, dispute result" }));
     await waitFor(() => expect(sent).toHaveLength(1));
     expect(BigInt(sent[0]!.value ?? "0x0")).toBe(parseEther("0.03"));
     expect(sent[0]!.resultHash).toBe(keccak256(result));
@@ -322,7 +330,7 @@ describe("job page", () => {
     const fake = new FakeChain();
     const id = fake.postJob(termsFor(REQUESTER, { arbiter: ARBITER }));
     await renderWithChain(<Job id={id} />, fake);
-    expect(await screen.findByText(/\(this deployment's committee\)/)).toBeTruthy();
+    expect(await screen.findByText("(the committee arbiter)")).toBeTruthy();
     expect(screen.queryByRole("note", { name: "Custom arbiter" })).toBeNull();
     expect(screen.queryByText("Custom arbiter")).toBeNull();
   });

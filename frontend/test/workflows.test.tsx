@@ -1,5 +1,6 @@
 import {
   decodeSpec,
+  encodeResult,
   encodeSpec,
   Status,
   workflowOrchestratorAbi,
@@ -7,7 +8,7 @@ import {
   type StepStatusName,
 } from "@baton/sdk";
 import { QueryClient } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { createConfig, mock } from "wagmi";
@@ -39,8 +40,10 @@ import {
   extendOrchestratorLogs,
   positions,
   STEP_STATUSES,
+  workflowJobsOf,
   workflowsFromLogs,
 } from "../src/lib/workflowModel.ts";
+import { selectPage } from "../src/hooks/useJobList.ts";
 import Workflow from "../src/pages/Workflow.tsx";
 import WorkflowNew from "../src/pages/WorkflowNew.tsx";
 import Workflows from "../src/pages/Workflows.tsx";
@@ -201,7 +204,8 @@ describe("workflow builder", () => {
     expect(built.dependencies).toEqual([[], [0], [0], [1, 2]]);
     expect(built.budget).toBe(parseEther("0.04"));
     expect(built.token).toBe(zeroAddress);
-    expect(built.steps.every((s) => s.arbiter === ARBITER && s.commitWindow === 60)).toBe(true);
+    // On a local chain the builder starts on the fast demo preset.
+    expect(built.steps.every((s) => s.arbiter === ARBITER && s.commitWindow === 10)).toBe(true);
     const specs = built.steps.map((s) => decodeSpec(s.spec));
     const wasm = specs.map((d) => (d.ok && d.spec.kind === "wasm" ? d.spec : undefined));
     expect(wasm.map((s) => s?.module.uri.split("/").pop())).toEqual([
@@ -361,6 +365,7 @@ const step = (s: Hex) => ({
   pricing: 0,
 });
 const RESULT: Hex = keccak256("0x1234");
+const OTHER_WORKER: Address = "0x90f79Bf6Eb2c4f870365e785982e1f87e6c7e15B";
 
 function diamond() {
   const fake = orchestratorChain([
@@ -427,7 +432,15 @@ describe("workflow status and graph", () => {
     expect(screen.getAllByRole("button", { name: /^Advance step/ }).map((b) => b.textContent)).toEqual([
       "Advance step 3",
     ]);
-    expect(screen.getByRole("button", { name: "Cancel workflow" })).toBeTruthy();
+    // Cancelling is destructive: red, and it asks first, saying what comes back.
+    const cancel = screen.getByRole("button", { name: "Cancel workflow" });
+    expect(cancel.className).toBe("danger");
+    fireEvent.click(cancel);
+    const dialog = screen.getByRole("alertdialog", { name: "Cancel workflow" });
+    expect(dialog.textContent).toMatch(/the budget of every step not yet bid on is credited back to you/);
+    fireEvent.click(within(dialog).getByRole("button", { name: "Go back" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(fake.count("eth_sendTransaction") + fake.count("eth_sendRawTransaction")).toBe(0);
     // Budget: spent, held.
     expect(screen.getByText("Spent").nextElementSibling!.textContent).toBe("0.008 ETH");
     expect(screen.getByText("Held for the steps").nextElementSibling!.textContent).toBe("0.03 ETH");
@@ -449,6 +462,86 @@ describe("workflow status and graph", () => {
     const timeline = screen.getByRole("list", { name: "Timeline" });
     expect(within(timeline).getByText("Step 1 settled (job #1)")).toBeTruthy();
     expect(within(timeline).getByText("Step 3 is ready")).toBeTruthy();
+  });
+
+  it("shows the step names from the specs and the final output once the terminal step settles", async () => {
+    const named = (name: string, module: string, inputs?: Record<string, { step: number }>) =>
+      toHex(
+        encodeSpec({
+          kind: "wasm",
+          version: 1,
+          name,
+          module: { uri: `https://modules.example/${module}.wasm`, sha256: "1".repeat(64) },
+          input: { encoding: "utf8", data: "" },
+          ...(inputs ? { inputs } : {}),
+        } as JobSpecInput),
+      );
+    const output = encodeResult({ fox: 2, the: 4 });
+    const outputHash = keccak256(output);
+    const fake = orchestratorChain([
+      [
+        "WorkflowCreated",
+        {
+          workflowId: 1n,
+          requester: REQUESTER,
+          token: zeroAddress,
+          budget: parseEther("0.02"),
+          steps: [step(named("cut the text", "split")), step(named("add it up", "merge", { a: { step: 0 } }))],
+          dependencies: [[], [0]],
+          maxRetries: 0,
+        },
+      ],
+      ["StepPosted", { workflowId: 1n, step: 0, jobId: 1n, attempt: 1, specHash: RESULT }],
+      ["StepSettled", { workflowId: 1n, step: 0, jobId: 1n, resultHash: RESULT, price: parseEther("0.008") }],
+      ["StepPosted", { workflowId: 1n, step: 1, jobId: 2n, attempt: 1, specHash: RESULT }],
+      ["StepSettled", { workflowId: 1n, step: 1, jobId: 2n, resultHash: outputHash, price: parseEther("0.008") }],
+      ["WorkflowCompleted", { workflowId: 1n, refund: parseEther("0.004") }],
+    ]);
+    fake.postJob(termsFor(ORCHESTRATOR), { state: 11, record: { status: Status.Settled } });
+    fake.postJob(termsFor(ORCHESTRATOR), { state: 11, record: { status: Status.Settled } });
+    fake.addLog("ResultSubmitted", { jobId: 2n, worker: OTHER_WORKER }, [outputHash, toHex(output), 0]);
+    await renderPage(<Workflow id={1n} />, fake, { account: REQUESTER });
+    const table = await screen.findByRole("table", { name: "Steps" });
+    expect(within(table).getByRole("rowheader", { name: /^Step 1: cut the text/ })).toBeTruthy();
+    expect(within(table).getByRole("rowheader", { name: /^Step 2: add it up/ })).toBeTruthy();
+    const timeline = screen.getByRole("list", { name: "Timeline" });
+    expect(within(timeline).getByText("Step 2: add it up settled (job #2)")).toBeTruthy();
+    const final = screen.getByRole("region", { name: "Final output" });
+    await within(final).findByText("Matches the result hash the orchestrator recorded.");
+    expect(JSON.parse(within(final).getByLabelText("Output of Step 2: add it up").textContent!)).toEqual({
+      fox: 2,
+      the: 4,
+    });
+    // Only the terminal step is the output: the split's result is an intermediate one.
+    expect(within(final).queryByText(/cut the text/)).toBeNull();
+  });
+
+  it("counts the jobs a workflow posted for its creator among the creator's jobs", () => {
+    const logs = [
+      { eventName: "WorkflowCreated", args: { workflowId: 1n, requester: REQUESTER }, blockNumber: 1n, logIndex: 0 },
+      { eventName: "WorkflowCreated", args: { workflowId: 2n, requester: OTHER_WORKER }, blockNumber: 1n, logIndex: 1 },
+      { eventName: "StepPosted", args: { workflowId: 1n, jobId: 3n }, blockNumber: 2n, logIndex: 0 },
+      { eventName: "StepPosted", args: { workflowId: 2n, jobId: 4n }, blockNumber: 2n, logIndex: 1 },
+    ];
+    const mine = workflowJobsOf(logs, REQUESTER.toLowerCase());
+    expect([...mine]).toEqual([3n]);
+    expect(workflowJobsOf(logs, undefined).size).toBe(0);
+    const job = (id: bigint, requester: Address) =>
+      ({
+        id,
+        requester,
+        token: zeroAddress,
+        terms: termsFor(requester),
+        specHash: "0x",
+        spec: "0x",
+        blockNumber: id,
+        transactionHash: "0x",
+      }) as const;
+    const jobs = [job(1n, REQUESTER), job(2n, OTHER_WORKER), job(3n, ORCHESTRATOR), job(4n, ORCHESTRATOR)];
+    const page = selectPage(jobs, undefined, { mine: true, account: REQUESTER, workflowJobs: mine, page: 0 });
+    expect(page.rows.map((r) => r.posted.id)).toEqual([3n, 1n]);
+    const without = selectPage(jobs, undefined, { mine: true, account: REQUESTER, page: 0 });
+    expect(without.rows.map((r) => r.posted.id)).toEqual([1n]);
   });
 
   it("lists workflows with status, settled steps and budget", async () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Compiles every module in keeper/wasm/src/*.ts with AssemblyScript into <out>/<name>.wasm and writes
-// <out>/manifest.json: { "<name>": { "file": "<name>.wasm", "sha256": "<hex>", "bytes": <n> } }.
+// <out>/manifest.json: { "<name>": { "file": "<name>.wasm", "sha256": "<hex>", "bytes": <n> } },
+// with `"testOnly": true` on the modules that exist only to exercise the keeper's limits.
 //
 //   node keeper/scripts/build-wasm.mjs [--out <dir>]     (default out: keeper/wasm/build)
 //
@@ -50,6 +51,10 @@ export async function buildAll(outDir) {
     if (error) throw new Error(`asc failed for ${source}: ${error.message}\n${stderr}${stdout}`);
     const bytes = readFileSync(outFile);
     manifest[name] = { file, sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
+    // A module whose source opens with "<name> (tests only)" exercises a keeper limit and never
+    // produces a result: apps must not offer it.
+    const firstLine = readFileSync(path.join(wasmDir, "src", source), "utf8").split("\n", 1)[0];
+    if (firstLine.startsWith(`// ${name} (tests only)`)) manifest[name].testOnly = true;
   }
   writeFileSync(path.join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

@@ -65,6 +65,17 @@ describe("jobSpecSchema", () => {
     for (const spec of [wasm, httpJson, contractCall]) expect(parseSpec(spec).ok).toBe(true);
   });
 
+  it("accepts an optional name for people on every kind, part of the hashed bytes", () => {
+    for (const spec of [wasm, httpJson, contractCall]) {
+      expect(parseSpec({ ...spec, name: "count 1" }).ok).toBe(true);
+      expect(specHash({ ...spec, name: "count 1" })).not.toBe(specHash(spec));
+    }
+    expect(problems({ ...wasm, name: "" })).toEqual(["name: must not be empty"]);
+    expect(problems({ ...wasm, name: "x".repeat(65) })).toEqual(["name: must be at most 64 characters"]);
+    expect(problems({ ...wasm, name: "a\nb" })).toEqual(["name: must not contain control characters"]);
+    expect(problems({ ...wasm, name: 7 })).toHaveLength(1);
+  });
+
   it("accepts every wasm input encoding and workflow inputs", () => {
     const variants: JobSpecInput[] = [
       { ...wasm, input: { encoding: "base64", data: "aGVsbG8=" } },

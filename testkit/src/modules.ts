@@ -24,6 +24,8 @@ export async function serveModules(extra: ExtraRoutes = {}): Promise<ModuleServe
     { file: string; sha256: string }
   >;
   const server: Server = createServer((req, res) => {
+    // Browsers may read the modules too (the web app checks a job's module against its hash).
+    res.setHeader("access-control-allow-origin", "*");
     const route = extra[req.url ?? ""];
     if (route) {
       res.setHeader("content-type", route.contentType);

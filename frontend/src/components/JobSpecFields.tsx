@@ -6,6 +6,7 @@ import type { WasmModule } from "../config/runtime.ts";
 import { KINDS, type Kind, type PostFormValues } from "../lib/postForm.ts";
 import { Field } from "./Field.tsx";
 import { ModulePicker } from "./ModulePicker.tsx";
+import { offeredModules } from "../lib/modules.ts";
 
 type FieldProps = {
   name: string;
@@ -48,11 +49,11 @@ export function JobSpecFields({
       </div>
       {values.kind === "wasm" && (
         <>
-          {chain.wasmModules.length > 0 && (
+          {offeredModules(chain.wasmModules).length > 0 && (
             <ModulePicker
               modules={chain.wasmModules}
               name="module"
-              chosen={chain.wasmModules.find((m) => m.uri === values.moduleUri)?.name ?? ""}
+              chosen={offeredModules(chain.wasmModules).find((m) => m.uri === values.moduleUri)?.name ?? ""}
               onPick={(m) => m && onModule(m)}
             />
           )}

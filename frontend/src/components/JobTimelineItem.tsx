@@ -1,11 +1,23 @@
 // One entry of a job's timeline in words: sealed bids, reveals, the assignment, the result (checked
-// against its hash), settlement, disputes, slashes, refunds and forfeits, each with its block.
-import { AddressText } from "./bits.tsx";
+// against its hash), settlement, disputes, slashes, refunds and forfeits, each with its block's
+// time (clock and relative) and number.
+import { AddressText, BlockTime } from "./bits.tsx";
 import { formatAmount, type TokenInfo } from "../lib/format.ts";
 import type { TimelineEntry } from "../lib/jobModel.ts";
 
-export function JobTimelineItem({ entry: e, token }: { entry: TimelineEntry; token: TokenInfo }) {
-  const block = <small className="muted"> · block {String(e.blockNumber)}</small>;
+export function JobTimelineItem({
+  entry: e,
+  token,
+  time,
+  now,
+}: {
+  entry: TimelineEntry;
+  token: TokenInfo;
+  /** The block's timestamp, once read. */
+  time: number | undefined;
+  now: number;
+}) {
+  const block = <BlockTime block={e.blockNumber} time={time} now={now} />;
   switch (e.kind) {
     case "commits":
       return (
@@ -21,7 +33,8 @@ export function JobTimelineItem({ entry: e, token }: { entry: TimelineEntry; tok
       return (
         <>
           <strong>Bid revealed</strong>: <AddressText address={e.bidder!} /> asks {formatAmount(e.price!, token)}
-          {e.leading && <span className="badge">leading</span>}
+          {e.mark === "leading" && <span className="badge badge-leading">leading</span>}
+          {e.mark === "winner" && <span className="badge badge-winner">winner</span>}
           {block}
         </>
       );

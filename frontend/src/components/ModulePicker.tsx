@@ -1,6 +1,7 @@
 // Choosing one of the chain's known wasm modules by name ("Other…" for any URI), in the post form
-// and in each workflow step.
+// and in each workflow step. Test-only modules (they never produce a result) are not offered.
 import type { WasmModule } from "../config/runtime.ts";
+import { offeredModules } from "../lib/modules.ts";
 import { Field } from "./Field.tsx";
 
 export function ModulePicker({
@@ -27,7 +28,7 @@ export function ModulePicker({
       onChange={(e) => onPick(modules.find((m) => m.name === e.target.value))}
     >
       <option value="">Other…</option>
-      {modules.map((m) => (
+      {offeredModules(modules).map((m) => (
         <option key={m.name} value={m.name}>
           {m.name}
         </option>

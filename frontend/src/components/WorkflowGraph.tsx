@@ -1,7 +1,8 @@
 // A workflow's DAG drawn with @xyflow/react: one node per step (its number, name, module and, on a
 // live workflow, its status in words and colour), one edge per dependency. In the builder, an edge
 // dragged from a step's right handle to a later step's left handle adds a dependency.
-// Loaded only with the workflow pages (xyflow is large).
+// Loaded only with the workflow pages (xyflow is large). Its attribution stays visible: hiding it
+// is for React Flow Pro subscribers, and development builds warn about it.
 import {
   Background,
   Handle,
@@ -95,7 +96,6 @@ export function WorkflowGraph({
         elementsSelectable={!!onConnect}
         zoomOnScroll={false}
         preventScrolling={false}
-        proOptions={{ hideAttribution: true }}
         onConnect={(c: Connection) => c.source && c.target && onConnect?.(c.source, c.target)}
       >
         <Background gap={16} />

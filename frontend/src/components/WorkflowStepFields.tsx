@@ -14,6 +14,7 @@ import {
 } from "../lib/workflowForm.ts";
 import { Field } from "./Field.tsx";
 import { ModulePicker } from "./ModulePicker.tsx";
+import { offeredModules } from "../lib/modules.ts";
 
 /**
  * Bond, windows and arbiter: the settings every step shares (`placeholders` absent) or one step's
@@ -95,8 +96,9 @@ export function WorkflowStepFields({
   const k = (f: string) => stepField(step.key, f);
   const err = (f: string) => errors[k(f)];
   const earlier = form.steps.slice(0, index);
-  const chosen = chain.wasmModules.find((m) => m.uri === step.moduleUri && m.sha256 === step.moduleSha256);
-  const [custom, setCustom] = useState(chain.wasmModules.length === 0);
+  const offered = offeredModules(chain.wasmModules);
+  const chosen = offered.find((m) => m.uri === step.moduleUri && m.sha256 === step.moduleSha256);
+  const [custom, setCustom] = useState(offered.length === 0);
   const showUri = custom || !chosen;
   const overridden = (Object.keys(step.overrides) as (keyof StepSettings)[]).some((n) => step.overrides[n]?.trim());
   const hasSettingError = ["bond", "arbiter", ...WINDOWS.map((w) => w.name)].some((f) => err(f));
@@ -121,12 +123,12 @@ export function WorkflowStepFields({
         label="Name"
         name={k("name")}
         value={step.name}
-        hint="For people only; not stored on chain"
+        hint="For people; stored in the step's spec, so the workflow page shows it"
         onChange={(e) => onChange({ name: e.target.value })}
       />
-      {chain.wasmModules.length > 0 && (
+      {offered.length > 0 && (
         <ModulePicker
-          modules={chain.wasmModules}
+          modules={offered}
           name={k("module")}
           chosen={custom ? "" : (chosen?.name ?? "")}
           error={showUri ? undefined : (err("moduleUri") ?? err("moduleSha256"))}

@@ -5,11 +5,14 @@
 //   { "chains": [ { "chainId": 31337, "name": "Baton local", "rpcUrl": "http://127.0.0.1:8545",
 //                   "explorerUrl": "https://…" (optional),
 //                   "addressBook": { …as written by writeAddressBook… },
-//                   "wasmModules": [ { "name", "uri", "sha256" } ] (optional, for the post form) } ] }
+//                   "wasmModules": [ { "name", "uri", "sha256", "testOnly"? } ] (optional, for the post
+//                   form; test-only modules are never offered),
+//                   "addressLabels": { "0x…": "keeper-1" } (optional, names shown beside addresses) } ] }
 import { AddressBookError, parseAddressBook, type AddressBook } from "@baton/sdk";
 import { getAddress, isAddress, type Address } from "viem";
 
-export type WasmModule = { name: string; uri: string; sha256: string };
+/** A known wasm module; `testOnly` marks one that exists to exercise keeper limits (never offered). */
+export type WasmModule = { name: string; uri: string; sha256: string; testOnly?: boolean };
 
 export type ChainConfig = {
   chainId: number;
@@ -18,6 +21,8 @@ export type ChainConfig = {
   explorerUrl?: string;
   addressBook: AddressBook & { workflowOrchestrator?: Address };
   wasmModules: WasmModule[];
+  /** Names of known addresses (keepers of a dev stack…), keyed by lowercase address. */
+  addressLabels: Record<string, string>;
 };
 
 export type RuntimeConfig = { chains: ChainConfig[] };
@@ -78,8 +83,22 @@ export function parseRuntimeConfig(json: unknown): RuntimeConfig {
       ) {
         throw new ConfigError("invalid", `${where}.wasmModules[${j}] needs a name, a uri and a lowercase hex sha256`);
       }
-      return { name: mod.name, uri: mod.uri, sha256: mod.sha256! };
+      if (mod.testOnly !== undefined && typeof mod.testOnly !== "boolean") {
+        throw new ConfigError("invalid", `${where}.wasmModules[${j}].testOnly must be true or false`);
+      }
+      return { name: mod.name, uri: mod.uri, sha256: mod.sha256!, ...(mod.testOnly ? { testOnly: true } : {}) };
     });
+    const labels = c.addressLabels ?? {};
+    if (labels === null || typeof labels !== "object" || Array.isArray(labels)) {
+      throw new ConfigError("invalid", `${where}.addressLabels must be an object of address → name`);
+    }
+    const addressLabels: Record<string, string> = {};
+    for (const [address, label] of Object.entries(labels as Record<string, unknown>)) {
+      if (!isAddress(address, { strict: false }) || typeof label !== "string" || !label.trim()) {
+        throw new ConfigError("invalid", `${where}.addressLabels must map addresses to non-empty names (${address})`);
+      }
+      addressLabels[address.toLowerCase()] = label.trim();
+    }
     return {
       chainId: c.chainId,
       name: c.name,
@@ -87,6 +106,7 @@ export function parseRuntimeConfig(json: unknown): RuntimeConfig {
       ...(typeof c.explorerUrl === "string" ? { explorerUrl: c.explorerUrl.replace(/\/+$/, "") } : {}),
       addressBook: book,
       wasmModules,
+      addressLabels,
     };
   });
   const ids = new Set<number>();

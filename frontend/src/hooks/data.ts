@@ -10,7 +10,7 @@ import {
   type JobView,
   type MarketLog,
 } from "@baton/sdk";
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { Address } from "viem";
 import { getBlock, getBlockNumber, getCode, readContract } from "viem/actions";
@@ -24,6 +24,7 @@ import {
   multicallOf,
   type JobIndex,
 } from "../lib/market.ts";
+import { checkModule } from "../lib/why.ts";
 
 /**
  * Every posted job (terms and spec), oldest first. Each refresh extends the index the query holds:
@@ -144,7 +145,7 @@ export function useCredits(account: Address | undefined, tokens: readonly Addres
 }
 
 /** Registered workers (from `WorkerRegistered` logs) with stake, reputation and unbonding. */
-export function useWorkers() {
+export function useWorkers(enabled = true) {
   const { chain, client, pollMs } = useBaton();
   const book = chain.addressBook;
   return useQuery({
@@ -167,6 +168,7 @@ export function useWorkers() {
       });
       return views.map((v) => ({ ...v, ...meta.get(v.address)! }));
     },
+    enabled,
     refetchInterval: pollMs * 5,
   });
 }
@@ -253,4 +255,75 @@ export function useNow(): number {
   }, []);
   const offset = head.data ? Math.max(0, head.data.chain - head.data.wall) : 0;
   return Math.floor(wall + offset);
+}
+
+/**
+ * The timestamps of `blocks` (Unix seconds), from the chain: one `eth_getBlockByNumber` per block,
+ * each kept for good (a mined block's time never changes). Blocks not read yet are missing.
+ */
+export function useBlockTimes(blocks: readonly bigint[]): Map<bigint, number> {
+  const { chain, client } = useBaton();
+  const unique = [...new Set(blocks.map(String))].map(BigInt);
+  return useQueries({
+    queries: unique.map((blockNumber) => ({
+      queryKey: ["blockTime", chain.chainId, String(blockNumber)],
+      queryFn: async () => Number((await getBlock(client, { blockNumber })).timestamp),
+      staleTime: Infinity,
+      gcTime: 30 * 60_000,
+    })),
+    combine: (results) => {
+      const times = new Map<bigint, number>();
+      results.forEach((r, i) => r.data !== undefined && times.set(unique[i]!, r.data));
+      return times;
+    },
+  });
+}
+
+/**
+ * What the market's recent history says about prices: settlements and revealed bids of the last
+ * `blocks` blocks (the sdk's `readLogs`, topic-filtered by event).
+ */
+export function useRecentPriceLogs(enabled = true, blocks = 50_000n) {
+  const { chain, client, pollMs } = useBaton();
+  const book = chain.addressBook;
+  return useQuery({
+    queryKey: ["priceLogs", chain.chainId, book.jobMarket],
+    queryFn: async (): Promise<MarketLog[]> => {
+      const head = await getBlockNumber(client, { cacheTime: 0 });
+      const from = head > blocks ? head - blocks : 0n;
+      return readLogs(client, {
+        address: book.jobMarket,
+        abi: jobMarketAbi,
+        fromBlock: from > book.deploymentBlock ? from : book.deploymentBlock,
+        toBlock: head,
+        windowSize: LOG_WINDOW,
+        eventNames: ["JobSettled", "BidRevealed"],
+      });
+    },
+    enabled,
+    refetchInterval: pollMs * 10,
+    staleTime: pollMs * 5,
+  });
+}
+
+/** Whether a wasm module (http(s) URIs only) can be fetched and matches its SHA-256. */
+export function useModuleCheck(uri: string | undefined, sha256: string | undefined) {
+  return useQuery({
+    queryKey: ["moduleCheck", uri, sha256],
+    queryFn: async () => (await checkModule(uri!, sha256!)) ?? null,
+    enabled: !!uri && !!sha256 && /^[0-9a-f]{64}$/.test(sha256),
+    staleTime: 5 * 60_000,
+    retry: false,
+  });
+}
+
+/** The market's current parameters (fee, treasury, dispute bond…), rarely changing. */
+export function useMarketParams() {
+  const { chain, client } = useBaton();
+  return useQuery({
+    queryKey: ["params", chain.chainId, chain.addressBook.jobMarket],
+    queryFn: () =>
+      readContract(client, { address: chain.addressBook.jobMarket, abi: jobMarketAbi, functionName: "getParams" }),
+    staleTime: 60_000,
+  });
 }

@@ -1,4 +1,5 @@
-// The jobs list: filter by requester ("mine") from the posted-job index, then by state, newest
+// The jobs list: filter by requester ("mine": the account's own jobs and those the orchestrator
+// posted for its workflows) from the posted-job index, then by state, newest
 // first, one page at a time. Without a state filter only the page's jobs are read (one Multicall3
 // call); with one, every candidate's state is read in batches of 500.
 import type { JobView } from "@baton/sdk";
@@ -9,7 +10,14 @@ import { useJobIndex, useJobViews } from "./data.ts";
 
 export const PAGE_SIZE = 20;
 
-export type JobListFilter = { status?: number; mine?: boolean; account?: Address; page: number };
+export type JobListFilter = {
+  status?: number;
+  mine?: boolean;
+  account?: Address;
+  /** Jobs the orchestrator posted for the account's workflows: "mine" too. */
+  workflowJobs?: ReadonlySet<bigint>;
+  page: number;
+};
 
 export type JobRow = { posted: PostedJob; view: JobView | undefined };
 
@@ -23,7 +31,9 @@ export function idsToRead(jobs: readonly PostedJob[], filter: JobListFilter, pag
 function candidatesOf(jobs: readonly PostedJob[], filter: JobListFilter): PostedJob[] {
   const newestFirst = [...jobs].reverse();
   if (!filter.mine) return newestFirst;
-  return filter.account ? newestFirst.filter((j) => sameAddress(j.requester, filter.account)) : [];
+  return filter.account
+    ? newestFirst.filter((j) => sameAddress(j.requester, filter.account) || !!filter.workflowJobs?.has(j.id))
+    : [];
 }
 
 /** The page of rows for `filter`, given the views read (pure). */

@@ -4,6 +4,7 @@
 import { buildTerms, parseJobPosted, preparePostJob } from "@baton/sdk";
 import { useState } from "react";
 import { useConnection } from "wagmi";
+import { getBlock } from "viem/actions";
 import { useBaton } from "../BatonContext.tsx";
 import { formatAmount, type TokenInfo } from "../lib/format.ts";
 import { validatePost, type FormErrors, type PostFormValues, type ValidPost } from "../lib/postForm.ts";
@@ -52,7 +53,8 @@ export function usePostJob() {
    */
   async function post({ spec, terms: t }: ValidPost, token: TokenInfo): Promise<bigint | undefined> {
     if (!address) return undefined;
-    const now = Math.floor(Date.now() / 1000);
+    // The expiry counts from the chain's clock (the latest block), not the browser's.
+    const now = Number((await getBlock(client, { blockTag: "latest" })).timestamp);
     const terms = await buildTerms(client, chain.addressBook, {
       requester: address,
       token: t.token,

@@ -6,7 +6,15 @@ import type { Address } from "viem";
 import { readContract } from "viem/actions";
 import { useBaton } from "../BatonContext.tsx";
 import { loadJobViews } from "../lib/market.ts";
-import { LIST_EVENTS, extendOrchestratorLogs, workflowsFromLogs, type LogsSoFar } from "../lib/workflowModel.ts";
+import {
+  LIST_EVENTS,
+  extendOrchestratorLogs,
+  finalOutputs,
+  readFinalResults,
+  workflowJobsOf,
+  workflowsFromLogs,
+  type LogsSoFar,
+} from "../lib/workflowModel.ts";
 
 // The logs read so far stay in each query's data, for the next refresh; callers see the rest.
 const selectList = <T extends { read: LogsSoFar }>({ read: _, ...list }: T) => list;
@@ -74,9 +82,12 @@ export function useWorkflow(id: bigint) {
       if (!read.logs.some((l) => l.eventName === "WorkflowCreated")) return { read, workflow: null };
       const state = reduceWorkflow(id, read.logs);
       const jobIds = state.steps.flatMap((s) => (s.jobIds.length ? [s.jobIds.at(-1)!] : []));
-      const views = await loadJobViews(client, chain.addressBook, jobIds);
+      const [views, results] = await Promise.all([
+        loadJobViews(client, chain.addressBook, jobIds),
+        readFinalResults(client, chain.addressBook.jobMarket, state),
+      ]);
       const jobs = new Map<bigint, JobView>(views.map((v) => [v.id, v]));
-      return { read, workflow: { state, balance: view.balance, jobs } };
+      return { read, workflow: { state, balance: view.balance, jobs, outputs: finalOutputs(state, results) } };
     },
     select: selectWorkflow,
     enabled: !!orchestrator,
@@ -101,4 +112,33 @@ export function useOrchestratorCredit(account: Address | undefined, token: Addre
     enabled: !!orchestrator && !!account && !!token,
     refetchInterval: pollMs * 2,
   });
+}
+
+/**
+ * The market jobs posted for the workflows `account` created (their market requester is the
+ * orchestrator): the orchestrator's `WorkflowCreated` and `StepPosted` logs, read incrementally.
+ */
+export function useWorkflowJobsOf(account: Address | undefined) {
+  const { chain, client, pollMs } = useBaton();
+  const orchestrator = useOrchestrator();
+  const queryClient = useQueryClient();
+  const queryKey = ["workflowJobs", chain.chainId, orchestrator];
+  const query = useQuery({
+    queryKey,
+    queryFn: async () => ({
+      read: await extendOrchestratorLogs(
+        client,
+        {
+          orchestrator: orchestrator!,
+          fromBlock: chain.addressBook.deploymentBlock,
+          eventNames: ["WorkflowCreated", "StepPosted"],
+        },
+        queryClient.getQueryData<{ read: LogsSoFar }>(queryKey)?.read,
+      ),
+    }),
+    enabled: !!orchestrator && !!account,
+    refetchInterval: pollMs * 3,
+    placeholderData: keepPreviousData,
+  });
+  return { ...query, jobs: workflowJobsOf(query.data?.read.logs ?? [], account) };
 }

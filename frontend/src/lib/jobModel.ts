@@ -9,6 +9,8 @@ import {
   JobState,
   jobStateNames,
   SlashReason,
+  Status,
+  ZERO_ADDRESS,
   type JobRecord,
   type JobSpec,
   type JsonValue,
@@ -20,7 +22,9 @@ import {
   type JobTerms,
 } from "@baton/sdk";
 import type { Address, Hex } from "viem";
-import { formatDuration, isZeroAddress, sameAddress } from "./format.ts";
+import { ETH, formatAmount, formatDuration, isZeroAddress, sameAddress } from "./format.ts";
+
+const formatEth = (wei: bigint) => formatAmount(wei, ETH);
 import type { PostedJob } from "./market.ts";
 
 /** Timeline titles per `IJobMarket.SlashReason`. */
@@ -54,7 +58,12 @@ export type TimelineEntry = {
   bidder?: Address;
   worker?: Address;
   price?: bigint;
-  leading?: boolean;
+  /**
+   * On one reveal at most: "leading" for the best bid of the current round while reveals are open,
+   * "winner" for the bid that won the round once they have closed. Reveals that led only for a
+   * moment (a better one came later) and those of earlier rounds carry none.
+   */
+  mark?: "leading" | "winner";
   amount?: bigint;
   result?: ResultCheck;
 };
@@ -104,8 +113,15 @@ export function specOf(job: PostedJob): { ok: true; spec: JobSpec } | { ok: fals
   return { ok: false, error: decoded.error };
 }
 
-/** Timeline entries in chain order; the commits of each round are grouped into one entry. */
-export function buildTimeline(posted: PostedJob, logs: readonly MarketLog[]): TimelineEntry[] {
+/**
+ * Timeline entries in chain order; the commits of each round are grouped into one entry. Only the
+ * current round's best reveal is marked: "leading" while `revealsOpen`, "winner" afterwards.
+ */
+export function buildTimeline(
+  posted: PostedJob,
+  logs: readonly MarketLog[],
+  opts: { revealsOpen?: boolean } = {},
+): TimelineEntry[] {
   const entries: TimelineEntry[] = [
     { key: "posted", kind: "posted", title: "Posted", blockNumber: posted.blockNumber, round: 0 },
   ];
@@ -134,7 +150,7 @@ export function buildTimeline(posted: PostedJob, logs: readonly MarketLog[]): Ti
           round: Number(log.args.round),
           bidder: log.args.bidder,
           price: log.args.price,
-          leading: log.args.leading,
+          ...(log.args.leading ? { mark: "leading" as const } : {}),
         });
         break;
       case "JobAssigned":
@@ -227,7 +243,30 @@ export function buildTimeline(posted: PostedJob, logs: readonly MarketLog[]): Ti
         break;
     }
   }
+  markLeader(entries, opts.revealsOpen ?? false);
   return entries;
+}
+
+/**
+ * Keeps one mark: the last reveal that led in the latest round with reveals (a bid leads when it
+ * beats every earlier one, so the last to lead is the best). A round that was reopened after it
+ * (its winner slashed or gone) has no winner; the assigned worker's bid wins once reveals closed.
+ */
+function markLeader(entries: TimelineEntry[], revealsOpen: boolean) {
+  let leader: TimelineEntry | undefined;
+  let round = -1;
+  for (const e of entries) {
+    if (e.kind === "reveal") {
+      if (e.round! > round) {
+        round = e.round!;
+        leader = undefined;
+      }
+      if (e.mark) leader = e;
+    }
+    if (e.kind === "reopened") leader = undefined;
+    if (e.kind === "reveal") delete e.mark;
+  }
+  if (leader) leader.mark = revealsOpen ? "leading" : "winner";
 }
 
 /** The deadline that matters now, for a countdown: `{ label, at }` in Unix seconds, or undefined. */
@@ -246,6 +285,79 @@ export function currentDeadline(record: JobRecord, state: JobState): { label: st
     default:
       return undefined;
   }
+}
+
+/**
+ * A job's record as its own events tell it, from posting on: the first round's deadlines from
+ * `JobPosted` (else from `base`, the record a state call read), the leader of each round's reveals,
+ * assignment, result, dispute, reopening and the endings. The job page derives its state,
+ * headline, countdown and actions from this record once the events are loaded, so they can never
+ * contradict the timeline drawn from the same events; before that it shows the state call's
+ * record. `base` supplies what no event carries (the digest, the second price).
+ */
+export function recordFromLogs(posted: PostedJob, logs: readonly MarketLog[], base: JobRecord): JobRecord {
+  let r: JobRecord = {
+    ...base,
+    status: Status.Auction,
+    round: 0,
+    deadline: posted.commitDeadline ?? base.deadline,
+    revealDeadline: posted.revealDeadline ?? base.revealDeadline,
+    winner: ZERO_ADDRESS,
+    price: 0n,
+    hasCommits: false,
+  };
+  for (const log of logs) {
+    switch (log.eventName) {
+      case "BidCommitted":
+        if (Number(log.args.round) === r.round) r = { ...r, hasCommits: true };
+        break;
+      case "BidRevealed":
+        // A reveal that leads is the best so far: the record names it until reveals close.
+        if (Number(log.args.round) === r.round && log.args.leading) {
+          r = { ...r, winner: log.args.bidder, price: log.args.price };
+        }
+        break;
+      case "JobReopened":
+        r = {
+          ...r,
+          status: Status.Auction,
+          round: Number(log.args.round),
+          deadline: Number(log.args.commitDeadline),
+          revealDeadline: Number(log.args.revealDeadline),
+          winner: ZERO_ADDRESS,
+          price: 0n,
+          hasCommits: false,
+        };
+        break;
+      case "JobAssigned":
+        r = {
+          ...r,
+          status: Status.Assigned,
+          deadline: Number(log.args.executionDeadline),
+          winner: log.args.worker,
+          price: log.args.price,
+        };
+        break;
+      case "ResultSubmitted":
+        r = { ...r, status: Status.Submitted, deadline: Number(log.args.challengeDeadline), winner: log.args.worker };
+        break;
+      case "JobDisputed":
+        r = { ...r, status: Status.Disputed, deadline: Number(log.args.rulingDeadline) };
+        break;
+      case "JobSettled":
+        r = { ...r, status: Status.Settled, winner: log.args.worker, price: log.args.price };
+        break;
+      case "JobCancelled":
+        r = { ...r, status: Status.Cancelled };
+        break;
+      case "JobRefunded":
+        r = { ...r, status: Status.Refunded };
+        break;
+      default:
+        break;
+    }
+  }
+  return r;
 }
 
 /** The state at `now` from a record read earlier (ticks over between reads). */
@@ -290,6 +402,11 @@ export type JobAction = {
   hint: string;
   /** ETH to send (the dispute bond). */
   value?: bigint;
+  /**
+   * Set on actions that cannot be undone and take something away (cancelling, disputing): the
+   * question asked before sending, saying what happens.
+   */
+  confirm?: string;
 };
 
 /**
@@ -339,6 +456,8 @@ function offeredActions(
       functionName: "cancel",
       label: "Cancel job",
       hint: "Cancel before any bid and get the reward back.",
+      confirm:
+        "Cancel this job for good? No worker can bid on it any more, and its whole reward is credited back to you (withdraw it from your credits). This cannot be undone.",
     });
   }
   if ((state === JobState.Submitted || state === JobState.Settleable) && requester) {
@@ -357,6 +476,7 @@ function offeredActions(
       label: "Dispute result",
       hint: `Send the job's dispute bond and ask its arbiter to rule on the result; without a ruling within ${formatDuration(terms.rulingTimeout)} the worker wins.`,
       value: terms.disputeBond,
+      confirm: `Dispute this result? You send a bond of ${formatEth(terms.disputeBond)} and the job's arbiter rules on it. If the arbiter rules against the worker, your bond comes back with a share of the worker's slashed bond and the job is reopened; if it rules for the worker, or does not rule within ${formatDuration(terms.rulingTimeout)}, the worker is paid and your bond goes to the worker.`,
     });
   }
   if (state === JobState.Unfilled && requester && record.round < 255) {

@@ -36,6 +36,9 @@ export type PostedJob = {
   spec: Hex;
   blockNumber: bigint;
   transactionHash: Hex;
+  /** The first round's bidding and reveal deadlines (Unix seconds), as `JobPosted` announced them. */
+  commitDeadline?: number;
+  revealDeadline?: number;
 };
 
 /** Every posted job so far, and the block the index reaches. */
@@ -70,6 +73,8 @@ export async function loadJobIndex(client: Client, book: AddressBook, previous?:
         spec: log.args.spec,
         blockNumber: log.blockNumber!,
         transactionHash: log.transactionHash!,
+        commitDeadline: Number(log.args.commitDeadline),
+        revealDeadline: Number(log.args.revealDeadline),
       });
     }
   }

@@ -14,6 +14,7 @@ import {
 import { getAddress, isAddress, maxUint32, maxUint96, parseUnits, type Address } from "viem";
 import type { ChainConfig } from "../config/runtime.ts";
 import { inDays, isZeroAddress } from "./format.ts";
+import { defaultModule } from "./modules.ts";
 
 export const KINDS = [
   { kind: "wasm", label: "WebAssembly computation" },
@@ -52,11 +53,81 @@ export type PostFormValues = {
 };
 
 export type FieldName = keyof PostFormValues | "spec";
+
+export type WindowValues = {
+  commitWindow: number;
+  revealWindow: number;
+  executionWindow: number;
+  challengeWindow: number;
+};
+
+export type WindowPreset = { id: "fast" | "normal" | "cautious"; label: string; hint: string; windows: WindowValues };
+
+/**
+ * Window presets for a chain: a fast demo (seconds on a local chain, where keepers answer within a
+ * block), the sdk's defaults, and a cautious set that leaves a day to challenge a result.
+ */
+export function windowPresets(chainId: number): WindowPreset[] {
+  const normal = defaultWindows(chainId);
+  const local = normal.commitWindow < 600;
+  return [
+    {
+      id: "fast",
+      label: "Fast demo",
+      hint: local
+        ? "settles in well under a minute on a local chain"
+        : "short windows: only for keepers that answer within minutes",
+      windows: local
+        ? { commitWindow: 10, revealWindow: 10, executionWindow: 60, challengeWindow: 10 }
+        : { commitWindow: 120, revealWindow: 120, executionWindow: 600, challengeWindow: 300 },
+    },
+    { id: "normal", label: "Normal", hint: "the deployment's defaults", windows: { ...normal } },
+    {
+      id: "cautious",
+      label: "Cautious",
+      hint: "more time to bid and a full day to check and dispute the result",
+      windows: {
+        commitWindow: normal.commitWindow * 5,
+        revealWindow: normal.revealWindow * 5,
+        executionWindow: normal.executionWindow * 4,
+        challengeWindow: 86_400,
+      },
+    },
+  ];
+}
+
+/** The preset whose windows the values are exactly, if any ("custom" otherwise). */
+export function presetOf(
+  values: Record<keyof WindowValues, string>,
+  presets: readonly WindowPreset[],
+): WindowPreset["id"] | "custom" {
+  const found = presets.find((p) =>
+    (Object.keys(p.windows) as (keyof WindowValues)[]).every((k) => values[k].trim() === String(p.windows[k])),
+  );
+  return found?.id ?? "custom";
+}
+
+/** The form's windows with a preset applied. */
+export function applyPreset<T extends Record<keyof WindowValues, string>>(values: T, preset: WindowPreset): T {
+  return {
+    ...values,
+    commitWindow: String(preset.windows.commitWindow),
+    revealWindow: String(preset.windows.revealWindow),
+    executionWindow: String(preset.windows.executionWindow),
+    challengeWindow: String(preset.windows.challengeWindow),
+  };
+}
+
+/** The preset a new form starts with: the fast demo on a local chain, the defaults elsewhere. */
+export function defaultPreset(chainId: number): WindowPreset {
+  const presets = windowPresets(chainId);
+  return defaultWindows(chainId).commitWindow < 600 ? presets[0]! : presets[1]!;
+}
 export type FormErrors = Partial<Record<FieldName, string>>;
 
 export function defaultValues(chain: ChainConfig): PostFormValues {
-  const windows = defaultWindows(chain.chainId);
-  const mod = chain.wasmModules[0];
+  const windows = defaultPreset(chain.chainId).windows;
+  const mod = defaultModule(chain.wasmModules);
   return {
     kind: "wasm",
     moduleUri: mod?.uri ?? "",

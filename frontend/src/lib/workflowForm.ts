@@ -4,7 +4,6 @@
 // attached to its step, before any transaction.
 import {
   buildWorkflow,
-  defaultWindows,
   MAX_WINDOW,
   MAX_WORKFLOW_RETRIES,
   ZERO_ADDRESS,
@@ -17,6 +16,8 @@ import {
 import { formatUnits, getAddress, isAddress, maxUint96, parseUnits, type Address } from "viem";
 import type { ChainConfig, WasmModule } from "../config/runtime.ts";
 import { inDays, isZeroAddress } from "./format.ts";
+import { defaultModule } from "./modules.ts";
+import { defaultPreset } from "./postForm.ts";
 
 export type WindowName = "commitWindow" | "revealWindow" | "executionWindow" | "challengeWindow";
 export const WINDOWS: readonly { name: WindowName; label: string }[] = [
@@ -66,7 +67,7 @@ let counter = 0;
 export const newKey = () => `s${++counter}`;
 
 export function defaultSettings(chain: ChainConfig): StepSettings {
-  const w = defaultWindows(chain.chainId);
+  const w = defaultPreset(chain.chainId).windows;
   return {
     commitWindow: String(w.commitWindow),
     revealWindow: String(w.revealWindow),
@@ -78,7 +79,7 @@ export function defaultSettings(chain: ChainConfig): StepSettings {
 }
 
 export function emptyStep(chain: ChainConfig): StepForm {
-  const mod = chain.wasmModules[0];
+  const mod = defaultModule(chain.wasmModules);
   return {
     key: newKey(),
     name: "",
@@ -296,9 +297,13 @@ export function checkWorkflow(form: WorkflowForm, tokenDecimals: number): Checke
       }
     });
 
+    // The step's name goes into its spec (hashed and emitted with the workflow), so the workflow
+    // page can show it from the chain.
+    const name = s.name.trim();
     const spec = {
       kind: "wasm",
       version: 1,
+      ...(name ? { name } : {}),
       module: { uri: s.moduleUri.trim(), sha256: s.moduleSha256.trim() },
       input: { encoding: "utf8", data: s.input },
       ...(s.inputs.length ? { inputs } : {}),
@@ -380,6 +385,7 @@ export function placeIssue(form: WorkflowForm, issue: WorkflowIssue): [string, s
   }
   if (field === "expiryWindow") return [at("commitWindow"), sentence("One round", message)];
   if (field === "dependsOn") return [at("dependsOn"), sentence("Dependencies:", message)];
+  if (field === "spec.name") return [at("name"), sentence("Name", message)];
   if (field === "spec.module.uri") return [at("moduleUri"), sentence("Module URI", message)];
   if (field === "spec.module.sha256") return [at("moduleSha256"), sentence("Module SHA-256", message)];
   if (field.startsWith("spec.input.") || field === "spec.input") return [at("input"), sentence("Input", message)];

@@ -3,18 +3,22 @@
 // read through the sdk's `readLogs` (a workflow list costs one `eth_getLogs` per window, not one
 // per row).
 import {
+  jobMarketAbi,
   jobStateNames,
   readLogs,
   reduceWorkflow,
   topicOf,
   workflowOrchestratorAbi,
   type DecodedLog,
+  type MarketLog,
   type StepStatusName,
+  type WorkflowStepState,
   type WorkflowState,
   type WorkflowStatusName,
 } from "@baton/sdk";
 import type { Address, Client, ContractEventName } from "viem";
 import { getBlockNumber } from "viem/actions";
+import { checkResult, type ResultCheck } from "./jobModel.ts";
 import { LOG_WINDOW } from "./market.ts";
 
 /** What each step status means, in words, for the legend and the nodes. */
@@ -180,9 +184,11 @@ export function workflowsFromLogs(logs: readonly DecodedLog[]): WorkflowSummary[
 export function describeEvent(
   event: WorkflowState["events"][number],
   money: (v: bigint) => string,
+  /** A step's title by index (with its name), `Step n` by default. */
+  titleOf: (index: number) => string = (i) => `Step ${i + 1}`,
 ): { title: string; detail?: string } {
   const a = event.args;
-  const step = a.step === undefined ? "" : `Step ${Number(a.step) + 1}`;
+  const step = a.step === undefined ? "" : titleOf(Number(a.step));
   switch (event.name) {
     case "WorkflowCreated":
       return {
@@ -225,4 +231,84 @@ export function describeEvent(
     default:
       return { title: event.name };
   }
+}
+
+/**
+ * The market jobs the orchestrator posted for workflows `account` created (their requester on the
+ * market is the orchestrator), from `WorkflowCreated` and `StepPosted` logs.
+ */
+export function workflowJobsOf(logs: readonly DecodedLog[], account: string | undefined): Set<bigint> {
+  const jobs = new Set<bigint>();
+  if (!account) return jobs;
+  const mine = new Set<bigint>();
+  for (const log of logs) {
+    if (log.eventName === "WorkflowCreated" && String(log.args.requester).toLowerCase() === account.toLowerCase()) {
+      mine.add(log.args.workflowId as bigint);
+    }
+    if (log.eventName === "StepPosted" && mine.has(log.args.workflowId as bigint)) jobs.add(log.args.jobId as bigint);
+  }
+  return jobs;
+}
+
+/** A step's title: its number and, when the builder gave one, its name (from its spec). */
+export function stepTitle(step: Pick<WorkflowStepState, "index" | "spec">): string {
+  const name = step.spec?.name;
+  return name ? `Step ${step.index + 1}: ${name}` : `Step ${step.index + 1}`;
+}
+
+/** One output of a workflow: a step no other step depends on, and its settled result. */
+export type FinalOutput = {
+  step: WorkflowStepState;
+  /** The job whose result stands, once the step settled. */
+  jobId?: bigint;
+  /** The result, checked against the hash the orchestrator recorded; undefined until read. */
+  result?: ResultCheck;
+};
+
+/** The workflow's terminal steps (no dependents): their results are its output. */
+export function terminalSteps(state: WorkflowState): WorkflowStepState[] {
+  return state.steps.filter((s) => s.dependents.length === 0);
+}
+
+/**
+ * The workflow's final output: each terminal step with the result of the job it settled on, found
+ * among `results` (`ResultSubmitted` logs of those jobs) by job and by the result hash recorded in
+ * `StepSettled`, and checked against it.
+ */
+export function finalOutputs(state: WorkflowState, results: readonly MarketLog[]): FinalOutput[] {
+  return terminalSteps(state).map((step) => {
+    if (step.status !== "Settled" || !step.resultHash) return { step };
+    const jobId = step.jobIds.at(-1);
+    const log = results.find(
+      (l) =>
+        l.eventName === "ResultSubmitted" &&
+        l.args.jobId === jobId &&
+        l.args.resultHash.toLowerCase() === step.resultHash!.toLowerCase(),
+    ) as MarketLog<"ResultSubmitted"> | undefined;
+    return {
+      step,
+      ...(jobId !== undefined ? { jobId } : {}),
+      ...(log ? { result: checkResult(step.resultHash, log.args.result) } : {}),
+    };
+  });
+}
+
+/**
+ * The `ResultSubmitted` logs of the settled terminal steps' jobs (one topic-filtered `eth_getLogs`
+ * per window, from the workflow's creation), for `finalOutputs`.
+ */
+export async function readFinalResults(client: Client, market: Address, state: WorkflowState): Promise<MarketLog[]> {
+  const jobs = terminalSteps(state)
+    .filter((s) => s.status === "Settled")
+    .map((s) => s.jobIds.at(-1))
+    .filter((j): j is bigint => j !== undefined);
+  if (jobs.length === 0) return [];
+  return readLogs(client, {
+    address: market,
+    abi: jobMarketAbi,
+    eventNames: ["ResultSubmitted"],
+    indexed: [jobs.map((j) => topicOf(j))],
+    fromBlock: state.createdBlock,
+    windowSize: LOG_WINDOW,
+  });
 }

@@ -4,6 +4,7 @@ import type { Address } from "viem";
 import { AddressText, CustomArbiterBadge, ErrorText, StateBadge } from "../components/bits.tsx";
 import { useTokenInfo } from "../hooks/data.ts";
 import { PAGE_SIZE, useJobList, type JobRow } from "../hooks/useJobList.ts";
+import { useWorkflowJobsOf } from "../hooks/workflows.ts";
 import { formatAmount } from "../lib/format.ts";
 import { specOf } from "../lib/jobModel.ts";
 import { tokenOf } from "../lib/market.ts";
@@ -16,10 +17,12 @@ export default function Jobs() {
   const status = statusName ? jobStateNames.indexOf(statusName as never) : undefined;
   const mine = query.get("mine") === "1";
   const page = Math.max(0, Number(query.get("page") ?? 1) - 1) || 0;
+  const workflowJobs = useWorkflowJobsOf(mine ? address : undefined);
   const list = useJobList({
     status: status !== undefined && status >= 0 ? status : undefined,
     mine,
     account: address,
+    workflowJobs: workflowJobs.jobs,
     page,
   });
   const tokens = useTokenInfo(list.rows.map((r) => r.posted.token));
@@ -54,7 +57,7 @@ export default function Jobs() {
             disabled={!address}
             onChange={(e) => go({ mine: e.target.checked, page: 1 })}
           />
-          Only my jobs
+          Only my jobs <small className="muted">(with those my workflows posted)</small>
         </label>
       </form>
       {list.error && <ErrorText error={list.error} />}

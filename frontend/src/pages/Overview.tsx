@@ -1,8 +1,17 @@
 import { isTerminalState, JobState, type MarketLog } from "@baton/sdk";
 import { formatEther, type Address } from "viem";
-import { AddressText, ErrorText, Stat } from "../components/bits.tsx";
+import { AddressText, BlockTime, ErrorText, Stat } from "../components/bits.tsx";
 import { useBaton } from "../BatonContext.tsx";
-import { useJobIndex, useJobViews, useRecentActivity, useTokenInfo, useWorkers } from "../hooks/data.ts";
+import {
+  useBlockTimes,
+  useJobIndex,
+  useJobViews,
+  useNow,
+  useRecentActivity,
+  useTokenInfo,
+  useWorkers,
+} from "../hooks/data.ts";
+import { describeActivity } from "../lib/activity.ts";
 import { formatAmount } from "../lib/format.ts";
 import { tokenOf } from "../lib/market.ts";
 import { Link } from "../router.tsx";
@@ -15,6 +24,8 @@ export default function Overview() {
   const workers = useWorkers();
   const activity = useRecentActivity();
   const tokens = useTokenInfo(jobs?.map((j) => j.token) ?? []);
+  const times = useBlockTimes((activity.data ?? []).map((l) => l.blockNumber!));
+  const now = useNow();
 
   const open = views.data
     ? [...views.data.values()].filter((v) => v.state === JobState.Open || v.state === JobState.Revealing).length
@@ -66,7 +77,7 @@ export default function Overview() {
         <ul className="activity">
           {activity.data.map((log) => (
             <li key={`${log.blockNumber}:${log.logIndex}`}>
-              <ActivityLine log={log} />
+              <ActivityLine log={log} time={times.get(log.blockNumber!)} now={now} />
             </li>
           ))}
         </ul>
@@ -81,83 +92,19 @@ function jobLink(id: bigint) {
   return <Link to={`#/jobs/${id}`}>job #{String(id)}</Link>;
 }
 
-function ActivityLine({ log }: { log: MarketLog }) {
-  const block = <small className="muted"> · block {String(log.blockNumber)}</small>;
-  switch (log.eventName) {
-    case "JobPosted":
-      return (
-        <>
-          <AddressText address={log.args.requester} /> posted {jobLink(log.args.jobId)}
-          {block}
-        </>
-      );
-    case "BidCommitted":
-      return (
-        <>
-          <AddressText address={log.args.bidder} /> bid on {jobLink(log.args.jobId)}
-          {block}
-        </>
-      );
-    case "BidRevealed":
-      return (
-        <>
-          <AddressText address={log.args.bidder} /> revealed a bid on {jobLink(log.args.jobId)}
-          {block}
-        </>
-      );
-    case "JobAssigned":
-      return (
-        <>
-          {jobLink(log.args.jobId)} assigned to <AddressText address={log.args.worker} />
-          {block}
-        </>
-      );
-    case "ResultSubmitted":
-      return (
-        <>
-          <AddressText address={log.args.worker} /> submitted the result of {jobLink(log.args.jobId)}
-          {block}
-        </>
-      );
-    case "JobSettled":
-      return (
-        <>
-          {jobLink(log.args.jobId)} settled{block}
-        </>
-      );
-    case "JobDisputed":
-      return (
-        <>
-          {jobLink(log.args.jobId)} disputed{block}
-        </>
-      );
-    case "WorkerRegistered":
-      return (
-        <>
-          <AddressText address={log.args.worker} /> registered as a worker{block}
-        </>
-      );
-    case "StakeDeposited":
-      return (
-        <>
-          <AddressText address={log.args.worker} /> staked {formatEther(log.args.amount)} ETH{block}
-        </>
-      );
-    case "Withdrawn":
-      return (
-        <>
-          <AddressText address={log.args.account} /> withdrew credits{block}
-        </>
-      );
-    default: {
-      const id = (log.args as { jobId?: bigint }).jobId;
-      return (
-        <>
-          {log.eventName}
-          {id !== undefined && <> on {jobLink(id)}</>}
-          {block}
-        </>
-      );
-    }
-  }
+function ActivityLine({ log, time, now }: { log: MarketLog; time: number | undefined; now: number }) {
+  return (
+    <>
+      {describeActivity(log).map((segment, i) =>
+        typeof segment === "string" ? (
+          <span key={i}>{segment}</span>
+        ) : "job" in segment ? (
+          <span key={i}>{jobLink(segment.job)}</span>
+        ) : (
+          <AddressText key={i} address={segment.address} />
+        ),
+      )}
+      <BlockTime block={log.blockNumber!} time={time} now={now} />
+    </>
+  );
 }

@@ -6,12 +6,18 @@ import { AddressText } from "../components/bits.tsx";
 import { Field } from "../components/Field.tsx";
 import { JobSpecFields } from "../components/JobSpecFields.tsx";
 import { useBaton } from "../BatonContext.tsx";
-import { useAllowedTokens, useMarketPaused } from "../hooks/data.ts";
+import { useAllowedTokens, useMarketPaused, useModuleCheck } from "../hooks/data.ts";
 import { usePostJob } from "../hooks/usePostJob.ts";
-import { ETH, formatDuration, type TokenInfo } from "../lib/format.ts";
+import { ETH, type TokenInfo } from "../lib/format.ts";
+import { RoundEstimate, WindowPresets } from "../components/WindowPresets.tsx";
+import { useBidOutlook, WhyList } from "../components/WhyPanel.tsx";
+import { moduleExplanation, type JobKind } from "../lib/why.ts";
 import {
+  applyPreset,
   defaultValues,
   namesCustomArbiter,
+  specFromForm,
+  validatePost,
   type FieldName,
   type FormErrors,
   type PostFormValues,
@@ -69,11 +75,27 @@ export default function PostJob() {
     if (first) setTimeout(() => (document.querySelector(`[name="${first}"]`) as HTMLElement | null)?.focus(), 0);
   }
 
-  const round =
-    Number(values.commitWindow) +
-    Number(values.revealWindow) +
-    Number(values.executionWindow) +
-    Number(values.challengeWindow);
+  const checked = validatePost(values, token.decimals);
+  const terms = checked.ok ? checked.value.terms : undefined;
+  const spec = specFromForm(values).spec as { kind?: string; module?: { sha256?: string } } | undefined;
+  const kind: JobKind | undefined =
+    values.kind === "wasm" ? { kind: "wasm", module: values.moduleSha256.trim() } : { kind: values.kind };
+  const moduleName = chain.wasmModules.find((m) => m.sha256 === values.moduleSha256.trim())?.name;
+  const outlook = useBidOutlook({
+    req: terms
+      ? { minStake: terms.minStake, minCompleted: terms.minCompleted, bond: terms.bond, kind: values.kind }
+      : undefined,
+    kind: spec?.kind ? kind : undefined,
+    kindText: values.kind === "wasm" && moduleName ? `wasm (${moduleName})` : values.kind,
+    token,
+    reward: terms?.maxReward,
+  });
+  // The module is checked against its hash too, before anyone pays gas for a job nobody can run.
+  const moduleCheck = useModuleCheck(
+    values.kind === "wasm" ? values.moduleUri.trim() : undefined,
+    values.kind === "wasm" ? values.moduleSha256.trim() : undefined,
+  );
+  const moduleNote = moduleCheck.data ? moduleExplanation(moduleCheck.data) : undefined;
 
   return (
     <section aria-labelledby="post-title">
@@ -134,8 +156,54 @@ export default function PostJob() {
           <Field label="Minimum completed jobs" {...field("minCompleted")} inputMode="numeric" />
         </fieldset>
 
+        <div className="card why" role="region" aria-label="Before you post">
+          <h2>Before you post</h2>
+          {!terms ? (
+            <p className="hint">Fill in the form to see who can bid and what such jobs were paid recently.</p>
+          ) : outlook.loading ? (
+            <p className="loading">Checking the registered workers and recent prices…</p>
+          ) : (
+            <WhyList
+              items={[
+                ...(outlook.eligibilityText
+                  ? [
+                      {
+                        tone: outlook.eligibility?.eligible.length ? ("info" as const) : ("warning" as const),
+                        text: outlook.eligibilityText,
+                      },
+                    ]
+                  : []),
+                ...(outlook.prices
+                  ? [
+                      {
+                        tone: outlook.prices.tooLow ? ("warning" as const) : ("info" as const),
+                        text: outlook.prices.text,
+                      },
+                    ]
+                  : []),
+                ...(moduleNote ? [moduleNote] : []),
+              ]}
+            />
+          )}
+        </div>
+
         <fieldset>
           <legend>Windows</legend>
+          <WindowPresets
+            chainId={chain.chainId}
+            name="windowPreset"
+            values={values}
+            onApply={(p) => {
+              setValues((v) => applyPreset(v, p));
+              setErrors((errs) => ({
+                ...errs,
+                commitWindow: undefined,
+                revealWindow: undefined,
+                executionWindow: undefined,
+                challengeWindow: undefined,
+              }));
+            }}
+          />
           <Field label="Commit window (s)" {...field("commitWindow")} inputMode="numeric" />
           <Field label="Reveal window (s)" {...field("revealWindow")} inputMode="numeric" />
           <Field label="Execution window (s)" {...field("executionWindow")} inputMode="numeric" />
@@ -146,9 +214,7 @@ export default function PostJob() {
             inputMode="decimal"
             hint="No new round starts after this"
           />
-          {Number.isFinite(round) && round > 0 && (
-            <p className="hint">One round from posting to settlement takes about {formatDuration(round)}.</p>
-          )}
+          <RoundEstimate values={values} />
         </fieldset>
 
         <fieldset>

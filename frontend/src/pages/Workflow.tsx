@@ -7,14 +7,22 @@ import { useConnection } from "wagmi";
 import type { Address } from "viem";
 import { useBaton } from "../BatonContext.tsx";
 import type { WasmModule } from "../config/runtime.ts";
-import { AddressText, ErrorText, Stat } from "../components/bits.tsx";
+import { AddressText, BlockTime, ConfirmButton, ErrorText, Stat } from "../components/bits.tsx";
 import { WorkflowGraph, type GraphStep } from "../components/WorkflowGraph.tsx";
 import { NoOrchestrator, StepBadge, WorkflowBadge } from "../components/workflowBits.tsx";
-import { useTokenInfo } from "../hooks/data.ts";
+import { useBlockTimes, useNow, useTokenInfo } from "../hooks/data.ts";
 import { useOrchestrator, useOrchestratorCredit, useWorkflow } from "../hooks/workflows.ts";
 import { formatAmount, sameAddress, type TokenInfo } from "../lib/format.ts";
 import { tokenOf } from "../lib/market.ts";
-import { canAdvance, describeEvent, STEP_STATUS, STEP_STATUSES, WORKFLOW_STATUS } from "../lib/workflowModel.ts";
+import {
+  canAdvance,
+  describeEvent,
+  STEP_STATUS,
+  STEP_STATUSES,
+  stepTitle,
+  WORKFLOW_STATUS,
+  type FinalOutput,
+} from "../lib/workflowModel.ts";
 import { Link } from "../router.tsx";
 import { useTransactor } from "../tx/TxProvider.tsx";
 
@@ -47,12 +55,14 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
   const { chain } = useBaton();
   const modules = chain.wasmModules;
   const moduleName = useCallback((uri: string | undefined) => moduleLabel(modules, uri), [modules]);
+  const times = useBlockTimes((data?.state.events ?? []).map((e) => e.blockNumber));
+  const now = useNow();
 
   const graph: GraphStep[] = useMemo(
     () =>
       (data?.state.steps ?? []).map((s) => ({
         id: String(s.index),
-        title: `Step ${s.index + 1}`,
+        title: stepTitle(s),
         subtitle: s.spec?.kind === "wasm" ? moduleName(s.spec.module.uri) : s.spec?.kind,
         status: s.status,
         dependsOn: s.dependsOn.map(String),
@@ -71,7 +81,7 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
       </section>
     );
   }
-  const { state, balance, jobs } = data;
+  const { state, balance, jobs, outputs } = data;
   const token = tokenOf(tokens.data, state.token);
   const money = (v: bigint) => formatAmount(v, token);
   const isRequester = sameAddress(address, state.requester);
@@ -103,19 +113,18 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
       {(isRequester && state.status === "Active") || (credit.data ?? 0n) > 0n ? (
         <div className="actions">
           {isRequester && state.status === "Active" && (
-            <button
-              type="button"
-              className="secondary"
+            <ConfirmButton
+              label="Cancel workflow"
+              question="Cancel this workflow for good? No further step is posted; its jobs that have no bid yet are cancelled and the budget of every step not yet bid on is credited back to you. Jobs already bid on run to their end, and what they leave unspent is credited as it returns. This cannot be undone."
+              confirmLabel="Yes, cancel the workflow"
               disabled={busy}
-              onClick={() =>
+              onConfirm={() =>
                 void send({
                   ...orchestratorCall(orchestrator, "cancel", [id]),
                   label: `Cancel workflow #${String(id)}`,
                 })
               }
-            >
-              Cancel workflow
-            </button>
+            />
           )}
           {(credit.data ?? 0n) > 0n && (
             <button
@@ -134,6 +143,8 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
         </div>
       ) : null}
 
+      <FinalOutputCard outputs={outputs} />
+
       <div className="card">
         <h2>Graph</h2>
         <WorkflowGraph steps={graph} label={`Workflow #${String(id)} graph`} />
@@ -146,17 +157,62 @@ function WorkflowView({ id, orchestrator }: { id: bigint; orchestrator: Address 
       <h2>Timeline</h2>
       <ol className="timeline" aria-label="Timeline">
         {state.events.map((e) => {
-          const line = describeEvent(e, money);
+          const line = describeEvent(e, money, (i) => (state.steps[i] ? stepTitle(state.steps[i]) : `Step ${i + 1}`));
           return (
             <li key={`${e.blockNumber}-${e.logIndex}`}>
               <strong>{line.title}</strong>
               {line.detail && <span className="hint"> · {line.detail}</span>}
-              <span className="hint"> · block {String(e.blockNumber)}</span>
+              <BlockTime block={e.blockNumber} time={times.get(e.blockNumber)} now={now} />
             </li>
           );
         })}
       </ol>
     </section>
+  );
+}
+
+/** The workflow's output: the results of the steps nothing depends on, as they settle. */
+function FinalOutputCard({ outputs }: { outputs: FinalOutput[] }) {
+  return (
+    <div className="card" role="region" aria-label="Final output">
+      <h2>Final output</h2>
+      {outputs.length > 1 && <p className="hint">The results of the {outputs.length} steps nothing depends on.</p>}
+      {outputs.map(({ step, jobId, result }) => (
+        <div key={step.index} className="result">
+          <h3>
+            {stepTitle(step)}
+            {jobId !== undefined && (
+              <small className="muted">
+                {" "}
+                · <Link to={`#/jobs/${jobId}`}>job #{String(jobId)}</Link>
+              </small>
+            )}
+          </h3>
+          {!result ? (
+            <p className="hint">
+              {step.status === "Settled"
+                ? "Reading the result…"
+                : `Not settled yet (${STEP_STATUS[step.status].label}).`}
+            </p>
+          ) : (
+            <>
+              {result.hashMatches ? (
+                <p className="ok">Matches the result hash the orchestrator recorded.</p>
+              ) : (
+                <p className="error">
+                  {result.uri ? `Stored at ${result.uri} (not checked here).` : `Hash check failed: ${result.problem}`}
+                </p>
+              )}
+              {result.value !== undefined && (
+                <pre className="code" aria-label={`Output of ${stepTitle(step)}`}>
+                  {JSON.stringify(result.value, null, 2)}
+                </pre>
+              )}
+            </>
+          )}
+        </div>
+      ))}
+    </div>
   );
 }
 
@@ -213,7 +269,7 @@ function StepTable({
             return (
               <tr key={s.index}>
                 <th scope="row">
-                  Step {s.index + 1}
+                  {stepTitle(s)}
                   <span className="hint">
                     {" "}
                     {s.spec?.kind === "wasm" ? moduleName(s.spec.module.uri) : s.spec?.kind}
@@ -222,7 +278,11 @@ function StepTable({
                 <td>
                   <StepBadge status={s.status} />
                 </td>
-                <td>{s.dependsOn.length ? s.dependsOn.map((d) => `Step ${d + 1}`).join(", ") : "—"}</td>
+                <td>
+                  {s.dependsOn.length
+                    ? s.dependsOn.map((d) => (state.steps[d] ? stepTitle(state.steps[d]) : `Step ${d + 1}`)).join(", ")
+                    : "—"}
+                </td>
                 <td>{s.attempts}</td>
                 <td>
                   {jobId !== undefined ? (

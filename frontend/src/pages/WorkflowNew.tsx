@@ -6,6 +6,8 @@ import { useMemo, useState, type FormEvent } from "react";
 import type { Address } from "viem";
 import { useBaton } from "../BatonContext.tsx";
 import { Field } from "../components/Field.tsx";
+import { RoundEstimate, WindowPresets } from "../components/WindowPresets.tsx";
+import { applyPreset } from "../lib/postForm.ts";
 import { WorkflowGraph, type GraphStep } from "../components/WorkflowGraph.tsx";
 import { StepSettingsFields, WorkflowStepFields } from "../components/WorkflowStepFields.tsx";
 import { NoOrchestrator } from "../components/workflowBits.tsx";
@@ -23,6 +25,7 @@ import {
   sumOfCaps,
   templateModules,
   templateWorkflow,
+  WINDOWS,
   type StepForm,
   type StepSettings,
   type WorkflowErrors,
@@ -189,6 +192,17 @@ function Builder({ orchestrator }: { orchestrator: Address }) {
         <fieldset>
           <legend>Every step</legend>
           <p className="hint">Used by each step unless it sets its own.</p>
+          <WindowPresets
+            chainId={chain.chainId}
+            name="windowPreset"
+            values={form.defaults}
+            onApply={(p) =>
+              update(
+                (f) => ({ ...f, defaults: applyPreset(f.defaults, p) }),
+                WINDOWS.map((w) => `defaults.${w.name}`),
+              )
+            }
+          />
           <StepSettingsFields
             values={form.defaults}
             nameOf={(name) => `defaults.${name}`}
@@ -196,6 +210,10 @@ function Builder({ orchestrator }: { orchestrator: Address }) {
             onChange={setDefault}
             arbiterHint="Rules on disputed results; the committee of this deployment by default"
           />
+          <p className="hint">
+            Each step is one job; a step starts when the steps it depends on have settled. Per step:
+          </p>
+          <RoundEstimate values={form.defaults} />
         </fieldset>
 
         <fieldset>

@@ -87,23 +87,52 @@ export class FakeChain {
   readonly jobs: FakeJob[] = [];
   readonly logs: Log[] = [];
   head = 10n;
+  /** The latest block's time; earlier blocks are `blockSeconds` apart. */
   now = 1_900_000_000;
+  blockSeconds = 1;
   credits = new Map<string, bigint>();
   balance = 10n ** 21n;
   paused = false;
+  /** Registry records by lowercase address (unregistered otherwise); see `registerWorker`. */
+  workers = new Map<
+    string,
+    { stake: bigint; locked: bigint; registered: boolean; completed: number; noShows: number; disputesLost: number }
+  >();
+
+  /** Registers a worker for `capabilities` (its `WorkerRegistered` log) with a stake. */
+  registerWorker(
+    worker: Address,
+    stake: bigint,
+    opts: { capabilities?: string[]; completed?: number; locked?: bigint } = {},
+  ) {
+    const caps = (opts.capabilities ?? ["wasm"]).map((c) => toHex(c, { size: 32 }));
+    this.addLog("WorkerRegistered", { worker }, [caps, "test://worker"]);
+    this.workers.set(worker.toLowerCase(), {
+      stake,
+      locked: opts.locked ?? 0n,
+      registered: true,
+      completed: opts.completed ?? 0,
+      noShows: 0,
+      disputesLost: 0,
+    });
+  }
 
   /** Adds a posted job with its `JobPosted` log; returns its id. */
   postJob(terms: JobTerms, opts: { state?: number; record?: Partial<JobRecord>; spec?: JobSpecInput } = {}): bigint {
     const id = BigInt(this.jobs.length + 1);
     const block = this.head;
     const spec = encodeSpec(opts.spec ?? SPEC);
-    this.jobs.push({ terms, record: emptyRecord(opts.record), state: opts.state ?? 1, block });
+    const record = emptyRecord(opts.record);
+    this.jobs.push({ terms, record, state: opts.state ?? 1, block });
+    // The first round's deadlines: the record's own while it is in its first auction, else as if
+    // posted just now.
+    const first = record.status === Status.Auction && record.round === 0;
     this.addLog("JobPosted", { jobId: id, requester: terms.requester, token: terms.token }, [
       terms,
       keccak256(spec),
       toHex(spec),
-      terms.commitWindow,
-      terms.commitWindow + terms.revealWindow,
+      first ? record.deadline : this.now + terms.commitWindow,
+      first ? record.revealDeadline : this.now + terms.commitWindow + terms.revealWindow,
     ]);
     return id;
   }
@@ -141,18 +170,21 @@ export class FakeChain {
         return numberToHex(31337);
       case "eth_blockNumber":
         return numberToHex(this.head);
-      case "eth_getBlockByNumber":
+      case "eth_getBlockByNumber": {
+        const tag = params[0] as string;
+        const n = /^0x/.test(tag) && BigInt(tag) <= this.head ? BigInt(tag) : this.head;
         return {
-          number: numberToHex(this.head),
-          hash: pad(numberToHex(this.head), { size: 32 }),
+          number: numberToHex(n),
+          hash: pad(numberToHex(n), { size: 32 }),
           parentHash: pad("0x0", { size: 32 }),
-          timestamp: numberToHex(this.now),
+          timestamp: numberToHex(this.now - Number(this.head - n) * this.blockSeconds),
           transactions: [],
           gasLimit: "0x1c9c380",
           gasUsed: "0x0",
           baseFeePerGas: "0x1",
           logsBloom: `0x${"0".repeat(512)}`,
         };
+      }
       case "eth_getCode":
         return (params[0] as string).toLowerCase() === MARKET.toLowerCase() ||
           (params[0] as string).toLowerCase() === ARBITER.toLowerCase()
@@ -232,7 +264,16 @@ export class FakeChain {
         case "creditOf":
           return this.credits.get(`${String(args![0]).toLowerCase()}:${String(args![1]).toLowerCase()}`) ?? 0n;
         case "getWorker":
-          return { stake: 0n, locked: 0n, registered: false, completed: 0, noShows: 0, disputesLost: 0 };
+          return (
+            this.workers.get(String(args![0]).toLowerCase()) ?? {
+              stake: 0n,
+              locked: 0n,
+              registered: false,
+              completed: 0,
+              noShows: 0,
+              disputesLost: 0,
+            }
+          );
         case "getUnbonding":
           return { amount: 0n, readyAt: 0 };
         default:

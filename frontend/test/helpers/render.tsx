@@ -17,8 +17,15 @@ export const testChain = defineChain({
   rpcUrls: { default: { http: ["http://127.0.0.1:1"] } },
 });
 
-export async function renderWithChain(ui: ReactNode, fake: FakeChain, options: { account?: Address } = {}) {
-  const runtime = parseRuntimeConfig(runtimeConfig);
+export async function renderWithChain(
+  ui: ReactNode,
+  fake: FakeChain,
+  options: { account?: Address; chain?: Record<string, unknown> } = {},
+) {
+  // `chain`: extra fields of the configured chain (wasmModules, addressLabels…).
+  const runtime = parseRuntimeConfig({
+    chains: runtimeConfig.chains.map((c) => ({ ...c, ...options.chain })),
+  });
   const wagmi = createConfig({
     chains: [testChain],
     connectors: options.account ? [mock({ accounts: [options.account], features: { reconnect: true } })] : [],

@@ -62,6 +62,17 @@ const inputsSchema = z
   )
   .refine((r) => Object.keys(r).length <= 16, "at most 16 inputs");
 
+/**
+ * An optional name for people (a workflow step's name from the builder): hashed and emitted with
+ * the spec, so a page can show it from the chain alone; executors ignore it.
+ */
+const specName = z
+  .string()
+  .min(1, "must not be empty")
+  .max(64, "must be at most 64 characters")
+  .refine((s) => [...s].every((c) => c >= " " && c !== "\u007f"), "must not contain control characters")
+  .optional();
+
 const base64 = z
   .string()
   .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, "must be standard padded base64");
@@ -74,6 +85,7 @@ const base64 = z
 export const wasmSpecSchema = z.strictObject({
   kind: z.literal("wasm"),
   version: z.literal(1),
+  name: specName,
   module: z.strictObject({
     uri: uri(["http", "https", "ipfs", "data", "file"], "an http(s)://, ipfs://, data: or file: URI"),
     sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters (SHA-256 of the module bytes)"),
@@ -102,6 +114,7 @@ const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 export const httpJsonSpecSchema = z.strictObject({
   kind: z.literal("http.json"),
   version: z.literal(1),
+  name: specName,
   url: uri(["http", "https"], "an http:// or https:// URL"),
   method: z.literal("GET", { error: 'must be "GET"' }),
   path: z.string().superRefine((p, ctx) => {
@@ -131,6 +144,7 @@ export const contractCallSpecSchema = z
   .strictObject({
     kind: z.literal("contract.call"),
     version: z.literal(1),
+    name: specName,
     chainId: z.int().min(1, "must be a positive chain id"),
     to: z
       .string()

@@ -22,7 +22,7 @@ export type StepStatusName = (typeof stepStatusNames)[number];
 
 /** One step as a person writes it. */
 export type WorkflowStepDraft = {
-  /** A label for people (UI, logs); not stored on-chain. */
+  /** A label for people (UI, logs); kept on chain only when also given as the spec's `name`. */
   name?: string;
   spec: JobSpecInput;
   /** Indices of earlier steps whose results this step consumes. */
