@@ -2,10 +2,10 @@
 // arrive and the keeper settle it, and withdraws the unused reward; invalid input shows its
 // message and sends nothing. Chromium (Debian's) is driven through playwright-core.
 import path from "node:path";
-import { jobMarketAbi, testTokenAbi } from "@baton/sdk";
+import { encodeSpec, JobState, jobMarketAbi, specHash, testTokenAbi } from "@baton/sdk";
 import type { Page } from "playwright-core";
 import { beforeAll, expect, it } from "vitest";
-import { parseUnits, zeroAddress } from "viem";
+import { keccak256, parseEther, parseEventLogs, parseUnits, stringToHex, toHex, zeroAddress } from "viem";
 import { account } from "@baton/testkit/devnet";
 import { browserSuite, REQUESTER, SHOTS } from "./browser.ts";
 import type { Stack } from "./stack.ts";
@@ -214,5 +214,113 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
     await page.getByRole("link", { name: "Job #1", exact: true }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: path.join(SHOTS, "jobs-mobile.png"), fullPage: true });
+  });
+
+  it("tells on the job page that a winner who never delivered was slashed and the round reopened", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // Node account 3 bids far below the keeper, wins, and never submits: a no-show.
+    const [requester, worker] = [4, 3];
+    const { publicClient } = stack.net;
+    const write = async (index: number, functionName: string, args: readonly unknown[], value = 0n) => {
+      const hash = await stack.net.wallet(index).writeContract({
+        account: account(index),
+        chain: stack.net.chain,
+        address: stack.dep.market,
+        abi: jobMarketAbi,
+        functionName,
+        args,
+        value,
+      } as never);
+      const receipt = await publicClient.waitForTransactionReceipt({ hash });
+      expect(receipt.status).toBe("success");
+      return receipt;
+    };
+    const stateOf = async (jobId: bigint) =>
+      Number(
+        await publicClient.readContract({
+          address: stack.dep.market,
+          abi: jobMarketAbi,
+          functionName: "jobState",
+          args: [jobId],
+        }),
+      );
+    const until = async (what: string, probe: () => Promise<boolean>, ms = 60_000) => {
+      const start = Date.now();
+      while (!(await probe())) {
+        if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    await write(worker, "register", [[stringToHex("wasm", { size: 32 })], "e2e://no-show"]);
+    await write(worker, "depositStake", [], parseEther("1"));
+
+    const now = Number((await publicClient.getBlock()).timestamp);
+    const terms = {
+      requester: account(requester).address,
+      token: zeroAddress,
+      maxReward: parseEther("0.05"),
+      arbiter: stack.dep.arbiter,
+      bond: parseEther("0.01"),
+      minStake: 0n,
+      minCompleted: 0,
+      commitWindow: 8,
+      revealWindow: 8,
+      executionWindow: 8,
+      challengeWindow: 5,
+      expiry: now + 86_400,
+      ...stack.dep.params,
+      pricing: 0,
+      callback: false,
+    };
+    const spec = {
+      kind: "wasm",
+      version: 1,
+      module: { uri: stack.modules.url("wordfreq"), sha256: stack.modules.sha256("wordfreq") },
+      input: { encoding: "utf8", data: "no show" },
+    } as const;
+    const posted = await write(requester, "postJob", [terms, specHash(spec), toHex(encodeSpec(spec))], terms.maxReward);
+    const jobId = parseEventLogs({ abi: jobMarketAbi, logs: posted.logs, eventName: "JobPosted" })[0]!.args.jobId;
+    const price = parseEther("0.001");
+    const salt = keccak256(toHex("e2e no-show"));
+    const commitment = await publicClient.readContract({
+      address: stack.dep.market,
+      abi: jobMarketAbi,
+      functionName: "computeCommitment",
+      args: [jobId, 0, account(worker).address, price, salt],
+    });
+    await write(worker, "commitBid", [jobId, terms, commitment]);
+    await until("the reveal window", async () => (await stateOf(jobId)) === JobState.Revealing);
+    await write(worker, "revealBid", [jobId, terms, price, salt]);
+    // Past the execution window the no-show is slashed (by a keeper's housekeeping, or here) and the job reopens.
+    await until(
+      "the winner to miss its deadline",
+      async () =>
+        (await stateOf(jobId)) !== JobState.Revealing &&
+        (await stateOf(jobId)) !== JobState.Awarding &&
+        (await stateOf(jobId)) !== JobState.Assigned,
+    );
+    if ((await stateOf(jobId)) === JobState.Overdue) {
+      await write(requester, "slashNoShow", [jobId, terms]).catch(() => undefined);
+    }
+    await until(
+      "the round to reopen",
+      async () =>
+        (
+          await publicClient.getContractEvents({
+            address: stack.dep.market,
+            abi: jobMarketAbi,
+            eventName: "JobReopened",
+            args: { jobId },
+            fromBlock: posted.blockNumber,
+          })
+        ).length > 0,
+    );
+
+    await page.goto(`${stack.appUrl}#/jobs/${jobId}`);
+    await page.getByRole("heading", { name: `Job #${jobId}` }).waitFor();
+    const why = page.getByRole("region", { name: "Why is nothing happening?" });
+    await why.getByText(/delivered no result in time and was slashed 0\.01 ETH\./).waitFor({ timeout: 30_000 });
+    await why.getByText("The job was reopened for bids: round 2 started.").waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "job-why-slashed-reopened.png"), fullPage: true });
   });
 });
