@@ -20,21 +20,21 @@ import {
   isCustomArbiter,
   resultHashOf,
 } from "../src/lib/jobModel.ts";
-import type { PostedJob } from "../src/lib/market.ts";
 import Job from "../src/pages/Job.tsx";
-import { ARBITER, emptyRecord, FakeChain, MARKET, OTHER, REQUESTER, termsFor, WORKER } from "./helpers/fakeChain.ts";
+import {
+  ARBITER,
+  emptyRecord,
+  FakeChain,
+  MARKET,
+  OTHER,
+  REQUESTER,
+  termsFor,
+  WORKER,
+  postedJob,
+} from "./helpers/fakeChain.ts";
 import { renderWithChain } from "./helpers/render.tsx";
 
-const posted: PostedJob = {
-  id: 1n,
-  requester: REQUESTER,
-  token: zeroAddress,
-  terms: termsFor(REQUESTER),
-  specHash: "0x00",
-  spec: "0x00",
-  blockNumber: 5n,
-  transactionHash: "0x00",
-};
+const posted = postedJob();
 
 const CUSTOM_ARBITER: Address = "0x2546BcD3c84621e976D8185a91A922aE77ECEc30";
 

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { parseEther, stringToHex, zeroAddress, type Address } from "viem";
 import { formatAmount } from "../src/lib/format.ts";
 import { buildTimeline, recordFromLogs, stateAt } from "../src/lib/jobModel.ts";
-import type { PostedJob } from "../src/lib/market.ts";
 import {
   describeEligibility,
   describePrices,
@@ -19,7 +18,7 @@ import {
 } from "../src/lib/why.ts";
 import Job from "../src/pages/Job.tsx";
 import PostJob from "../src/pages/PostJob.tsx";
-import { emptyRecord, FakeChain, OTHER, REQUESTER, termsFor, WORKER } from "./helpers/fakeChain.ts";
+import { emptyRecord, FakeChain, OTHER, REQUESTER, termsFor, WORKER, postedJob } from "./helpers/fakeChain.ts";
 import { renderWithChain } from "./helpers/render.tsx";
 
 const eth = (v: bigint) => formatAmount(v);
@@ -43,16 +42,7 @@ function log(eventName: string, args: Record<string, unknown>): MarketLog {
   n += 1;
   return { eventName, args: { jobId: 1n, ...args }, blockNumber: BigInt(5 + n), logIndex: n } as unknown as MarketLog;
 }
-const posted: PostedJob = {
-  id: 1n,
-  requester: REQUESTER,
-  token: zeroAddress,
-  terms: termsFor(REQUESTER),
-  specHash: "0x00",
-  spec: "0x00",
-  blockNumber: 5n,
-  transactionHash: "0x00",
-};
+const posted = postedJob();
 
 describe("who can bid", () => {
   it("counts the registered workers that pass the market's checks and run the kind", () => {

@@ -11,6 +11,7 @@ import {
   type JobSpecInput,
 } from "@baton/sdk";
 import { sampleTerms } from "@baton/testkit";
+import type { PostedJob } from "../../src/lib/market.ts";
 import {
   custom,
   decodeFunctionData,
@@ -65,6 +66,21 @@ const event = (name: string) => jobMarketAbi.find((i) => i.type === "event" && i
 
 export function termsFor(requester: Address, overrides: Partial<JobTerms> = {}): JobTerms {
   return sampleTerms({ requester, maxReward: 10n ** 17n, arbiter: ARBITER, bond: 10n ** 16n, ...overrides });
+}
+
+/** Job #1 as `JobPosted` gave it: posted by REQUESTER at block 5 under `termsFor(REQUESTER)`. */
+export function postedJob(overrides: Partial<PostedJob> = {}): PostedJob {
+  return {
+    id: 1n,
+    requester: REQUESTER,
+    token: zeroAddress,
+    terms: termsFor(REQUESTER),
+    specHash: "0x00",
+    spec: "0x00",
+    blockNumber: 5n,
+    transactionHash: "0x00",
+    ...overrides,
+  };
 }
 
 export function emptyRecord(overrides: Partial<JobRecord> = {}): JobRecord {
