@@ -45,6 +45,10 @@ type JobGas = Record<string, number> & { reverted: number; revertedTxs: number; 
 type JobTimes = { postToSettledSec: number; postToFirstCommitBlocks: number; postToSettledBlocks: number };
 type RunResult = { jobs: Map<bigint, JobGas>; times: JobTimes[]; keeperTxs: number; keeperReverted: number };
 
+/** What a job's gas adds up: every step, and the reverted transactions. */
+const COUNTED = [...STEPS, "reverted"];
+const totalOf = (g: JobGas) => COUNTED.reduce((a, s) => a + g[s]!, 0);
+
 const emptyGas = (): JobGas => ({
   ...Object.fromEntries(STEPS.map((s) => [s, 0])),
   reverted: 0,
@@ -179,15 +183,15 @@ async function scenario(name: string, mode: Mode) {
   const all = runs.flatMap((r) => [...r.jobs.values()]);
   const mean = (f: (g: JobGas) => number) => all.reduce((a, g) => a + f(g), 0) / all.length;
   const perStep = Object.fromEntries(
-    [...STEPS, "reverted"].map((s) => [s, Math.round(mean((g) => g[s]!))]).filter(([, v]) => v !== 0),
+    COUNTED.map((s) => [s, Math.round(mean((g) => g[s]!))]).filter(([, v]) => v !== 0),
   ) as Record<string, number>;
-  const totals = all.map((g) => [...STEPS, "reverted"].reduce((a, s) => a + g[s]!, 0));
+  const totals = all.map(totalOf);
   const timing = (k: keyof JobTimes) => median(runs.map((r) => median(r.times.map((t) => t[k]))));
   const keeperTxs = runs.reduce((a, r) => a + r.keeperTxs, 0);
   const keeperReverted = runs.reduce((a, r) => a + r.keeperReverted, 0);
   const gas: Record<string, number> = {
     ...perStep,
-    total: Math.round(mean((g) => [...STEPS, "reverted"].reduce((a, s) => a + g[s]!, 0))),
+    total: Math.round(mean(totalOf)),
   };
   return {
     gas,
