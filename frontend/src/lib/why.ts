@@ -3,9 +3,10 @@
 // state of a job drawn from those facts and from the job's own events. Pure: the pages read the
 // chain through the sdk's readers (`readWorkers`, `readLogs`) and pass the results in.
 import { JobState, SlashReason, type JobRecord, type JobSpec, type MarketLog } from "@baton/sdk";
-import { stringToHex, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { formatDuration, sameAddress, shortAddress } from "./format.ts";
 import type { PostedJob } from "./market.ts";
+import { capabilityTag } from "./workerForm.ts";
 
 /** A registered worker as the registry reports it, with the capabilities it registered. */
 export type WorkerFacts = {
@@ -34,9 +35,6 @@ export type Eligibility = {
   short: { stake: number; completed: number; freeStake: number; kind: number };
 };
 
-/** The capability a worker registers to run `kind` (`bytes32` of its name, as keepers register it). */
-export const capabilityOf = (kind: string): Hex => stringToHex(kind, { size: 32 });
-
 /**
  * Which registered workers can bid on `req`: stake ≥ the minimum, completed jobs ≥ the minimum,
  * free stake (stake less what backs open bids and jobs) ≥ the bond, as the market checks at commit,
@@ -44,7 +42,7 @@ export const capabilityOf = (kind: string): Hex => stringToHex(kind, { size: 32 
  */
 export function eligibility(workers: readonly WorkerFacts[], req: BidRequirements): Eligibility {
   const registered = workers.filter((w) => w.registered);
-  const cap = req.kind ? capabilityOf(req.kind).toLowerCase() : undefined;
+  const cap = req.kind ? capabilityTag(req.kind).toLowerCase() : undefined;
   const short = { stake: 0, completed: 0, freeStake: 0, kind: 0 };
   const eligible: WorkerFacts[] = [];
   for (const w of registered) {

@@ -17,8 +17,11 @@ export function capabilityName(tag: Hex): string {
   }
 }
 
+/** A capability name (a job kind, as keepers register it) as the registry's bytes32 tag. */
+export const capabilityTag = (cap: string): Hex => stringToHex(cap, { size: 32 });
+
 /** Capability names as the registry's bytes32 tags. */
-export const capabilityTags = (caps: readonly string[]): Hex[] => caps.map((c) => stringToHex(c, { size: 32 }));
+export const capabilityTags = (caps: readonly string[]): Hex[] => caps.map(capabilityTag);
 
 /** An amount of ETH as typed (at most 18 decimals), or undefined when it is not one. */
 export function parseEth(text: string): bigint | undefined {
