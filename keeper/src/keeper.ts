@@ -159,11 +159,15 @@ export class Keeper {
     this.metrics.headBlock.set(Number(head));
     await this.syncer.sync(head);
 
-    const me = await this.reads.me();
-    const now = Number((await this.client.getBlock({ blockNumber: head })).timestamp);
+    // Independent reads go out together: behind a slow endpoint a pass pays one round trip for them.
+    const [me, block, gasPrice] = await Promise.all([
+      this.reads.me(),
+      this.client.getBlock({ blockNumber: head }),
+      this.client.getGasPrice(),
+    ]);
+    const now = Number(block.timestamp);
     const tracked = await this.readTracked(now);
     await this.readMissingResultHashes(tracked, head);
-    const gasPrice = await this.client.getGasPrice();
 
     for (const job of tracked) if (!job.pending) this.recordDecision(job, me);
     const plans = planPass(

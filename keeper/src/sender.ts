@@ -10,6 +10,19 @@ const BUMP_NUM = 1125n;
 const BUMP_DEN = 1000n;
 /** Most steps one multicall carries: a revert costs them all a retry, and gas stays well under the cap. */
 export const MAX_BATCH = 16;
+/**
+ * Steps whose window closes on this keeper (a bid not committed or revealed in time is lost, a
+ * result not submitted is slashed): each pass sends them before the housekeeping that can wait.
+ */
+const URGENT = new Set(["commit", "reveal", "submit", "abandon"]);
+
+/** Queued steps in the order a pass sends them: urgent first, then the rest, each in queue order. */
+export function sendOrder<T extends { kind: string; id: number }>(queued: readonly T[]): T[] {
+  const rank = (item: T) => (URGENT.has(item.kind) ? 0 : 1);
+  return [...queued].sort((a, b) => rank(a) - rank(b) || a.id - b.id);
+}
+
+type Fees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
 
 export type SenderOptions = {
   replaceAfterBlocks: number;
@@ -64,27 +77,38 @@ export class TxSender {
   }
 
   private async checkSent(head: bigint) {
-    for (const item of this.store.outboxByStatus(["signed", "sent"])) {
-      const attempts = this.store.attempts(item.id);
-      let mined = false;
-      for (const a of [...attempts].reverse()) {
-        const receipt = await this.client.getTransactionReceipt({ hash: a.hash }).catch(() => undefined);
-        if (!receipt) continue;
-        mined = true;
-        const ok = receipt.status === "success";
+    const items = this.store.outboxByStatus(["signed", "sent"]).map((item) => ({
+      item,
+      attempts: this.store.attempts(item.id),
+    }));
+    // Every attempt's receipt at once: behind a slow endpoint a pass costs one round trip, not one per attempt.
+    const receipts = await Promise.all(
+      items.map(({ attempts }) =>
+        Promise.all(attempts.map((a) => this.client.getTransactionReceipt({ hash: a.hash }).catch(() => undefined))),
+      ),
+    );
+    for (const [i, { item, attempts }] of items.entries()) {
+      // The newest attempt that was mined (at most one of them can be).
+      const found = attempts
+        .map((a, j) => ({ a, receipt: receipts[i][j] }))
+        .reverse()
+        .find((r) => r.receipt !== undefined);
+      if (found) {
+        const { a, receipt } = found;
+        const ok = receipt!.status === "success";
         this.store.setOutboxStatus(item.id, ok ? "mined" : "reverted", {
-          blockNumber: receipt.blockNumber,
+          blockNumber: receipt!.blockNumber,
           error: ok ? undefined : "reverted on chain",
         });
-        if (item.kind === "batch") this.store.settleBatch(item.id, ok, receipt.blockNumber);
+        if (item.kind === "batch") this.store.settleBatch(item.id, ok, receipt!.blockNumber);
         this.metrics.txMined.inc({ kind: item.kind, status: ok ? "success" : "reverted" });
         this.log[ok ? "info" : "warn"](
-          { step: item.key, tx: a.hash, block: receipt.blockNumber, gas: receipt.gasUsed },
+          { step: item.key, tx: a.hash, block: receipt!.blockNumber, gas: receipt!.gasUsed },
           ok ? "mined" : "reverted on chain",
         );
-        break;
+        continue;
       }
-      if (mined || attempts.length === 0) continue;
+      if (attempts.length === 0) continue;
       const latest = attempts[attempts.length - 1];
       if (item.status === "signed" || latest.sentBlock === null) {
         // Signed but maybe never broadcast (crash or RPC failure): broadcast the same bytes again.
@@ -130,9 +154,12 @@ export class TxSender {
   }
 
   private async sendQueued(head: bigint) {
-    const queued = this.store.outboxByStatus(["queued"]);
+    const queued = sendOrder(this.store.outboxByStatus(["queued"]));
     if (queued.length === 0) return;
     if (this.nextNonce === undefined) await this.syncNonce();
+    // The fees are read once a pass, when the first step goes out, and serve every step of it.
+    let passFees: Promise<Fees> | undefined;
+    const fees = () => (passFees ??= this.fees());
     const bundled: { item: OutboxRow; gas: bigint }[] = [];
     for (const item of queued) {
       const gas = await this.simulate(item);
@@ -141,12 +168,12 @@ export class TxSender {
         bundled.push({ item, gas });
         continue;
       }
-      if (!(await this.signAndSend(item, gas, head))) return;
+      if (!(await this.signAndSend(item, gas, head, fees))) return;
     }
     for (let i = 0; i < bundled.length; i += MAX_BATCH) {
       const chunk = bundled.slice(i, i + MAX_BATCH);
       if (chunk.length === 1) {
-        if (!(await this.signAndSend(chunk[0].item, chunk[0].gas, head))) return;
+        if (!(await this.signAndSend(chunk[0].item, chunk[0].gas, head, fees))) return;
         continue;
       }
       const batch = this.store.bundle(
@@ -162,7 +189,7 @@ export class TxSender {
         continue;
       }
       this.log.info({ step: batch.key, steps: chunk.map((c) => c.item.key) }, "bundling steps into one transaction");
-      if (!(await this.signAndSend(batch, gas, head))) return;
+      if (!(await this.signAndSend(batch, gas, head, fees))) return;
     }
   }
 
@@ -212,11 +239,11 @@ export class TxSender {
   }
 
   /** Signs `item` at the next nonce, records it, broadcasts it; false when the broadcast failed. */
-  private async signAndSend(item: OutboxRow, gas: bigint, head: bigint): Promise<boolean> {
+  private async signAndSend(item: OutboxRow, gas: bigint, head: bigint, fees: () => Promise<Fees>): Promise<boolean> {
     if (this.nextNonce === undefined) await this.syncNonce();
-    const fees = await this.client.estimateFeesPerGas();
+    const { maxFeePerGas, maxPriorityFeePerGas } = await fees();
     const nonce = this.nextNonce!;
-    const { raw, hash } = await this.sign(item, nonce, gas, fees.maxFeePerGas!, fees.maxPriorityFeePerGas!);
+    const { raw, hash } = await this.sign(item, nonce, gas, maxFeePerGas, maxPriorityFeePerGas);
     this.nextNonce = nonce + 1;
     try {
       await this.broadcast(item, raw, hash, head);
@@ -242,6 +269,12 @@ export class TxSender {
     // per-transaction cap (EIP-7825) refuse as an invalid parameter.
     await this.client.call({ account: this.account, to: item.to, data: item.data, value: item.value, gas: GAS_CAP });
     return estimateGas(this.client, { from: this.account.address, to: item.to, data: item.data, value: item.value });
+  }
+
+  /** The fees a new transaction offers now. */
+  private async fees(): Promise<Fees> {
+    const fees = await this.client.estimateFeesPerGas();
+    return { maxFeePerGas: fees.maxFeePerGas!, maxPriorityFeePerGas: fees.maxPriorityFeePerGas! };
   }
 
   private async sign(item: OutboxRow, nonce: number, gas: bigint, maxFeePerGas: bigint, maxPriorityFeePerGas: bigint) {

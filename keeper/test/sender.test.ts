@@ -113,6 +113,37 @@ describe("TxSender", () => {
     await net.testClient.setAutomine(true);
   });
 
+  it("sends the steps whose window closes on the keeper first, reading the fees once a pass", async () => {
+    const KEY_ORDER = 11;
+    const store = new Store(":memory:");
+    // Plain transfers stand in for the steps: what matters is each step's kind and queue position.
+    const to = account(12).address;
+    for (const [key, kind] of [
+      ["settle:1:0", "settle"],
+      ["advance:1:0", "advance"],
+      ["commit:2:0", "commit"],
+      ["reveal:3:0", "reveal"],
+      ["submit:4:0", "submit"],
+    ] as const) {
+      store.enqueue({ key, kind, to, data: "0x" });
+    }
+    let feeReads = 0;
+    const counting = {
+      ...net.publicClient,
+      estimateFeesPerGas: async () => {
+        feeReads++;
+        return net.publicClient.estimateFeesPerGas();
+      },
+    } as unknown as PublicClient;
+    await sender(store, counting, 3, KEY_ORDER).tick(await head());
+    const nonceOf = (key: string) => store.attempts(store.outboxItem(key)!.id)[0].nonce;
+    const order = ["settle:1:0", "advance:1:0", "commit:2:0", "reveal:3:0", "submit:4:0"].sort(
+      (a, b) => nonceOf(a) - nonceOf(b),
+    );
+    expect(order).toEqual(["commit:2:0", "reveal:3:0", "submit:4:0", "settle:1:0", "advance:1:0"]);
+    expect(feeReads).toBe(1);
+  });
+
   it("skips a step the contract refuses, with its error name, and still sends the next one", async () => {
     const store = new Store(":memory:");
     store.enqueue({
