@@ -75,6 +75,12 @@ export const configSchema = z
     /** Housekeeping for bounties and liveness: finalize, settle, slash no-shows, forfeit non-reveals. */
     housekeeping: z.boolean().default(true),
     /**
+     * How long after a result's challenge window closes a keeper that did not win the job waits
+     * before settling it itself: the winner, whom the settlement pays, goes first, and a second
+     * settlement sent in the same block would only revert.
+     */
+    housekeepingDelaySec: z.number().int().min(0).default(60),
+    /**
      * Bundle the market steps of a pass (commit, reveal, submit, settle, finalize, slash, forfeit,
      * abandon) into one `multicall` transaction instead of one each. Each step is still simulated
      * alone first; a batch that reverts on chain sends its steps alone.

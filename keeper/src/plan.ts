@@ -32,6 +32,12 @@ export type ChainJob = {
   now: number;
   /** The current round's reveal deadline; its execution deadline is this plus the execution window. */
   revealDeadline: number;
+  /**
+   * The deadline of the job's current stage (`getJob().deadline`): the commit deadline in an
+   * auction, the execution deadline once assigned, the challenge deadline once submitted, the
+   * ruling deadline once disputed.
+   */
+  deadline: number;
   /** The current gas price, in wei: an ETH job's bid covers the gas of its lifecycle at this price. */
   gasPrice: bigint;
   /**
@@ -127,7 +133,10 @@ export function planJob(
   chain: ChainJob,
   local: LocalJob,
   me: Me,
-  cfg: Pick<KeeperConfig, "housekeeping" | "faults" | "strategy" | "minReward" | "acceptUnlistedTokens">,
+  cfg: Pick<
+    KeeperConfig,
+    "housekeeping" | "housekeepingDelaySec" | "faults" | "strategy" | "minReward" | "acceptUnlistedTokens"
+  >,
   held: number,
   capacity: number,
 ): Action[] {
@@ -167,10 +176,16 @@ export function planJob(
       break;
     case S.Awarding:
     case S.Assigned:
-      // The winner executes at once (submitResult finalizes implicitly, saving a transaction);
-      // others finalize only as housekeeping.
+      // The winner executes at once (submitResult finalizes implicitly, saving a transaction).
+      // Others finalize only for a winner that let its execution deadline pass, so that the no-show
+      // can be slashed: a winner that delivers never needs a separate finalizeAuction.
       if (mine) out.push(...winnerSteps(terms, chain, local, step));
-      else if (state === S.Awarding && cfg.housekeeping && !local.hasStep(step("finalize"))) {
+      else if (
+        state === S.Awarding &&
+        cfg.housekeeping &&
+        chain.now >= chain.revealDeadline + terms.executionWindow &&
+        !local.hasStep(step("finalize"))
+      ) {
         out.push({ kind: "finalize", key: step("finalize") });
       }
       break;
@@ -179,7 +194,12 @@ export function planJob(
         out.push({ kind: "slashNoShow", key: step("slash") });
       break;
     case S.Settleable:
-      if ((mine || cfg.housekeeping) && !local.hasStep(step("settle")))
+      // The winner, whom the settlement pays, settles first; others give it `housekeepingDelaySec`
+      // after the challenge deadline, as two settlements in one block only make the second revert.
+      if (
+        !local.hasStep(step("settle")) &&
+        (mine || (cfg.housekeeping && chain.now >= chain.deadline + cfg.housekeepingDelaySec))
+      )
         out.push({ kind: "settle", key: step("settle") });
       break;
     case S.Disputed: {

@@ -73,7 +73,7 @@ export class ChainReads {
     const read = jobs.map((r, i) => ({
       ...r,
       state: Number(first[2 * i]),
-      job: first[2 * i + 1] as { round: number; winner: Address; revealDeadline: number },
+      job: first[2 * i + 1] as { round: number; winner: Address; revealDeadline: number; deadline: number },
     }));
     const withBids = read.filter((j) => hasBid(j.id, Number(j.job.round)));
     const commitments = withBids.length
@@ -105,6 +105,7 @@ export class ChainReads {
           winner: job.winner,
           now,
           revealDeadline: Number(job.revealDeadline),
+          deadline: Number(job.deadline),
           myCommitment: commitmentOf.get(id) ?? ZERO_HASH,
           ...(step ? { step } : {}),
           ...(committee ? { committee } : {}),

@@ -31,6 +31,7 @@ const terms: Terms = sampleTerms();
 const me: Me = { address: ME, registered: true, stake: 10n ** 19n, locked: 0n, completed: 3 };
 const cfg = {
   housekeeping: true,
+  housekeepingDelaySec: 60,
   faults: { neverReveal: false },
   strategy: { kind: "fraction" as const, fraction: 0.8 },
   minReward: {},
@@ -56,6 +57,7 @@ function chain(state: number, overrides: Partial<ChainJob> = {}): ChainJob {
     myCommitment: ZERO_HASH,
     now: NOW,
     revealDeadline: NOW - 60,
+    deadline: NOW - 60,
     gasPrice: 10n ** 9n,
     ...overrides,
   };
@@ -163,7 +165,8 @@ describe("planJob", () => {
   });
 
   it("finalizes, slashes and settles other workers' jobs only as housekeeping", () => {
-    const theirs = { winner: OTHER };
+    // Past the winner's execution deadline and the delay after the challenge window.
+    const theirs = { winner: OTHER, revealDeadline: NOW - terms.executionWindow, deadline: NOW - 60 };
     expect(kinds(planJob(1n, terms, chain(S.Awarding, theirs), local(), me, cfg, 0, 4))).toEqual(["finalize"]);
     expect(kinds(planJob(1n, terms, chain(S.Overdue, theirs), local(), me, cfg, 0, 4))).toEqual(["slashNoShow"]);
     expect(kinds(planJob(1n, terms, chain(S.Settleable, theirs), local(), me, cfg, 0, 4))).toEqual(["settle"]);
@@ -174,6 +177,22 @@ describe("planJob", () => {
     for (const s of [S.Awarding, S.Overdue, S.Settleable, S.RulingOverdue]) {
       expect(planJob(1n, terms, chain(s, theirs), local(), me, quiet, 0, 4)).toEqual([]);
     }
+  });
+
+  it("leaves finalizing to a winner still within its execution window, and settling to the winner for a while", () => {
+    // The winner's submission finalizes: a separate finalizeAuction is wasted gas while it can still deliver.
+    const executing = { winner: OTHER, revealDeadline: NOW - terms.executionWindow + 1 };
+    expect(planJob(1n, terms, chain(S.Awarding, executing), local(), me, cfg, 0, 4)).toEqual([]);
+    // The winner settles first: others wait housekeepingDelaySec after the challenge deadline.
+    const justOpened = { winner: OTHER, deadline: NOW - 59 };
+    expect(planJob(1n, terms, chain(S.Settleable, justOpened), local(), me, cfg, 0, 4)).toEqual([]);
+    expect(
+      kinds(planJob(1n, terms, chain(S.Settleable, { winner: ME, deadline: NOW }), local(), me, cfg, 0, 4)),
+    ).toEqual(["settle"]);
+    const eager = { ...cfg, housekeepingDelaySec: 0 };
+    expect(
+      kinds(planJob(1n, terms, chain(S.Settleable, { winner: OTHER, deadline: NOW }), local(), me, eager, 0, 4)),
+    ).toEqual(["settle"]);
   });
 
   it("settles its own job even without housekeeping, and never slashes itself", () => {
