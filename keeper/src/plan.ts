@@ -12,6 +12,7 @@ import {
   type JobTerms,
   type StepStatusName,
 } from "@baton/sdk";
+import { encodePacked, keccak256 } from "viem";
 import type { KeeperConfig } from "./config.js";
 
 /** Derived job states (`IJobMarket.JobState`), as the sdk defines them. */
@@ -194,11 +195,12 @@ export function planJob(
         out.push({ kind: "slashNoShow", key: step("slash") });
       break;
     case S.Settleable:
-      // The winner, whom the settlement pays, settles first; others give it `housekeepingDelaySec`
+      // The winner, whom the settlement pays, settles first; each other keeper waits its own turn
       // after the challenge deadline, as two settlements in one block only make the second revert.
       if (
         !local.hasStep(step("settle")) &&
-        (mine || (cfg.housekeeping && chain.now >= chain.deadline + cfg.housekeepingDelaySec))
+        (mine ||
+          (cfg.housekeeping && chain.now >= chain.deadline + turnDelay(jobId, me.address, cfg.housekeepingDelaySec)))
       )
         out.push({ kind: "settle", key: step("settle") });
       break;
@@ -223,6 +225,17 @@ export function planJob(
   out.push(...forfeits(jobId, local, me, cfg, round, state));
   if (state === S.Unfilled) out.push(...advanceJobStep(jobId, chain, local, cfg));
   return out;
+}
+
+/**
+ * How long after a step opens this keeper waits before taking it for a job it does not hold:
+ * between `base` and twice `base` seconds, at a point drawn from the job and the keeper's address.
+ * Every keeper computes its own turn without talking to the others, and two keepers rarely share
+ * one, so the step is sent once in the common case even when the party that should send it is gone.
+ */
+export function turnDelay(jobId: bigint, keeper: `0x${string}`, base: number): number {
+  const draw = BigInt(keccak256(encodePacked(["uint256", "address"], [jobId, keeper])));
+  return base + Math.floor((Number(draw % 1_000_000n) / 1_000_000) * base);
 }
 
 /** A tracked job as one pass plans it. */

@@ -14,6 +14,7 @@ import {
   S,
   STEP,
   stepKey,
+  turnDelay,
   type ChainJob,
   type LocalJob,
   type Me,
@@ -165,8 +166,8 @@ describe("planJob", () => {
   });
 
   it("finalizes, slashes and settles other workers' jobs only as housekeeping", () => {
-    // Past the winner's execution deadline and the delay after the challenge window.
-    const theirs = { winner: OTHER, revealDeadline: NOW - terms.executionWindow, deadline: NOW - 60 };
+    // Past the winner's execution deadline and every keeper's turn after the challenge window.
+    const theirs = { winner: OTHER, revealDeadline: NOW - terms.executionWindow, deadline: NOW - 120 };
     expect(kinds(planJob(1n, terms, chain(S.Awarding, theirs), local(), me, cfg, 0, 4))).toEqual(["finalize"]);
     expect(kinds(planJob(1n, terms, chain(S.Overdue, theirs), local(), me, cfg, 0, 4))).toEqual(["slashNoShow"]);
     expect(kinds(planJob(1n, terms, chain(S.Settleable, theirs), local(), me, cfg, 0, 4))).toEqual(["settle"]);
@@ -183,9 +184,14 @@ describe("planJob", () => {
     // The winner's submission finalizes: a separate finalizeAuction is wasted gas while it can still deliver.
     const executing = { winner: OTHER, revealDeadline: NOW - terms.executionWindow + 1 };
     expect(planJob(1n, terms, chain(S.Awarding, executing), local(), me, cfg, 0, 4)).toEqual([]);
-    // The winner settles first: others wait housekeepingDelaySec after the challenge deadline.
+    // The winner settles first: others wait their turn, at least housekeepingDelaySec after the challenge deadline.
     const justOpened = { winner: OTHER, deadline: NOW - 59 };
     expect(planJob(1n, terms, chain(S.Settleable, justOpened), local(), me, cfg, 0, 4)).toEqual([]);
+    const turn = turnDelay(1n, ME, cfg.housekeepingDelaySec);
+    const beforeTurn = { winner: OTHER, deadline: NOW - turn + 1 };
+    expect(planJob(1n, terms, chain(S.Settleable, beforeTurn), local(), me, cfg, 0, 4)).toEqual([]);
+    const atTurn = { winner: OTHER, deadline: NOW - turn };
+    expect(kinds(planJob(1n, terms, chain(S.Settleable, atTurn), local(), me, cfg, 0, 4))).toEqual(["settle"]);
     expect(
       kinds(planJob(1n, terms, chain(S.Settleable, { winner: ME, deadline: NOW }), local(), me, cfg, 0, 4)),
     ).toEqual(["settle"]);
@@ -193,6 +199,20 @@ describe("planJob", () => {
     expect(
       kinds(planJob(1n, terms, chain(S.Settleable, { winner: OTHER, deadline: NOW }), local(), me, eager, 0, 4)),
     ).toEqual(["settle"]);
+  });
+
+  it("gives each keeper its own turn per job, between the delay and twice the delay", () => {
+    const keepers = Array.from({ length: 20 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, "0")}` as const);
+    const turns = keepers.map((k) => turnDelay(7n, k, 60));
+    for (const t of turns) expect(t >= 60 && t < 120).toBe(true);
+    // Drawn per keeper: twenty keepers do not all share a turn, and the same keeper gets the same turn again.
+    expect(new Set(turns).size).toBeGreaterThan(10);
+    expect(keepers.map((k) => turnDelay(7n, k, 60))).toEqual(turns);
+    // ...and per job: the same keeper is not always first.
+    const firstOf = (jobId: bigint) =>
+      keepers.reduce((a, b) => (turnDelay(jobId, a, 60) <= turnDelay(jobId, b, 60) ? a : b));
+    expect(new Set([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n].map(firstOf)).size).toBeGreaterThan(1);
+    expect(turnDelay(7n, ME, 0)).toBe(0);
   });
 
   it("settles its own job even without housekeeping, and never slashes itself", () => {
