@@ -50,11 +50,12 @@ const WHY: Record<string, string> = {
   "ETH, every payee withdraws after every job":
     "as the ETH job: withdrawals no longer make the next settlement dearer.",
   "a real job, three bidders, everything the keepers send":
-    "three sealed bids are three fresh commitment slots and three reveals (≈ 185k + 140k), and the keepers still " +
-    "race on housekeeping: a losing bidder sends `finalizeAuction`, every keeper tries to settle, and the lost races " +
-    "revert (the `reverted` row of [Keepers on a real node](#keepers-on-a-real-node)). Who sends which housekeeping " +
-    "step is the next issue's work (Scale: coordination without races). When the keepers bundle each pass's steps " +
-    "into one `multicall` and the jobs come as a burst, the same job costs far less (the `burst10.bundled` column).",
+    "three sealed bids are three fresh commitment slots and three reveals (≈ 185k + 140k), and the award slot " +
+    "is written fresh at the first reveal; the keepers no longer race (nothing reverted: the winner's submission " +
+    "finalizes and the winner settles first, the other keepers wait their turn), so a job is the nine transactions " +
+    "the protocol needs. When the keepers bundle each pass's steps into one `multicall` and the jobs come as a " +
+    "burst, the same job costs far less (the `burst10.bundled` column of [Keepers on a real node]" +
+    "(#keepers-on-a-real-node)), under the target.",
   "batched, 10 jobs per transaction, per job":
     "batching removes the base cost (≈ 2,100 per job per step remain) but not the per-job storage, calldata and " +
     "events; a dedicated batch function per step would save ≈ 3,300 more per call (see ARCHITECTURE.md, Batching).",
