@@ -44,6 +44,8 @@ export type SenderOptions = {
  */
 export class TxSender {
   private nextNonce: number | undefined;
+  /** Transactions broadcast during the current pass. */
+  private broadcastThisPass: `0x${string}`[] = [];
 
   constructor(
     private readonly store: Store,
@@ -56,12 +58,29 @@ export class TxSender {
 
   /** One pass: settle what was sent, then send what is queued. Never throws on RPC failure. */
   async tick(head: bigint): Promise<void> {
+    this.broadcastThisPass = [];
     try {
       await this.checkSent(head);
       await this.sendQueued(head);
     } catch (error) {
       this.metrics.rpcErrors.inc();
       this.log.warn({ err: (error as Error).message }, "transaction pass interrupted; will retry");
+    }
+    await this.stampSent();
+  }
+
+  /**
+   * Counts this pass's broadcasts as sent at the head after them, not at `head` from the start of
+   * the pass: behind a slow endpoint a pass can outlast `replaceAfterBlocks` blocks, and its
+   * transactions would otherwise be fee-bumped at the next pass, moments after they went out.
+   */
+  private async stampSent() {
+    if (this.broadcastThisPass.length === 0) return;
+    try {
+      const after = await this.client.getBlockNumber({ cacheTime: 0 });
+      this.store.restampSent(this.broadcastThisPass, after);
+    } catch {
+      // The start-of-pass head stays: at worst a fee bump comes a few blocks early.
     }
   }
 
@@ -127,6 +146,7 @@ export class TxSender {
       // Already known or mined: the receipt check will pick it up.
     }
     this.store.markAttemptSent(hash, head);
+    this.broadcastThisPass.push(hash);
     this.store.setOutboxStatus(item.id, "sent");
   }
 

@@ -548,6 +548,18 @@ export class Store {
     this.db.prepare("UPDATE attempts SET sent_block = COALESCE(sent_block, ?) WHERE hash = ?").run(Number(block), hash);
   }
 
+  /**
+   * Moves the block an attempt counts as sent in up to `block` (never back): a pass that took
+   * several blocks to broadcast its transactions stamps them with the head after it, so that the
+   * wait before a fee bump counts from the broadcast, not from the start of the pass.
+   */
+  restampSent(hashes: readonly `0x${string}`[], block: bigint) {
+    const stmt = this.db.prepare("UPDATE attempts SET sent_block = MAX(COALESCE(sent_block, 0), ?) WHERE hash = ?");
+    this.tx(() => {
+      for (const hash of hashes) stmt.run(Number(block), hash);
+    });
+  }
+
   attempts(outboxId: number): AttemptRow[] {
     const rows = this.db.prepare("SELECT * FROM attempts WHERE outbox_id = ? ORDER BY signed_at").all(outboxId) as {
       hash: `0x${string}`;

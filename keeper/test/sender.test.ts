@@ -144,6 +144,38 @@ describe("TxSender", () => {
     expect(feeReads).toBe(1);
   });
 
+  it("counts the wait before a fee bump from the broadcast, not from the start of a slow pass", async () => {
+    await net.testClient.setAutomine(false);
+    const store = new Store(":memory:");
+    store.enqueue({ key: "register:slow", kind: "register", to: dep.market, data: registerCall("slow") });
+    // A pass behind a slow endpoint: three blocks go by while the transaction is broadcast, and its
+    // fees are far below the base fee, so it stays pending.
+    const slow = {
+      ...net.publicClient,
+      estimateFeesPerGas: async () => ({ maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }),
+      sendRawTransaction: async (args: { serializedTransaction: `0x${string}` }) => {
+        const hash = await net.publicClient.sendRawTransaction(args);
+        await net.testClient.mine({ blocks: 3 });
+        return hash;
+      },
+    } as unknown as PublicClient;
+    await sender(store, slow, 2).tick(await head());
+    const item = store.outboxItem("register:slow")!;
+    expect(item.status).toBe("sent");
+
+    // The next pass, at once: the transaction went out zero blocks ago, whatever the last pass's start.
+    await sender(store, net.publicClient, 2).tick(await head());
+    expect(store.attempts(item.id)).toHaveLength(1);
+    // Two blocks after the broadcast it is replaced, as configured.
+    await net.testClient.mine({ blocks: 2 });
+    await sender(store, net.publicClient, 2).tick(await head());
+    expect(store.attempts(item.id)).toHaveLength(2);
+    await net.testClient.mine({ blocks: 1 });
+    await sender(store, net.publicClient, 2).tick(await head());
+    expect(store.outboxItem("register:slow")!.status).toBe("mined");
+    await net.testClient.setAutomine(true);
+  });
+
   it("skips a step the contract refuses, with its error name, and still sends the next one", async () => {
     const store = new Store(":memory:");
     store.enqueue({
