@@ -14,6 +14,12 @@ const ACTIVE = workflowStatusNames.indexOf("Active");
 /** Job states in which a workflow step's job may need `advance` to tell the orchestrator. */
 const STEP_ENDINGS = new Set<number>([S.Settled, S.Refunded, S.Cancelled, S.Unfilled]);
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+/**
+ * Calldata bytes of the calls one multicall request carries. viem's default (1,024) splits a pass
+ * into one `eth_call` per 14 jobs; 16 KiB carries about 220 jobs' reads (≈ 72 bytes and ≈ 16k gas
+ * a job: some 3.6M gas, well below a node's call gas cap).
+ */
+export const READ_BATCH_BYTES = 16_384;
 
 /** A tracked job as the chain reports it now (the gas price is read once per pass, not per job). */
 export type JobOnChain = { id: bigint; terms: Terms; chain: Omit<ChainJob, "gasPrice"> };
@@ -63,6 +69,7 @@ export class ChainReads {
     const market = this.cfg.market as Address;
     const multicallAddress = this.cfg.multicall3 as Address | undefined;
     const first = await this.client.multicall({
+      batchSize: READ_BATCH_BYTES,
       allowFailure: false,
       multicallAddress,
       contracts: jobs.flatMap((r) => [
@@ -78,6 +85,7 @@ export class ChainReads {
     const withBids = read.filter((j) => hasBid(j.id, Number(j.job.round)));
     const commitments = withBids.length
       ? await this.client.multicall({
+          batchSize: READ_BATCH_BYTES,
           allowFailure: false,
           multicallAddress,
           contracts: withBids.map(
@@ -150,6 +158,7 @@ export class ChainReads {
     if (steps.length === 0 || !this.cfg.orchestrator) return [];
     const address = this.cfg.orchestrator as Address;
     const results = await this.client.multicall({
+      batchSize: READ_BATCH_BYTES,
       allowFailure: false,
       multicallAddress: this.cfg.multicall3 as Address | undefined,
       contracts: steps.flatMap((s) => [
@@ -176,6 +185,7 @@ export class ChainReads {
     if (jobIds.length === 0 || !this.cfg.orchestrator) return new Map();
     const address = this.cfg.orchestrator as Address;
     const found = await this.client.multicall({
+      batchSize: READ_BATCH_BYTES,
       allowFailure: false,
       multicallAddress: this.cfg.multicall3 as Address | undefined,
       contracts: jobIds.map(
@@ -197,6 +207,7 @@ export class ChainReads {
     if (jobIds.length === 0 || !this.cfg.committeeArbiter) return new Map();
     const address = this.cfg.committeeArbiter as Address;
     const tallies = await this.client.multicall({
+      batchSize: READ_BATCH_BYTES,
       allowFailure: false,
       multicallAddress: this.cfg.multicall3 as Address | undefined,
       contracts: jobIds.map(
