@@ -170,6 +170,11 @@ async function workflowGas() {
   return { createDiamond: diamond.gas };
 }
 
+/**
+ * The machine and versions behind the figures. The same record as `machine()` in
+ * `@baton/testkit/bench`, written out here because `hardhat run` loads this script as CommonJS,
+ * which cannot `require` the ESM kit.
+ */
 function machine() {
   const pkg = (name: string) => {
     try {

@@ -17,7 +17,7 @@ export const MAX_BATCH = 16;
 const URGENT = new Set(["commit", "reveal", "submit", "abandon"]);
 
 /** Queued steps in the order a pass sends them: urgent first, then the rest, each in queue order. */
-export function sendOrder<T extends { kind: string; id: number }>(queued: readonly T[]): T[] {
+function sendOrder<T extends { kind: string; id: number }>(queued: readonly T[]): T[] {
   const rank = (item: T) => (URGENT.has(item.kind) ? 0 : 1);
   return [...queued].sort((a, b) => rank(a) - rank(b) || a.id - b.id);
 }
