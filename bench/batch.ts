@@ -54,10 +54,3 @@ export async function batchRound(f: Fixture, n: number) {
   for (const k of Object.keys(perJob) as (keyof typeof perJob)[]) perJob[k] = Math.round(perJob[k] / n);
   return perJob;
 }
-
-/** Steady state: a first batch warms the accounts, the second is measured. */
-export async function batchLifecycle(f: Fixture, n: number) {
-  await batchRound(f, n);
-  const steps = await batchRound(f, n);
-  return { ...steps, total: Object.values(steps).reduce((a, b) => a + b, 0) };
-}

@@ -24,7 +24,7 @@ import {
   type Fixture,
 } from "../test/helpers/fixture";
 import { DIAMOND, deployOrchestrator, completeAll, jobOfStep, step as workflowStep } from "../test/helpers/workflow";
-import { batchLifecycle } from "./batch";
+import { batchRound } from "./batch";
 import { floorEthSealed1Bidder } from "./floor";
 import { writeReport } from "./report";
 
@@ -105,11 +105,14 @@ async function withdrawAll(f: Fixture, token = ETH): Promise<Steps> {
   return out;
 }
 
-/** Ten jobs through every step, each actor batching its ten calls per transaction, if the market can batch. */
-async function batch10(f: Fixture): Promise<Steps | null> {
-  const m = f.market as unknown as Record<string, unknown>;
-  if (typeof m.postJobs !== "function") return null;
-  return batchLifecycle(f, 10);
+/**
+ * Ten jobs through every step, each actor batching its ten calls per transaction, in the steady
+ * state: a first batch warms the accounts and the bidder's slots that the measured batch reuses.
+ */
+async function batch10(f: Fixture, bidSlots: number): Promise<Steps> {
+  await batchRound(f, 10);
+  await postUntil(f, Number(await f.market.jobCount()) - 9 + bidSlots);
+  return withTotal(await batchRound(f, 10));
 }
 
 /** Extra staked workers beyond the fixture's three (fresh wallets funded by the owner). */
@@ -144,6 +147,11 @@ async function withBidders(f: Fixture, bidders: Awaited<ReturnType<typeof moreWo
   const steps: Steps = { post, commit, reveal, submit, settle };
   if (losers.length) steps.losingReveal = lastLosingReveal;
   return steps;
+}
+
+/** Posts plain jobs until the next one posted is job `next`. */
+async function postUntil(f: Fixture, next: number) {
+  for (let id = Number(await f.market.jobCount()) + 1; id < next; id++) await api.post(f);
 }
 
 function pairUp(first: Steps, after: Steps) {
@@ -214,39 +222,51 @@ async function main() {
   const lifecycles: Record<string, Steps> = {};
   const scaling: Record<string, Record<string, { first: number; after: number; drift: number }>> = {};
 
-  // ETH: job #1 (first-time slots), #2 (steady state), then up to #1,000.
+  // ETH. Job #1 pays for first-time slots everywhere; job #2 still writes the bidder's ring slot
+  // for the first time (jobs 1–256 each have their own slot); job #257 reuses job #1's slot, as
+  // every job does once a keeper has bid on 256 jobs: that is the steady state.
   let f = await deployMarket();
+  // The bidder's ring of bid slots: job n reuses job n − BID_SLOTS's slot.
+  const BID_SLOTS = Number(await f.market.BID_SLOTS());
   const job1 = await lifecycle(f);
+  lifecycles["eth.sealed.1bidder.freshBidSlot"] = await lifecycle(f);
+  await postUntil(f, 1 + BID_SLOTS);
   lifecycles["eth.sealed.1bidder"] = await lifecycle(f);
   lifecycles["eth.sealed.1bidder.job1"] = job1;
-  const ids = Number(await f.market.jobCount());
-  for (let i = ids; i < 999; i++) await api.post(f);
+  // Job #744 warms the slot job #1,000 uses, so that #1,000 is measured in the same state as #257.
+  await postUntil(f, 1000 - BID_SLOTS);
+  await lifecycle(f);
+  await postUntil(f, 1000);
   const job1000 = await lifecycle(f);
   if (Number(await f.market.jobCount()) !== 1000) throw new Error("expected job #1,000");
   scaling["job1_vs_job1000"] = pairUp(job1, job1000);
-  scaling["job2_vs_job1000"] = pairUp(lifecycles["eth.sealed.1bidder"], job1000);
+  scaling["job257_vs_job1000"] = pairUp(lifecycles["eth.sealed.1bidder"], job1000);
 
-  // ERC-20: the second job in the token is the steady state.
+  // ERC-20: job #2 warms the token's credit slots, job #258 reuses job #2's bid slot.
   f = await deployMarket();
   const token = await f.token.getAddress();
   await lifecycle(f);
   await lifecycle(f, token);
+  await postUntil(f, 2 + BID_SLOTS);
   lifecycles["erc20.sealed.1bidder"] = await lifecycle(f, token);
 
-  // Every payee withdraws after every job.
+  // Every payee withdraws after every job (steady state as above).
   f = await deployMarket();
   await lifecycle(f);
   await withdrawAll(f);
+  await postUntil(f, 1 + BID_SLOTS);
   lifecycles["eth.sealed.1bidder.withdrawEach"] = await lifecycle(f);
   const withdrawals = await withdrawAll(f);
 
-  // 1 bidder vs 50.
+  // 1 bidder vs 50, every bidder's slot warm: jobs #2 and #3 warm the slots (and credits) that
+  // jobs #258 (one bidder) and #259 (fifty) reuse.
   f = await deployMarket();
   const workers = await moreWorkers(f, 50);
-  // Warm both winners' credit slots first, so that neither comparison pays a first-time slot.
   await withBidders(f, workers.slice(0, 1));
   await withBidders(f, workers.slice(49, 50));
-  const one = await withBidders(f, workers.slice(0, 1));
+  await withBidders(f, workers);
+  await postUntil(f, 2 + BID_SLOTS);
+  const one = await withBidders(f, workers.slice(49, 50));
   const fifty = await withBidders(f, workers);
   scaling["bidders1_vs_bidders50"] = pairUp(one, fifty);
   const losingReveal50 = fifty.losingReveal;
@@ -254,8 +274,7 @@ async function main() {
   // Batching.
   f = await deployMarket();
   await lifecycle(f);
-  const batch = await batch10(f);
-  if (batch) lifecycles["eth.batch10.perJob"] = batch;
+  lifecycles["eth.batch10.perJob"] = await batch10(f, BID_SLOTS);
 
   const workflow = await workflowGas();
 
@@ -264,7 +283,8 @@ async function main() {
     machine: machine(),
     method:
       "gasUsed of each transaction receipt on the in-process Hardhat network (base cost, calldata and refunds included). " +
-      "Steady state: the accounts' credit slots already hold a value (a job run before). Each lifecycle is ETH or an " +
+      "Steady state: the accounts' credit slots and the bidder's bid slot already hold a value (a job run before, and " +
+      `one ${BID_SLOTS} jobs earlier for the bid slot). Each lifecycle is ETH or an ` +
       "18-decimal ERC-20, maxReward 2, bid 1.5, bond 1 ETH, fee 250 bps, 64-byte inline spec, 21-byte result, no callback.",
     lifecycle: lifecycles,
     withdraw: withdrawals,

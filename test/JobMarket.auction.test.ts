@@ -17,9 +17,22 @@ import {
   runAuction,
   salt,
   states,
+  postUntilSameBidSlot,
 } from "./helpers/fixture";
 
 const P = (eth: string) => ethers.parseEther(eth);
+const low192 = (commitment: string) => ethers.toBeHex(BigInt(commitment) & ((1n << 192n) - 1n), 32);
+
+/** Gas of a fresh sealed bid by `bidder` on the job. */
+async function commitGas(
+  f: Awaited<ReturnType<typeof deployMarket>>,
+  jobId: bigint,
+  terms: Parameters<typeof commit>[2],
+  bidder: Parameters<typeof commit>[3],
+) {
+  const c = await f.market.computeCommitment(jobId, 0, bidder.address, P("1"), salt(`${jobId}:0:${bidder.address}`));
+  return (await (await f.market.connect(bidder).commitBid(jobId, terms, c)).wait())!.gasUsed;
+}
 
 describe("JobMarket auction", function () {
   describe("commitBid", function () {
@@ -30,9 +43,117 @@ describe("JobMarket auction", function () {
       await expect(f.market.connect(f.worker1).commitBid(jobId, terms, commitment))
         .to.emit(f.market, "BidCommitted")
         .withArgs(jobId, f.worker1.address, 0, commitment);
-      expect(await f.market.commitmentOf(jobId, 0, f.worker1.address)).to.equal(commitment);
+      // The market keeps the commitment's low 192 bits.
+      expect(await f.market.commitmentOf(jobId, 0, f.worker1.address)).to.equal(low192(commitment));
       expect((await f.market.getWorker(f.worker1.address)).locked).to.equal(BOND);
-      expect((await f.market.getJob(jobId)).hasCommits).to.equal(true);
+      expect((await f.market.getJob(jobId)).commits).to.equal(1);
+      await commit(f, jobId, terms, f.worker2, P("1"));
+      expect((await f.market.getJob(jobId)).commits).to.equal(2);
+    });
+
+    describe("the bidder's ring of bid slots", function () {
+      it("reuses a slot once its bid is revealed, for the next job of the same residue", async function () {
+        const f = await loadFixture(deployMarket);
+        const first = await postJob(f);
+        await commit(f, first.jobId, first.terms, f.worker1, P("1"));
+        await time.increaseTo((await f.market.getJob(first.jobId)).deadline);
+        await reveal(f, first.jobId, first.terms, f.worker1, P("1"));
+        expect(await f.market.commitmentOf(first.jobId, 0, f.worker1.address)).to.equal(ethers.ZeroHash);
+
+        await postUntilSameBidSlot(f, first.jobId);
+        const next = await postJob(f);
+        expect(next.jobId % (await f.market.BID_SLOTS())).to.equal(first.jobId % (await f.market.BID_SLOTS()));
+        const tx = await f.market
+          .connect(f.worker1)
+          .commitBid(
+            next.jobId,
+            next.terms,
+            await f.market.computeCommitment(
+              next.jobId,
+              0,
+              f.worker1.address,
+              P("1"),
+              salt(`${next.jobId}:0:${f.worker1.address}`),
+            ),
+          );
+        // A slot written before: a rewrite, far below the 20,000 of a fresh slot.
+        const warm = (await tx.wait())!.gasUsed;
+        const fresh = await commitGas(f, next.jobId, next.terms, f.worker2);
+        expect(fresh - warm).to.be.greaterThan(12_000n);
+        await expect(commit(f, next.jobId, next.terms, f.worker1, P("1")))
+          .to.be.revertedWithCustomError(f.market, "JobMarketAlreadyCommitted")
+          .withArgs(next.jobId, f.worker1.address);
+        await time.increaseTo((await f.market.getJob(next.jobId)).deadline);
+        await expect(reveal(f, next.jobId, next.terms, f.worker1, P("1")))
+          .to.emit(f.market, "BidRevealed")
+          .withArgs(next.jobId, f.worker1.address, 0, P("1"), true);
+      });
+
+      it("sets a bid aside while its slot holds another job's unrevealed bid", async function () {
+        const f = await loadFixture(deployMarket);
+        const held = await postJob(f);
+        await commit(f, held.jobId, held.terms, f.worker1, P("1"));
+        await postUntilSameBidSlot(f, held.jobId);
+        const next = await postJob(f);
+        await commit(f, next.jobId, next.terms, f.worker1, P("0.5"));
+        const sealed = await f.market.computeCommitment(
+          next.jobId,
+          0,
+          f.worker1.address,
+          P("0.5"),
+          salt(`${next.jobId}:0:${f.worker1.address}`),
+        );
+        expect(await f.market.commitmentOf(next.jobId, 0, f.worker1.address)).to.equal(low192(sealed));
+        await expect(commit(f, next.jobId, next.terms, f.worker1, P("0.4")))
+          .to.be.revertedWithCustomError(f.market, "JobMarketAlreadyCommitted")
+          .withArgs(next.jobId, f.worker1.address);
+        // Both bids are whole: each reveals against its own job, or is forfeited there.
+        await time.increaseTo((await f.market.getJob(next.jobId)).deadline);
+        await expect(f.market.connect(f.worker1).revealBid(next.jobId, next.terms, P("0.5"), salt("wrong")))
+          .to.be.revertedWithCustomError(f.market, "JobMarketCommitmentMismatch")
+          .withArgs(next.jobId, f.worker1.address);
+        await reveal(f, next.jobId, next.terms, f.worker1, P("0.5"));
+        expect((await f.market.getJob(next.jobId)).winner).to.equal(f.worker1.address);
+        expect(await f.market.commitmentOf(held.jobId, 0, f.worker1.address)).to.not.equal(ethers.ZeroHash);
+        await time.increaseTo((await f.market.getJob(held.jobId)).revealDeadline);
+        await expect(
+          f.market.connect(f.other).forfeitUnrevealed(held.jobId, held.terms, ethers.ZeroHash, 0, f.worker1.address),
+        ).to.emit(f.market, "BidForfeited");
+        expect(await f.market.commitmentOf(held.jobId, 0, f.worker1.address)).to.equal(ethers.ZeroHash);
+      });
+
+      it("refuses a second bid on a job whose bid was set aside, after the slot was freed", async function () {
+        const f = await loadFixture(deployMarket);
+        const held = await postJob(f, { commitWindow: 100 });
+        await commit(f, held.jobId, held.terms, f.worker1, P("1"));
+        await postUntilSameBidSlot(f, held.jobId);
+        const next = await postJob(f, { commitWindow: 1_000 });
+        await commit(f, next.jobId, next.terms, f.worker1, P("1.5"));
+        // The held bid is revealed while the next job is still open: its slot is free again.
+        await time.increaseTo((await f.market.getJob(held.jobId)).deadline);
+        await reveal(f, held.jobId, held.terms, f.worker1, P("1"));
+        expect(await f.market.jobState(next.jobId)).to.equal(JobState.Open);
+        // A second bid there would let the bidder pick which of its two prices to reveal.
+        const second = await f.market.computeCommitment(next.jobId, 0, f.worker1.address, P("0.1"), salt("second"));
+        await expect(f.market.connect(f.worker1).commitBid(next.jobId, next.terms, second))
+          .to.be.revertedWithCustomError(f.market, "JobMarketAlreadyCommitted")
+          .withArgs(next.jobId, f.worker1.address);
+        // A job posted after the slot was freed uses it.
+        await postUntilSameBidSlot(f, next.jobId);
+        const later = await postJob(f);
+        const reused = await commitGas(f, later.jobId, later.terms, f.worker1);
+        expect((await commitGas(f, later.jobId, later.terms, f.worker2)) - reused).to.be.greaterThan(12_000n);
+      });
+
+      it("refuses a commitment whose low 192 bits are zero", async function () {
+        const f = await loadFixture(deployMarket);
+        const { jobId, terms } = await postJob(f);
+        const highOnly = ethers.toBeHex(1n << 200n, 32);
+        await expect(f.market.connect(f.worker1).commitBid(jobId, terms, highOnly)).to.be.revertedWithCustomError(
+          f.market,
+          "JobMarketZeroCommitment",
+        );
+      });
     });
 
     it("binds chain id, market, job, round, bidder, price and salt into the commitment", async function () {
@@ -50,6 +171,16 @@ describe("JobMarket auction", function () {
     it("reverts for a second commitment by the same bidder in a round", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
+      await commit(f, jobId, terms, f.worker1, P("1"));
+      await expect(f.market.connect(f.worker1).commitBid(jobId, terms, ethers.id("again")))
+        .to.be.revertedWithCustomError(f.market, "JobMarketAlreadyCommitted")
+        .withArgs(jobId, f.worker1.address);
+    });
+
+    it("names the second commitment, not the stake, when the first locked all free stake", async function () {
+      const f = await loadFixture(deployMarket);
+      // A bond of the whole stake: after the first bid nothing is free.
+      const { jobId, terms } = await postJob(f, { bond: WORKER_STAKE });
       await commit(f, jobId, terms, f.worker1, P("1"));
       await expect(f.market.connect(f.worker1).commitBid(jobId, terms, ethers.id("again")))
         .to.be.revertedWithCustomError(f.market, "JobMarketAlreadyCommitted")

@@ -113,7 +113,7 @@ interface IJobMarket is IWorkerRegistry {
     /// @param secondPrice The second-lowest revealed price (second-price jobs only).
     /// @param status The stored status (see `jobState` for the derived one).
     /// @param round The auction round, from 0; reposts and reopenings start a new round.
-    /// @param hasCommits Whether the current round has received a commitment.
+    /// @param commits Sealed bids committed in the current round (counting stops at 255).
     /// @param deadline Commit deadline during an auction; then execution, challenge or ruling deadline.
     /// @param revealDeadline Reveal deadline of the current round; execution deadline is derived from it.
     struct Job {
@@ -123,7 +123,7 @@ interface IJobMarket is IWorkerRegistry {
         uint96 secondPrice;
         Status status;
         uint8 round;
-        bool hasCommits;
+        uint8 commits;
         uint32 deadline;
         uint32 revealDeadline;
     }
@@ -416,7 +416,7 @@ interface IJobMarket is IWorkerRegistry {
     /// @param max Bytes allowed.
     error JobMarketPayloadTooLarge(uint256 length, uint256 max);
 
-    /// @notice The commitment is zero.
+    /// @notice The commitment is zero in its low 192 bits, the part the market keeps.
     error JobMarketZeroCommitment();
 
     /// @notice The job's bond is zero; every bid must put stake at risk.
@@ -713,7 +713,9 @@ interface IJobMarket is IWorkerRegistry {
     /// @notice Number of jobs posted; ids run from 1 to this.
     function jobCount() external view returns (uint256);
 
-    /// @notice The sealed commitment of a bidder in a round (zero once revealed or forfeited).
+    /// @notice The sealed commitment of a bidder in a round, as the market holds it: its low 192
+    /// bits (the top 64 cleared), or zero once revealed or forfeited. A bid kept in the bidder's
+    /// ring of bid slots stores only those 192 bits, which bind the bid (see `BID_SLOTS`).
     /// @param jobId The job.
     /// @param round The round.
     /// @param bidder The bidder.

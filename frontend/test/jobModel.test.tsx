@@ -131,7 +131,7 @@ describe("actions", () => {
 
   it("offers the requester cancel before bids, accept and dispute on results, reclaim and repost when unfilled", () => {
     expect(ids(JobState.Open, REQUESTER)).toEqual(["cancel"]);
-    expect(ids(JobState.Open, REQUESTER, emptyRecord({ hasCommits: true }))).toEqual([]);
+    expect(ids(JobState.Open, REQUESTER, emptyRecord({ commits: 1 }))).toEqual([]);
     expect(ids(JobState.Submitted, REQUESTER)).toEqual(["accept", "dispute"]);
     expect(ids(JobState.Settleable, REQUESTER)).toEqual(["accept", "settle"]);
     expect(ids(JobState.Unfilled, REQUESTER)).toEqual(["repost", "reclaim"]);

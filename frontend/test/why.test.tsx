@@ -320,7 +320,7 @@ describe("one status for the whole page", () => {
     expect(stateAt(recordFromLogs(job, [], stale), 250)).toBe(JobState.Unfilled);
     const revealing = recordFromLogs(job, [commit, lead, better, worse], stale);
     expect(stateAt(revealing, 150)).toBe(JobState.Revealing);
-    expect([revealing.winner, revealing.price, revealing.hasCommits]).toEqual([WORKER, 5n, true]);
+    expect([revealing.winner, revealing.price, revealing.commits]).toEqual([WORKER, 5n, 1]);
     expect(stateAt(revealing, 250)).toBe(JobState.Awarding);
     expect(stateAt(recordFromLogs(job, [commit, better, assigned], stale), 300)).toBe(JobState.Assigned);
     expect(stateAt(recordFromLogs(job, [commit, better, assigned], stale), 450)).toBe(JobState.Overdue);

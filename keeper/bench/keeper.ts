@@ -6,13 +6,17 @@
 //
 //   npm run bench:keeper                (BENCH_RUNS=3 and BENCH_JOBS=10 by default)
 //
+// Before the measured jobs, each run brings the keepers to the steady state bench:gas measures:
+// every keeper has bid on BID_SLOTS jobs before, so its bids rewrite slots of its ring of bid
+// slots instead of writing fresh ones. BENCH_WARM=0 measures keepers whose every bid slot is new.
+//
 // Each scenario runs BENCH_RUNS times on a fresh node; timings are the median over a run's jobs,
 // then the median over runs. Gas is averaged over every job of every run.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { decodeFunctionData, parseEther, parseEventLogs, toHex, type Hex } from "viem";
-import { encodeSpec, jobMarketAbi, specHash } from "@baton/sdk";
+import { decodeFunctionData, encodeFunctionData, parseEther, parseEventLogs, toHex, type Hex } from "viem";
+import { computeCommitment, encodeSpec, jobMarketAbi, newSalt, specHash } from "@baton/sdk";
 import { account } from "@baton/testkit/devnet";
 import { machine, median, readResults, table, writeResults, writeSection } from "@baton/testkit/bench";
 import { S } from "../src/plan.js";
@@ -26,6 +30,7 @@ const WINDOWS = { commitWindow: 10, revealWindow: 10, executionWindow: 40, chall
 // Distinct prices, so that every job has a real auction with three revealed bids.
 const STRATEGIES = [0.9, 0.8, 0.7].map((fraction) => ({ kind: "fraction", fraction }));
 const REWARD = parseEther("0.05");
+const WARM = process.env.BENCH_WARM !== "0";
 
 /** The step a market function is, in the lifecycle's words. */
 const STEP: Record<string, string> = {
@@ -59,11 +64,65 @@ const emptyGas = (): JobGas => ({
 type Mode = { bundle: boolean; burst: boolean };
 
 /**
+ * Warms every keeper's ring of bid slots, before the keepers start: BID_SLOTS jobs that each keeper
+ * bids on, that nobody reveals, whose bids the requester forfeits (a 1-wei bond: nothing is lost)
+ * and whose rewards it reclaims. A keeper that has bid on that many jobs is in this state.
+ */
+async function warmBidSlots({ baton, net, dep, modules }: KeeperNetwork) {
+  const read = (functionName: "BID_SLOTS" | "jobCount") =>
+    net.publicClient.readContract({ address: dep.market, abi: jobMarketAbi, functionName });
+  const slots = Number(await read("BID_SLOTS"));
+  const chunk = 64;
+  const terms = await baton.terms({ commitWindow: 120, revealWindow: 1, maxReward: 1000n, bond: 1n });
+  const spec = wasmSpec(modules, "wordfreq", "warm-up");
+  const ids: bigint[] = [];
+  for (let i = 0; i < slots; i += chunk) {
+    const n = Math.min(chunk, slots - i);
+    await baton.send(
+      REQUESTER,
+      "postJobs",
+      [Array(n).fill(terms), Array(n).fill(specHash(spec)), Array(n).fill(toHex(encodeSpec(spec)))],
+      terms.maxReward * BigInt(n),
+    );
+  }
+  const last = await read("jobCount");
+  for (let id = last - BigInt(slots) + 1n; id <= last; id++) ids.push(id);
+  const call = (functionName: "commitBid" | "forfeitUnrevealed" | "reclaim", args: readonly unknown[]) =>
+    encodeFunctionData({ abi: jobMarketAbi, functionName, args: args as never });
+  const inChunks = async (from: number, calls: Hex[]) => {
+    for (let i = 0; i < calls.length; i += chunk) await baton.send(from, "multicall", [calls.slice(i, i + chunk)]);
+  };
+  await Promise.all(
+    KEEPERS.map((k) =>
+      inChunks(
+        k,
+        ids.map((jobId) => {
+          const bid = { chainId: 31337, market: dep.market, jobId, round: 0, bidder: account(k).address };
+          return call("commitBid", [jobId, terms, computeCommitment({ ...bid, price: 1n, salt: newSalt() })]);
+        }),
+      ),
+    ),
+  );
+  // Past every warm-up job's reveal deadline, then forfeit the unrevealed bids and reclaim.
+  await net.testClient.increaseTime({ seconds: terms.commitWindow + terms.revealWindow });
+  const zero = `0x${"0".repeat(64)}`;
+  await inChunks(
+    REQUESTER,
+    ids.flatMap((jobId) => KEEPERS.map((k) => call("forfeitUnrevealed", [jobId, terms, zero, 0, account(k).address]))),
+  );
+  await inChunks(
+    REQUESTER,
+    ids.map((jobId) => call("reclaim", [jobId, terms])),
+  );
+}
+
+/**
  * One run: a fresh node, three keepers, JOBS jobs (posted one after another, or in one `postJobs`
  * transaction for a burst), all settled.
  */
 async function run({ bundle, burst }: Mode): Promise<RunResult> {
   const network: KeeperNetwork = await startKeeperNetwork(KEEPERS);
+  if (WARM) await warmBidSlots(network);
   const dir = mkdtempSync(path.join(tmpdir(), "bench-keeper-"));
   const { baton, net, dep, modules } = network;
   const keepers = KEEPERS.map((k, i) =>
@@ -222,6 +281,7 @@ const n = (x: number) => Math.round(x).toLocaleString("en-US");
 
 function render(r: {
   generatedAt: string;
+  warm: boolean;
   machine: Record<string, string | number>;
   scenarios: Record<string, Scenario>;
 }) {
@@ -234,7 +294,11 @@ function render(r: {
       `three keepers (bids at 0.9, 0.8 and 0.7 of the reward), ${JOBS} ETH wasm jobs per run, posted one after another ` +
       `or, in a \`burst\`, in one \`postJobs\` transaction; \`bundled\`: the keepers send each pass's steps as one \`multicall\` ` +
       `(windows: commit ${WINDOWS.commitWindow} s, reveal ${WINDOWS.revealWindow} s, execution ${WINDOWS.executionWindow} s, ` +
-      `challenge ${WINDOWS.challengeWindow} s), ${RUNS} runs per scenario on a fresh node each.`,
+      `challenge ${WINDOWS.challengeWindow} s), ${RUNS} runs per scenario on a fresh node each` +
+      (r.warm
+        ? ", each run after a warm-up that leaves every keeper's bid slots used once (the steady state of bench:gas; " +
+          "`BENCH_WARM=0` measures keepers whose every bid slot is new)."
+        : ", keepers whose every bid slot is new (`BENCH_WARM=0`: no warm-up)."),
     "",
     "### Gas of a real job, everything the requester and the keepers send",
     "",
@@ -326,6 +390,7 @@ async function main() {
       "equally by its steps). Timings from block timestamps: the median over a run's jobs, then over runs.",
     runs: RUNS,
     jobsPerRun: JOBS,
+    warm: WARM,
     windows: WINDOWS,
     scenarios,
     seconds: Math.round((Date.now() - started) / 1000),

@@ -1,6 +1,6 @@
 // The two hashes the market computes, reproduced off-chain so a client never needs a call for
 // them: the job digest every job call checks, and the sealed-bid commitment.
-import { bytesToHex, encodeAbiParameters, keccak256, slice, zeroHash } from "viem";
+import { bytesToHex, encodeAbiParameters, hexToBigInt, keccak256, slice, toHex, zeroHash } from "viem";
 import { jobMarketAbi } from "./generated/abis.js";
 import type { Address, Hex, JobTerms } from "./types.js";
 
@@ -64,6 +64,17 @@ export function computeCommitment(input: CommitmentInput): Hex {
     ]),
   );
 }
+
+/**
+ * A commitment as the market holds it and `commitmentOf` returns it: its low 192 bits, the top 64
+ * cleared. A bid in the bidder's ring of bid slots shares its slot with the job id and round, so
+ * only these bits are kept; they are what binds the bid.
+ */
+export function storedCommitment(commitment: Hex): Hex {
+  return toHex(hexToBigInt(commitment) & STORED_COMMITMENT_MASK, { size: 32 });
+}
+
+const STORED_COMMITMENT_MASK = (1n << 192n) - 1n;
 
 /**
  * 32 bytes from the platform's cryptographic random source (Web Crypto, in Node and browsers).

@@ -29,6 +29,11 @@ export const MARKET_LIMITS = {
   MAX_CAPABILITIES: 16,
   /** Longest worker metadata, in bytes. */
   MAX_METADATA_BYTES: 256,
+  /**
+   * Slots in each bidder's ring of sealed-bid slots: a bid on job `j` reuses the bidder's slot
+   * `j % BID_SLOTS` when it holds no unrevealed bid, and takes a fresh slot otherwise.
+   */
+  BID_SLOTS: 256,
 } as const;
 
 /** `WorkflowOrchestrator`. */

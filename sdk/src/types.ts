@@ -143,7 +143,8 @@ export type JobRecord = {
   /** Stored `Status` value; `jobState` refines it with the clock. */
   status: number;
   round: number;
-  hasCommits: boolean;
+  /** Sealed bids committed in the current round (the market stops counting at 255). */
+  commits: number;
   /** Commit deadline during an auction; then the execution, challenge or ruling deadline. */
   deadline: number;
   revealDeadline: number;

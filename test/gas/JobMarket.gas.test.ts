@@ -14,6 +14,7 @@ import {
   RESULT,
   RESULT_HASH,
   Pricing,
+  postUntilSameBidSlot,
   type Fixture,
 } from "../helpers/fixture";
 
@@ -57,11 +58,17 @@ describe("JobMarket gas", function () {
     async function () {
       const f = await loadFixture(deployMarket);
       const snapshot: Record<string, Record<string, number>> = {};
-      // The first job pays for first-time credit slots; later jobs are the steady state.
+      // The first job pays for first-time credit slots, and each of the bidder's first bids on a
+      // residue modulo BID_SLOTS for a fresh slot of its ring. The steady state is a job whose
+      // accounts have used every slot before.
       snapshot.ethFirstJob = await lifecycle(f, Pricing.FirstPrice);
+      snapshot.ethFreshBidSlot = await lifecycle(f, Pricing.FirstPrice);
+      await lifecycle(f, Pricing.SecondPrice);
+      await lifecycle(f, Pricing.FirstPrice, await f.token.getAddress());
+      await lifecycle(f, Pricing.FirstPrice, await f.token.getAddress());
+      await postUntilSameBidSlot(f, 1n);
       snapshot.ethSteadyState = await lifecycle(f, Pricing.FirstPrice);
       snapshot.ethSecondPrice = await lifecycle(f, Pricing.SecondPrice);
-      await lifecycle(f, Pricing.FirstPrice, await f.token.getAddress());
       snapshot.erc20SteadyState = await lifecycle(f, Pricing.FirstPrice, await f.token.getAddress());
 
       if (process.env.UPDATE_GAS_SNAPSHOT === "1" || !fs.existsSync(SNAPSHOT_FILE)) {

@@ -143,6 +143,21 @@ export async function postJob(f: Fixture, overrides: Partial<JobTerms> = {}, fro
   return { jobId, terms };
 }
 
+/**
+ * Posts jobs in one batch until the next job id has the same residue modulo `BID_SLOTS` as
+ * `jobId`, so that a bidder's bids on both share one slot of its ring.
+ */
+export async function postUntilSameBidSlot(f: Fixture, jobId: bigint) {
+  const slots = await f.market.BID_SLOTS();
+  const count = Number(jobId + slots - 1n - (await f.market.jobCount()));
+  const terms = await makeTerms(f);
+  await f.market
+    .connect(f.requester)
+    .postJobs(Array(count).fill(terms), Array(count).fill(SPEC_HASH), Array(count).fill(SPEC), {
+      value: BigInt(terms.maxReward) * BigInt(count),
+    });
+}
+
 export function salt(label: string): string {
   return ethers.id(`salt:${label}`);
 }

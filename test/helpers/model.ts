@@ -120,7 +120,8 @@ export type MJob = {
   tokenIndex: number;
   status: Status;
   round: number;
-  hasCommits: boolean;
+  /** Sealed bids committed in the current round, as the market counts them (stops at 255). */
+  commitCount: number;
   deadline: number;
   revealDeadline: number;
   winner: string;
@@ -358,7 +359,7 @@ export class Model {
       tokenIndex,
       status: Status.Auction,
       round: 0,
-      hasCommits: false,
+      commitCount: 0,
       deadline: t + terms.commitWindow,
       revealDeadline: t + terms.commitWindow + terms.revealWindow,
       winner: ethers.ZeroAddress,
@@ -379,7 +380,7 @@ export class Model {
     job.secondPrice = 0n;
     job.resultHash = ethers.ZeroHash;
     job.status = Status.Auction;
-    job.hasCommits = false;
+    job.commitCount = 0;
     job.deadline = t + job.terms.commitWindow;
     job.revealDeadline = job.deadline + job.terms.revealWindow;
   }
@@ -545,7 +546,7 @@ export class Model {
       for (const step of wf.steps) {
         if (step.status !== StepStatus.Posted) continue;
         const job = this.jobs.get(step.jobId)!;
-        if (this.stateOf(job) === JobState.Open && !job.hasCommits) {
+        if (this.stateOf(job) === JobState.Open && job.commitCount === 0) {
           job.status = Status.Cancelled;
           this.addCredit(this.orchestrator, wf.tokenIndex, job.terms.maxReward);
           step.status = StepStatus.Cancelled;

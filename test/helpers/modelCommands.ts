@@ -258,7 +258,7 @@ const run: Record<string, Runner> = {
     if (!receipt) return;
     wk.locked += job.terms.bond;
     job.commits.set(key, { round, bidder: bidder.address, price, salt });
-    job.hasCommits = true;
+    job.commitCount = Math.min(job.commitCount + 1, 255);
   },
 
   async reveal(m, w, a) {
@@ -542,14 +542,14 @@ const run: Record<string, Runner> = {
   },
 
   async cancel(m, w, a) {
-    const job = pickJob(m, a, (j, t) => m.stateOf(j, t) === JobState.Open && !j.hasCommits);
+    const job = pickJob(m, a, (j, t) => m.stateOf(j, t) === JobState.Open && j.commitCount === 0);
     const caller = a.byRequester ? signerOr(w, job.terms.requester, w.other) : w.other;
     const expected: Expect =
       m.expectBeforeResult(job, OPEN) ??
       (caller.address !== job.terms.requester
         ? { name: "JobMarketNotRequester", args: [job.id, caller.address] }
         : undefined) ??
-      (job.hasCommits ? { name: "JobMarketHasBids", args: [job.id] } : undefined);
+      (job.commitCount !== 0 ? { name: "JobMarketHasBids", args: [job.id] } : undefined);
     const receipt = await exec(
       m,
       label("cancel", a, ` job ${job.id}`),
@@ -1210,7 +1210,7 @@ export async function checkInvariants(m: Model, w: World) {
     expect(job.winner, `${tag} winner`).to.equal(j.winner);
     expect(job.price, `${tag} price`).to.equal(j.price);
     expect(job.secondPrice, `${tag} second price`).to.equal(j.secondPrice);
-    expect(job.hasCommits, `${tag} hasCommits`).to.equal(j.hasCommits);
+    expect(job.commits, `${tag} commits`).to.equal(j.commitCount);
     expect(job.deadline, `${tag} deadline`).to.equal(j.deadline);
     expect(job.revealDeadline, `${tag} reveal deadline`).to.equal(j.revealDeadline);
     expect(d[1], `${tag} dispute bond`).to.equal(j.dispute?.bond ?? 0n);

@@ -304,12 +304,12 @@ export function recordFromLogs(posted: PostedJob, logs: readonly MarketLog[], ba
     revealDeadline: posted.revealDeadline ?? base.revealDeadline,
     winner: ZERO_ADDRESS,
     price: 0n,
-    hasCommits: false,
+    commits: 0,
   };
   for (const log of logs) {
     switch (log.eventName) {
       case "BidCommitted":
-        if (Number(log.args.round) === r.round) r = { ...r, hasCommits: true };
+        if (Number(log.args.round) === r.round) r = { ...r, commits: Math.min(r.commits + 1, 255) };
         break;
       case "BidRevealed":
         // A reveal that leads is the best so far: the record names it until reveals close.
@@ -326,7 +326,7 @@ export function recordFromLogs(posted: PostedJob, logs: readonly MarketLog[], ba
           revealDeadline: Number(log.args.revealDeadline),
           winner: ZERO_ADDRESS,
           price: 0n,
-          hasCommits: false,
+          commits: 0,
         };
         break;
       case "JobAssigned":
@@ -450,7 +450,7 @@ function offeredActions(
 ): JobAction[] {
   const requester = sameAddress(account, terms.requester);
   const actions: JobAction[] = [];
-  if (state === JobState.Open && requester && !record.hasCommits) {
+  if (state === JobState.Open && requester && record.commits === 0) {
     actions.push({
       id: "cancel",
       functionName: "cancel",

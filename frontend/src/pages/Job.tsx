@@ -73,7 +73,7 @@ export default function Job({ id }: { id: bigint }) {
   // Who could bid and at what price matters while nobody has bid; the module, also when a worker
   // missed its deadline or gave the job back.
   const waitingForBids =
-    record !== undefined && ((state === JobState.Open && !record.hasCommits) || state === JobState.Unfilled);
+    record !== undefined && ((state === JobState.Open && record.commits === 0) || state === JobState.Unfilled);
   const gaveBack = (logs.data ?? []).some(
     (l) => l.eventName === "WorkerSlashed" && Number(l.args.reason) === SlashReason.Abandoned,
   );

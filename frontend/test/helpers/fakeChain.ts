@@ -91,7 +91,7 @@ export function emptyRecord(overrides: Partial<JobRecord> = {}): JobRecord {
     secondPrice: 0n,
     status: Status.Auction,
     round: 0,
-    hasCommits: false,
+    commits: 0,
     deadline: 2_000_000_000,
     revealDeadline: 2_000_000_060,
     ...overrides,

@@ -627,6 +627,13 @@ export const jobMarketAbi = [
   },
   {
     inputs: [],
+    name: "BID_SLOTS",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "MAX_CALLBACK_GAS",
     outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
     stateMutability: "view",
@@ -1053,7 +1060,7 @@ export const jobMarketAbi = [
           { internalType: "uint96", name: "secondPrice", type: "uint96" },
           { internalType: "enum IJobMarket.Status", name: "status", type: "uint8" },
           { internalType: "uint8", name: "round", type: "uint8" },
-          { internalType: "bool", name: "hasCommits", type: "bool" },
+          { internalType: "uint8", name: "commits", type: "uint8" },
           { internalType: "uint32", name: "deadline", type: "uint32" },
           { internalType: "uint32", name: "revealDeadline", type: "uint32" },
         ],
