@@ -178,8 +178,15 @@ export function render(r: GasResults, baseline?: GasResults): string {
       "",
     );
   }
-  // Drift targets: no step drifts more than 0.1% from the first steady-state job to #1,000, or from 1 bidder to 50.
+  // Drift targets: no step drifts more than 0.1% from job #1 (and from the first steady-state job) to #1,000, or
+  // from 1 bidder to 50.
   const drifts: [string, string, string][] = [
+    [
+      "job1_vs_job1000",
+      "no step drifts > 0.1% from job #1 to #1,000",
+      "job #1 pays the market's first-ever slots: the three credits at settlement (3 × 17,100) and the bidder's " +
+        "bid slot at commit (17,100), once per account, not per job; job #1,000 is cheaper, nothing grows.",
+    ],
     [
       "job257_vs_job1000",
       "no step drifts > 0.1% from job #257 to #1,000",
@@ -205,8 +212,8 @@ export function render(r: GasResults, baseline?: GasResults): string {
     out.push(
       "Job #1 (the market's first) pays for first-ever credit slots at settlement (worker, treasury, requester: " +
         "3 × 17,100 more), and jobs #1 to #256 each write the bidder's bid slot for the first time (17,100 more " +
-        "at commit, see `eth.sealed.1bidder.freshBidSlot`); those are costs per account, paid once, and are left " +
-        "out of the drift target, which compares steady-state jobs.",
+        "at commit, see `eth.sealed.1bidder.freshBidSlot`); those are costs per account, paid once. The job #257 row " +
+        "compares the first job whose slots are all warm with job #1,000: that is where a growth per job would show.",
       "",
     );
   }
