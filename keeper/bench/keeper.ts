@@ -15,7 +15,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { decodeFunctionData, encodeFunctionData, parseEther, parseEventLogs, toHex, type Hex } from "viem";
+import { decodeFunctionData, encodeFunctionData, parseEther, parseEventLogs, toHex, zeroHash, type Hex } from "viem";
 import { computeCommitment, encodeSpec, jobMarketAbi, newSalt, specHash } from "@baton/sdk";
 import { account } from "@baton/testkit/devnet";
 import { machine, median, readResults, table, writeResults, writeSection } from "@baton/testkit/bench";
@@ -105,10 +105,11 @@ async function warmBidSlots({ baton, net, dep, modules }: KeeperNetwork) {
   );
   // Past every warm-up job's reveal deadline, then forfeit the unrevealed bids and reclaim.
   await net.testClient.increaseTime({ seconds: terms.commitWindow + terms.revealWindow });
-  const zero = `0x${"0".repeat(64)}`;
   await inChunks(
     REQUESTER,
-    ids.flatMap((jobId) => KEEPERS.map((k) => call("forfeitUnrevealed", [jobId, terms, zero, 0, account(k).address]))),
+    ids.flatMap((jobId) =>
+      KEEPERS.map((k) => call("forfeitUnrevealed", [jobId, terms, zeroHash, 0, account(k).address])),
+    ),
   );
   await inChunks(
     REQUESTER,
