@@ -4,7 +4,16 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse, Interface } from "ethers";
-import { makeTerms, salt, SPEC, SPEC_HASH, RESULT, RESULT_HASH, type Fixture } from "../test/helpers/fixture";
+import {
+  makeTerms,
+  salt,
+  SPEC,
+  SPEC_HASH,
+  RESULT,
+  RESULT_HASH,
+  type Fixture,
+  packTerms,
+} from "../test/helpers/fixture";
 
 const PRICE = ethers.parseEther("1.5");
 
@@ -19,7 +28,7 @@ export async function batchRound(f: Fixture, n: number) {
   const value = terms.reduce((sum, t) => sum + BigInt(t.maxReward), 0n);
   const post = await gasOf(
     m.connect(f.requester).postJobs(
-      terms,
+      terms.map((t) => packTerms(t)),
       terms.map(() => SPEC_HASH),
       terms.map(() => SPEC),
       { value },
@@ -36,19 +45,21 @@ export async function batchRound(f: Fixture, n: number) {
   const call = (fn: string, args: unknown[]) => abi.encodeFunctionData(fn, args);
 
   const commit = await gasOf(
-    m.connect(f.worker1).multicall(ids.map((id, i) => call("commitBid", [id, terms[i], commitments[i]]))),
+    m.connect(f.worker1).multicall(ids.map((id, i) => call("commitBid", [id, packTerms(terms[i]), commitments[i]]))),
   );
   await time.increaseTo((await m.getJob(ids[n - 1])).deadline);
   const reveal = await gasOf(
-    m.connect(f.worker1).multicall(ids.map((id, i) => call("revealBid", [id, terms[i], PRICE, salts[i]]))),
+    m.connect(f.worker1).multicall(ids.map((id, i) => call("revealBid", [id, packTerms(terms[i]), PRICE, salts[i]]))),
   );
   await time.increaseTo((await m.getJob(ids[n - 1])).revealDeadline);
   const submit = await gasOf(
-    m.connect(f.worker1).multicall(ids.map((id, i) => call("submitResult", [id, terms[i], RESULT_HASH, RESULT]))),
+    m
+      .connect(f.worker1)
+      .multicall(ids.map((id, i) => call("submitResult", [id, packTerms(terms[i]), RESULT_HASH, RESULT]))),
   );
   await time.increaseTo((await m.getJob(ids[n - 1])).deadline);
   const settle = await gasOf(
-    m.connect(f.other).multicall(ids.map((id, i) => call("settle", [id, terms[i], RESULT_HASH]))),
+    m.connect(f.other).multicall(ids.map((id, i) => call("settle", [id, packTerms(terms[i]), RESULT_HASH]))),
   );
   const perJob = { post, commit, reveal, submit, settle };
   for (const k of Object.keys(perJob) as (keyof typeof perJob)[]) perJob[k] = Math.round(perJob[k] / n);

@@ -22,6 +22,7 @@ import {
   RESULT_HASH,
   ETH,
   type Fixture,
+  packTerms,
 } from "../test/helpers/fixture";
 import { DIAMOND, deployOrchestrator, completeAll, jobOfStep, step as workflowStep } from "../test/helpers/workflow";
 import { batchRound } from "./batch";
@@ -45,7 +46,7 @@ const api = {
   async post(f: Fixture, token = ETH) {
     const terms = await makeTerms(f, { token });
     const value = token === ETH ? terms.maxReward : 0n;
-    const gas = await gasOf(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value }));
+    const gas = await gasOf(f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC, { value }));
     return { jobId: await f.market.jobCount(), terms, gas };
   },
   async commit(
@@ -58,7 +59,7 @@ const api = {
     const s = salt(`bench:${jobId}:${bidder.address}`);
     const round = (await f.market.getJob(jobId)).round;
     const commitment = await f.market.computeCommitment(jobId, round, bidder.address, price, s);
-    return gasOf(f.market.connect(bidder).commitBid(jobId, terms, commitment));
+    return gasOf(f.market.connect(bidder).commitBid(jobId, packTerms(terms), commitment));
   },
   async reveal(
     f: Fixture,
@@ -67,13 +68,15 @@ const api = {
     bidder = f.worker1,
     price = PRICE,
   ) {
-    return gasOf(f.market.connect(bidder).revealBid(jobId, terms, price, salt(`bench:${jobId}:${bidder.address}`)));
+    return gasOf(
+      f.market.connect(bidder).revealBid(jobId, packTerms(terms), price, salt(`bench:${jobId}:${bidder.address}`)),
+    );
   },
   async submit(f: Fixture, jobId: bigint, terms: Awaited<ReturnType<typeof makeTerms>>, worker = f.worker1) {
-    return gasOf(f.market.connect(worker).submitResult(jobId, terms, RESULT_HASH, RESULT));
+    return gasOf(f.market.connect(worker).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT));
   },
   async settle(f: Fixture, jobId: bigint, terms: Awaited<ReturnType<typeof makeTerms>>) {
-    return gasOf(f.market.connect(f.worker1).settle(jobId, terms, RESULT_HASH));
+    return gasOf(f.market.connect(f.worker1).settle(jobId, packTerms(terms), RESULT_HASH));
   },
 };
 

@@ -38,12 +38,12 @@ function table(head: string[], rows: (string | number)[][], right: boolean[]): s
 const WHY: Record<string, string> = {
   "ETH, sealed, 1 bidder, 5 transactions":
     "105,000 is base cost; storage is ≈ 111k (two fresh slots, the job's at posting and the award's at the first " +
-    "reveal, 44,200; the bid slot, bond lock, result and settlement rewrites, each cold); the 19-word ABI-encoded " +
-    "terms on every call cost ≈ 22k of calldata, events ≈ 20k. The award without a slot of its own (≈ −15k) and a " +
-    "packed terms encoding (≈ −10k to −13k) are the next steps; both change every caller (see ARCHITECTURE.md).",
+    "reveal, 44,200; the bid slot, bond lock, result and settlement rewrites, each cold); the packed terms cost " +
+    "≈ 1,900 of calldata per call, events ≈ 16k. The award without a slot of its own (≈ −15k) is the next step; " +
+    "from there (≈ 256k), only a different bid record (fewer transactions per bid) reaches 240k (see ARCHITECTURE.md).",
   "its largest step":
-    "`post` writes one fresh slot but carries the 19-word terms twice (calldata and `JobPosted`, ≈ 13.8k together), " +
-    "decodes and checks them (≈ 9k) and checks the arbiter's code (2,600); every other step is under 65,000.",
+    "`post` writes one fresh slot, carries the packed terms twice (calldata and `JobPosted`) and checks the " +
+    "arbiter's code (2,600).",
   "ERC-20, sealed, 1 bidder":
     "as the ETH job, plus ≈ 22k at posting for the token's `transferFrom` and the two `balanceOf` calls of the " +
     "fee-on-transfer check.",
@@ -58,7 +58,8 @@ const WHY: Record<string, string> = {
     "(#keepers-on-a-real-node)), under the target.",
   "batched, 10 jobs per transaction, per job":
     "batching removes the base cost (≈ 2,100 per job per step remain) but not the per-job storage, calldata and " +
-    "events; a dedicated batch function per step would save ≈ 3,300 more per call (see ARCHITECTURE.md, Batching).",
+    "events; a dedicated batch function per step would save ≈ 3,300 more per call, ≈ 13k per job, enough for " +
+    "the target (see ARCHITECTURE.md, Batching).",
   "workflow: `createWorkflow` of the diamond":
     "one fresh slot per step, three for the workflow, the specs contract with each step's parameters (a CREATE: 32,000 + " +
     "200 per byte), the `WorkflowCreated` event carrying every step and spec (≈ 24k), and posting the root step's job.",

@@ -3,7 +3,16 @@
 // and calldata. `npx hardhat run bench/trace.ts`. An analysis aid; bench/gas.ts has the figures.
 import { ethers, network } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployMarket, makeTerms, salt, SPEC, SPEC_HASH, RESULT, RESULT_HASH } from "../test/helpers/fixture";
+import {
+  deployMarket,
+  makeTerms,
+  salt,
+  SPEC,
+  SPEC_HASH,
+  RESULT,
+  RESULT_HASH,
+  packTerms,
+} from "../test/helpers/fixture";
 
 type Log = { op: string; gasCost: number; depth: number };
 
@@ -51,21 +60,23 @@ async function main() {
     // The traced job reuses the first one's bid slot (the steady state).
     while (run === 1 && (await f.market.jobCount()) < BigInt(bidSlots)) {
       const plain = await makeTerms(f);
-      await f.market.connect(f.requester).postJob(plain, SPEC_HASH, SPEC, { value: plain.maxReward });
+      await f.market.connect(f.requester).postJob(packTerms(plain), SPEC_HASH, SPEC, { value: plain.maxReward });
     }
     const terms = await makeTerms(f);
-    const post = await f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: terms.maxReward });
+    const post = await f.market
+      .connect(f.requester)
+      .postJob(packTerms(terms), SPEC_HASH, SPEC, { value: terms.maxReward });
     const jobId = await f.market.jobCount();
     const s = salt(`trace:${jobId}`);
     const commit = await f.market
       .connect(f.worker1)
-      .commitBid(jobId, terms, await f.market.computeCommitment(jobId, 0, f.worker1.address, price, s));
+      .commitBid(jobId, packTerms(terms), await f.market.computeCommitment(jobId, 0, f.worker1.address, price, s));
     await time.increaseTo((await f.market.getJob(jobId)).deadline);
-    const reveal = await f.market.connect(f.worker1).revealBid(jobId, terms, price, s);
+    const reveal = await f.market.connect(f.worker1).revealBid(jobId, packTerms(terms), price, s);
     await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
-    const submit = await f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT);
+    const submit = await f.market.connect(f.worker1).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT);
     await time.increaseTo((await f.market.getJob(jobId)).deadline);
-    const settle = await f.market.connect(f.other).settle(jobId, terms, RESULT_HASH);
+    const settle = await f.market.connect(f.other).settle(jobId, packTerms(terms), RESULT_HASH);
     if (run === 1) {
       for (const [name, tx] of Object.entries({ post, commit, reveal, submit, settle })) {
         out[name] = await breakdown(tx.hash);

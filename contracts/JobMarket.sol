@@ -10,6 +10,7 @@ import {IJobMarket} from "./interfaces/IJobMarket.sol";
 import {IArbiter} from "./interfaces/IArbiter.sol";
 import {IJobConsumer} from "./interfaces/IJobConsumer.sol";
 import {WorkerRegistry} from "./WorkerRegistry.sol";
+import {PackedTerms} from "./libraries/PackedTerms.sol";
 
 /// @title Baton job market
 /// @notice See {IJobMarket}. Governance (the owner, a timelock in deployments) can change bounded
@@ -17,6 +18,7 @@ import {WorkerRegistry} from "./WorkerRegistry.sol";
 /// escrow, bonds or credits.
 contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     using SafeERC20 for IERC20;
+    using PackedTerms for bytes;
 
     // ---------------------------------------------------------------- constants
 
@@ -49,8 +51,6 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     /// @dev The low 192 bits of a ring slot: the commitment's low 192 bits while the slot holds an
     /// unrevealed bid, zero while it is free.
     uint256 private constant COMMITMENT_MASK = type(uint192).max;
-    /// @dev Bytes of an ABI-encoded `JobTerms`: 19 static fields, one word each.
-    uint256 private constant TERMS_BYTES = 19 * 32;
 
     // Bitmaps of accepted states, for `_expectState`.
     bytes32 private constant OPEN = bytes32(1 << uint8(JobState.Open));
@@ -134,11 +134,11 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     /// lets a consumer act on the market from its callback (the workflow orchestrator posts the
     /// next steps); it can change nothing of the settled job. Every function using this expects a
     /// non-settled state, so a settled job afterwards means this call settled it.
-    modifier notifiesOnSettlement(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) {
+    modifier notifiesOnSettlement(uint256 jobId, bytes calldata terms, bytes32 resultHash) {
         _;
-        if (terms.callback && _jobs[jobId].status == Status.Settled) {
+        if (terms.callback() && _jobs[jobId].status == Status.Settled) {
             Award memory award = _awards[jobId];
-            _notifyRequester(jobId, terms.requester, resultHash, award.winner, award.price);
+            _notifyRequester(jobId, terms.requester(), resultHash, award.winner, award.price);
         }
     }
 
@@ -162,7 +162,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
 
     /// @inheritdoc IJobMarket
     function postJob(
-        JobTerms calldata terms,
+        bytes calldata terms,
         bytes32 specHash,
         bytes calldata spec
     ) external payable nonReentrant returns (uint256 jobId) {
@@ -176,7 +176,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
 
     /// @inheritdoc IJobMarket
     function postJobs(
-        JobTerms[] calldata terms,
+        bytes[] calldata terms,
         bytes32[] calldata specHashes,
         bytes[] calldata specs
     ) external payable nonReentrant returns (uint256 firstJobId) {
@@ -196,30 +196,30 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     /// @inheritdoc IJobMarket
-    function cancel(uint256 jobId, JobTerms calldata terms) external nonReentrant {
+    function cancel(uint256 jobId, bytes calldata terms) external nonReentrant {
         JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, OPEN);
-        if (msg.sender != terms.requester) revert JobMarketNotRequester(jobId, msg.sender);
+        if (msg.sender != terms.requester()) revert JobMarketNotRequester(jobId, msg.sender);
         if (job.commits != 0) revert JobMarketHasBids(jobId);
         job.status = Status.Cancelled;
-        _credit(terms.requester, terms.token, terms.maxReward);
+        _credit(terms.requester(), terms.token(), terms.maxReward());
         emit JobCancelled(jobId);
     }
 
     /// @inheritdoc IJobMarket
-    function repost(uint256 jobId, JobTerms calldata terms) external nonReentrant whenNotPaused {
+    function repost(uint256 jobId, bytes calldata terms) external nonReentrant whenNotPaused {
         JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, UNFILLED);
-        if (msg.sender != terms.requester) revert JobMarketNotRequester(jobId, msg.sender);
-        if (!_roundFits(job, terms)) revert JobMarketNoTimeLeft(jobId, terms.expiry);
+        if (msg.sender != terms.requester()) revert JobMarketNotRequester(jobId, msg.sender);
+        if (!_roundFits(job, terms)) revert JobMarketNoTimeLeft(jobId, terms.expiry());
         _startRound(jobId, job, terms);
     }
 
     /// @inheritdoc IJobMarket
-    function reclaim(uint256 jobId, JobTerms calldata terms) external nonReentrant {
+    function reclaim(uint256 jobId, bytes calldata terms) external nonReentrant {
         JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, UNFILLED);
-        if (msg.sender != terms.requester && block.timestamp < terms.expiry) {
+        if (msg.sender != terms.requester() && block.timestamp < terms.expiry()) {
             revert JobMarketNotRequester(jobId, msg.sender);
         }
         _refund(jobId, job, terms);
@@ -228,19 +228,19 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     /// @inheritdoc IJobMarket
     function accept(
         uint256 jobId,
-        JobTerms calldata terms,
+        bytes calldata terms,
         bytes32 resultHash
     ) external notifiesOnSettlement(jobId, terms, resultHash) nonReentrant {
         JobSlot storage job = _job(jobId, terms, resultHash);
         _expectState(jobId, job, SUBMITTED | SETTLEABLE);
-        if (msg.sender != terms.requester) revert JobMarketNotRequester(jobId, msg.sender);
+        if (msg.sender != terms.requester()) revert JobMarketNotRequester(jobId, msg.sender);
         _settle(jobId, job, terms, resultHash);
     }
 
     // ---------------------------------------------------------------- workers
 
     /// @inheritdoc IJobMarket
-    function commitBid(uint256 jobId, JobTerms calldata terms, bytes32 commitment) external nonReentrant {
+    function commitBid(uint256 jobId, bytes calldata terms, bytes32 commitment) external nonReentrant {
         JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, OPEN);
         if (uint256(commitment) & COMMITMENT_MASK == 0) revert JobMarketZeroCommitment();
@@ -255,20 +255,20 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         uint256 tag = _bidTag(jobId, round);
         bool taken = slot & COMMITMENT_MASK != 0;
         if (taken && slot >> 192 == tag) revert JobMarketAlreadyCommitted(jobId, msg.sender);
-        bool setAside = taken || slot >> 192 >= job.deadline - terms.commitWindow;
+        bool setAside = taken || slot >> 192 >= job.deadline - terms.commitWindow();
         mapping(address => bytes32) storage aside = _commitments[jobId][round];
         if (setAside && aside[msg.sender] != bytes32(0)) revert JobMarketAlreadyCommitted(jobId, msg.sender);
 
         Worker storage w = _worker(msg.sender);
         Worker memory worker = w;
         if (!worker.registered) revert WorkerRegistryNotRegistered(msg.sender);
-        if (worker.stake < terms.minStake) revert JobMarketStakeTooLow(worker.stake, terms.minStake);
-        if (worker.completed < terms.minCompleted) {
-            revert JobMarketReputationTooLow(worker.completed, terms.minCompleted);
+        if (worker.stake < terms.minStake()) revert JobMarketStakeTooLow(worker.stake, terms.minStake());
+        if (worker.completed < terms.minCompleted()) {
+            revert JobMarketReputationTooLow(worker.completed, terms.minCompleted());
         }
         uint96 free = worker.stake - worker.locked;
-        if (free < terms.bond) revert JobMarketInsufficientFreeStake(free, terms.bond);
-        w.locked = worker.locked + terms.bond;
+        if (free < terms.bond()) revert JobMarketInsufficientFreeStake(free, terms.bond());
+        w.locked = worker.locked + terms.bond();
 
         if (setAside) aside[msg.sender] = commitment;
         else ring[jobId % BID_SLOTS] = (tag << 192) | (uint256(commitment) & COMMITMENT_MASK);
@@ -278,27 +278,27 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     /// @inheritdoc IJobMarket
-    function revealBid(uint256 jobId, JobTerms calldata terms, uint96 price, bytes32 salt) external nonReentrant {
+    function revealBid(uint256 jobId, bytes calldata terms, uint96 price, bytes32 salt) external nonReentrant {
         JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, REVEALING);
         uint8 round = job.round;
         bytes32 commitment = computeCommitment(jobId, round, msg.sender, price, salt);
         _takeBid(jobId, round, msg.sender, commitment);
-        if (price == 0 || price > terms.maxReward) revert JobMarketInvalidPrice(jobId, price, terms.maxReward);
+        if (price == 0 || price > terms.maxReward()) revert JobMarketInvalidPrice(jobId, price, terms.maxReward());
 
         Award memory lead = _awards[jobId];
         // Ties go to the earlier reveal: a new bid must be strictly lower to lead.
         bool leading = lead.winner == address(0) || price < lead.price;
         if (leading) {
             if (lead.winner != address(0)) {
-                _releaseBond(lead.winner, terms.bond);
+                _releaseBond(lead.winner, terms.bond());
                 // The displaced best price is now the second-lowest.
-                if (terms.pricing == Pricing.SecondPrice) _secondPrices[jobId] = lead.price;
+                if (terms.secondPrice()) _secondPrices[jobId] = lead.price;
             }
             _awards[jobId] = Award({winner: msg.sender, price: price});
         } else {
-            _releaseBond(msg.sender, terms.bond);
-            if (terms.pricing == Pricing.SecondPrice) {
+            _releaseBond(msg.sender, terms.bond());
+            if (terms.secondPrice()) {
                 uint96 second = _secondPrices[jobId];
                 if (second == 0 || price < second) _secondPrices[jobId] = price;
             }
@@ -309,7 +309,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     /// @inheritdoc IJobMarket
     function submitResult(
         uint256 jobId,
-        JobTerms calldata terms,
+        bytes calldata terms,
         bytes32 resultHash,
         bytes calldata result
     ) external nonReentrant {
@@ -328,7 +328,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
 
         // The result hash is not stored on its own: it joins the digest, which this write rewrites
         // anyway, and later calls pass it back.
-        uint32 challengeDeadline = _deadline(terms.challengeWindow);
+        uint32 challengeDeadline = _deadline(terms.challengeWindow());
         job.digest = jobDigest(jobId, terms, resultHash);
         job.status = Status.Submitted;
         job.deadline = challengeDeadline;
@@ -336,13 +336,13 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     /// @inheritdoc IJobMarket
-    function abandon(uint256 jobId, JobTerms calldata terms) external nonReentrant {
+    function abandon(uint256 jobId, bytes calldata terms) external nonReentrant {
         JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, ASSIGNED | AWARDING);
         address worker = _awards[jobId].winner;
         if (msg.sender != worker) revert JobMarketNotWinner(jobId, msg.sender);
-        uint96 penalty = uint96((uint256(terms.bond) * terms.forfeitBps) / BPS);
-        _takeBond(worker, terms.bond, penalty, true, false);
+        uint96 penalty = uint96((uint256(terms.bond()) * terms.forfeitBps()) / BPS);
+        _takeBond(worker, terms.bond(), penalty, true, false);
         // To the treasury, not the requester: a requester must not profit from posting a job that
         // cannot succeed (a module that always fails) and collecting what its winners give back.
         address treasury = _payout.treasury;
@@ -356,7 +356,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     /// @inheritdoc IJobMarket
     function forfeitUnrevealed(
         uint256 jobId,
-        JobTerms calldata terms,
+        bytes calldata terms,
         bytes32 resultHash,
         uint8 round,
         address bidder
@@ -368,19 +368,19 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
             revert JobMarketRevealStillOpen(jobId, job.revealDeadline);
         }
 
-        uint96 forfeited = uint96((uint256(terms.bond) * terms.forfeitBps) / BPS);
-        _takeBond(bidder, terms.bond, forfeited, false, false);
+        uint96 forfeited = uint96((uint256(terms.bond()) * terms.forfeitBps()) / BPS);
+        _takeBond(bidder, terms.bond(), forfeited, false, false);
         // A bidder closing its own bid earns no bounty on it. The rest goes to the treasury, not to
         // the requester: otherwise a requester could shill a second-price auction with sybil bids,
         // reveal only the one that suits it and take back the forfeits of the others for free.
-        uint96 bounty = msg.sender == bidder ? 0 : uint96((uint256(forfeited) * terms.slashBountyBps) / BPS);
+        uint96 bounty = msg.sender == bidder ? 0 : uint96((uint256(forfeited) * terms.slashBountyBps()) / BPS);
         if (bounty != 0) _credit(msg.sender, address(0), bounty);
         if (forfeited != bounty) _credit(_payout.treasury, address(0), forfeited - bounty);
         emit BidForfeited(jobId, bidder, round, forfeited, msg.sender);
     }
 
     /// @inheritdoc IJobMarket
-    function finalizeAuction(uint256 jobId, JobTerms calldata terms) external nonReentrant {
+    function finalizeAuction(uint256 jobId, bytes calldata terms) external nonReentrant {
         JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, AWARDING);
         _assign(jobId, job, terms);
@@ -389,7 +389,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     /// @inheritdoc IJobMarket
     function settle(
         uint256 jobId,
-        JobTerms calldata terms,
+        bytes calldata terms,
         bytes32 resultHash
     ) external notifiesOnSettlement(jobId, terms, resultHash) nonReentrant {
         JobSlot storage job = _job(jobId, terms, resultHash);
@@ -398,24 +398,24 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     /// @inheritdoc IJobMarket
-    function dispute(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) external payable nonReentrant {
+    function dispute(uint256 jobId, bytes calldata terms, bytes32 resultHash) external payable nonReentrant {
         JobSlot storage job = _job(jobId, terms, resultHash);
         _expectState(jobId, job, SUBMITTED);
-        uint96 bond = terms.disputeBond;
+        uint96 bond = terms.disputeBond();
         if (msg.value != bond) revert JobMarketWrongValue(bond, msg.value);
 
         _disputes[jobId] = Dispute({disputer: msg.sender, bond: bond});
-        uint32 rulingDeadline = _deadline(terms.rulingTimeout);
+        uint32 rulingDeadline = _deadline(terms.rulingTimeout());
         job.status = Status.Disputed;
         job.deadline = rulingDeadline;
-        emit JobDisputed(jobId, msg.sender, terms.arbiter, bond, rulingDeadline);
-        IArbiter(terms.arbiter).onDisputeOpened(jobId, msg.sender, _awards[jobId].winner, resultHash);
+        emit JobDisputed(jobId, msg.sender, terms.arbiter(), bond, rulingDeadline);
+        IArbiter(terms.arbiter()).onDisputeOpened(jobId, msg.sender, _awards[jobId].winner, resultHash);
     }
 
     /// @inheritdoc IJobMarket
     function resolveStaleDispute(
         uint256 jobId,
-        JobTerms calldata terms,
+        bytes calldata terms,
         bytes32 resultHash
     ) external notifiesOnSettlement(jobId, terms, resultHash) nonReentrant {
         JobSlot storage job = _job(jobId, terms, resultHash);
@@ -424,7 +424,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     /// @inheritdoc IJobMarket
-    function slashNoShow(uint256 jobId, JobTerms calldata terms) external nonReentrant {
+    function slashNoShow(uint256 jobId, bytes calldata terms) external nonReentrant {
         JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, OVERDUE);
         _slash(jobId, terms, SlashReason.NoShow, msg.sender);
@@ -452,12 +452,12 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     /// @inheritdoc IJobMarket
     function rule(
         uint256 jobId,
-        JobTerms calldata terms,
+        bytes calldata terms,
         bytes32 resultHash,
         bool workerWins
     ) external notifiesOnSettlement(jobId, terms, resultHash) nonReentrant {
         JobSlot storage job = _job(jobId, terms, resultHash);
-        if (msg.sender != terms.arbiter) revert JobMarketNotArbiter(jobId, msg.sender);
+        if (msg.sender != terms.arbiter()) revert JobMarketNotArbiter(jobId, msg.sender);
         _expectState(jobId, job, DISPUTED | RULING_OVERDUE);
         _resolveDispute(jobId, job, terms, resultHash, workerWins, false);
     }
@@ -519,8 +519,8 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     /// @inheritdoc IJobMarket
-    function executionDeadline(uint256 jobId, JobTerms calldata terms) external view returns (uint32) {
-        return _job(jobId, terms, 0).revealDeadline + terms.executionWindow;
+    function executionDeadline(uint256 jobId, bytes calldata terms) external view returns (uint32) {
+        return _job(jobId, terms, 0).revealDeadline + terms.executionWindow();
     }
 
     /// @inheritdoc IJobMarket
@@ -590,37 +590,26 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     /// @inheritdoc IJobMarket
-    function jobDigest(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) public pure returns (bytes21) {
-        return bytes21(keccak256(abi.encode(jobId, resultHash, terms)));
-    }
-
-    // ---------------------------------------------------------------- state
-
-    /// @dev Loads a job after checking that `terms` (and `resultHash` while a result stands) are its own.
-    function _job(
-        uint256 jobId,
-        JobTerms calldata terms,
-        bytes32 resultHash
-    ) private view returns (JobSlot storage job) {
-        job = _jobs[jobId];
-        if (job.digest != _digestAsSent(jobId, terms, resultHash)) revert JobMarketTermsMismatch(jobId);
-    }
-
-    /// @dev `jobDigest`, hashing the 19 words of `terms` as they are in calldata instead of decoding
-    /// and re-encoding each field first: the same bytes as `abi.encode(jobId, resultHash, terms)`
-    /// for a canonical encoding. A non-canonical one (dirty high bits) hashes differently, so
-    /// `_job` refuses it; at posting, emitting the terms in `JobPosted` re-encodes and checks
-    /// every field, so the stored digest is always that of the canonical encoding.
-    function _digestAsSent(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) private pure returns (bytes21) {
+    function jobDigest(uint256 jobId, bytes calldata terms, bytes32 resultHash) public pure returns (bytes21) {
+        // keccak256(abi.encodePacked(jobId, resultHash, terms)), without the copies `abi.encodePacked`
+        // makes. Terms of another length than those posted (checked there) never match a digest.
         bytes32 h;
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             mstore(ptr, jobId)
             mstore(add(ptr, 0x20), resultHash)
-            calldatacopy(add(ptr, 0x40), terms, TERMS_BYTES)
-            h := keccak256(ptr, add(0x40, TERMS_BYTES))
+            calldatacopy(add(ptr, 0x40), terms.offset, terms.length)
+            h := keccak256(ptr, add(0x40, terms.length))
         }
         return bytes21(h);
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /// @dev Loads a job after checking that `terms` (and `resultHash` while a result stands) are its own.
+    function _job(uint256 jobId, bytes calldata terms, bytes32 resultHash) private view returns (JobSlot storage job) {
+        job = _jobs[jobId];
+        if (job.digest != jobDigest(jobId, terms, resultHash)) revert JobMarketTermsMismatch(jobId);
     }
 
     /// @dev The derived state: the stored status refined by the deadlines (each deadline is the
@@ -657,7 +646,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     /// back) and writes its slot. Returns the wei of ETH the job needs from `msg.value`.
     function _post(
         Core memory core,
-        JobTerms calldata terms,
+        bytes calldata terms,
         bytes32 specHash,
         bytes calldata spec
     ) private returns (uint256 ethReward) {
@@ -665,14 +654,15 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         if (specHash == bytes32(0)) revert JobMarketZeroHash();
         if (spec.length > MAX_PAYLOAD_BYTES) revert JobMarketPayloadTooLarge(spec.length, MAX_PAYLOAD_BYTES);
 
-        if (terms.token == address(0)) {
-            ethReward = terms.maxReward;
+        if (terms.token() == address(0)) {
+            ethReward = terms.maxReward();
         } else {
-            IERC20 token = IERC20(terms.token);
+            IERC20 token = IERC20(terms.token());
             uint256 before = token.balanceOf(address(this));
-            token.safeTransferFrom(msg.sender, address(this), terms.maxReward);
+            token.safeTransferFrom(msg.sender, address(this), terms.maxReward());
             uint256 received = token.balanceOf(address(this)) - before;
-            if (received != terms.maxReward) revert JobMarketTokenShortfall(terms.token, terms.maxReward, received);
+            if (received != terms.maxReward())
+                revert JobMarketTokenShortfall(terms.token(), terms.maxReward(), received);
         }
 
         // Cannot overflow: 2^64 jobs would take far more gas than exists.
@@ -680,44 +670,58 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
             ++core.jobCount;
         }
         uint256 jobId = core.jobCount;
-        uint32 commitDeadline = uint32(block.timestamp) + terms.commitWindow;
-        uint32 revealDeadline = commitDeadline + terms.revealWindow;
+        uint32 commitDeadline = uint32(block.timestamp) + terms.commitWindow();
+        uint32 revealDeadline = commitDeadline + terms.revealWindow();
         _jobs[jobId] = JobSlot({
-            digest: _digestAsSent(jobId, terms, 0),
+            digest: jobDigest(jobId, terms, 0),
             status: Status.Auction,
             round: 0,
             commits: 0,
             deadline: commitDeadline,
             revealDeadline: revealDeadline
         });
-        emit JobPosted(jobId, msg.sender, terms.token, terms, specHash, spec, commitDeadline, revealDeadline);
+        emit JobPosted(jobId, msg.sender, terms, specHash, spec, commitDeadline);
     }
 
-    function _validateTerms(Core memory params, JobTerms calldata terms) private view {
-        if (terms.requester != msg.sender) revert JobMarketRequesterMismatch(terms.requester, msg.sender);
-        if (!isTokenAllowed(terms.token)) revert JobMarketTokenNotAllowed(terms.token);
-        if (terms.maxReward == 0) revert JobMarketZeroReward();
-        if (terms.bond == 0) revert JobMarketZeroBond();
-        if (terms.arbiter.code.length == 0) revert JobMarketInvalidArbiter(terms.arbiter);
-        if (terms.feeBps != params.feeBps) revert JobMarketParamMismatch("feeBps", terms.feeBps, params.feeBps);
-        if (terms.forfeitBps != params.forfeitBps) {
-            revert JobMarketParamMismatch("forfeitBps", terms.forfeitBps, params.forfeitBps);
+    function _validateTerms(Core memory params, bytes calldata terms) private view {
+        if (terms.length != PackedTerms.LENGTH) revert JobMarketTermsLength(terms.length, PackedTerms.LENGTH);
+        uint8 pricing = terms.pricing();
+        uint8 callbackByte = uint8(terms[PackedTerms.LENGTH - 1]);
+        if (pricing > 1 || callbackByte > 1) revert JobMarketTermsFlags(pricing, callbackByte);
+        if (terms.requester() != msg.sender) revert JobMarketRequesterMismatch(terms.requester(), msg.sender);
+        if (!isTokenAllowed(terms.token())) revert JobMarketTokenNotAllowed(terms.token());
+        if (terms.maxReward() == 0) revert JobMarketZeroReward();
+        if (terms.bond() == 0) revert JobMarketZeroBond();
+        if (terms.arbiter().code.length == 0) revert JobMarketInvalidArbiter(terms.arbiter());
+        // The five copied parameters sit side by side in the packed terms: one comparison of all
+        // five, and field by field only to name the one that differs.
+        uint256 current =
+            (uint256(params.feeBps) << 160) |
+                (uint256(params.forfeitBps) << 144) |
+                (uint256(params.slashBountyBps) << 128) |
+                (uint256(params.disputeBond) << 32) |
+                params.rulingTimeout;
+        if (terms.copiedParams() != current) {
+            if (terms.feeBps() != params.feeBps) revert JobMarketParamMismatch("feeBps", terms.feeBps(), params.feeBps);
+            if (terms.forfeitBps() != params.forfeitBps) {
+                revert JobMarketParamMismatch("forfeitBps", terms.forfeitBps(), params.forfeitBps);
+            }
+            if (terms.slashBountyBps() != params.slashBountyBps) {
+                revert JobMarketParamMismatch("slashBountyBps", terms.slashBountyBps(), params.slashBountyBps);
+            }
+            if (terms.disputeBond() != params.disputeBond) {
+                revert JobMarketParamMismatch("disputeBond", terms.disputeBond(), params.disputeBond);
+            }
+            if (terms.rulingTimeout() != params.rulingTimeout) {
+                revert JobMarketParamMismatch("rulingTimeout", terms.rulingTimeout(), params.rulingTimeout);
+            }
         }
-        if (terms.slashBountyBps != params.slashBountyBps) {
-            revert JobMarketParamMismatch("slashBountyBps", terms.slashBountyBps, params.slashBountyBps);
-        }
-        if (terms.disputeBond != params.disputeBond) {
-            revert JobMarketParamMismatch("disputeBond", terms.disputeBond, params.disputeBond);
-        }
-        if (terms.rulingTimeout != params.rulingTimeout) {
-            revert JobMarketParamMismatch("rulingTimeout", terms.rulingTimeout, params.rulingTimeout);
-        }
-        _checkWindow(terms.commitWindow);
-        _checkWindow(terms.revealWindow);
-        _checkWindow(terms.executionWindow);
-        _checkWindow(terms.challengeWindow);
-        uint256 earliest = block.timestamp + terms.commitWindow + terms.revealWindow + terms.executionWindow;
-        if (terms.expiry < earliest) revert JobMarketExpiryTooSoon(terms.expiry, earliest);
+        _checkWindow(terms.commitWindow());
+        _checkWindow(terms.revealWindow());
+        _checkWindow(terms.executionWindow());
+        _checkWindow(terms.challengeWindow());
+        uint256 earliest = block.timestamp + terms.commitWindow() + terms.revealWindow() + terms.executionWindow();
+        if (terms.expiry() < earliest) revert JobMarketExpiryTooSoon(terms.expiry(), earliest);
     }
 
     function _checkWindow(uint32 window) private pure {
@@ -733,17 +737,17 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     /// @dev Whether a new auction round and its execution window end by the job's expiry.
-    function _roundFits(JobSlot storage job, JobTerms calldata terms) private view returns (bool) {
-        uint256 roundEnd = block.timestamp + terms.commitWindow + terms.revealWindow + terms.executionWindow;
-        return job.round < type(uint8).max && roundEnd <= terms.expiry;
+    function _roundFits(JobSlot storage job, bytes calldata terms) private view returns (bool) {
+        uint256 roundEnd = block.timestamp + terms.commitWindow() + terms.revealWindow() + terms.executionWindow();
+        return job.round < type(uint8).max && roundEnd <= terms.expiry();
     }
 
-    function _startRound(uint256 jobId, JobSlot storage job, JobTerms calldata terms) private {
+    function _startRound(uint256 jobId, JobSlot storage job, bytes calldata terms) private {
         uint8 round = job.round + 1;
-        uint32 commitDeadline = uint32(block.timestamp) + terms.commitWindow;
-        uint32 revealDeadline = commitDeadline + terms.revealWindow;
+        uint32 commitDeadline = uint32(block.timestamp) + terms.commitWindow();
+        uint32 revealDeadline = commitDeadline + terms.revealWindow();
         delete _awards[jobId];
-        if (terms.pricing == Pricing.SecondPrice) delete _secondPrices[jobId];
+        if (terms.secondPrice()) delete _secondPrices[jobId];
         // A result from a lost dispute no longer stands.
         _jobs[jobId] = JobSlot({
             digest: jobDigest(jobId, terms, 0),
@@ -794,43 +798,43 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
 
     // ---------------------------------------------------------------- transitions
 
-    function _assign(uint256 jobId, JobSlot storage job, JobTerms calldata terms) private {
+    function _assign(uint256 jobId, JobSlot storage job, bytes calldata terms) private {
         Award storage award = _awards[jobId];
         uint96 price = award.price;
-        if (terms.pricing == Pricing.SecondPrice) {
+        if (terms.secondPrice()) {
             uint96 second = _secondPrices[jobId];
-            price = second == 0 ? terms.maxReward : second;
+            price = second == 0 ? terms.maxReward() : second;
             award.price = price;
         }
         // The execution clock runs from the reveal deadline, not from finalization.
-        uint32 deadline = job.revealDeadline + terms.executionWindow;
+        uint32 deadline = job.revealDeadline + terms.executionWindow();
         job.status = Status.Assigned;
         job.deadline = deadline;
         emit JobAssigned(jobId, award.winner, price, deadline);
     }
 
-    function _settle(uint256 jobId, JobSlot storage job, JobTerms calldata terms, bytes32 resultHash) private {
+    function _settle(uint256 jobId, JobSlot storage job, bytes calldata terms, bytes32 resultHash) private {
         Award memory award = _awards[jobId];
         address worker = award.winner;
         uint96 price = award.price;
         // Cannot overflow: feeBps <= MAX_FEE_BPS and price <= maxReward, both checked before.
-        uint96 fee = uint96((uint256(price) * terms.feeBps) / BPS);
-        uint96 refund = terms.maxReward - price;
+        uint96 fee = uint96((uint256(price) * terms.feeBps()) / BPS);
+        uint96 refund = terms.maxReward() - price;
         job.status = Status.Settled;
 
         // A completion counts for reputation only if it cost its requester something: a fee that
         // rounds to zero, or a job the worker posted itself, would let reputation be farmed.
-        _recordCompletion(worker, terms.bond, fee != 0 && worker != terms.requester);
-        _credit(worker, terms.token, price - fee);
-        if (fee != 0) _credit(_payout.treasury, terms.token, fee);
-        if (refund != 0) _credit(terms.requester, terms.token, refund);
+        _recordCompletion(worker, terms.bond(), fee != 0 && worker != terms.requester());
+        _credit(worker, terms.token(), price - fee);
+        if (fee != 0) _credit(_payout.treasury, terms.token(), fee);
+        if (refund != 0) _credit(terms.requester(), terms.token(), refund);
         emit JobSettled(jobId, worker, resultHash, price, fee, refund);
     }
 
     function _resolveDispute(
         uint256 jobId,
         JobSlot storage job,
-        JobTerms calldata terms,
+        bytes calldata terms,
         bytes32 resultHash,
         bool workerWins,
         bool byTimeout
@@ -851,24 +855,24 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     /// @dev Takes the winner's whole bond: a bounty to `beneficiary`, the rest to the requester.
-    function _slash(uint256 jobId, JobTerms calldata terms, SlashReason reason, address beneficiary) private {
+    function _slash(uint256 jobId, bytes calldata terms, SlashReason reason, address beneficiary) private {
         address worker = _awards[jobId].winner;
-        uint96 amount = terms.bond;
+        uint96 amount = terms.bond();
         _takeBond(worker, amount, amount, reason == SlashReason.NoShow, reason == SlashReason.DisputeLost);
         // A worker triggering its own slash earns no bounty on it.
-        if (beneficiary == worker) beneficiary = terms.requester;
+        if (beneficiary == worker) beneficiary = terms.requester();
         uint96 bounty = _payPenalty(terms, amount, beneficiary);
         emit WorkerSlashed(jobId, worker, reason, amount, beneficiary, bounty);
     }
 
     /// @dev Splits a slash in wei: the bounty share to `beneficiary`, the rest to the requester.
-    function _payPenalty(JobTerms calldata terms, uint96 amount, address beneficiary) private returns (uint96 bounty) {
-        bounty = uint96((uint256(amount) * terms.slashBountyBps) / BPS);
+    function _payPenalty(bytes calldata terms, uint96 amount, address beneficiary) private returns (uint96 bounty) {
+        bounty = uint96((uint256(amount) * terms.slashBountyBps()) / BPS);
         if (bounty != 0) _credit(beneficiary, address(0), bounty);
-        if (amount != bounty) _credit(terms.requester, address(0), amount - bounty);
+        if (amount != bounty) _credit(terms.requester(), address(0), amount - bounty);
     }
 
-    function _reopenOrRefund(uint256 jobId, JobSlot storage job, JobTerms calldata terms) private {
+    function _reopenOrRefund(uint256 jobId, JobSlot storage job, bytes calldata terms) private {
         if (_roundFits(job, terms)) {
             _startRound(jobId, job, terms);
         } else {
@@ -876,10 +880,10 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         }
     }
 
-    function _refund(uint256 jobId, JobSlot storage job, JobTerms calldata terms) private {
+    function _refund(uint256 jobId, JobSlot storage job, bytes calldata terms) private {
         job.status = Status.Refunded;
-        _credit(terms.requester, terms.token, terms.maxReward);
-        emit JobRefunded(jobId, terms.maxReward);
+        _credit(terms.requester(), terms.token(), terms.maxReward());
+        emit JobRefunded(jobId, terms.maxReward());
     }
 
     /// @dev Calls the requester's `onJobSettled` with a fixed gas limit, ignoring its outcome and

@@ -8,6 +8,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {IJobMarket} from "./interfaces/IJobMarket.sol";
 import {IWorkflowOrchestrator} from "./interfaces/IWorkflowOrchestrator.sol";
+import {PackedTerms} from "./libraries/PackedTerms.sol";
 
 /// @title Baton workflow orchestrator
 /// @notice See {IWorkflowOrchestrator}. Holds no special power in the market: it posts, reclaims,
@@ -243,7 +244,7 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
                 uint96 price = _market.getJob(jobId).price;
                 _recordSettlement(workflowId, wf, step, s, _market.undeliveredResultOf(jobId), price, false);
             } else if (state == IJobMarket.JobState.Unfilled) {
-                _market.reclaim(jobId, _terms(wf, s));
+                _market.reclaim(jobId, PackedTerms.encode(_terms(wf, s)));
                 _recordFailure(workflowId, wf, step, s);
             } else if (state == IJobMarket.JobState.Refunded || state == IJobMarket.JobState.Cancelled) {
                 _recordFailure(workflowId, wf, step, s);
@@ -431,7 +432,11 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
     /// @dev Posts a step's job, reverting with the market's error if it refuses.
     function _post(uint256 workflowId, Workflow storage wf, uint8 step, Step storage s) private {
         (IJobMarket.JobTerms memory terms, bytes32 specHash, bytes memory spec) = _prepare(workflowId, wf, s);
-        uint256 jobId = _market.postJob{value: wf.token == address(0) ? terms.maxReward : 0}(terms, specHash, spec);
+        uint256 jobId = _market.postJob{value: wf.token == address(0) ? terms.maxReward : 0}(
+            PackedTerms.encode(terms),
+            specHash,
+            spec
+        );
         _posted(workflowId, wf, step, s, terms, jobId, specHash);
     }
 
@@ -456,7 +461,7 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
         }
         (IJobMarket.JobTerms memory terms, bytes32 specHash, bytes memory spec) = _prepare(workflowId, wf, s);
         uint256 value = wf.token == address(0) ? terms.maxReward : 0;
-        try _market.postJob{value: value}(terms, specHash, spec) returns (uint256 jobId) {
+        try _market.postJob{value: value}(PackedTerms.encode(terms), specHash, spec) returns (uint256 jobId) {
             _posted(workflowId, wf, step, s, terms, jobId, specHash);
         } catch (bytes memory reason) {
             if (wf.token != address(0)) IERC20(wf.token).forceApprove(address(_market), 0);
@@ -592,7 +597,7 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
             for (uint256 i = 0; i < count; ++i) {
                 Step storage s = _steps[workflowId][i];
                 if (s.status != StepStatus.Posted) continue;
-                try _market.cancel(s.jobId, _terms(wf, s)) {
+                try _market.cancel(s.jobId, PackedTerms.encode(_terms(wf, s))) {
                     s.status = StepStatus.Cancelled;
                     emit StepCancelled(workflowId, uint8(i), s.jobId);
                     wf.balance += s.maxReward;

@@ -22,6 +22,7 @@ import {
   submitted,
   type Fixture,
   type JobTerms,
+  packTerms,
 } from "./helpers/fixture";
 
 const VOTING_PERIOD = DAY; // as deployed by the fixture
@@ -35,7 +36,7 @@ const SLASH_REASON_DISPUTE_LOST = 1;
 async function openDispute(f: Fixture, jobId: bigint, terms: JobTerms) {
   const openedAt = (await time.latest()) + 10;
   await atTime(openedAt);
-  await f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: DISPUTE_BOND });
+  await f.market.connect(f.other).dispute(jobId, packTerms(terms), RESULT_HASH, { value: DISPUTE_BOND });
   return { openedAt, votingEnds: openedAt + VOTING_PERIOD, rulingDeadline: openedAt + DEFAULT_PARAMS.rulingTimeout };
 }
 
@@ -51,8 +52,8 @@ async function resubmit(f: Fixture, jobId: bigint, terms: JobTerms, round: numbe
   await time.increaseTo((await f.market.getJob(jobId)).deadline);
   await reveal(f, jobId, terms, f.worker1, PRICE, round);
   await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
-  await f.market.finalizeAuction(jobId, terms);
-  await f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT);
+  await f.market.finalizeAuction(jobId, packTerms(terms));
+  await f.market.connect(f.worker1).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT);
 }
 
 async function voteAll(f: Fixture, jobId: bigint, votes: boolean[]) {
@@ -155,7 +156,7 @@ describe("CommitteeArbiter", function () {
       const { jobId, terms } = await submitted(f, PRICE);
       const openedAt = (await time.latest()) + 10;
       await atTime(openedAt);
-      const tx = f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: DISPUTE_BOND });
+      const tx = f.market.connect(f.other).dispute(jobId, packTerms(terms), RESULT_HASH, { value: DISPUTE_BOND });
       await expect(tx)
         .to.emit(f.arbiter, "DisputeOpened")
         .withArgs(jobId, f.other.address, f.worker1.address, RESULT_HASH, openedAt + VOTING_PERIOD);
@@ -257,7 +258,7 @@ describe("CommitteeArbiter", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await disputed(f);
       await voteAll(f, jobId, [true, true]);
-      await f.arbiter.resolve(jobId, terms, RESULT_HASH);
+      await f.arbiter.resolve(jobId, packTerms(terms), RESULT_HASH);
       await expect(f.arbiter.connect(f.members[2]).vote(jobId, false))
         .to.be.revertedWithCustomError(f.arbiter, "CommitteeArbiterNoDispute")
         .withArgs(jobId);
@@ -273,7 +274,7 @@ describe("CommitteeArbiter", function () {
 
       const at = (await time.latest()) + 10;
       await atTime(at);
-      const tx = f.arbiter.connect(f.requester).resolve(jobId, terms, RESULT_HASH);
+      const tx = f.arbiter.connect(f.requester).resolve(jobId, packTerms(terms), RESULT_HASH);
       await expect(tx).to.emit(f.arbiter, "Ruled").withArgs(jobId, false, false);
       await expect(tx).to.emit(f.market, "DisputeResolved").withArgs(jobId, false, false);
       await expect(tx)
@@ -299,7 +300,7 @@ describe("CommitteeArbiter", function () {
       expect(stored.round).to.equal(1n);
       expect(stored.winner).to.equal(ethers.ZeroAddress);
       // The rejected result left the digest: the reopened job takes no result hash.
-      expect(stored.digest).to.equal(await f.market.jobDigest(jobId, terms, ethers.ZeroHash));
+      expect(stored.digest).to.equal(await f.market.jobDigest(jobId, packTerms(terms), ethers.ZeroHash));
       const d = await f.market.getDispute(jobId);
       expect(d.disputer).to.equal(ethers.ZeroAddress);
       expect(d.bond).to.equal(0n);
@@ -318,7 +319,7 @@ describe("CommitteeArbiter", function () {
       const { jobId, terms } = await disputed(f);
       await voteAll(f, jobId, [true, false, true]);
 
-      const tx = f.arbiter.connect(f.other).resolve(jobId, terms, RESULT_HASH);
+      const tx = f.arbiter.connect(f.other).resolve(jobId, packTerms(terms), RESULT_HASH);
       await expect(tx).to.emit(f.arbiter, "Ruled").withArgs(jobId, true, false);
       await expect(tx).to.emit(f.market, "DisputeResolved").withArgs(jobId, true, false);
       await expect(tx)
@@ -344,7 +345,7 @@ describe("CommitteeArbiter", function () {
       const { jobId, terms, votingEnds } = await disputed(f);
       await voteAll(f, jobId, [true, true]);
       expect(await time.latest()).to.be.lessThan(votingEnds);
-      await expect(f.arbiter.resolve(jobId, terms, RESULT_HASH))
+      await expect(f.arbiter.resolve(jobId, packTerms(terms), RESULT_HASH))
         .to.emit(f.arbiter, "Ruled")
         .withArgs(jobId, true, false);
     });
@@ -355,14 +356,14 @@ describe("CommitteeArbiter", function () {
       await voteAll(f, jobId, [true, false]);
 
       await atTime(votingEnds - 1);
-      await expect(f.arbiter.resolve(jobId, terms, RESULT_HASH))
+      await expect(f.arbiter.resolve(jobId, packTerms(terms), RESULT_HASH))
         .to.be.revertedWithCustomError(f.arbiter, "CommitteeArbiterVotingOpen")
         .withArgs(jobId, votingEnds);
       expect(await f.market.jobState(jobId)).to.equal(JobState.Disputed);
 
       // At the end of the period the split vote falls back to the default: the worker prevails.
       await atTime(votingEnds);
-      const tx = f.arbiter.resolve(jobId, terms, RESULT_HASH);
+      const tx = f.arbiter.resolve(jobId, packTerms(terms), RESULT_HASH);
       await expect(tx).to.emit(f.arbiter, "Ruled").withArgs(jobId, true, true);
       await expect(tx).to.emit(f.market, "DisputeResolved").withArgs(jobId, true, false);
     });
@@ -372,7 +373,7 @@ describe("CommitteeArbiter", function () {
       const { jobId, terms, votingEnds } = await disputed(f);
 
       await atTime(votingEnds + 1);
-      const tx = f.arbiter.resolve(jobId, terms, RESULT_HASH);
+      const tx = f.arbiter.resolve(jobId, packTerms(terms), RESULT_HASH);
       await expect(tx).to.emit(f.arbiter, "Ruled").withArgs(jobId, true, true);
       await expect(tx).to.emit(f.market, "DisputeResolved").withArgs(jobId, true, false);
       await expect(tx)
@@ -389,9 +390,9 @@ describe("CommitteeArbiter", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await disputed(f);
       await voteAll(f, jobId, [false, false]);
-      await f.arbiter.resolve(jobId, terms, RESULT_HASH);
+      await f.arbiter.resolve(jobId, packTerms(terms), RESULT_HASH);
 
-      await expect(f.arbiter.resolve(jobId, terms, RESULT_HASH))
+      await expect(f.arbiter.resolve(jobId, packTerms(terms), RESULT_HASH))
         .to.be.revertedWithCustomError(f.arbiter, "CommitteeArbiterNoDispute")
         .withArgs(jobId);
     });
@@ -399,7 +400,7 @@ describe("CommitteeArbiter", function () {
     it("reverts when the job was never disputed", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f, PRICE);
-      await expect(f.arbiter.resolve(jobId, terms, RESULT_HASH))
+      await expect(f.arbiter.resolve(jobId, packTerms(terms), RESULT_HASH))
         .to.be.revertedWithCustomError(f.arbiter, "CommitteeArbiterNoDispute")
         .withArgs(jobId);
     });
@@ -408,7 +409,7 @@ describe("CommitteeArbiter", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms, openedAt: firstOpenedAt } = await disputed(f);
       await voteAll(f, jobId, [false, false, true]);
-      await f.arbiter.resolve(jobId, terms, RESULT_HASH);
+      await f.arbiter.resolve(jobId, packTerms(terms), RESULT_HASH);
       expect(await f.market.jobState(jobId)).to.equal(JobState.Open);
 
       await resubmit(f, jobId, terms, 1);
@@ -428,7 +429,7 @@ describe("CommitteeArbiter", function () {
 
       // Members who voted on the first dispute vote again; this time the worker wins.
       await voteAll(f, jobId, [true, true]);
-      const tx = f.arbiter.resolve(jobId, terms, RESULT_HASH);
+      const tx = f.arbiter.resolve(jobId, packTerms(terms), RESULT_HASH);
       await expect(tx).to.emit(f.arbiter, "Ruled").withArgs(jobId, true, false);
       await expect(tx)
         .to.emit(f.market, "JobSettled")
@@ -453,7 +454,7 @@ describe("CommitteeArbiter", function () {
       const { jobId, terms } = await disputed(f);
       for (const caller of [f.other, f.members[0], f.requester, f.owner]) {
         for (const workerWins of [true, false]) {
-          await expect(f.market.connect(caller).rule(jobId, terms, RESULT_HASH, workerWins))
+          await expect(f.market.connect(caller).rule(jobId, packTerms(terms), RESULT_HASH, workerWins))
             .to.be.revertedWithCustomError(f.market, "JobMarketNotArbiter")
             .withArgs(jobId, caller.address);
         }
@@ -465,7 +466,7 @@ describe("CommitteeArbiter", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await disputed(f);
       const forged = { ...terms, arbiter: f.other.address };
-      await expect(f.market.connect(f.other).rule(jobId, forged, RESULT_HASH, false))
+      await expect(f.market.connect(f.other).rule(jobId, packTerms(forged), RESULT_HASH, false))
         .to.be.revertedWithCustomError(f.market, "JobMarketTermsMismatch")
         .withArgs(jobId);
       expect(await f.market.jobState(jobId)).to.equal(JobState.Disputed);
@@ -480,12 +481,12 @@ describe("CommitteeArbiter", function () {
       await voteAll(f, jobId, [false, false]);
 
       await atTime(rulingDeadline - 1);
-      await expect(f.market.connect(f.worker1).resolveStaleDispute(jobId, terms, RESULT_HASH))
+      await expect(f.market.connect(f.worker1).resolveStaleDispute(jobId, packTerms(terms), RESULT_HASH))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Disputed, states(JobState.RulingOverdue));
 
       await atTime(rulingDeadline);
-      const tx = f.market.connect(f.worker1).resolveStaleDispute(jobId, terms, RESULT_HASH);
+      const tx = f.market.connect(f.worker1).resolveStaleDispute(jobId, packTerms(terms), RESULT_HASH);
       await expect(tx).to.emit(f.market, "DisputeResolved").withArgs(jobId, true, true);
       await expect(tx)
         .to.emit(f.market, "JobSettled")
@@ -498,7 +499,7 @@ describe("CommitteeArbiter", function () {
       await expectConservation(f, [{ jobId, terms }]);
 
       // The committee can no longer overturn the settled job.
-      await expect(f.arbiter.resolve(jobId, terms, RESULT_HASH))
+      await expect(f.arbiter.resolve(jobId, packTerms(terms), RESULT_HASH))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Settled, states(JobState.Disputed, JobState.RulingOverdue));
     });
@@ -509,15 +510,15 @@ describe("CommitteeArbiter", function () {
       await voteAll(f, jobId, [false, false]);
       await time.increaseTo(rulingDeadline);
       expect(await f.market.jobState(jobId)).to.equal(JobState.RulingOverdue);
-      await expect(f.arbiter.resolve(jobId, terms, RESULT_HASH))
+      await expect(f.arbiter.resolve(jobId, packTerms(terms), RESULT_HASH))
         .to.emit(f.market, "DisputeResolved")
         .withArgs(jobId, false, false);
       // The rejected result left the job's digest, so the reopened job is addressed without it.
-      await expect(f.market.resolveStaleDispute(jobId, terms, RESULT_HASH)).to.be.revertedWithCustomError(
+      await expect(f.market.resolveStaleDispute(jobId, packTerms(terms), RESULT_HASH)).to.be.revertedWithCustomError(
         f.market,
         "JobMarketTermsMismatch",
       );
-      await expect(f.market.resolveStaleDispute(jobId, terms, ethers.ZeroHash))
+      await expect(f.market.resolveStaleDispute(jobId, packTerms(terms), ethers.ZeroHash))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Open, states(JobState.RulingOverdue));
     });
@@ -531,7 +532,7 @@ describe("CommitteeArbiter", function () {
       const { jobId, terms } = await disputed(f, { expiry });
       await voteAll(f, jobId, [false, false]);
 
-      const tx = f.arbiter.resolve(jobId, terms, RESULT_HASH);
+      const tx = f.arbiter.resolve(jobId, packTerms(terms), RESULT_HASH);
       await expect(tx).to.emit(f.arbiter, "Ruled").withArgs(jobId, false, false);
       await expect(tx)
         .to.emit(f.market, "WorkerSlashed")

@@ -21,6 +21,7 @@ import {
   salt,
   type Fixture,
   type JobTerms,
+  packTerms,
 } from "./helpers/fixture";
 import {
   CAP,
@@ -50,11 +51,15 @@ async function noShow(f: WorkflowFixture, jobId: bigint, price = P("0.5")) {
   const s = salt(`${jobId}:${job.round}:${f.worker1.address}`);
   await f.market
     .connect(f.worker1)
-    .commitBid(jobId, terms, await f.market.computeCommitment(jobId, job.round, f.worker1.address, price, s));
+    .commitBid(
+      jobId,
+      packTerms(terms),
+      await f.market.computeCommitment(jobId, job.round, f.worker1.address, price, s),
+    );
   await time.increaseTo((await jobOf(f, jobId)).deadline);
-  await f.market.connect(f.worker1).revealBid(jobId, terms, price, s);
+  await f.market.connect(f.worker1).revealBid(jobId, packTerms(terms), price, s);
   await time.increaseTo((await jobOf(f, jobId)).revealDeadline);
-  await f.market.finalizeAuction(jobId, terms);
+  await f.market.finalizeAuction(jobId, packTerms(terms));
   await time.increaseTo((await jobOf(f, jobId)).deadline);
   return terms;
 }
@@ -76,11 +81,11 @@ describe("Hardening", function () {
 
       const attacker = await (await ethers.getContractFactory("SlashAndSweep")).deploy();
       await expect(
-        attacker.run(await f.market.getAddress(), a, terms, await f.orchestrator.getAddress()),
+        attacker.run(await f.market.getAddress(), a, packTerms(terms), await f.orchestrator.getAddress()),
       ).to.be.revertedWithCustomError(f.orchestrator, "WorkflowNoSurplus");
 
       // Slashed on its own, the refund is still not sweepable before the workflow records it.
-      await f.market.connect(f.other).slashNoShow(a, terms);
+      await f.market.connect(f.other).slashNoShow(a, packTerms(terms));
       expect(await f.market.jobState(a)).to.equal(JobState.Refunded);
       await expect(f.orchestrator.sweepSurplus(ETH)).to.be.revertedWithCustomError(f.orchestrator, "WorkflowNoSurplus");
       await solvent(f);
@@ -109,7 +114,7 @@ describe("Hardening", function () {
       const terms = await termsOf(f, a);
       await time.increaseTo(terms.expiry);
       // Anyone may reclaim an expired unfilled job: the cap returns to the orchestrator's credit.
-      await f.market.connect(f.other).reclaim(a, terms);
+      await f.market.connect(f.other).reclaim(a, packTerms(terms));
       expect(await f.orchestrator.surplus(ETH)).to.equal(0n);
       await expect(f.orchestrator.sweepSurplus(ETH)).to.be.revertedWithCustomError(f.orchestrator, "WorkflowNoSurplus");
       await solvent(f);
@@ -150,7 +155,9 @@ describe("Hardening", function () {
       await reveal(f, jobId, terms, f.worker2, P("1.01"));
       await time.increaseTo((await jobOf(f, jobId)).revealDeadline);
       // ...and closes the unrevealed one itself to collect what it can.
-      await f.market.connect(f.requester).forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker3.address);
+      await f.market
+        .connect(f.requester)
+        .forfeitUnrevealed(jobId, packTerms(terms), ethers.ZeroHash, 0, f.worker3.address);
 
       const forfeited = (BOND * BigInt(DEFAULT_PARAMS.forfeitBps)) / BPS;
       const bounty = (forfeited * BigInt(DEFAULT_PARAMS.slashBountyBps)) / BPS;
@@ -163,7 +170,7 @@ describe("Hardening", function () {
       expect(gained + staked - 2n * WORKER_STAKE).to.equal(bounty - forfeited);
       expect(await f.market.creditOf(f.treasury.address, ETH)).to.equal(forfeited - bounty);
       // Second price still pays the winner at least its own bid.
-      await f.market.finalizeAuction(jobId, terms);
+      await f.market.finalizeAuction(jobId, packTerms(terms));
       expect((await jobOf(f, jobId)).price).to.equal(P("1.01"));
       await expectConservation(f, [{ jobId, terms }]);
     });
@@ -215,7 +222,7 @@ describe("Hardening", function () {
       expect((await f.market.getParams()).callbackGasLimit).to.equal(1_000_000n);
       const a = await jobOfStep(f, workflowId, 0);
       const [terms] = await bidAndSubmitAll(f, [{ jobId: a, price: P("0.005") }]);
-      await expect(f.market.connect(f.other).settle(a, terms, resultHashOfJob(a)))
+      await expect(f.market.connect(f.other).settle(a, packTerms(terms), resultHashOfJob(a)))
         .to.emit(f.market, "SettlementCallback")
         .withArgs(a, true);
       const statuses = await Promise.all(
@@ -254,7 +261,7 @@ describe("Hardening", function () {
     async function settledBy(f: Fixture, requester: typeof f.worker1, price: bigint, reward = price) {
       const { jobId, terms } = await postJob(f, { maxReward: reward, bond: 1n }, requester);
       await bidAndSubmit(f, jobId, terms, price);
-      await f.market.settle(jobId, terms, RESULT_HASH);
+      await f.market.settle(jobId, packTerms(terms), RESULT_HASH);
       return (await f.market.getWorker(f.worker1.address)).completed;
     }
 
@@ -289,11 +296,15 @@ describe("Hardening", function () {
       await time.increaseTo((await jobOf(f, jobId)).deadline);
       await reveal(f, jobId, terms, f.worker1, P("1"));
       await time.increaseTo((await jobOf(f, jobId)).revealDeadline);
-      await f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT);
-      await expect(f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: newParams.disputeBond }))
+      await f.market.connect(f.worker1).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT);
+      await expect(
+        f.market.connect(f.other).dispute(jobId, packTerms(terms), RESULT_HASH, { value: newParams.disputeBond }),
+      )
         .to.be.revertedWithCustomError(f.market, "JobMarketWrongValue")
         .withArgs(DEFAULT_PARAMS.disputeBond, newParams.disputeBond);
-      const tx = f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond });
+      const tx = f.market
+        .connect(f.other)
+        .dispute(jobId, packTerms(terms), RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond });
       await expect(tx).to.emit(f.market, "JobDisputed");
       const disputedAt = await time.latest();
       expect((await jobOf(f, jobId)).deadline).to.equal(BigInt(disputedAt + DEFAULT_PARAMS.rulingTimeout));
@@ -323,7 +334,7 @@ describe("Hardening", function () {
       });
       const last = MAX_UINT32 - BigInt(challengeWindow);
       await time.setNextBlockTimestamp(last + 1n);
-      await expect(f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT))
+      await expect(f.market.connect(f.worker1).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT))
         .to.be.revertedWithCustomError(f.market, "JobMarketTimestampOverflow")
         .withArgs(MAX_UINT32 + 1n);
       // The same job one second earlier: the challenge deadline is exactly the last second.
@@ -335,7 +346,7 @@ describe("Hardening", function () {
         expiry: Number(MAX_UINT32),
       });
       await time.setNextBlockTimestamp(last);
-      await g.market.connect(g.worker1).submitResult(again.jobId, again.terms, RESULT_HASH, RESULT);
+      await g.market.connect(g.worker1).submitResult(again.jobId, packTerms(again.terms), RESULT_HASH, RESULT);
       expect((await jobOf(g, again.jobId)).deadline).to.equal(MAX_UINT32);
     });
 
@@ -347,10 +358,12 @@ describe("Hardening", function () {
         challengeWindow: 2 * 86_400,
         expiry: Number(MAX_UINT32),
       });
-      await f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT);
+      await f.market.connect(f.worker1).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT);
       const at = MAX_UINT32 - BigInt(DEFAULT_PARAMS.rulingTimeout) + 1n;
       await time.setNextBlockTimestamp(at);
-      await expect(f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond }))
+      await expect(
+        f.market.connect(f.other).dispute(jobId, packTerms(terms), RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond }),
+      )
         .to.be.revertedWithCustomError(f.market, "JobMarketTimestampOverflow")
         .withArgs(MAX_UINT32 + 1n);
     });
@@ -372,7 +385,7 @@ describe("Hardening", function () {
   describe("abandon: a winner gives the job back at once", function () {
     async function assigned(f: Fixture, overrides: Partial<JobTerms> = {}, finalize = true) {
       const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: P("1") }], overrides);
-      if (finalize) await f.market.finalizeAuction(jobId, terms);
+      if (finalize) await f.market.finalizeAuction(jobId, packTerms(terms));
       return { jobId, terms };
     }
 
@@ -380,7 +393,7 @@ describe("Hardening", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await assigned(f);
       const penalty = (BOND * BigInt(DEFAULT_PARAMS.forfeitBps)) / BPS;
-      await expect(f.market.connect(f.worker1).abandon(jobId, terms))
+      await expect(f.market.connect(f.worker1).abandon(jobId, packTerms(terms)))
         .to.emit(f.market, "WorkerSlashed")
         .withArgs(jobId, f.worker1.address, 2, penalty, f.treasury.address, 0)
         .and.to.emit(f.market, "JobReopened");
@@ -395,7 +408,7 @@ describe("Hardening", function () {
       await expectConservation(f, [{ jobId, terms }]);
 
       // With no bid in the new round, the requester may cancel and get the whole reward back.
-      await expect(f.market.connect(f.requester).cancel(jobId, terms)).to.emit(f.market, "JobCancelled");
+      await expect(f.market.connect(f.requester).cancel(jobId, packTerms(terms))).to.emit(f.market, "JobCancelled");
       expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(terms.maxReward);
       await expectConservation(f, [{ jobId, terms }]);
     });
@@ -406,7 +419,7 @@ describe("Hardening", function () {
       // A round takes 4 h: after this one's 2 h auction, a new one no longer fits.
       const { jobId, terms } = await assigned(f, { expiry: now + 5 * 3600 }, false);
       expect(await f.market.jobState(jobId)).to.equal(JobState.Awarding);
-      await expect(f.market.connect(f.worker1).abandon(jobId, terms))
+      await expect(f.market.connect(f.worker1).abandon(jobId, packTerms(terms)))
         .to.emit(f.market, "JobRefunded")
         .withArgs(jobId, terms.maxReward);
       expect(await f.market.jobState(jobId)).to.equal(JobState.Refunded);
@@ -416,11 +429,11 @@ describe("Hardening", function () {
     it("only the winner, only before the execution deadline", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await assigned(f);
-      await expect(f.market.connect(f.worker2).abandon(jobId, terms))
+      await expect(f.market.connect(f.worker2).abandon(jobId, packTerms(terms)))
         .to.be.revertedWithCustomError(f.market, "JobMarketNotWinner")
         .withArgs(jobId, f.worker2.address);
       await time.increaseTo((await jobOf(f, jobId)).deadline);
-      await expect(f.market.connect(f.worker1).abandon(jobId, terms)).to.be.revertedWithCustomError(
+      await expect(f.market.connect(f.worker1).abandon(jobId, packTerms(terms))).to.be.revertedWithCustomError(
         f.market,
         "JobMarketUnexpectedState",
       );
@@ -428,11 +441,10 @@ describe("Hardening", function () {
       // result, which `abandon` does not take.
       const g = await loadFixture(deployMarket);
       const other = await assigned(g);
-      await g.market.connect(g.worker1).submitResult(other.jobId, other.terms, RESULT_HASH, RESULT);
-      await expect(g.market.connect(g.worker1).abandon(other.jobId, other.terms)).to.be.revertedWithCustomError(
-        g.market,
-        "JobMarketTermsMismatch",
-      );
+      await g.market.connect(g.worker1).submitResult(other.jobId, packTerms(other.terms), RESULT_HASH, RESULT);
+      await expect(
+        g.market.connect(g.worker1).abandon(other.jobId, packTerms(other.terms)),
+      ).to.be.revertedWithCustomError(g.market, "JobMarketTermsMismatch");
     });
   });
 });

@@ -18,6 +18,7 @@ import {
   salt,
   states,
   postUntilSameBidSlot,
+  packTerms,
 } from "./helpers/fixture";
 
 const P = (eth: string) => ethers.parseEther(eth);
@@ -31,7 +32,7 @@ async function commitGas(
   bidder: Parameters<typeof commit>[3],
 ) {
   const c = await f.market.computeCommitment(jobId, 0, bidder.address, P("1"), salt(`${jobId}:0:${bidder.address}`));
-  return (await (await f.market.connect(bidder).commitBid(jobId, terms, c)).wait())!.gasUsed;
+  return (await (await f.market.connect(bidder).commitBid(jobId, packTerms(terms), c)).wait())!.gasUsed;
 }
 
 describe("JobMarket auction", function () {
@@ -40,7 +41,7 @@ describe("JobMarket auction", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
       const commitment = await f.market.computeCommitment(jobId, 0, f.worker1.address, P("1"), salt("a"));
-      await expect(f.market.connect(f.worker1).commitBid(jobId, terms, commitment))
+      await expect(f.market.connect(f.worker1).commitBid(jobId, packTerms(terms), commitment))
         .to.emit(f.market, "BidCommitted")
         .withArgs(jobId, f.worker1.address, 0, commitment);
       // The market keeps the commitment's low 192 bits.
@@ -96,7 +97,7 @@ describe("JobMarket auction", function () {
           .withArgs(next.jobId, f.worker1.address);
         // Both bids are whole: each reveals against its own job, or is forfeited there.
         await time.increaseTo((await f.market.getJob(next.jobId)).deadline);
-        await expect(f.market.connect(f.worker1).revealBid(next.jobId, next.terms, P("0.5"), salt("wrong")))
+        await expect(f.market.connect(f.worker1).revealBid(next.jobId, packTerms(next.terms), P("0.5"), salt("wrong")))
           .to.be.revertedWithCustomError(f.market, "JobMarketCommitmentMismatch")
           .withArgs(next.jobId, f.worker1.address);
         await reveal(f, next.jobId, next.terms, f.worker1, P("0.5"));
@@ -104,7 +105,9 @@ describe("JobMarket auction", function () {
         expect(await f.market.commitmentOf(held.jobId, 0, f.worker1.address)).to.not.equal(ethers.ZeroHash);
         await time.increaseTo((await f.market.getJob(held.jobId)).revealDeadline);
         await expect(
-          f.market.connect(f.other).forfeitUnrevealed(held.jobId, held.terms, ethers.ZeroHash, 0, f.worker1.address),
+          f.market
+            .connect(f.other)
+            .forfeitUnrevealed(held.jobId, packTerms(held.terms), ethers.ZeroHash, 0, f.worker1.address),
         ).to.emit(f.market, "BidForfeited");
         expect(await f.market.commitmentOf(held.jobId, 0, f.worker1.address)).to.equal(ethers.ZeroHash);
       });
@@ -122,7 +125,7 @@ describe("JobMarket auction", function () {
         expect(await f.market.jobState(next.jobId)).to.equal(JobState.Open);
         // A second bid there would let the bidder pick which of its two prices to reveal.
         const second = await f.market.computeCommitment(next.jobId, 0, f.worker1.address, P("0.1"), salt("second"));
-        await expect(f.market.connect(f.worker1).commitBid(next.jobId, next.terms, second))
+        await expect(f.market.connect(f.worker1).commitBid(next.jobId, packTerms(next.terms), second))
           .to.be.revertedWithCustomError(f.market, "JobMarketAlreadyCommitted")
           .withArgs(next.jobId, f.worker1.address);
         // A job posted after the slot was freed uses it.
@@ -136,10 +139,9 @@ describe("JobMarket auction", function () {
         const f = await loadFixture(deployMarket);
         const { jobId, terms } = await postJob(f);
         const highOnly = ethers.toBeHex(1n << 200n, 32);
-        await expect(f.market.connect(f.worker1).commitBid(jobId, terms, highOnly)).to.be.revertedWithCustomError(
-          f.market,
-          "JobMarketZeroCommitment",
-        );
+        await expect(
+          f.market.connect(f.worker1).commitBid(jobId, packTerms(terms), highOnly),
+        ).to.be.revertedWithCustomError(f.market, "JobMarketZeroCommitment");
       });
     });
 
@@ -159,7 +161,7 @@ describe("JobMarket auction", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
       await commit(f, jobId, terms, f.worker1, P("1"));
-      await expect(f.market.connect(f.worker1).commitBid(jobId, terms, ethers.id("again")))
+      await expect(f.market.connect(f.worker1).commitBid(jobId, packTerms(terms), ethers.id("again")))
         .to.be.revertedWithCustomError(f.market, "JobMarketAlreadyCommitted")
         .withArgs(jobId, f.worker1.address);
     });
@@ -169,7 +171,7 @@ describe("JobMarket auction", function () {
       // A bond of the whole stake: after the first bid nothing is free.
       const { jobId, terms } = await postJob(f, { bond: WORKER_STAKE });
       await commit(f, jobId, terms, f.worker1, P("1"));
-      await expect(f.market.connect(f.worker1).commitBid(jobId, terms, ethers.id("again")))
+      await expect(f.market.connect(f.worker1).commitBid(jobId, packTerms(terms), ethers.id("again")))
         .to.be.revertedWithCustomError(f.market, "JobMarketAlreadyCommitted")
         .withArgs(jobId, f.worker1.address);
     });
@@ -177,11 +179,10 @@ describe("JobMarket auction", function () {
     it("reverts for a zero commitment and for an unregistered bidder", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
-      await expect(f.market.connect(f.worker1).commitBid(jobId, terms, ethers.ZeroHash)).to.be.revertedWithCustomError(
-        f.market,
-        "JobMarketZeroCommitment",
-      );
-      await expect(f.market.connect(f.other).commitBid(jobId, terms, ethers.id("c")))
+      await expect(
+        f.market.connect(f.worker1).commitBid(jobId, packTerms(terms), ethers.ZeroHash),
+      ).to.be.revertedWithCustomError(f.market, "JobMarketZeroCommitment");
+      await expect(f.market.connect(f.other).commitBid(jobId, packTerms(terms), ethers.id("c")))
         .to.be.revertedWithCustomError(f.market, "WorkerRegistryNotRegistered")
         .withArgs(f.other.address);
     });
@@ -189,15 +190,15 @@ describe("JobMarket auction", function () {
     it("enforces the job's minimum stake and reputation filter", async function () {
       const f = await loadFixture(deployMarket);
       const a = await postJob(f, { minStake: WORKER_STAKE + 1n });
-      await expect(f.market.connect(f.worker1).commitBid(a.jobId, a.terms, ethers.id("c")))
+      await expect(f.market.connect(f.worker1).commitBid(a.jobId, packTerms(a.terms), ethers.id("c")))
         .to.be.revertedWithCustomError(f.market, "JobMarketStakeTooLow")
         .withArgs(WORKER_STAKE, WORKER_STAKE + 1n);
       const b = await postJob(f, { minCompleted: 1 });
-      await expect(f.market.connect(f.worker1).commitBid(b.jobId, b.terms, ethers.id("c")))
+      await expect(f.market.connect(f.worker1).commitBid(b.jobId, packTerms(b.terms), ethers.id("c")))
         .to.be.revertedWithCustomError(f.market, "JobMarketReputationTooLow")
         .withArgs(0, 1);
       const c = await postJob(f, { minStake: WORKER_STAKE });
-      await expect(f.market.connect(f.worker1).commitBid(c.jobId, c.terms, ethers.id("c"))).to.emit(
+      await expect(f.market.connect(f.worker1).commitBid(c.jobId, packTerms(c.terms), ethers.id("c"))).to.emit(
         f.market,
         "BidCommitted",
       );
@@ -208,7 +209,7 @@ describe("JobMarket auction", function () {
       const { jobId, terms } = await postJob(f, { bond: WORKER_STAKE });
       await commit(f, jobId, terms, f.worker1, P("1"));
       const second = await postJob(f, { bond: 1n });
-      await expect(f.market.connect(f.worker1).commitBid(second.jobId, second.terms, ethers.id("c")))
+      await expect(f.market.connect(f.worker1).commitBid(second.jobId, packTerms(second.terms), ethers.id("c")))
         .to.be.revertedWithCustomError(f.market, "JobMarketInsufficientFreeStake")
         .withArgs(0n, 1n);
     });
@@ -220,7 +221,7 @@ describe("JobMarket auction", function () {
       await time.setNextBlockTimestamp(deadline - 1n);
       await commit(f, jobId, terms, f.worker1, P("1"));
       await time.setNextBlockTimestamp(deadline);
-      await expect(f.market.connect(f.worker2).commitBid(jobId, terms, ethers.id("late")))
+      await expect(f.market.connect(f.worker2).commitBid(jobId, packTerms(terms), ethers.id("late")))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Revealing, states(JobState.Open));
     });
@@ -301,7 +302,7 @@ describe("JobMarket auction", function () {
       await expect(reveal(f, jobId, terms, f.worker1, P("0.9")))
         .to.be.revertedWithCustomError(f.market, "JobMarketCommitmentMismatch")
         .withArgs(jobId, f.worker1.address);
-      await expect(f.market.connect(f.worker1).revealBid(jobId, terms, P("1"), salt("wrong")))
+      await expect(f.market.connect(f.worker1).revealBid(jobId, packTerms(terms), P("1"), salt("wrong")))
         .to.be.revertedWithCustomError(f.market, "JobMarketCommitmentMismatch")
         .withArgs(jobId, f.worker1.address);
     });
@@ -311,11 +312,11 @@ describe("JobMarket auction", function () {
       const { jobId, terms } = await postJob(f);
       await commit(f, jobId, terms, f.worker1, P("1"));
       const copied = await f.market.commitmentOf(jobId, 0, f.worker1.address);
-      await f.market.connect(f.worker2).commitBid(jobId, terms, copied);
+      await f.market.connect(f.worker2).commitBid(jobId, packTerms(terms), copied);
       await time.increaseTo((await f.market.getJob(jobId)).deadline);
       // Even with the victim's price and salt, the copier's address breaks the hash.
       const victimSalt = salt(`${jobId}:0:${f.worker1.address}`);
-      await expect(f.market.connect(f.worker2).revealBid(jobId, terms, P("1"), victimSalt))
+      await expect(f.market.connect(f.worker2).revealBid(jobId, packTerms(terms), P("1"), victimSalt))
         .to.be.revertedWithCustomError(f.market, "JobMarketCommitmentMismatch")
         .withArgs(jobId, f.worker2.address);
     });
@@ -359,11 +360,11 @@ describe("JobMarket auction", function () {
       const job = await f.market.getJob(jobId);
       await time.increase(600);
       const executionDeadline = job.revealDeadline + BigInt(terms.executionWindow);
-      await expect(f.market.connect(f.other).finalizeAuction(jobId, terms))
+      await expect(f.market.connect(f.other).finalizeAuction(jobId, packTerms(terms)))
         .to.emit(f.market, "JobAssigned")
         .withArgs(jobId, f.worker2.address, P("1.1"), executionDeadline);
       expect(await f.market.jobState(jobId)).to.equal(JobState.Assigned);
-      expect(await f.market.executionDeadline(jobId, terms)).to.equal(executionDeadline);
+      expect(await f.market.executionDeadline(jobId, packTerms(terms))).to.equal(executionDeadline);
     });
 
     it("pays the second-lowest price in a second-price auction", async function () {
@@ -377,7 +378,7 @@ describe("JobMarket auction", function () {
         ],
         { pricing: Pricing.SecondPrice },
       );
-      await expect(f.market.finalizeAuction(jobId, terms))
+      await expect(f.market.finalizeAuction(jobId, packTerms(terms)))
         .to.emit(f.market, "JobAssigned")
         .withArgs(
           jobId,
@@ -398,7 +399,7 @@ describe("JobMarket auction", function () {
         ],
         { pricing: Pricing.SecondPrice },
       );
-      await f.market.finalizeAuction(jobId, terms);
+      await f.market.finalizeAuction(jobId, packTerms(terms));
       const job = await f.market.getJob(jobId);
       expect(job.winner).to.equal(f.worker3.address);
       expect(job.price).to.equal(P("1.3"));
@@ -409,7 +410,7 @@ describe("JobMarket auction", function () {
       const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: P("0.5") }], {
         pricing: Pricing.SecondPrice,
       });
-      await f.market.finalizeAuction(jobId, terms);
+      await f.market.finalizeAuction(jobId, packTerms(terms));
       expect((await f.market.getJob(jobId)).price).to.equal(REWARD);
     });
 
@@ -419,11 +420,11 @@ describe("JobMarket auction", function () {
       await commit(f, jobId, terms, f.worker1, P("1"));
       const job = await f.market.getJob(jobId);
       await time.setNextBlockTimestamp(job.revealDeadline - 1n);
-      await expect(f.market.finalizeAuction(jobId, terms))
+      await expect(f.market.finalizeAuction(jobId, packTerms(terms)))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Revealing, states(JobState.Awarding));
       await time.setNextBlockTimestamp(job.revealDeadline);
-      await expect(f.market.finalizeAuction(jobId, terms))
+      await expect(f.market.finalizeAuction(jobId, packTerms(terms)))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Unfilled, states(JobState.Awarding));
     });
@@ -441,7 +442,9 @@ describe("JobMarket auction", function () {
 
       const forfeited = (BOND * BigInt(DEFAULT_PARAMS.forfeitBps)) / 10_000n;
       const bounty = (forfeited * BigInt(DEFAULT_PARAMS.slashBountyBps)) / 10_000n;
-      await expect(f.market.connect(f.other).forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker2.address))
+      await expect(
+        f.market.connect(f.other).forfeitUnrevealed(jobId, packTerms(terms), ethers.ZeroHash, 0, f.worker2.address),
+      )
         .to.emit(f.market, "BidForfeited")
         .withArgs(jobId, f.worker2.address, 0, forfeited, f.other.address);
       const w = await f.market.getWorker(f.worker2.address);
@@ -459,7 +462,9 @@ describe("JobMarket auction", function () {
       await commit(f, jobId, terms, f.worker1, P("1"));
       await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
       const forfeited = (BOND * BigInt(DEFAULT_PARAMS.forfeitBps)) / 10_000n;
-      await f.market.connect(f.worker1).forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker1.address);
+      await f.market
+        .connect(f.worker1)
+        .forfeitUnrevealed(jobId, packTerms(terms), ethers.ZeroHash, 0, f.worker1.address);
       expect(await f.market.creditOf(f.worker1.address, ETH)).to.equal(0n);
       expect(await f.market.creditOf(f.treasury.address, ETH)).to.equal(forfeited);
       expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(0n);
@@ -471,11 +476,11 @@ describe("JobMarket auction", function () {
       await commit(f, jobId, terms, f.worker1, P("1"));
       const { revealDeadline } = await f.market.getJob(jobId);
       await time.setNextBlockTimestamp(revealDeadline - 1n);
-      await expect(f.market.forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker1.address))
+      await expect(f.market.forfeitUnrevealed(jobId, packTerms(terms), ethers.ZeroHash, 0, f.worker1.address))
         .to.be.revertedWithCustomError(f.market, "JobMarketRevealStillOpen")
         .withArgs(jobId, revealDeadline);
       await time.setNextBlockTimestamp(revealDeadline);
-      await expect(f.market.forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker1.address)).to.emit(
+      await expect(f.market.forfeitUnrevealed(jobId, packTerms(terms), ethers.ZeroHash, 0, f.worker1.address)).to.emit(
         f.market,
         "BidForfeited",
       );
@@ -484,10 +489,10 @@ describe("JobMarket auction", function () {
     it("reverts for a revealed bid, an unknown bidder and a second forfeit", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: P("1") }]);
-      await expect(f.market.forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker1.address))
+      await expect(f.market.forfeitUnrevealed(jobId, packTerms(terms), ethers.ZeroHash, 0, f.worker1.address))
         .to.be.revertedWithCustomError(f.market, "JobMarketNoCommitment")
         .withArgs(jobId, f.worker1.address);
-      await expect(f.market.forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker2.address))
+      await expect(f.market.forfeitUnrevealed(jobId, packTerms(terms), ethers.ZeroHash, 0, f.worker2.address))
         .to.be.revertedWithCustomError(f.market, "JobMarketNoCommitment")
         .withArgs(jobId, f.worker2.address);
     });
@@ -497,8 +502,8 @@ describe("JobMarket auction", function () {
       const { jobId, terms } = await postJob(f);
       await commit(f, jobId, terms, f.worker1, P("1"));
       await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
-      await f.market.connect(f.requester).repost(jobId, terms);
-      await expect(f.market.forfeitUnrevealed(jobId, terms, ethers.ZeroHash, 0, f.worker1.address)).to.emit(
+      await f.market.connect(f.requester).repost(jobId, packTerms(terms));
+      await expect(f.market.forfeitUnrevealed(jobId, packTerms(terms), ethers.ZeroHash, 0, f.worker1.address)).to.emit(
         f.market,
         "BidForfeited",
       );
@@ -517,7 +522,7 @@ describe("JobMarket auction", function () {
       const now = (await time.latest()) + 1;
       await time.setNextBlockTimestamp(now);
       const commitDeadline = now + Number(terms.commitWindow);
-      await expect(f.market.connect(f.requester).repost(jobId, terms))
+      await expect(f.market.connect(f.requester).repost(jobId, packTerms(terms)))
         .to.emit(f.market, "JobReopened")
         .withArgs(jobId, 1, commitDeadline, commitDeadline + Number(terms.revealWindow));
       expect(await f.market.jobState(jobId)).to.equal(JobState.Open);
@@ -529,10 +534,10 @@ describe("JobMarket auction", function () {
       const roundLength = 4 * 3600;
       const { jobId, terms } = await postJob(f, { expiry: (await time.latest()) + roundLength + 1800 });
       await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
-      await expect(f.market.connect(f.other).repost(jobId, terms))
+      await expect(f.market.connect(f.other).repost(jobId, packTerms(terms)))
         .to.be.revertedWithCustomError(f.market, "JobMarketNotRequester")
         .withArgs(jobId, f.other.address);
-      await expect(f.market.connect(f.requester).repost(jobId, terms))
+      await expect(f.market.connect(f.requester).repost(jobId, packTerms(terms)))
         .to.be.revertedWithCustomError(f.market, "JobMarketNoTimeLeft")
         .withArgs(jobId, terms.expiry);
     });
@@ -543,7 +548,7 @@ describe("JobMarket auction", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
       await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
-      await expect(f.market.connect(f.requester).reclaim(jobId, terms))
+      await expect(f.market.connect(f.requester).reclaim(jobId, packTerms(terms)))
         .to.emit(f.market, "JobRefunded")
         .withArgs(jobId, REWARD);
       expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(REWARD);
@@ -555,11 +560,11 @@ describe("JobMarket auction", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
       await time.setNextBlockTimestamp(BigInt(terms.expiry) - 1n);
-      await expect(f.market.connect(f.other).reclaim(jobId, terms))
+      await expect(f.market.connect(f.other).reclaim(jobId, packTerms(terms)))
         .to.be.revertedWithCustomError(f.market, "JobMarketNotRequester")
         .withArgs(jobId, f.other.address);
       await time.setNextBlockTimestamp(terms.expiry);
-      await expect(f.market.connect(f.other).reclaim(jobId, terms)).to.emit(f.market, "JobRefunded");
+      await expect(f.market.connect(f.other).reclaim(jobId, packTerms(terms))).to.emit(f.market, "JobRefunded");
       expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(REWARD);
       expect(await f.market.creditOf(f.other.address, ETH)).to.equal(0n);
     });
@@ -567,7 +572,7 @@ describe("JobMarket auction", function () {
     it("reverts while the auction still has a winner to assign", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: P("1") }]);
-      await expect(f.market.connect(f.requester).reclaim(jobId, terms))
+      await expect(f.market.connect(f.requester).reclaim(jobId, packTerms(terms)))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Awarding, states(JobState.Unfilled));
     });
@@ -585,6 +590,6 @@ async function runRound(
   await time.increaseTo(job.deadline);
   await reveal(f, jobId, terms, f.worker3, P("0.7"), Number(job.round));
   await time.increaseTo(job.revealDeadline);
-  await f.market.finalizeAuction(jobId, terms);
+  await f.market.finalizeAuction(jobId, packTerms(terms));
   expect((await f.market.getJob(jobId)).winner).to.equal(f.worker3.address);
 }

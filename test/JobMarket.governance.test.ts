@@ -21,6 +21,7 @@ import {
   type Fixture,
   type JobTerms,
   type Params,
+  packTerms,
 } from "./helpers/fixture";
 
 const PRICE = ethers.parseEther("1.5");
@@ -65,8 +66,8 @@ async function runToSubmitted(f: Fixture, jobId: bigint, terms: JobTerms, bidder
   await time.increaseTo((await f.market.getJob(jobId)).deadline);
   await reveal(f, jobId, terms, bidder, price);
   await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
-  await f.market.finalizeAuction(jobId, terms);
-  await f.market.connect(bidder).submitResult(jobId, terms, RESULT_HASH, RESULT);
+  await f.market.finalizeAuction(jobId, packTerms(terms));
+  await f.market.connect(bidder).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT);
 }
 
 async function passChallengeWindow(f: Fixture, jobId: bigint) {
@@ -147,7 +148,7 @@ describe("JobMarket governance", function () {
       await runToSubmitted(f, old.jobId, old.terms);
       await passChallengeWindow(f, old.jobId);
       const oldFee = feeOf(PRICE, DEFAULT_PARAMS.feeBps);
-      await expect(f.market.settle(old.jobId, old.terms, RESULT_HASH))
+      await expect(f.market.settle(old.jobId, packTerms(old.terms), RESULT_HASH))
         .to.emit(f.market, "JobSettled")
         .withArgs(old.jobId, f.worker1.address, RESULT_HASH, PRICE, oldFee, REWARD - PRICE);
       expect(await f.market.creditOf(f.treasury.address, ETH)).to.equal(oldFee);
@@ -155,14 +156,14 @@ describe("JobMarket governance", function () {
 
       // Posting with the old fee now fails; the new fee is required.
       const stale = await makeTerms(f);
-      await expect(f.market.connect(f.requester).postJob(stale, SPEC_HASH, SPEC, { value: REWARD }))
+      await expect(f.market.connect(f.requester).postJob(packTerms(stale), SPEC_HASH, SPEC, { value: REWARD }))
         .to.be.revertedWithCustomError(f.market, "JobMarketParamMismatch")
         .withArgs("feeBps", DEFAULT_PARAMS.feeBps, newFee);
       const fresh = await postJob(f, { feeBps: newFee });
 
       await runToSubmitted(f, fresh.jobId, fresh.terms);
       await passChallengeWindow(f, fresh.jobId);
-      await expect(f.market.settle(fresh.jobId, fresh.terms, RESULT_HASH))
+      await expect(f.market.settle(fresh.jobId, packTerms(fresh.terms), RESULT_HASH))
         .to.emit(f.market, "JobSettled")
         .withArgs(fresh.jobId, f.worker1.address, RESULT_HASH, PRICE, feeOf(PRICE, newFee), REWARD - PRICE);
       await expectConservation(f, [old, fresh]);
@@ -180,18 +181,20 @@ describe("JobMarket governance", function () {
       const forfeited = (BOND * BigInt(DEFAULT_PARAMS.forfeitBps)) / 10_000n;
       const bounty = (forfeited * BigInt(DEFAULT_PARAMS.slashBountyBps)) / 10_000n;
       await expect(
-        f.market.connect(f.other).forfeitUnrevealed(old.jobId, old.terms, ethers.ZeroHash, 0, f.worker2.address),
+        f.market
+          .connect(f.other)
+          .forfeitUnrevealed(old.jobId, packTerms(old.terms), ethers.ZeroHash, 0, f.worker2.address),
       )
         .to.emit(f.market, "BidForfeited")
         .withArgs(old.jobId, f.worker2.address, 0, forfeited, f.other.address);
       expect(await f.market.creditOf(f.other.address, ETH)).to.equal(bounty);
 
       const stale = await makeTerms(f, { feeBps: DEFAULT_PARAMS.feeBps });
-      await expect(f.market.connect(f.requester).postJob(stale, SPEC_HASH, SPEC, { value: REWARD }))
+      await expect(f.market.connect(f.requester).postJob(packTerms(stale), SPEC_HASH, SPEC, { value: REWARD }))
         .to.be.revertedWithCustomError(f.market, "JobMarketParamMismatch")
         .withArgs("forfeitBps", DEFAULT_PARAMS.forfeitBps, 5_000);
       const halfStale = await makeTerms(f, { forfeitBps: 5_000 });
-      await expect(f.market.connect(f.requester).postJob(halfStale, SPEC_HASH, SPEC, { value: REWARD }))
+      await expect(f.market.connect(f.requester).postJob(packTerms(halfStale), SPEC_HASH, SPEC, { value: REWARD }))
         .to.be.revertedWithCustomError(f.market, "JobMarketParamMismatch")
         .withArgs("slashBountyBps", DEFAULT_PARAMS.slashBountyBps, 5_000);
       await expectConservation(f, [old]);
@@ -239,7 +242,7 @@ describe("JobMarket governance", function () {
 
       await f.market.setTokenAllowed(token, false);
       const terms = await makeTerms(f, { token });
-      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC))
+      await expect(f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC))
         .to.be.revertedWithCustomError(f.market, "JobMarketTokenNotAllowed")
         .withArgs(token);
 
@@ -247,7 +250,7 @@ describe("JobMarket governance", function () {
       await runToSubmitted(f, job.jobId, job.terms);
       await passChallengeWindow(f, job.jobId);
       const fee = feeOf(PRICE, DEFAULT_PARAMS.feeBps);
-      await expect(f.market.settle(job.jobId, job.terms, RESULT_HASH))
+      await expect(f.market.settle(job.jobId, packTerms(job.terms), RESULT_HASH))
         .to.emit(f.market, "JobSettled")
         .withArgs(job.jobId, f.worker1.address, RESULT_HASH, PRICE, fee, REWARD - PRICE);
       await expectConservation(f, [job]);
@@ -296,25 +299,23 @@ describe("JobMarket governance", function () {
 
       await expect(f.market.pause()).to.emit(f.market, "Paused").withArgs(f.owner.address);
       await expect(
-        f.market.connect(f.requester).postJob(newTerms, SPEC_HASH, SPEC, { value: REWARD }),
+        f.market.connect(f.requester).postJob(packTerms(newTerms), SPEC_HASH, SPEC, { value: REWARD }),
       ).to.be.revertedWithCustomError(f.market, "EnforcedPause");
-      await expect(f.market.connect(f.requester).repost(unfilled.jobId, unfilled.terms)).to.be.revertedWithCustomError(
-        f.market,
-        "EnforcedPause",
-      );
+      await expect(
+        f.market.connect(f.requester).repost(unfilled.jobId, packTerms(unfilled.terms)),
+      ).to.be.revertedWithCustomError(f.market, "EnforcedPause");
       // The pause is checked where it costs nothing (posting); a bid risks only the bidder's stake.
-      await expect(f.market.connect(f.worker1).commitBid(open.jobId, open.terms, commitment)).to.emit(
+      await expect(f.market.connect(f.worker1).commitBid(open.jobId, packTerms(open.terms), commitment)).to.emit(
         f.market,
         "BidCommitted",
       );
       expect((await f.market.getWorker(f.worker1.address)).locked).to.equal(BOND);
 
       await expect(f.market.unpause()).to.emit(f.market, "Unpaused").withArgs(f.owner.address);
-      await expect(f.market.connect(f.requester).postJob(newTerms, SPEC_HASH, SPEC, { value: REWARD })).to.emit(
-        f.market,
-        "JobPosted",
-      );
-      await expect(f.market.connect(f.requester).repost(unfilled.jobId, unfilled.terms)).to.emit(
+      await expect(
+        f.market.connect(f.requester).postJob(packTerms(newTerms), SPEC_HASH, SPEC, { value: REWARD }),
+      ).to.emit(f.market, "JobPosted");
+      await expect(f.market.connect(f.requester).repost(unfilled.jobId, packTerms(unfilled.terms))).to.emit(
         f.market,
         "JobReopened",
       );
@@ -330,11 +331,11 @@ describe("JobMarket governance", function () {
       await expect(
         f.market
           .connect(f.other)
-          .dispute(disputedJob.jobId, disputedJob.terms, RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond }),
+          .dispute(disputedJob.jobId, packTerms(disputedJob.terms), RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond }),
       ).to.emit(f.market, "JobDisputed");
       await f.arbiter.connect(f.members[0]).vote(disputedJob.jobId, true);
       await f.arbiter.connect(f.members[1]).vote(disputedJob.jobId, true);
-      await expect(f.arbiter.resolve(disputedJob.jobId, disputedJob.terms, RESULT_HASH))
+      await expect(f.arbiter.resolve(disputedJob.jobId, packTerms(disputedJob.terms), RESULT_HASH))
         .to.emit(f.market, "DisputeResolved")
         .withArgs(disputedJob.jobId, true, false);
 
@@ -343,13 +344,12 @@ describe("JobMarket governance", function () {
         .to.emit(f.market, "BidRevealed")
         .withArgs(job.jobId, f.worker2.address, 0, PRICE, true);
       await time.increaseTo((await f.market.getJob(job.jobId)).revealDeadline);
-      await expect(f.market.connect(f.worker2).submitResult(job.jobId, job.terms, RESULT_HASH, RESULT)).to.emit(
-        f.market,
-        "ResultSubmitted",
-      );
+      await expect(
+        f.market.connect(f.worker2).submitResult(job.jobId, packTerms(job.terms), RESULT_HASH, RESULT),
+      ).to.emit(f.market, "ResultSubmitted");
       await passChallengeWindow(f, job.jobId);
       const fee = feeOf(PRICE, DEFAULT_PARAMS.feeBps);
-      await expect(f.market.settle(job.jobId, job.terms, RESULT_HASH))
+      await expect(f.market.settle(job.jobId, packTerms(job.terms), RESULT_HASH))
         .to.emit(f.market, "JobSettled")
         .withArgs(job.jobId, f.worker2.address, RESULT_HASH, PRICE, fee, REWARD - PRICE);
 
@@ -432,13 +432,13 @@ describe("JobMarket governance", function () {
       // Money in every place the market holds it: open escrow in ETH and a token, a locked bid
       // bond, an execution bond, a dispute bond, requester credits and unbonding stake.
       const cancelled = await postJob(f);
-      await f.market.connect(f.requester).cancel(cancelled.jobId, cancelled.terms);
+      await f.market.connect(f.requester).cancel(cancelled.jobId, packTerms(cancelled.terms));
       const tokenJob = await postJob(f, { token });
       await commit(f, tokenJob.jobId, tokenJob.terms, f.worker2, PRICE);
       const disputedJob = await submitted(f, PRICE);
       await f.market
         .connect(f.other)
-        .dispute(disputedJob.jobId, disputedJob.terms, RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond });
+        .dispute(disputedJob.jobId, packTerms(disputedJob.terms), RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond });
       await f.market.connect(f.worker3).requestUnbond(ethers.parseEther("2"));
       const jobs = [cancelled, tokenJob, disputedJob];
       const ids = jobs.map((j) => j.jobId);
@@ -485,7 +485,7 @@ describe("JobMarket governance", function () {
         [f.requester, f.market],
         [REWARD, -REWARD],
       );
-      await expect(f.market.connect(f.requester).reclaim(tokenJob.jobId, tokenJob.terms))
+      await expect(f.market.connect(f.requester).reclaim(tokenJob.jobId, packTerms(tokenJob.terms)))
         .to.emit(f.market, "JobRefunded")
         .withArgs(tokenJob.jobId, REWARD);
       await expect(f.market.connect(f.requester).withdraw(token)).to.changeTokenBalances(
@@ -495,7 +495,7 @@ describe("JobMarket governance", function () {
       );
       await f.arbiter.connect(f.members[0]).vote(disputedJob.jobId, true);
       await f.arbiter.connect(f.members[1]).vote(disputedJob.jobId, true);
-      await f.arbiter.resolve(disputedJob.jobId, disputedJob.terms, RESULT_HASH);
+      await f.arbiter.resolve(disputedJob.jobId, packTerms(disputedJob.terms), RESULT_HASH);
       const fee = feeOf(PRICE, DEFAULT_PARAMS.feeBps);
       await expect(f.market.connect(f.worker1).withdraw(ETH)).to.changeEtherBalance(
         f.worker1,

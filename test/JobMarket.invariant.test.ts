@@ -17,6 +17,7 @@ import {
   salt,
   type Fixture,
   type JobTerms,
+  packTerms,
 } from "./helpers/fixture";
 
 // Random bounded sequences of actions by requesters, workers, committee members and bystanders.
@@ -107,7 +108,7 @@ async function apply(w: World, a: Action): Promise<void> {
         pricing: a.second ? Pricing.SecondPrice : Pricing.FirstPrice,
         expiry: (await time.latest()) + 2 * 86_400,
       });
-      await m.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: a.erc20 ? 0n : reward });
+      await m.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC, { value: a.erc20 ? 0n : reward });
       w.jobs.push({ jobId: await m.jobCount(), terms });
       return;
     }
@@ -122,7 +123,7 @@ async function apply(w: World, a: Action): Promise<void> {
         price,
         salt(`${job!.jobId}:${round}:${a.worker}`),
       );
-      await m.connect(bidder).commitBid(job!.jobId, job!.terms, commitment);
+      await m.connect(bidder).commitBid(job!.jobId, packTerms(job!.terms), commitment);
       w.bids.push({ jobId: job!.jobId, round, worker: a.worker, price });
       return;
     }
@@ -134,11 +135,11 @@ async function apply(w: World, a: Action): Promise<void> {
       if (a.kind === "reveal") {
         await m
           .connect(f.workers[bid.worker])
-          .revealBid(bid.jobId, terms, bid.price, salt(`${bid.jobId}:${bid.round}:${bid.worker}`));
+          .revealBid(bid.jobId, packTerms(terms), bid.price, salt(`${bid.jobId}:${bid.round}:${bid.worker}`));
       } else {
         await m
           .connect(f.other)
-          .forfeitUnrevealed(bid.jobId, terms, ethers.ZeroHash, bid.round, f.workers[bid.worker].address);
+          .forfeitUnrevealed(bid.jobId, packTerms(terms), ethers.ZeroHash, bid.round, f.workers[bid.worker].address);
       }
       return;
     }
@@ -146,44 +147,46 @@ async function apply(w: World, a: Action): Promise<void> {
       await time.increase(a.seconds);
       return;
     case "finalize":
-      await m.connect(f.other).finalizeAuction(job!.jobId, job!.terms);
+      await m.connect(f.other).finalizeAuction(job!.jobId, packTerms(job!.terms));
       return;
     case "submit": {
       const winner = (await m.getJob(job!.jobId)).winner;
       const signer = f.workers.find((s) => s.address === winner) ?? f.worker1;
-      await m.connect(signer).submitResult(job!.jobId, job!.terms, RESULT_HASH, RESULT);
+      await m.connect(signer).submitResult(job!.jobId, packTerms(job!.terms), RESULT_HASH, RESULT);
       return;
     }
     case "accept":
-      await m.connect(f.requester).accept(job!.jobId, job!.terms, RESULT_HASH);
+      await m.connect(f.requester).accept(job!.jobId, packTerms(job!.terms), RESULT_HASH);
       return;
     case "settle":
-      await m.connect(f.other).settle(job!.jobId, job!.terms, RESULT_HASH);
+      await m.connect(f.other).settle(job!.jobId, packTerms(job!.terms), RESULT_HASH);
       return;
     case "dispute":
-      await m.connect(f.other).dispute(job!.jobId, job!.terms, RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond });
+      await m
+        .connect(f.other)
+        .dispute(job!.jobId, packTerms(job!.terms), RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond });
       return;
     case "slash":
-      await m.connect(f.other).slashNoShow(job!.jobId, job!.terms);
+      await m.connect(f.other).slashNoShow(job!.jobId, packTerms(job!.terms));
       return;
     case "cancel":
-      await m.connect(f.requester).cancel(job!.jobId, job!.terms);
+      await m.connect(f.requester).cancel(job!.jobId, packTerms(job!.terms));
       return;
     case "repost":
-      await m.connect(f.requester).repost(job!.jobId, job!.terms);
+      await m.connect(f.requester).repost(job!.jobId, packTerms(job!.terms));
       return;
     case "reclaim":
-      await m.connect(f.requester).reclaim(job!.jobId, job!.terms);
+      await m.connect(f.requester).reclaim(job!.jobId, packTerms(job!.terms));
       return;
     case "stale":
-      await m.connect(f.other).resolveStaleDispute(job!.jobId, job!.terms, RESULT_HASH);
+      await m.connect(f.other).resolveStaleDispute(job!.jobId, packTerms(job!.terms), RESULT_HASH);
       return;
     case "vote": {
       for (const member of f.members.slice(0, 2)) {
         if (!(await f.arbiter.hasVoted(job!.jobId, member.address)))
           await f.arbiter.connect(member).vote(job!.jobId, a.forWorker);
       }
-      await f.arbiter.connect(f.other).resolve(job!.jobId, job!.terms, RESULT_HASH);
+      await f.arbiter.connect(f.other).resolve(job!.jobId, packTerms(job!.terms), RESULT_HASH);
       return;
     }
     case "withdraw": {

@@ -18,6 +18,7 @@ import {
   makeTerms,
   postJob,
   states,
+  packTerms,
 } from "./helpers/fixture";
 
 describe("JobMarket posting", function () {
@@ -25,33 +26,21 @@ describe("JobMarket posting", function () {
     it("escrows ETH, stores only the terms hash and emits the full terms", async function () {
       const f = await loadFixture(deployMarket);
       const terms = await makeTerms(f);
-      const tx = f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: REWARD });
+      const tx = f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC, { value: REWARD });
       await expect(tx).to.changeEtherBalances([f.requester, f.market], [-REWARD, REWARD]);
       const now = await time.latest();
       const commitDeadline = now + WINDOWS.commitWindow;
       const revealDeadline = commitDeadline + WINDOWS.revealWindow;
       await expect(tx)
         .to.emit(f.market, "JobPosted")
-        .withArgs(
-          1n,
-          f.requester.address,
-          ETH,
-          Object.values(terms),
-          SPEC_HASH,
-          ethers.hexlify(SPEC),
-          commitDeadline,
-          revealDeadline,
-        );
+        .withArgs(1n, f.requester.address, packTerms(terms), SPEC_HASH, ethers.hexlify(SPEC), commitDeadline);
 
       const job = await f.market.getJob(1n);
-      expect(job.digest).to.equal(await f.market.jobDigest(1n, terms, ethers.ZeroHash));
+      expect(job.digest).to.equal(await f.market.jobDigest(1n, packTerms(terms), ethers.ZeroHash));
       expect(job.digest).to.equal(
         ethers.dataSlice(
           ethers.keccak256(
-            ethers.AbiCoder.defaultAbiCoder().encode(
-              ["uint256", "bytes32", f.market.interface.getFunction("postJob")!.inputs[0]],
-              [1n, ethers.ZeroHash, terms],
-            ),
+            ethers.solidityPacked(["uint256", "bytes32", "bytes"], [1n, ethers.ZeroHash, packTerms(terms)]),
           ),
           0,
           21,
@@ -67,7 +56,7 @@ describe("JobMarket posting", function () {
     it("escrows an allowlisted ERC-20 by transferFrom", async function () {
       const f = await loadFixture(deployMarket);
       const terms = await makeTerms(f, { token: await f.token.getAddress() });
-      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC)).to.changeTokenBalances(
+      await expect(f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC)).to.changeTokenBalances(
         f.token,
         [f.requester, f.market],
         [-REWARD, REWARD],
@@ -89,7 +78,7 @@ describe("JobMarket posting", function () {
       const f = await loadFixture(deployMarket);
       const token = await f.feeToken.getAddress();
       const terms = await makeTerms(f, { token });
-      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC))
+      await expect(f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC))
         .to.be.revertedWithCustomError(f.market, "JobMarketTokenShortfall")
         .withArgs(token, REWARD, (REWARD * 99n) / 100n);
       expect(await f.feeToken.balanceOf(await f.market.getAddress())).to.equal(0n);
@@ -98,7 +87,7 @@ describe("JobMarket posting", function () {
     it("reverts when the ETH sent differs from the reward", async function () {
       const f = await loadFixture(deployMarket);
       const terms = await makeTerms(f);
-      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: REWARD - 1n }))
+      await expect(f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC, { value: REWARD - 1n }))
         .to.be.revertedWithCustomError(f.market, "JobMarketWrongValue")
         .withArgs(REWARD, REWARD - 1n);
     });
@@ -106,7 +95,7 @@ describe("JobMarket posting", function () {
     it("reverts when ETH is sent with a token job", async function () {
       const f = await loadFixture(deployMarket);
       const terms = await makeTerms(f, { token: await f.token.getAddress() });
-      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: 1n }))
+      await expect(f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC, { value: 1n }))
         .to.be.revertedWithCustomError(f.market, "JobMarketWrongValue")
         .withArgs(0n, 1n);
     });
@@ -114,7 +103,7 @@ describe("JobMarket posting", function () {
     it("reverts when the requester in the terms is not the caller", async function () {
       const f = await loadFixture(deployMarket);
       const terms = await makeTerms(f, { requester: f.other.address });
-      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: REWARD }))
+      await expect(f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC, { value: REWARD }))
         .to.be.revertedWithCustomError(f.market, "JobMarketRequesterMismatch")
         .withArgs(f.other.address, f.requester.address);
     });
@@ -123,7 +112,7 @@ describe("JobMarket posting", function () {
       const f = await loadFixture(deployMarket);
       const other = await (await ethers.getContractFactory("TestToken")).deploy("X", "X", 18);
       const terms = await makeTerms(f, { token: await other.getAddress() });
-      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC))
+      await expect(f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC))
         .to.be.revertedWithCustomError(f.market, "JobMarketTokenNotAllowed")
         .withArgs(await other.getAddress());
     });
@@ -131,20 +120,19 @@ describe("JobMarket posting", function () {
     it("reverts for a zero reward, zero bond, zero spec hash or an oversized spec", async function () {
       const f = await loadFixture(deployMarket);
       const zeroReward = await makeTerms(f, { maxReward: 0n });
-      await expect(f.market.connect(f.requester).postJob(zeroReward, SPEC_HASH, SPEC)).to.be.revertedWithCustomError(
-        f.market,
-        "JobMarketZeroReward",
-      );
+      await expect(
+        f.market.connect(f.requester).postJob(packTerms(zeroReward), SPEC_HASH, SPEC),
+      ).to.be.revertedWithCustomError(f.market, "JobMarketZeroReward");
       const zeroBond = await makeTerms(f, { bond: 0n });
       await expect(
-        f.market.connect(f.requester).postJob(zeroBond, SPEC_HASH, SPEC, { value: REWARD }),
+        f.market.connect(f.requester).postJob(packTerms(zeroBond), SPEC_HASH, SPEC, { value: REWARD }),
       ).to.be.revertedWithCustomError(f.market, "JobMarketZeroBond");
       const terms = await makeTerms(f);
       await expect(
-        f.market.connect(f.requester).postJob(terms, ethers.ZeroHash, SPEC, { value: REWARD }),
+        f.market.connect(f.requester).postJob(packTerms(terms), ethers.ZeroHash, SPEC, { value: REWARD }),
       ).to.be.revertedWithCustomError(f.market, "JobMarketZeroHash");
       const big = new Uint8Array(16_385);
-      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, big, { value: REWARD }))
+      await expect(f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, big, { value: REWARD }))
         .to.be.revertedWithCustomError(f.market, "JobMarketPayloadTooLarge")
         .withArgs(16_385n, 16_384n);
     });
@@ -152,7 +140,7 @@ describe("JobMarket posting", function () {
     it("reverts when the arbiter is not a contract", async function () {
       const f = await loadFixture(deployMarket);
       const terms = await makeTerms(f, { arbiter: f.other.address });
-      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: REWARD }))
+      await expect(f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC, { value: REWARD }))
         .to.be.revertedWithCustomError(f.market, "JobMarketInvalidArbiter")
         .withArgs(f.other.address);
     });
@@ -160,7 +148,7 @@ describe("JobMarket posting", function () {
     it("reverts when the fee in the terms is not the current fee", async function () {
       const f = await loadFixture(deployMarket);
       const terms = await makeTerms(f, { feeBps: 0 });
-      await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: REWARD }))
+      await expect(f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC, { value: REWARD }))
         .to.be.revertedWithCustomError(f.market, "JobMarketParamMismatch")
         .withArgs("feeBps", 0, DEFAULT_PARAMS.feeBps);
     });
@@ -170,12 +158,12 @@ describe("JobMarket posting", function () {
         const f = await loadFixture(deployMarket);
         for (const window of [0, 30 * DAY + 1]) {
           const terms = await makeTerms(f, { [field]: window, expiry: (await time.latest()) + 200 * DAY });
-          await expect(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value: REWARD }))
+          await expect(f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC, { value: REWARD }))
             .to.be.revertedWithCustomError(f.market, "JobMarketInvalidWindow")
             .withArgs(window);
         }
         const ok = await makeTerms(f, { [field]: 30 * DAY, expiry: (await time.latest()) + 200 * DAY });
-        await expect(f.market.connect(f.requester).postJob(ok, SPEC_HASH, SPEC, { value: REWARD })).to.emit(
+        await expect(f.market.connect(f.requester).postJob(packTerms(ok), SPEC_HASH, SPEC, { value: REWARD })).to.emit(
           f.market,
           "JobPosted",
         );
@@ -188,12 +176,12 @@ describe("JobMarket posting", function () {
       const now = (await time.latest()) + 10;
       const tooSoon = await makeTerms(f, { expiry: now + roundLength - 1 });
       await time.setNextBlockTimestamp(now);
-      await expect(f.market.connect(f.requester).postJob(tooSoon, SPEC_HASH, SPEC, { value: REWARD }))
+      await expect(f.market.connect(f.requester).postJob(packTerms(tooSoon), SPEC_HASH, SPEC, { value: REWARD }))
         .to.be.revertedWithCustomError(f.market, "JobMarketExpiryTooSoon")
         .withArgs(now + roundLength - 1, now + roundLength);
       const exact = await makeTerms(f, { expiry: now + 1 + roundLength });
       await time.setNextBlockTimestamp(now + 1);
-      await expect(f.market.connect(f.requester).postJob(exact, SPEC_HASH, SPEC, { value: REWARD })).to.emit(
+      await expect(f.market.connect(f.requester).postJob(packTerms(exact), SPEC_HASH, SPEC, { value: REWARD })).to.emit(
         f.market,
         "JobPosted",
       );
@@ -206,27 +194,24 @@ describe("JobMarket posting", function () {
       const token = await f.token.getAddress();
       const terms = [await makeTerms(f), await makeTerms(f, { token }), await makeTerms(f, { maxReward: 3n })];
       const value = REWARD + 3n;
-      const first = await f.market
-        .connect(f.requester)
-        .postJobs.staticCall(terms, [SPEC_HASH, SPEC_HASH, SPEC_HASH], [SPEC, SPEC, SPEC], { value });
+      const first = await f.market.connect(f.requester).postJobs.staticCall(
+        terms.map((t) => packTerms(t)),
+        [SPEC_HASH, SPEC_HASH, SPEC_HASH],
+        [SPEC, SPEC, SPEC],
+        { value },
+      );
       expect(first).to.equal(1n);
-      const tx = f.market
-        .connect(f.requester)
-        .postJobs(terms, [SPEC_HASH, SPEC_HASH, SPEC_HASH], [SPEC, SPEC, SPEC], { value });
+      const tx = f.market.connect(f.requester).postJobs(
+        terms.map((t) => packTerms(t)),
+        [SPEC_HASH, SPEC_HASH, SPEC_HASH],
+        [SPEC, SPEC, SPEC],
+        { value },
+      );
       await expect(tx).to.changeEtherBalances([f.requester, f.market], [-value, value]);
       await expect(tx).to.changeTokenBalances(f.token, [f.requester, f.market], [-REWARD, REWARD]);
       await expect(tx)
         .to.emit(f.market, "JobPosted")
-        .withArgs(
-          3n,
-          f.requester.address,
-          ETH,
-          Object.values(terms[2]),
-          SPEC_HASH,
-          ethers.hexlify(SPEC),
-          anyUint,
-          anyUint,
-        );
+        .withArgs(3n, f.requester.address, packTerms(terms[2]), SPEC_HASH, ethers.hexlify(SPEC), anyUint);
       expect(await f.market.jobCount()).to.equal(3n);
       for (const id of [1n, 2n, 3n]) expect(await f.market.jobState(id)).to.equal(JobState.Open);
       await expectConservation(
@@ -239,15 +224,32 @@ describe("JobMarket posting", function () {
       const f = await loadFixture(deployMarket);
       const terms = [await makeTerms(f), await makeTerms(f)];
       await expect(
-        f.market.connect(f.requester).postJobs(terms, [SPEC_HASH, SPEC_HASH], [SPEC, SPEC], { value: REWARD }),
+        f.market.connect(f.requester).postJobs(
+          terms.map((t) => packTerms(t)),
+          [SPEC_HASH, SPEC_HASH],
+          [SPEC, SPEC],
+          { value: REWARD },
+        ),
       )
         .to.be.revertedWithCustomError(f.market, "JobMarketBatchMismatch")
         .withArgs(2n * REWARD, REWARD);
-      await expect(f.market.connect(f.requester).postJobs(terms, [SPEC_HASH], [SPEC, SPEC], { value: 2n * REWARD }))
+      await expect(
+        f.market.connect(f.requester).postJobs(
+          terms.map((t) => packTerms(t)),
+          [SPEC_HASH],
+          [SPEC, SPEC],
+          { value: 2n * REWARD },
+        ),
+      )
         .to.be.revertedWithCustomError(f.market, "JobMarketBatchMismatch")
         .withArgs(2n, 1n);
       await expect(
-        f.market.connect(f.requester).postJobs(terms, [SPEC_HASH, SPEC_HASH], [SPEC], { value: 2n * REWARD }),
+        f.market.connect(f.requester).postJobs(
+          terms.map((t) => packTerms(t)),
+          [SPEC_HASH, SPEC_HASH],
+          [SPEC],
+          { value: 2n * REWARD },
+        ),
       )
         .to.be.revertedWithCustomError(f.market, "JobMarketBatchMismatch")
         .withArgs(2n, 1n);
@@ -258,13 +260,21 @@ describe("JobMarket posting", function () {
       const good = await makeTerms(f);
       const bad = await makeTerms(f, { bond: 0n });
       await expect(
-        f.market
-          .connect(f.requester)
-          .postJobs([good, bad], [SPEC_HASH, SPEC_HASH], [SPEC, SPEC], { value: 2n * REWARD }),
+        f.market.connect(f.requester).postJobs(
+          [good, bad].map((t) => packTerms(t)),
+          [SPEC_HASH, SPEC_HASH],
+          [SPEC, SPEC],
+          { value: 2n * REWARD },
+        ),
       ).to.be.revertedWithCustomError(f.market, "JobMarketZeroBond");
       await f.market.connect(f.owner).pause();
       await expect(
-        f.market.connect(f.requester).postJobs([good], [SPEC_HASH], [SPEC], { value: REWARD }),
+        f.market.connect(f.requester).postJobs(
+          [good].map((t) => packTerms(t)),
+          [SPEC_HASH],
+          [SPEC],
+          { value: REWARD },
+        ),
       ).to.be.revertedWithCustomError(f.market, "EnforcedPause");
     });
   });
@@ -279,7 +289,7 @@ describe("JobMarket posting", function () {
       for (const job of [a, b]) {
         const s = ethers.id(`multicall:${job.jobId}`);
         const commitment = await f.market.computeCommitment(job.jobId, 0, f.worker1.address, price, s);
-        calls.push(f.market.interface.encodeFunctionData("commitBid", [job.jobId, job.terms, commitment]));
+        calls.push(f.market.interface.encodeFunctionData("commitBid", [job.jobId, packTerms(job.terms), commitment]));
       }
       await expect(f.market.connect(f.worker1).multicall(calls))
         .to.emit(f.market, "BidCommitted")
@@ -292,7 +302,7 @@ describe("JobMarket posting", function () {
       const a = await postJob(f);
       const s = ethers.id("multicall:dup");
       const commitment = await f.market.computeCommitment(a.jobId, 0, f.worker1.address, 1n, s);
-      const call = f.market.interface.encodeFunctionData("commitBid", [a.jobId, a.terms, commitment]);
+      const call = f.market.interface.encodeFunctionData("commitBid", [a.jobId, packTerms(a.terms), commitment]);
       await expect(f.market.connect(f.worker1).multicall([call, call]))
         .to.be.revertedWithCustomError(f.market, "JobMarketAlreadyCommitted")
         .withArgs(a.jobId, f.worker1.address);
@@ -302,7 +312,7 @@ describe("JobMarket posting", function () {
     it("takes no ETH, so a batch cannot reuse one msg.value for several postJob calls", async function () {
       const f = await loadFixture(deployMarket);
       const terms = await makeTerms(f);
-      const post = f.market.interface.encodeFunctionData("postJob", [terms, SPEC_HASH, SPEC]);
+      const post = f.market.interface.encodeFunctionData("postJob", [packTerms(terms), SPEC_HASH, SPEC]);
       const data = f.market.interface.encodeFunctionData("multicall", [[post, post]]);
       await expect(f.requester.sendTransaction({ to: await f.market.getAddress(), data, value: REWARD })).to.be
         .reverted;
@@ -313,7 +323,7 @@ describe("JobMarket posting", function () {
     it("refunds the requester through credits when no bid was committed", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
-      await expect(f.market.connect(f.requester).cancel(jobId, terms))
+      await expect(f.market.connect(f.requester).cancel(jobId, packTerms(terms)))
         .to.emit(f.market, "JobCancelled")
         .withArgs(jobId);
       expect(await f.market.jobState(jobId)).to.equal(JobState.Cancelled);
@@ -326,7 +336,7 @@ describe("JobMarket posting", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
       await commit(f, jobId, terms, f.worker1, REWARD);
-      await expect(f.market.connect(f.requester).cancel(jobId, terms))
+      await expect(f.market.connect(f.requester).cancel(jobId, packTerms(terms)))
         .to.be.revertedWithCustomError(f.market, "JobMarketHasBids")
         .withArgs(jobId);
     });
@@ -334,7 +344,7 @@ describe("JobMarket posting", function () {
     it("reverts for anyone but the requester", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
-      await expect(f.market.connect(f.other).cancel(jobId, terms))
+      await expect(f.market.connect(f.other).cancel(jobId, packTerms(terms)))
         .to.be.revertedWithCustomError(f.market, "JobMarketNotRequester")
         .withArgs(jobId, f.other.address);
     });
@@ -346,58 +356,62 @@ describe("JobMarket posting", function () {
       const b = await postJob(f);
       const deadlineA = (await f.market.getJob(a.jobId)).deadline;
       await time.setNextBlockTimestamp(deadlineA);
-      await expect(f.market.connect(f.requester).cancel(a.jobId, a.terms))
+      await expect(f.market.connect(f.requester).cancel(a.jobId, packTerms(a.terms)))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(a.jobId, JobState.Revealing, states(JobState.Open));
       const deadlineB = (await f.market.getJob(b.jobId)).deadline;
       await time.setNextBlockTimestamp(deadlineB - 1n);
-      await expect(f.market.connect(f.requester).cancel(b.jobId, b.terms)).to.emit(f.market, "JobCancelled");
+      await expect(f.market.connect(f.requester).cancel(b.jobId, packTerms(b.terms))).to.emit(f.market, "JobCancelled");
     });
 
     it("reverts twice cancelled and with terms that are not the job's", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
-      await f.market.connect(f.requester).cancel(jobId, terms);
-      await expect(f.market.connect(f.requester).cancel(jobId, terms))
+      await f.market.connect(f.requester).cancel(jobId, packTerms(terms));
+      await expect(f.market.connect(f.requester).cancel(jobId, packTerms(terms)))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Cancelled, states(JobState.Open));
-      await expect(f.market.connect(f.requester).cancel(jobId, { ...terms, maxReward: BOND * 100n }))
+      await expect(f.market.connect(f.requester).cancel(jobId, packTerms({ ...terms, maxReward: BOND * 100n })))
         .to.be.revertedWithCustomError(f.market, "JobMarketTermsMismatch")
         .withArgs(jobId);
     });
   });
 
   describe("terms binding", function () {
-    it("refuses to post terms with dirty padding in any field", async function () {
+    it("refuses to post packed terms of another length or with a flag byte other than 0 or 1", async function () {
       const f = await loadFixture(deployMarket);
       const terms = await makeTerms(f);
-      const data = ethers.getBytes(f.market.interface.encodeFunctionData("postJob", [terms, SPEC_HASH, SPEC]));
-      for (let word = 0; word < 19; word++) {
-        const dirty = Uint8Array.from(data);
-        dirty[4 + 32 * word] = 0x01;
-        await expect(
-          f.requester.sendTransaction({
-            to: await f.market.getAddress(),
-            data: ethers.hexlify(dirty),
-            value: terms.maxReward,
-          }),
-          `word ${word}`,
-        ).to.be.reverted;
-      }
+      const packed = packTerms(terms);
+      expect(ethers.dataLength(packed)).to.equal(144);
+      const post = (bytes: string) =>
+        f.market.connect(f.requester).postJob(bytes, SPEC_HASH, SPEC, { value: terms.maxReward });
+      await expect(post(ethers.concat([packed, "0x00"])))
+        .to.be.revertedWithCustomError(f.market, "JobMarketTermsLength")
+        .withArgs(145, 144);
+      await expect(post(ethers.dataSlice(packed, 0, 143)))
+        .to.be.revertedWithCustomError(f.market, "JobMarketTermsLength")
+        .withArgs(143, 144);
+      // Byte 142 is `pricing`, byte 143 `callback`.
+      await expect(post(ethers.concat([ethers.dataSlice(packed, 0, 142), "0x0200"])))
+        .to.be.revertedWithCustomError(f.market, "JobMarketTermsFlags")
+        .withArgs(2, 0);
+      await expect(post(ethers.concat([ethers.dataSlice(packed, 0, 142), "0x01ff"])))
+        .to.be.revertedWithCustomError(f.market, "JobMarketTermsFlags")
+        .withArgs(1, 255);
       expect(await f.market.jobCount()).to.equal(0n);
+      await expect(post(packed)).to.emit(f.market, "JobPosted");
     });
 
-    it("refuses a non-canonical encoding of the job's own terms (dirty padding)", async function () {
+    it("refuses the job's own terms with a byte more or a byte less", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await postJob(f);
-      const data = f.market.interface.encodeFunctionData("cancel", [jobId, terms]);
-      // Word 1 of the terms (after the selector and the job id) is `requester`: set a padding byte.
-      const bytes = ethers.getBytes(data);
-      bytes[4 + 32 + 0] = 0x01;
-      await expect(f.requester.sendTransaction({ to: await f.market.getAddress(), data: ethers.hexlify(bytes) }))
-        .to.be.revertedWithCustomError(f.market, "JobMarketTermsMismatch")
-        .withArgs(jobId);
-      await expect(f.market.connect(f.requester).cancel(jobId, terms)).to.emit(f.market, "JobCancelled");
+      const packed = packTerms(terms);
+      for (const bytes of [ethers.concat([packed, "0x00"]), ethers.dataSlice(packed, 0, 143)]) {
+        await expect(f.market.connect(f.requester).cancel(jobId, bytes))
+          .to.be.revertedWithCustomError(f.market, "JobMarketTermsMismatch")
+          .withArgs(jobId);
+      }
+      await expect(f.market.connect(f.requester).cancel(jobId, packed)).to.emit(f.market, "JobCancelled");
     });
   });
 

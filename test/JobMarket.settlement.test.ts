@@ -21,6 +21,7 @@ import {
   submitted,
   type Fixture,
   type JobTerms,
+  packTerms,
 } from "./helpers/fixture";
 import { coverageRun } from "./helpers/coverage";
 
@@ -33,21 +34,23 @@ describe("JobMarket settlement", function () {
     it("records the result hash and opens the challenge window", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: PRICE }]);
-      await f.market.finalizeAuction(jobId, terms);
+      await f.market.finalizeAuction(jobId, packTerms(terms));
       const now = (await time.latest()) + 1;
       await time.setNextBlockTimestamp(now);
-      await expect(f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT))
+      await expect(f.market.connect(f.worker1).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT))
         .to.emit(f.market, "ResultSubmitted")
         .withArgs(jobId, f.worker1.address, RESULT_HASH, ethers.hexlify(RESULT), now + Number(terms.challengeWindow));
       // The result hash joins the job's digest: later calls must pass it back.
-      expect((await f.market.getJob(jobId)).digest).to.equal(await f.market.jobDigest(jobId, terms, RESULT_HASH));
+      expect((await f.market.getJob(jobId)).digest).to.equal(
+        await f.market.jobDigest(jobId, packTerms(terms), RESULT_HASH),
+      );
       expect(await f.market.jobState(jobId)).to.equal(JobState.Submitted);
     });
 
     it("finalizes the auction implicitly when the winner submits first", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: PRICE }]);
-      await expect(f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT))
+      await expect(f.market.connect(f.worker1).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT))
         .to.emit(f.market, "JobAssigned")
         .and.to.emit(f.market, "ResultSubmitted");
     });
@@ -55,14 +58,16 @@ describe("JobMarket settlement", function () {
     it("reverts for anyone but the winner, a zero hash or an oversized result", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: PRICE }]);
-      await f.market.finalizeAuction(jobId, terms);
-      await expect(f.market.connect(f.worker2).submitResult(jobId, terms, RESULT_HASH, RESULT))
+      await f.market.finalizeAuction(jobId, packTerms(terms));
+      await expect(f.market.connect(f.worker2).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT))
         .to.be.revertedWithCustomError(f.market, "JobMarketNotWinner")
         .withArgs(jobId, f.worker2.address);
       await expect(
-        f.market.connect(f.worker1).submitResult(jobId, terms, ethers.ZeroHash, RESULT),
+        f.market.connect(f.worker1).submitResult(jobId, packTerms(terms), ethers.ZeroHash, RESULT),
       ).to.be.revertedWithCustomError(f.market, "JobMarketZeroHash");
-      await expect(f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, new Uint8Array(16_385)))
+      await expect(
+        f.market.connect(f.worker1).submitResult(jobId, packTerms(terms), RESULT_HASH, new Uint8Array(16_385)),
+      )
         .to.be.revertedWithCustomError(f.market, "JobMarketPayloadTooLarge")
         .withArgs(16_385n, 16_384n);
     });
@@ -70,18 +75,18 @@ describe("JobMarket settlement", function () {
     it("accepts a result in the last second before the execution deadline and reverts at it", async function () {
       const f = await loadFixture(deployMarket);
       const a = await runAuction(f, [{ bidder: f.worker1, price: PRICE }]);
-      await f.market.finalizeAuction(a.jobId, a.terms);
-      const deadline = await f.market.executionDeadline(a.jobId, a.terms);
+      await f.market.finalizeAuction(a.jobId, packTerms(a.terms));
+      const deadline = await f.market.executionDeadline(a.jobId, packTerms(a.terms));
       await time.setNextBlockTimestamp(deadline - 1n);
-      await expect(f.market.connect(f.worker1).submitResult(a.jobId, a.terms, RESULT_HASH, RESULT)).to.emit(
+      await expect(f.market.connect(f.worker1).submitResult(a.jobId, packTerms(a.terms), RESULT_HASH, RESULT)).to.emit(
         f.market,
         "ResultSubmitted",
       );
 
       const b = await runAuction(f, [{ bidder: f.worker2, price: PRICE }]);
-      await f.market.finalizeAuction(b.jobId, b.terms);
-      await time.setNextBlockTimestamp(await f.market.executionDeadline(b.jobId, b.terms));
-      await expect(f.market.connect(f.worker2).submitResult(b.jobId, b.terms, RESULT_HASH, RESULT))
+      await f.market.finalizeAuction(b.jobId, packTerms(b.terms));
+      await time.setNextBlockTimestamp(await f.market.executionDeadline(b.jobId, packTerms(b.terms)));
+      await expect(f.market.connect(f.worker2).submitResult(b.jobId, packTerms(b.terms), RESULT_HASH, RESULT))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(b.jobId, JobState.Overdue, states(JobState.Awarding, JobState.Assigned));
     });
@@ -89,8 +94,8 @@ describe("JobMarket settlement", function () {
     it("reverts an implicit finalize that comes after the execution deadline", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: PRICE }]);
-      await time.increaseTo(await f.market.executionDeadline(jobId, terms));
-      await expect(f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT))
+      await time.increaseTo(await f.market.executionDeadline(jobId, packTerms(terms)));
+      await expect(f.market.connect(f.worker1).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Overdue, states(JobState.Awarding, JobState.Assigned));
     });
@@ -100,7 +105,7 @@ describe("JobMarket settlement", function () {
     it("settles at once: worker paid price minus fee, fee to treasury, unused reward to requester", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f, PRICE);
-      await expect(f.market.connect(f.requester).accept(jobId, terms, RESULT_HASH))
+      await expect(f.market.connect(f.requester).accept(jobId, packTerms(terms), RESULT_HASH))
         .to.emit(f.market, "JobSettled")
         .withArgs(jobId, f.worker1.address, RESULT_HASH, PRICE, FEE, REWARD - PRICE);
       expect(await f.market.creditOf(f.worker1.address, ETH)).to.equal(PRICE - FEE);
@@ -116,7 +121,7 @@ describe("JobMarket settlement", function () {
     it("reverts for anyone but the requester", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f, PRICE);
-      await expect(f.market.connect(f.worker1).accept(jobId, terms, RESULT_HASH))
+      await expect(f.market.connect(f.worker1).accept(jobId, packTerms(terms), RESULT_HASH))
         .to.be.revertedWithCustomError(f.market, "JobMarketNotRequester")
         .withArgs(jobId, f.worker1.address);
     });
@@ -128,19 +133,22 @@ describe("JobMarket settlement", function () {
       const { jobId, terms } = await submitted(f, PRICE);
       const { deadline } = await f.market.getJob(jobId);
       await time.setNextBlockTimestamp(deadline - 1n);
-      await expect(f.market.connect(f.other).settle(jobId, terms, RESULT_HASH))
+      await expect(f.market.connect(f.other).settle(jobId, packTerms(terms), RESULT_HASH))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Submitted, states(JobState.Settleable));
       await time.setNextBlockTimestamp(deadline);
-      await expect(f.market.connect(f.other).settle(jobId, terms, RESULT_HASH)).to.emit(f.market, "JobSettled");
+      await expect(f.market.connect(f.other).settle(jobId, packTerms(terms), RESULT_HASH)).to.emit(
+        f.market,
+        "JobSettled",
+      );
     });
 
     it("reverts on a second settlement", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f, PRICE);
       await time.increaseTo((await f.market.getJob(jobId)).deadline);
-      await f.market.settle(jobId, terms, RESULT_HASH);
-      await expect(f.market.settle(jobId, terms, RESULT_HASH))
+      await f.market.settle(jobId, packTerms(terms), RESULT_HASH);
+      await expect(f.market.settle(jobId, packTerms(terms), RESULT_HASH))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Settled, states(JobState.Settleable));
     });
@@ -149,7 +157,7 @@ describe("JobMarket settlement", function () {
       const f = await loadFixture(deployMarket);
       const token = await f.token6.getAddress();
       const { jobId, terms } = await submitted(f, 1_500_000n, { token, maxReward: 2_000_000n });
-      await f.market.connect(f.requester).accept(jobId, terms, RESULT_HASH);
+      await f.market.connect(f.requester).accept(jobId, packTerms(terms), RESULT_HASH);
       const fee = (1_500_000n * BigInt(DEFAULT_PARAMS.feeBps)) / 10_000n;
       expect(await f.market.creditOf(f.worker1.address, token)).to.equal(1_500_000n - fee);
       await expect(f.market.connect(f.worker1).withdraw(token)).to.changeTokenBalance(
@@ -168,28 +176,29 @@ describe("JobMarket settlement", function () {
       const bond = DEFAULT_PARAMS.disputeBond;
       const now = (await time.latest()) + 1;
       await time.setNextBlockTimestamp(now);
-      await expect(f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: bond }))
+      await expect(f.market.connect(f.other).dispute(jobId, packTerms(terms), RESULT_HASH, { value: bond }))
         .to.emit(f.market, "JobDisputed")
         .withArgs(jobId, f.other.address, await f.arbiter.getAddress(), bond, now + DEFAULT_PARAMS.rulingTimeout)
         .and.to.emit(f.arbiter, "DisputeOpened");
       expect(await f.market.jobState(jobId)).to.equal(JobState.Disputed);
       expect(await f.market.getDispute(jobId)).to.deep.equal([f.other.address, bond]);
-      await expect(f.market.connect(f.requester).accept(jobId, terms, RESULT_HASH)).to.be.revertedWithCustomError(
-        f.market,
-        "JobMarketUnexpectedState",
-      );
+      await expect(
+        f.market.connect(f.requester).accept(jobId, packTerms(terms), RESULT_HASH),
+      ).to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState");
       await expectConservation(f, [{ jobId, terms }]);
     });
 
     it("reverts with the wrong bond and after the challenge window (boundary)", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f, PRICE);
-      await expect(f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: 1n }))
+      await expect(f.market.connect(f.other).dispute(jobId, packTerms(terms), RESULT_HASH, { value: 1n }))
         .to.be.revertedWithCustomError(f.market, "JobMarketWrongValue")
         .withArgs(DEFAULT_PARAMS.disputeBond, 1n);
       const { deadline } = await f.market.getJob(jobId);
       await time.setNextBlockTimestamp(deadline);
-      await expect(f.market.connect(f.other).dispute(jobId, terms, RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond }))
+      await expect(
+        f.market.connect(f.other).dispute(jobId, packTerms(terms), RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond }),
+      )
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Settleable, states(JobState.Submitted));
     });
@@ -199,7 +208,9 @@ describe("JobMarket settlement", function () {
       const { jobId, terms } = await submitted(f, PRICE);
       await time.setNextBlockTimestamp((await f.market.getJob(jobId)).deadline - 1n);
       await expect(
-        f.market.connect(f.requester).dispute(jobId, terms, RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond }),
+        f.market
+          .connect(f.requester)
+          .dispute(jobId, packTerms(terms), RESULT_HASH, { value: DEFAULT_PARAMS.disputeBond }),
       ).to.emit(f.market, "JobDisputed");
     });
   });
@@ -208,15 +219,15 @@ describe("JobMarket settlement", function () {
     it("slashes the whole bond, pays the caller a bounty and reopens when time is left", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: PRICE }]);
-      await f.market.finalizeAuction(jobId, terms);
-      const deadline = await f.market.executionDeadline(jobId, terms);
+      await f.market.finalizeAuction(jobId, packTerms(terms));
+      const deadline = await f.market.executionDeadline(jobId, packTerms(terms));
       await time.setNextBlockTimestamp(deadline - 1n);
-      await expect(f.market.connect(f.other).slashNoShow(jobId, terms))
+      await expect(f.market.connect(f.other).slashNoShow(jobId, packTerms(terms)))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Assigned, states(JobState.Overdue));
       await time.setNextBlockTimestamp(deadline);
       const bounty = (BOND * BigInt(DEFAULT_PARAMS.slashBountyBps)) / 10_000n;
-      await expect(f.market.connect(f.other).slashNoShow(jobId, terms))
+      await expect(f.market.connect(f.other).slashNoShow(jobId, packTerms(terms)))
         .to.emit(f.market, "WorkerSlashed")
         .withArgs(jobId, f.worker1.address, 0, BOND, f.other.address, bounty)
         .and.to.emit(f.market, "JobReopened");
@@ -236,10 +247,10 @@ describe("JobMarket settlement", function () {
     it("pays no bounty to a worker that slashes itself: all of it goes to the requester", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: PRICE }]);
-      await f.market.finalizeAuction(jobId, terms);
-      await time.increaseTo(await f.market.executionDeadline(jobId, terms));
+      await f.market.finalizeAuction(jobId, packTerms(terms));
+      await time.increaseTo(await f.market.executionDeadline(jobId, packTerms(terms)));
       const bounty = (BOND * BigInt(DEFAULT_PARAMS.slashBountyBps)) / 10_000n;
-      await expect(f.market.connect(f.worker1).slashNoShow(jobId, terms))
+      await expect(f.market.connect(f.worker1).slashNoShow(jobId, packTerms(terms)))
         .to.emit(f.market, "WorkerSlashed")
         .withArgs(jobId, f.worker1.address, 0, BOND, f.requester.address, bounty);
       expect(await f.market.creditOf(f.worker1.address, ETH)).to.equal(0n);
@@ -253,9 +264,9 @@ describe("JobMarket settlement", function () {
       const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price: PRICE }], {
         expiry: (await time.latest()) + roundLength + 1800,
       });
-      await f.market.finalizeAuction(jobId, terms);
-      await time.increaseTo(await f.market.executionDeadline(jobId, terms));
-      await expect(f.market.connect(f.other).slashNoShow(jobId, terms))
+      await f.market.finalizeAuction(jobId, packTerms(terms));
+      await time.increaseTo(await f.market.executionDeadline(jobId, packTerms(terms)));
+      await expect(f.market.connect(f.other).slashNoShow(jobId, packTerms(terms)))
         .to.emit(f.market, "JobRefunded")
         .withArgs(jobId, REWARD);
       expect(await f.market.jobState(jobId)).to.equal(JobState.Refunded);
@@ -268,7 +279,9 @@ describe("JobMarket settlement", function () {
       const consumer = await (await ethers.getContractFactory("TestConsumer")).deploy(await f.market.getAddress());
       await consumer.setMode(mode);
       const terms = await makeTerms(f, { requester: await consumer.getAddress(), callback: true });
-      await consumer.act(f.market.interface.encodeFunctionData("postJob", [terms, SPEC_HASH, SPEC]), { value: REWARD });
+      await consumer.act(f.market.interface.encodeFunctionData("postJob", [packTerms(terms), SPEC_HASH, SPEC]), {
+        value: REWARD,
+      });
       const jobId = await f.market.jobCount();
       await bidAndSubmit(f, jobId, terms, PRICE);
       return { consumer, jobId, terms };
@@ -277,7 +290,7 @@ describe("JobMarket settlement", function () {
     it("delivers the job id, result hash, worker and price to the requester contract", async function () {
       const f = await loadFixture(deployMarket);
       const { consumer, jobId, terms } = await consumerJob(f, 0);
-      await expect(f.market.connect(f.other).settle(jobId, terms, RESULT_HASH))
+      await expect(f.market.connect(f.other).settle(jobId, packTerms(terms), RESULT_HASH))
         .to.emit(f.market, "SettlementCallback")
         .withArgs(jobId, true);
       expect(await consumer.lastJobId()).to.equal(jobId);
@@ -294,7 +307,7 @@ describe("JobMarket settlement", function () {
       it(`settles anyway when the consumer ${label}`, async function () {
         const f = await loadFixture(deployMarket);
         const { consumer, jobId, terms } = await consumerJob(f, mode);
-        const tx = f.market.connect(f.other).settle(jobId, terms, RESULT_HASH, { gasLimit: 1_000_000 });
+        const tx = f.market.connect(f.other).settle(jobId, packTerms(terms), RESULT_HASH, { gasLimit: 1_000_000 });
         await expect(tx)
           .to.emit(f.market, "SettlementCallback")
           .withArgs(jobId, mode === 3);
@@ -314,7 +327,7 @@ describe("JobMarket settlement", function () {
         const f = await loadFixture(deployMarket);
         const { jobId, terms } = await consumerJob(f, 0);
         await expect(
-          f.market.connect(f.other).settle(jobId, terms, RESULT_HASH, { gasLimit: 150_000 }),
+          f.market.connect(f.other).settle(jobId, packTerms(terms), RESULT_HASH, { gasLimit: 150_000 }),
         ).to.be.revertedWithCustomError(f.market, "JobMarketInsufficientGas");
         expect(await f.market.jobState(jobId)).to.equal(JobState.Settleable);
       },
@@ -325,7 +338,7 @@ describe("JobMarket settlement", function () {
     it("pays out all credits once and reverts when there is nothing left", async function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f, PRICE);
-      await f.market.connect(f.requester).accept(jobId, terms, RESULT_HASH);
+      await f.market.connect(f.requester).accept(jobId, packTerms(terms), RESULT_HASH);
       await expect(f.market.connect(f.worker1).withdraw(ETH))
         .to.emit(f.market, "Withdrawn")
         .withArgs(f.worker1.address, ETH, f.worker1.address, PRICE - FEE);
@@ -339,7 +352,7 @@ describe("JobMarket settlement", function () {
       const f = await loadFixture(deployMarket);
       const token = await f.noReturnToken.getAddress();
       const { jobId, terms } = await submitted(f, 1_000_000n, { token, maxReward: 2_000_000n });
-      await f.market.connect(f.requester).accept(jobId, terms, RESULT_HASH);
+      await f.market.connect(f.requester).accept(jobId, packTerms(terms), RESULT_HASH);
       await f.noReturnToken.setBlocked(f.requester.address, true);
       await expect(f.market.connect(f.requester).withdraw(token)).to.be.reverted;
       // The failed withdrawal lost nothing.
@@ -359,9 +372,11 @@ describe("JobMarket settlement", function () {
       const f = await loadFixture(deployMarket);
       const attacker = await (await ethers.getContractFactory("ReentrantReceiver")).deploy(await f.market.getAddress());
       const terms = await makeTerms(f, { requester: await attacker.getAddress() });
-      await attacker.act(f.market.interface.encodeFunctionData("postJob", [terms, SPEC_HASH, SPEC]), { value: REWARD });
+      await attacker.act(f.market.interface.encodeFunctionData("postJob", [packTerms(terms), SPEC_HASH, SPEC]), {
+        value: REWARD,
+      });
       const jobId = await f.market.jobCount();
-      await attacker.act(f.market.interface.encodeFunctionData("cancel", [jobId, terms]));
+      await attacker.act(f.market.interface.encodeFunctionData("cancel", [jobId, packTerms(terms)]));
       await attacker.setReentryCall(f.market.interface.encodeFunctionData("withdraw", [ETH]));
       const before = await ethers.provider.getBalance(await attacker.getAddress());
       await attacker.act(f.market.interface.encodeFunctionData("withdraw", [ETH]));
@@ -375,14 +390,14 @@ describe("JobMarket settlement", function () {
       const f = await loadFixture(deployMarket);
       const attacker = await (await ethers.getContractFactory("ReentrantReceiver")).deploy(await f.market.getAddress());
       const terms = await makeTerms(f, { requester: await attacker.getAddress() });
-      const post = f.market.interface.encodeFunctionData("postJob", [terms, SPEC_HASH, SPEC]);
+      const post = f.market.interface.encodeFunctionData("postJob", [packTerms(terms), SPEC_HASH, SPEC]);
       const guard = f.market.interface.getError("ReentrancyGuardReentrantCall")!.selector;
       const reentries = [
         f.market.interface.encodeFunctionData("withdraw", [ETH]),
         f.market.interface.encodeFunctionData("withdrawTo", [ETH, await attacker.getAddress()]),
         post,
-        f.market.interface.encodeFunctionData("cancel", [1n, terms]),
-        f.market.interface.encodeFunctionData("settle", [1n, terms, RESULT_HASH]),
+        f.market.interface.encodeFunctionData("cancel", [1n, packTerms(terms)]),
+        f.market.interface.encodeFunctionData("settle", [1n, packTerms(terms), RESULT_HASH]),
         f.market.interface.encodeFunctionData("register", [[], ""]),
         f.market.interface.encodeFunctionData("withdrawUnbonded"),
       ];
@@ -392,7 +407,7 @@ describe("JobMarket settlement", function () {
         await attacker.act(post, { value: REWARD });
         const jobId = await f.market.jobCount();
         jobs.push({ jobId, terms });
-        await attacker.act(f.market.interface.encodeFunctionData("cancel", [jobId, terms]));
+        await attacker.act(f.market.interface.encodeFunctionData("cancel", [jobId, packTerms(terms)]));
         await attacker.setReentryCall(data);
         await attacker.act(f.market.interface.encodeFunctionData("withdraw", [ETH]));
         expect(await attacker.reentrySucceeded()).to.equal(false);
@@ -405,10 +420,12 @@ describe("JobMarket settlement", function () {
       const f = await loadFixture(deployMarket);
       const stubborn = await (await ethers.getContractFactory("RevertingReceiver")).deploy(await f.market.getAddress());
       const terms = await makeTerms(f, { requester: await stubborn.getAddress() });
-      await stubborn.act(f.market.interface.encodeFunctionData("postJob", [terms, SPEC_HASH, SPEC]), { value: REWARD });
+      await stubborn.act(f.market.interface.encodeFunctionData("postJob", [packTerms(terms), SPEC_HASH, SPEC]), {
+        value: REWARD,
+      });
       const jobId = await f.market.jobCount();
       await bidAndSubmit(f, jobId, terms, PRICE);
-      await f.market.connect(f.other).settle(jobId, terms, RESULT_HASH);
+      await f.market.connect(f.other).settle(jobId, packTerms(terms), RESULT_HASH);
 
       await expect(stubborn.act(f.market.interface.encodeFunctionData("withdraw", [ETH])))
         .to.be.revertedWithCustomError(f.market, "JobMarketTransferFailed")

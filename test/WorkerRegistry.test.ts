@@ -16,6 +16,7 @@ import {
   submitted,
   type Fixture,
   RESULT_HASH,
+  packTerms,
 } from "./helpers/fixture";
 
 const WASM = ethers.encodeBytes32String("wasm");
@@ -91,7 +92,7 @@ describe("WorkerRegistry", function () {
       const f = await loadFixture(deployMarket);
       const { jobId, terms } = await submitted(f);
       await time.increaseTo((await f.market.getJob(jobId)).deadline);
-      await f.market.settle(jobId, terms, RESULT_HASH);
+      await f.market.settle(jobId, packTerms(terms), RESULT_HASH);
       const before = await f.market.getWorker(f.worker1.address);
 
       await expect(f.market.connect(f.worker1).register([DOCKER], "https://new.example"))
@@ -301,7 +302,7 @@ describe("WorkerRegistry", function () {
       const job = await submitted(f, price);
       expect((await f.market.getWorker(f.worker1.address)).locked).to.equal(BOND);
       await time.increaseTo((await f.market.getJob(job.jobId)).deadline);
-      await f.market.settle(job.jobId, job.terms, RESULT_HASH);
+      await f.market.settle(job.jobId, packTerms(job.terms), RESULT_HASH);
 
       const fee = (price * BigInt(DEFAULT_PARAMS.feeBps)) / 10_000n;
       const w = await f.market.getWorker(f.worker1.address);
@@ -326,7 +327,7 @@ describe("WorkerRegistry", function () {
       const price = ethers.parseEther("1.5");
       const job = await submitted(f, price);
       await time.increaseTo((await f.market.getJob(job.jobId)).deadline);
-      await f.market.settle(job.jobId, job.terms, RESULT_HASH);
+      await f.market.settle(job.jobId, packTerms(job.terms), RESULT_HASH);
       const fee = (price * BigInt(DEFAULT_PARAMS.feeBps)) / 10_000n;
 
       await expect(f.market.connect(f.worker1).withdraw(ETH)).to.changeEtherBalances(

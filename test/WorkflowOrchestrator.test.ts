@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { DEFAULT_PARAMS, ETH, JobState, expectConservation, jobOf, salt } from "./helpers/fixture";
+import { DEFAULT_PARAMS, ETH, JobState, expectConservation, jobOf, salt, packTerms } from "./helpers/fixture";
 import {
   CAP,
   DIAMOND,
@@ -121,9 +121,9 @@ describe("WorkflowOrchestrator", function () {
         { jobId: b, price: P("0.5") },
         { jobId: c, price: P("0.6"), worker: f.worker2 },
       ]);
-      await f.market.settle(b, terms[0], resultHashOfJob(b));
+      await f.market.settle(b, packTerms(terms[0]), resultHashOfJob(b));
       expect((await f.orchestrator.getStep(workflowId, 3)).status).to.equal(StepStatus.Waiting);
-      await expect(f.market.settle(c, terms[1], resultHashOfJob(c))).to.emit(f.orchestrator, "StepPosted");
+      await expect(f.market.settle(c, packTerms(terms[1]), resultHashOfJob(c))).to.emit(f.orchestrator, "StepPosted");
       const d = await jobOfStep(f, workflowId, 3);
       const [tpl, dSteps, dJobs, dHashes] = await f.orchestrator.inputsOf(d);
       expect(tpl).to.equal(hashOf(stepSpec("s3")));
@@ -201,7 +201,7 @@ describe("WorkflowOrchestrator", function () {
       const a = await jobOfStep(f, workflowId, 0);
       const [terms] = await bidAndSubmitAll(f, [{ jobId: a, price: P("0.5") }]);
       await f.market.connect(f.owner).pause();
-      await expect(f.market.settle(a, terms, resultHashOfJob(a)))
+      await expect(f.market.settle(a, packTerms(terms), resultHashOfJob(a)))
         .to.emit(f.orchestrator, "StepReady")
         .withArgs(workflowId, 1, f.market.interface.getError("EnforcedPause")!.selector);
       await expect(f.orchestrator.advance(workflowId, 1)).to.be.revertedWithCustomError(f.market, "EnforcedPause");
@@ -238,7 +238,7 @@ describe("WorkflowOrchestrator", function () {
         const { workflowId } = await createWorkflow(f, deps);
         const a = await jobOfStep(f, workflowId, 0);
         const [terms] = await bidAndSubmitAll(f, [{ jobId: a, price: P("0.5") }]);
-        const tx = await f.market.settle(a, terms, resultHashOfJob(a));
+        const tx = await f.market.settle(a, packTerms(terms), resultHashOfJob(a));
         const receipt = await tx.wait();
         // Less the calldata's cost, which follows the bytes of the terms (a zero byte in a
         // time-derived field such as the expiry costs 12 gas less), not the workflow's size.
@@ -333,14 +333,14 @@ describe("WorkflowOrchestrator", function () {
       const s = salt(`${a}:0:${f.worker1.address}`);
       await f.market
         .connect(f.worker1)
-        .commitBid(a, terms, await f.market.computeCommitment(a, 0, f.worker1.address, P("0.5"), s));
+        .commitBid(a, packTerms(terms), await f.market.computeCommitment(a, 0, f.worker1.address, P("0.5"), s));
       await time.increaseTo((await jobOf(f, a)).deadline);
-      await f.market.connect(f.worker1).revealBid(a, terms, P("0.5"), s);
+      await f.market.connect(f.worker1).revealBid(a, packTerms(terms), P("0.5"), s);
       await time.increaseTo((await jobOf(f, a)).revealDeadline);
-      await f.market.finalizeAuction(a, terms);
+      await f.market.finalizeAuction(a, packTerms(terms));
       await time.increaseTo((await jobOf(f, a)).deadline);
       // The slash pays the orchestrator (as requester) a share of the bond, which no workflow owns.
-      await f.market.connect(f.other).slashNoShow(a, terms);
+      await f.market.connect(f.other).slashNoShow(a, packTerms(terms));
       expect(await f.market.jobState(a)).to.equal(JobState.Refunded);
       await expect(f.orchestrator.advance(workflowId, 0))
         .to.emit(f.orchestrator, "StepFailed")
@@ -381,7 +381,7 @@ describe("WorkflowOrchestrator", function () {
       const s = salt(`${b}:0:${f.worker1.address}`);
       await f.market
         .connect(f.worker1)
-        .commitBid(b, bTerms, await f.market.computeCommitment(b, 0, f.worker1.address, P("0.5"), s));
+        .commitBid(b, packTerms(bTerms), await f.market.computeCommitment(b, 0, f.worker1.address, P("0.5"), s));
 
       await expect(f.orchestrator.connect(f.other).cancel(workflowId))
         .to.be.revertedWithCustomError(f.orchestrator, "WorkflowNotRequester")
@@ -405,12 +405,12 @@ describe("WorkflowOrchestrator", function () {
 
       // B runs to its end; its unspent cap comes back to the requester, and nothing is posted after it.
       await time.increaseTo((await jobOf(f, b)).deadline);
-      await f.market.connect(f.worker1).revealBid(b, bTerms, P("0.5"), s);
+      await f.market.connect(f.worker1).revealBid(b, packTerms(bTerms), P("0.5"), s);
       await time.increaseTo((await jobOf(f, b)).revealDeadline);
       const result = resultOf("b");
-      await f.market.connect(f.worker1).submitResult(b, bTerms, hashOf(result), result);
+      await f.market.connect(f.worker1).submitResult(b, packTerms(bTerms), hashOf(result), result);
       await time.increaseTo((await jobOf(f, b)).deadline);
-      await expect(f.market.settle(b, bTerms, hashOf(result)))
+      await expect(f.market.settle(b, packTerms(bTerms), hashOf(result)))
         .to.emit(f.orchestrator, "LateRefund")
         .withArgs(workflowId, 1, CAP - P("0.5"));
       expect(await f.market.jobCount()).to.equal(c);

@@ -69,7 +69,7 @@ contract CommitteeArbiter is ICommitteeArbiter {
     }
 
     /// @inheritdoc ICommitteeArbiter
-    function resolve(uint256 jobId, IJobMarket.JobTerms calldata terms, bytes32 resultHash) external {
+    function resolve(uint256 jobId, bytes calldata terms, bytes32 resultHash) external {
         uint256 seq = _disputeCount[jobId];
         Tally storage t = _tallies[jobId][seq];
         if (t.openedAt == 0 || t.resolved) revert CommitteeArbiterNoDispute(jobId);

@@ -91,7 +91,7 @@ interface ICommitteeArbiter is IArbiter {
     /// @param jobId The job.
     /// @param terms The job's terms (from its `JobPosted` event).
     /// @param resultHash The disputed result's hash (from `DisputeOpened` or `ResultSubmitted`).
-    function resolve(uint256 jobId, IJobMarket.JobTerms calldata terms, bytes32 resultHash) external;
+    function resolve(uint256 jobId, bytes calldata terms, bytes32 resultHash) external;
 
     /// @notice The market this committee serves.
     function market() external view returns (IJobMarket);

@@ -11,8 +11,9 @@ import {IWorkerRegistry} from "./IWorkerRegistry.sol";
 /// permissionless exit once its deadline has passed.
 /// @dev A job's immutable terms are not stored: the job's one slot keeps a 168-bit digest of the
 /// job id, the terms and, while a result stands, its hash (`jobDigest`), and every call on the
-/// job passes them back as calldata, as Uniswap v4 does with its `PoolKey`. The full terms are in
-/// the `JobPosted` event and the result hash in `ResultSubmitted`. Storage per job: one slot
+/// job passes them back as calldata, as Uniswap v4 does with its `PoolKey`, packed into 144 bytes
+/// (`PackedTerms`: `abi.encodePacked` of the `JobTerms` fields) rather than ABI-encoded into 19
+/// words. The packed terms are in the `JobPosted` event and the result hash in `ResultSubmitted`. Storage per job: one slot
 /// written at posting (digest, state, deadlines), one at the first reveal (winner and price), one
 /// per sealed bid (cleared at reveal), one for an open dispute; second-price jobs add one for the
 /// second price. Batches go through `multicall` (keeper calls) and `postJobs` (posting).
@@ -59,7 +60,9 @@ interface IJobMarket is IWorkerRegistry {
         Refunded
     }
 
-    /// @notice Immutable terms of a job, fixed at posting and hashed into `termsHash`.
+    /// @notice Immutable terms of a job, fixed at posting and bound by the job's digest. Calls and
+    /// `JobPosted` carry them packed: the 144 bytes of `abi.encodePacked` of these fields in this
+    /// order (see `PackedTerms`); `pricing` and `callback` take one byte each, 0 or 1.
     /// @param requester Who posted the job and receives refunds and slashed bonds.
     /// @param token Reward token, or the zero address for ETH.
     /// @param maxReward Escrowed reward; the highest price a bid may name.
@@ -187,21 +190,19 @@ interface IJobMarket is IWorkerRegistry {
     /// @notice A job was posted and its reward escrowed.
     /// @param jobId The new job's id.
     /// @param requester Who posted it.
-    /// @param token The reward token (zero for ETH).
-    /// @param terms The full immutable terms; pass them back to every call on this job.
+    /// @param terms The full immutable terms, packed (144 bytes, see `JobTerms`; the reward token
+    /// is among them); pass them back to every call on this job.
     /// @param specHash keccak256 of the canonical job spec.
     /// @param spec The canonical spec itself, or a URI where it can be fetched.
-    /// @param commitDeadline End of the first commit window.
-    /// @param revealDeadline End of the first reveal window.
+    /// @param commitDeadline End of the first commit window; the first reveal window ends
+    /// `terms.revealWindow` seconds later.
     event JobPosted(
         uint256 indexed jobId,
         address indexed requester,
-        address indexed token,
-        JobTerms terms,
+        bytes terms,
         bytes32 specHash,
         bytes spec,
-        uint32 commitDeadline,
-        uint32 revealDeadline
+        uint32 commitDeadline
     );
 
     /// @notice A sealed bid was committed and its bond locked.
@@ -353,6 +354,16 @@ interface IJobMarket is IWorkerRegistry {
     /// job's stored digest.
     /// @param jobId The job.
     error JobMarketTermsMismatch(uint256 jobId);
+
+    /// @notice Packed terms must be exactly `PackedTerms.LENGTH` (144) bytes.
+    /// @param length The length given.
+    /// @param expected The length packed terms have.
+    error JobMarketTermsLength(uint256 length, uint256 expected);
+
+    /// @notice The one-byte `pricing` and `callback` fields of packed terms must each be 0 or 1.
+    /// @param pricing The pricing byte given.
+    /// @param callback The callback byte given.
+    error JobMarketTermsFlags(uint8 pricing, uint8 callback);
 
     /// @notice The market is paused: no new jobs or reposts.
     error EnforcedPause();
@@ -522,12 +533,13 @@ interface IJobMarket is IWorkerRegistry {
     // ---------------------------------------------------------------- requester
 
     /// @notice Posts a job and escrows its reward (ETH in `msg.value`, or the token by `transferFrom`).
-    /// @param terms The job's terms; `requester` must be the caller and `feeBps` the current fee.
+    /// @param terms The job's terms, packed (144 bytes, see `JobTerms`); `requester` must be the
+    /// caller and `feeBps` the current fee.
     /// @param specHash keccak256 of the canonical job spec.
     /// @param spec The canonical spec, or a URI to it, at most `MAX_PAYLOAD_BYTES`.
     /// @return jobId The new job's id.
     function postJob(
-        JobTerms calldata terms,
+        bytes calldata terms,
         bytes32 specHash,
         bytes calldata spec
     ) external payable returns (uint256 jobId);
@@ -539,7 +551,7 @@ interface IJobMarket is IWorkerRegistry {
     /// @param specs Each job's spec or URI.
     /// @return firstJobId The first new job's id; the others follow it.
     function postJobs(
-        JobTerms[] calldata terms,
+        bytes[] calldata terms,
         bytes32[] calldata specHashes,
         bytes[] calldata specs
     ) external payable returns (uint256 firstJobId);
@@ -547,25 +559,25 @@ interface IJobMarket is IWorkerRegistry {
     /// @notice Cancels an open job that has no bids and credits the reward back. Requester only.
     /// @param jobId The job.
     /// @param terms Its terms.
-    function cancel(uint256 jobId, JobTerms calldata terms) external;
+    function cancel(uint256 jobId, bytes calldata terms) external;
 
     /// @notice Starts a new auction round for an unfilled job. Requester only.
     /// @param jobId The job.
     /// @param terms Its terms.
-    function repost(uint256 jobId, JobTerms calldata terms) external;
+    function repost(uint256 jobId, bytes calldata terms) external;
 
     /// @notice Credits the reward of an unfilled job back to its requester. The requester may call
     /// it at once; anyone may call it after the job's expiry.
     /// @param jobId The job.
     /// @param terms Its terms.
-    function reclaim(uint256 jobId, JobTerms calldata terms) external;
+    function reclaim(uint256 jobId, bytes calldata terms) external;
 
     /// @notice Accepts a submitted result at once, without waiting for the challenge window to end.
     /// Requester only; also works after the window until someone settles.
     /// @param jobId The job.
     /// @param terms Its terms.
     /// @param resultHash The submitted result's hash (from `ResultSubmitted`).
-    function accept(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) external;
+    function accept(uint256 jobId, bytes calldata terms, bytes32 resultHash) external;
 
     // ---------------------------------------------------------------- workers
 
@@ -573,21 +585,21 @@ interface IJobMarket is IWorkerRegistry {
     /// @param jobId The job.
     /// @param terms Its terms.
     /// @param commitment `computeCommitment(jobId, round, msg.sender, price, salt)`.
-    function commitBid(uint256 jobId, JobTerms calldata terms, bytes32 commitment) external;
+    function commitBid(uint256 jobId, bytes calldata terms, bytes32 commitment) external;
 
     /// @notice Reveals the caller's sealed bid. A bid that does not lead has its bond released.
     /// @param jobId The job.
     /// @param terms Its terms.
     /// @param price The committed price, at most `terms.maxReward`.
     /// @param salt The committed salt.
-    function revealBid(uint256 jobId, JobTerms calldata terms, uint96 price, bytes32 salt) external;
+    function revealBid(uint256 jobId, bytes calldata terms, uint96 price, bytes32 salt) external;
 
     /// @notice Submits the result of an assigned job. Winner only, before the execution deadline.
     /// @param jobId The job.
     /// @param terms Its terms.
     /// @param resultHash keccak256 of the result.
     /// @param result The result, or a URI to it, at most `MAX_PAYLOAD_BYTES`.
-    function submitResult(uint256 jobId, JobTerms calldata terms, bytes32 resultHash, bytes calldata result) external;
+    function submitResult(uint256 jobId, bytes calldata terms, bytes32 resultHash, bytes calldata result) external;
 
     /// @notice The winner gives the job back before its execution deadline, because it knows it
     /// cannot deliver (for example its execution failed deterministically). It loses `forfeitBps`
@@ -596,7 +608,7 @@ interface IJobMarket is IWorkerRegistry {
     /// still fits before its expiry, or is refunded.
     /// @param jobId The job.
     /// @param terms Its terms.
-    function abandon(uint256 jobId, JobTerms calldata terms) external;
+    function abandon(uint256 jobId, bytes calldata terms) external;
 
     // ---------------------------------------------------------------- anyone
 
@@ -612,7 +624,7 @@ interface IJobMarket is IWorkerRegistry {
     /// @param bidder The bidder.
     function forfeitUnrevealed(
         uint256 jobId,
-        JobTerms calldata terms,
+        bytes calldata terms,
         bytes32 resultHash,
         uint8 round,
         address bidder
@@ -621,30 +633,30 @@ interface IJobMarket is IWorkerRegistry {
     /// @notice Assigns the job to the auction's winner once the reveal window has closed.
     /// @param jobId The job.
     /// @param terms Its terms.
-    function finalizeAuction(uint256 jobId, JobTerms calldata terms) external;
+    function finalizeAuction(uint256 jobId, bytes calldata terms) external;
 
     /// @notice Settles a result whose challenge window passed undisputed.
     /// @param jobId The job.
     /// @param terms Its terms.
     /// @param resultHash The submitted result's hash (from `ResultSubmitted`).
-    function settle(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) external;
+    function settle(uint256 jobId, bytes calldata terms, bytes32 resultHash) external;
 
     /// @notice Disputes a result within its challenge window, depositing the dispute bond.
     /// @param jobId The job.
     /// @param terms Its terms.
     /// @param resultHash The submitted result's hash (from `ResultSubmitted`).
-    function dispute(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) external payable;
+    function dispute(uint256 jobId, bytes calldata terms, bytes32 resultHash) external payable;
 
     /// @notice Applies the default ruling (the worker prevails) after the ruling deadline.
     /// @param jobId The job.
     /// @param terms Its terms.
     /// @param resultHash The submitted result's hash (from `ResultSubmitted`).
-    function resolveStaleDispute(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) external;
+    function resolveStaleDispute(uint256 jobId, bytes calldata terms, bytes32 resultHash) external;
 
     /// @notice Slashes a winner who missed the execution deadline, then reopens or refunds the job.
     /// @param jobId The job.
     /// @param terms Its terms.
-    function slashNoShow(uint256 jobId, JobTerms calldata terms) external;
+    function slashNoShow(uint256 jobId, bytes calldata terms) external;
 
     /// @notice Runs several of the caller's own calls on the market in one transaction, in order,
     /// each as if the caller had sent it (a `delegatecall` to the market itself, so `msg.sender`
@@ -673,7 +685,7 @@ interface IJobMarket is IWorkerRegistry {
     /// @param terms Its terms.
     /// @param resultHash The submitted result's hash (from `ResultSubmitted`).
     /// @param workerWins True to settle and pay the worker; false to slash it and reopen or refund.
-    function rule(uint256 jobId, JobTerms calldata terms, bytes32 resultHash, bool workerWins) external;
+    function rule(uint256 jobId, bytes calldata terms, bytes32 resultHash, bool workerWins) external;
 
     // ---------------------------------------------------------------- governance
 
@@ -708,7 +720,7 @@ interface IJobMarket is IWorkerRegistry {
     /// @notice The execution deadline of the job's current round (reveal deadline + execution window).
     /// @param jobId The job.
     /// @param terms Its terms.
-    function executionDeadline(uint256 jobId, JobTerms calldata terms) external view returns (uint32);
+    function executionDeadline(uint256 jobId, bytes calldata terms) external view returns (uint32);
 
     /// @notice Number of jobs posted; ids run from 1 to this.
     function jobCount() external view returns (uint256);
@@ -764,9 +776,9 @@ interface IJobMarket is IWorkerRegistry {
     ) external view returns (bytes32);
 
     /// @notice The digest a job's slot keeps: the first 21 bytes of
-    /// keccak256(abi.encode(jobId, resultHash, terms)).
+    /// keccak256(abi.encodePacked(jobId, resultHash, terms)) with `terms` packed (144 bytes).
     /// @param jobId The job.
     /// @param terms Its terms.
     /// @param resultHash The result hash while a result stands, zero otherwise.
-    function jobDigest(uint256 jobId, JobTerms calldata terms, bytes32 resultHash) external pure returns (bytes21);
+    function jobDigest(uint256 jobId, bytes calldata terms, bytes32 resultHash) external pure returns (bytes21);
 }

@@ -123,7 +123,7 @@ contract TestConsumer is IJobConsumer {
 /// @notice Slashes a no-show and sweeps the orchestrator's surplus in one transaction, before anyone
 /// can record the refund against its workflow.
 contract SlashAndSweep {
-    function run(IJobMarket market, uint256 jobId, IJobMarket.JobTerms calldata terms, address orchestrator) external {
+    function run(IJobMarket market, uint256 jobId, bytes calldata terms, address orchestrator) external {
         market.slashNoShow(jobId, terms);
         (bool ok, bytes memory ret) = orchestrator.call(abi.encodeWithSignature("sweepSurplus(address)", address(0)));
         if (!ok) {

@@ -2,7 +2,7 @@
 // arrive and the keeper settle it, and withdraws the unused reward; invalid input shows its
 // message and sends nothing. Chromium (Debian's) is driven through playwright-core.
 import path from "node:path";
-import { encodeSpec, JobState, jobMarketAbi, specHash, testTokenAbi } from "@baton/sdk";
+import { encodeSpec, JobState, jobMarketAbi, specHash, testTokenAbi, packTerms } from "@baton/sdk";
 import type { Page } from "playwright-core";
 import { beforeAll, expect, it } from "vitest";
 import { keccak256, parseEther, parseEventLogs, parseUnits, stringToHex, toHex, zeroAddress } from "viem";
@@ -278,7 +278,12 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
       module: { uri: stack.modules.url("wordfreq"), sha256: stack.modules.sha256("wordfreq") },
       input: { encoding: "utf8", data: "no show" },
     } as const;
-    const posted = await write(requester, "postJob", [terms, specHash(spec), toHex(encodeSpec(spec))], terms.maxReward);
+    const posted = await write(
+      requester,
+      "postJob",
+      [packTerms(terms), specHash(spec), toHex(encodeSpec(spec))],
+      terms.maxReward,
+    );
     const jobId = parseEventLogs({ abi: jobMarketAbi, logs: posted.logs, eventName: "JobPosted" })[0]!.args.jobId;
     const price = parseEther("0.001");
     const salt = keccak256(toHex("e2e no-show"));
@@ -288,9 +293,9 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
       functionName: "computeCommitment",
       args: [jobId, 0, account(worker).address, price, salt],
     });
-    await write(worker, "commitBid", [jobId, terms, commitment]);
+    await write(worker, "commitBid", [jobId, packTerms(terms), commitment]);
     await until("the reveal window", async () => (await stateOf(jobId)) === JobState.Revealing);
-    await write(worker, "revealBid", [jobId, terms, price, salt]);
+    await write(worker, "revealBid", [jobId, packTerms(terms), price, salt]);
     // Past the execution window the no-show is slashed (by a keeper's housekeeping, or here) and the job reopens.
     await until(
       "the winner to miss its deadline",
@@ -300,7 +305,7 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
         (await stateOf(jobId)) !== JobState.Assigned,
     );
     if ((await stateOf(jobId)) === JobState.Overdue) {
-      await write(requester, "slashNoShow", [jobId, terms]).catch(() => undefined);
+      await write(requester, "slashNoShow", [jobId, packTerms(terms)]).catch(() => undefined);
     }
     await until(
       "the round to reopen",

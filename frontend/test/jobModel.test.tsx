@@ -7,6 +7,7 @@ import {
   Status,
   ZERO_HASH,
   type MarketLog,
+  packTerms,
 } from "@baton/sdk";
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
@@ -196,10 +197,10 @@ describe("actions", () => {
       }).find((a) => a.id === id)!;
       return actionCall(action, MARKET, 3n, terms, RESULT);
     };
-    expect(call("accept").args).toEqual([3n, terms, RESULT]);
-    expect(call("dispute").args).toEqual([3n, terms, RESULT]);
-    expect(call("settle").args).toEqual([3n, terms, RESULT]);
-    expect(call("cancel").args).toEqual([3n, terms]);
+    expect(call("accept").args).toEqual([3n, packTerms(terms), RESULT]);
+    expect(call("dispute").args).toEqual([3n, packTerms(terms), RESULT]);
+    expect(call("settle").args).toEqual([3n, packTerms(terms), RESULT]);
+    expect(call("cancel").args).toEqual([3n, packTerms(terms)]);
   });
 
   it("sends the dispute bond fixed in the job's terms", () => {

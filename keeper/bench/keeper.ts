@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { decodeFunctionData, encodeFunctionData, parseEther, parseEventLogs, toHex, zeroHash, type Hex } from "viem";
-import { computeCommitment, encodeSpec, jobMarketAbi, newSalt, specHash } from "@baton/sdk";
+import { computeCommitment, encodeSpec, jobMarketAbi, newSalt, specHash, packTerms } from "@baton/sdk";
 import { account } from "@baton/testkit/devnet";
 import { machine, median, readResults, table, writeResults, writeSection } from "@baton/testkit/bench";
 import { S } from "../src/plan.js";
@@ -81,7 +81,13 @@ async function warmBidSlots({ baton, net, dep, modules }: KeeperNetwork) {
     await baton.send(
       REQUESTER,
       "postJobs",
-      [Array(n).fill(terms), Array(n).fill(specHash(spec)), Array(n).fill(toHex(encodeSpec(spec)))],
+      [
+        Array(n)
+          .fill(terms)
+          .map((t) => packTerms(t)),
+        Array(n).fill(specHash(spec)),
+        Array(n).fill(toHex(encodeSpec(spec))),
+      ],
       terms.maxReward * BigInt(n),
     );
   }
@@ -98,7 +104,11 @@ async function warmBidSlots({ baton, net, dep, modules }: KeeperNetwork) {
         k,
         ids.map((jobId) => {
           const bid = { chainId: 31337, market: dep.market, jobId, round: 0, bidder: account(k).address };
-          return call("commitBid", [jobId, terms, computeCommitment({ ...bid, price: 1n, salt: newSalt() })]);
+          return call("commitBid", [
+            jobId,
+            packTerms(terms),
+            computeCommitment({ ...bid, price: 1n, salt: newSalt() }),
+          ]);
         }),
       ),
     ),
@@ -108,12 +118,12 @@ async function warmBidSlots({ baton, net, dep, modules }: KeeperNetwork) {
   await inChunks(
     REQUESTER,
     ids.flatMap((jobId) =>
-      KEEPERS.map((k) => call("forfeitUnrevealed", [jobId, terms, zeroHash, 0, account(k).address])),
+      KEEPERS.map((k) => call("forfeitUnrevealed", [jobId, packTerms(terms), zeroHash, 0, account(k).address])),
     ),
   );
   await inChunks(
     REQUESTER,
-    ids.map((jobId) => call("reclaim", [jobId, terms])),
+    ids.map((jobId) => call("reclaim", [jobId, packTerms(terms)])),
   );
 }
 
@@ -143,7 +153,11 @@ async function run({ bundle, burst }: Mode): Promise<RunResult> {
       const receipt = await baton.send(
         REQUESTER,
         "postJobs",
-        [posts.map((p) => p.terms), posts.map((p) => specHash(p.spec)), posts.map((p) => toHex(encodeSpec(p.spec)))],
+        [
+          posts.map((p) => p.terms).map((t) => packTerms(t)),
+          posts.map((p) => specHash(p.spec)),
+          posts.map((p) => toHex(encodeSpec(p.spec))),
+        ],
         REWARD * BigInt(JOBS),
       );
       jobIds.push(

@@ -1,6 +1,6 @@
 import { BlockNotFoundError, hexToBytes, type Chain, type PublicClient, type Transport } from "viem";
 import type { Logger } from "pino";
-import { jobMarketAbi, LogCursor, readLogs, workflowOrchestratorAbi } from "@baton/sdk";
+import { jobMarketAbi, LogCursor, readLogs, unpackTerms, workflowOrchestratorAbi } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import type { Metrics } from "./metrics.js";
 import type { Store } from "./store.js";
@@ -89,7 +89,7 @@ export class Syncer {
             if (!this.store.job(jobId)) discovered++;
             this.store.upsertJob({
               id: jobId,
-              terms: termsToJson(terms),
+              terms: termsToJson(unpackTerms(terms)),
               specHash,
               spec: hexToBytes(spec),
               blockNumber: log.blockNumber,

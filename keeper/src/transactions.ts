@@ -11,6 +11,7 @@ import {
   prepareCommitBid,
   ZERO_HASH,
   type ContractWrite,
+  packTerms,
 } from "@baton/sdk";
 import { S, type Action, type Terms } from "./plan.js";
 
@@ -81,34 +82,40 @@ export function transactionFor(
     case "reveal": {
       const bid = recorded.bid;
       if (!bid) return undefined;
-      return entry("reveal", marketCall(market, "revealBid", [id, terms, bid.price, bid.salt]));
+      return entry("reveal", marketCall(market, "revealBid", [id, packTerms(terms), bid.price, bid.salt]));
     }
     case "finalize":
-      return entry("finalize", marketCall(market, "finalizeAuction", [id, terms]));
+      return entry("finalize", marketCall(market, "finalizeAuction", [id, packTerms(terms)]));
     case "submit": {
       const exec = recorded.execution;
       if (!exec || exec.status !== "done" || !exec.result || !exec.resultHash) return undefined;
-      return entry("submit", marketCall(market, "submitResult", [id, terms, exec.resultHash, bytesToHex(exec.result)]));
+      return entry(
+        "submit",
+        marketCall(market, "submitResult", [id, packTerms(terms), exec.resultHash, bytesToHex(exec.result)]),
+      );
     }
     case "settle":
       if (!resultHash) return undefined;
-      return entry("settle", marketCall(market, "settle", [id, terms, resultHash]));
+      return entry("settle", marketCall(market, "settle", [id, packTerms(terms), resultHash]));
     case "slashNoShow":
-      return entry("slash", marketCall(market, "slashNoShow", [id, terms]));
+      return entry("slash", marketCall(market, "slashNoShow", [id, packTerms(terms)]));
     case "abandon":
-      return entry("abandon", marketCall(market, "abandon", [id, terms]));
+      return entry("abandon", marketCall(market, "abandon", [id, packTerms(terms)]));
     case "forfeit":
       if (!resultHash) return undefined;
       return entry(
         "forfeit",
-        marketCall(market, "forfeitUnrevealed", [id, terms, resultHash, action.round, action.bidder]),
+        marketCall(market, "forfeitUnrevealed", [id, packTerms(terms), resultHash, action.round, action.bidder]),
       );
     case "resolveStaleDispute":
       if (!resultHash) return undefined;
-      return entry("stale", marketCall(market, "resolveStaleDispute", [id, terms, resultHash]));
+      return entry("stale", marketCall(market, "resolveStaleDispute", [id, packTerms(terms), resultHash]));
     case "resolveCommittee":
       if (!contracts.committeeArbiter || !resultHash) return undefined;
-      return entry("committee", committeeCall(contracts.committeeArbiter, "resolve", [id, terms, resultHash]));
+      return entry(
+        "committee",
+        committeeCall(contracts.committeeArbiter, "resolve", [id, packTerms(terms), resultHash]),
+      );
     case "advanceStep":
       return advanceTransaction(action, contracts);
   }

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseEther, toHex } from "viem";
-import { jobMarketAbi } from "@baton/sdk";
+import { jobMarketAbi, packTerms } from "@baton/sdk";
 import { S } from "../src/plan.js";
 import { Store } from "../src/store.js";
 import { ROOT, account, privateKeyOf, type Deployment, type Devnet } from "@baton/testkit/devnet";
@@ -114,13 +114,13 @@ describe("bad job specs", () => {
       const bad1 = await baton.send(
         REQUESTER,
         "postJob",
-        [base, `0x${"11".repeat(32)}`, toHex(garbage)],
+        [packTerms(base), `0x${"11".repeat(32)}`, toHex(garbage)],
         base.maxReward,
       );
       const bad2 = await baton.send(
         REQUESTER,
         "postJob",
-        [base, `0x${"22".repeat(32)}`, toHex(unknown)],
+        [packTerms(base), `0x${"22".repeat(32)}`, toHex(unknown)],
         base.maxReward,
       );
       const ids = [bad1, bad2].map(postedJobId);

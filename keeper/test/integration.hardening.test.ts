@@ -16,6 +16,7 @@ import {
   type JobSpecInput,
   type SigningClient,
   readResultHash,
+  packTerms,
 } from "@baton/sdk";
 import { S } from "../src/plan.js";
 import { account, type Deployment, type Devnet } from "@baton/testkit/devnet";
@@ -272,7 +273,7 @@ describe("committee housekeeping", () => {
         jobId,
         fromBlock: dep.deploymentBlock,
       });
-      await baton.send(REQUESTER, "dispute", [jobId, terms, resultHash], terms.disputeBond);
+      await baton.send(REQUESTER, "dispute", [jobId, packTerms(terms), resultHash], terms.disputeBond);
       const { openedAt } = await net.publicClient.readContract({
         address: dep.arbiter,
         abi: committeeArbiterAbi,

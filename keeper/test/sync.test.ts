@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, parseEther, stringToHex } from "viem";
-import { computeCommitment, newSalt } from "@baton/sdk";
+import { computeCommitment, newSalt, packTerms } from "@baton/sdk";
 import { pino } from "pino";
 import { Metrics } from "../src/metrics.js";
 import { Store } from "../src/store.js";
@@ -124,17 +124,17 @@ describe("Syncer", () => {
       price,
       salt,
     });
-    await baton.send(WORKER, "commitBid", [jobId, terms, commitment]);
+    await baton.send(WORKER, "commitBid", [jobId, packTerms(terms), commitment]);
     await net.testClient.increaseTime({ seconds: terms.commitWindow });
     await net.testClient.mine({ blocks: 1 });
-    await baton.send(WORKER, "revealBid", [jobId, terms, price, salt]);
+    await baton.send(WORKER, "revealBid", [jobId, packTerms(terms), price, salt]);
     await syncer.sync(await net.publicClient.getBlockNumber({ cacheTime: 0 }));
     expect(store.job(jobId)?.resultHash).toBeNull();
 
     await net.testClient.increaseTime({ seconds: terms.revealWindow });
     await net.testClient.mine({ blocks: 1 });
     const result = stringToHex('{"price":1}');
-    await baton.send(WORKER, "submitResult", [jobId, terms, keccak256(result), result]);
+    await baton.send(WORKER, "submitResult", [jobId, packTerms(terms), keccak256(result), result]);
     await syncer.sync(await net.publicClient.getBlockNumber({ cacheTime: 0 }));
     expect(store.job(jobId)?.resultHash).toBe(keccak256(result));
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeFunctionData, type Abi } from "viem";
-import { committeeArbiterAbi, JobState, jobMarketAbi, workflowOrchestratorAbi, ZERO_HASH } from "@baton/sdk";
+import { committeeArbiterAbi, JobState, jobMarketAbi, workflowOrchestratorAbi, ZERO_HASH, packTerms } from "@baton/sdk";
 import { sampleTerms } from "@baton/testkit";
 import { stepKey, type Terms } from "../src/plan.js";
 import { advanceTransaction, resultHashFor, transactionFor, type Transaction } from "../src/transactions.js";
@@ -38,7 +38,7 @@ describe("transactionFor", () => {
         kind,
         to: MARKET,
         functionName,
-        args: [7n, terms],
+        args: [7n, packTerms(terms)],
       });
     }
   });
@@ -53,7 +53,7 @@ describe("transactionFor", () => {
         kind,
         to: MARKET,
         functionName,
-        args: [7n, terms, RESULT],
+        args: [7n, packTerms(terms), RESULT],
       });
       expect(transactionFor(action, job, contracts)).toBeUndefined();
     }
@@ -65,7 +65,7 @@ describe("transactionFor", () => {
       kind: "commit",
       to: MARKET,
       functionName: "commitBid",
-      args: [7n, terms, HASH],
+      args: [7n, packTerms(terms), HASH],
     });
     expect(transactionFor(commit, job, contracts)).toBeUndefined();
     const reveal = { kind: "reveal", key: "k", round: 0 } as const;
@@ -73,7 +73,7 @@ describe("transactionFor", () => {
       kind: "reveal",
       to: MARKET,
       functionName: "revealBid",
-      args: [7n, terms, 5n, HASH],
+      args: [7n, packTerms(terms), 5n, HASH],
     });
     expect(transactionFor(reveal, job, contracts, { bid: undefined })).toBeUndefined();
   });
@@ -83,7 +83,12 @@ describe("transactionFor", () => {
     const result = new Uint8Array([1, 2, 3]);
     expect(
       decoded(transactionFor(submit, job, contracts, { execution: { status: "done", result, resultHash: HASH } })),
-    ).toEqual({ kind: "submit", to: MARKET, functionName: "submitResult", args: [7n, terms, HASH, "0x010203"] });
+    ).toEqual({
+      kind: "submit",
+      to: MARKET,
+      functionName: "submitResult",
+      args: [7n, packTerms(terms), HASH, "0x010203"],
+    });
     for (const execution of [
       undefined,
       { status: "running", result: null, resultHash: null },
@@ -99,9 +104,15 @@ describe("transactionFor", () => {
       kind: "forfeit",
       to: MARKET,
       functionName: "forfeitUnrevealed",
-      args: [7n, terms, ZERO_HASH, 2, OTHER],
+      args: [7n, packTerms(terms), ZERO_HASH, 2, OTHER],
     });
-    expect(decoded(transactionFor(forfeit, withResult, contracts)).args).toEqual([7n, terms, RESULT, 2, OTHER]);
+    expect(decoded(transactionFor(forfeit, withResult, contracts)).args).toEqual([
+      7n,
+      packTerms(terms),
+      RESULT,
+      2,
+      OTHER,
+    ]);
     expect(transactionFor(forfeit, job, contracts)).toBeUndefined();
   });
 
@@ -122,7 +133,7 @@ describe("transactionFor", () => {
       kind: "committee",
       to: COMMITTEE,
       functionName: "resolve",
-      args: [7n, terms, RESULT],
+      args: [7n, packTerms(terms), RESULT],
     });
     const advance = { kind: "advanceStep", key: "k", workflowId: 4n, step: 1 } as const;
     const expected = { kind: "advance", to: ORCHESTRATOR, functionName: "advance", args: [4n, 1] };

@@ -16,6 +16,7 @@ import {
 import { PayloadTooLargeError } from "./errors.js";
 import { committeeArbiterAbi, jobMarketAbi, testTokenAbi, workflowOrchestratorAbi } from "./generated/abis.js";
 import { MAX_PAYLOAD_BYTES, ZERO_ADDRESS } from "./limits.js";
+import { packTerms } from "./packed.js";
 import { encodeSpec, type JobSpecInput } from "./spec/index.js";
 import type { JobTerms } from "./types.js";
 import type { BuiltWorkflow } from "./workflow/build.js";
@@ -61,7 +62,7 @@ function callsOf<const TAbi extends Abi>(abi: TAbi) {
   ): ContractWrite<TAbi, TName> => call(abi, address, functionName, args, value);
 }
 
-/** Any JobMarket (and worker registry) write: `marketCall(market, "settle", [jobId, terms, resultHash])`. */
+/** Any JobMarket (and worker registry) write: `marketCall(market, "settle", [jobId, packTerms(terms), resultHash])`. */
 export const marketCall = callsOf(jobMarketAbi);
 
 /** Any WorkflowOrchestrator write: `orchestratorCall(orchestrator, "advance", [workflowId, step])`. */
@@ -125,7 +126,10 @@ export function preparePostJob(params: {
 }): ContractWrite<typeof jobMarketAbi, "postJob"> & { specHash: Hex } {
   const { market, terms } = params;
   const { specHash, specBytes } = specArguments(params.spec);
-  return { ...marketCall(market, "postJob", [terms, specHash, bytesToHex(specBytes)], ethReward(terms)), specHash };
+  return {
+    ...marketCall(market, "postJob", [packTerms(terms), specHash, bytesToHex(specBytes)], ethReward(terms)),
+    specHash,
+  };
 }
 
 /**
@@ -143,7 +147,12 @@ export function preparePostJobs(params: {
   const specHashes = encoded.map((e) => e.specHash);
   const value = terms.reduce((sum, t) => sum + ethReward(t), 0n);
   return {
-    ...marketCall(params.market, "postJobs", [terms, specHashes, encoded.map((e) => bytesToHex(e.specBytes))], value),
+    ...marketCall(
+      params.market,
+      "postJobs",
+      [terms.map(packTerms), specHashes, encoded.map((e) => bytesToHex(e.specBytes))],
+      value,
+    ),
     specHashes,
   };
 }
@@ -175,7 +184,7 @@ export function prepareCommitBid(params: {
   terms: JobTerms;
   commitment: Hex;
 }): ContractWrite<typeof jobMarketAbi, "commitBid"> {
-  return marketCall(params.market, "commitBid", [params.jobId, params.terms, params.commitment]);
+  return marketCall(params.market, "commitBid", [params.jobId, packTerms(params.terms), params.commitment]);
 }
 
 /**
@@ -191,7 +200,7 @@ export function prepareDispute(params: {
   return marketCall(
     params.market,
     "dispute",
-    [params.jobId, params.terms, params.resultHash],
+    [params.jobId, packTerms(params.terms), params.resultHash],
     params.terms.disputeBond,
   );
 }

@@ -51,6 +51,14 @@ export class PayloadTooLargeError extends BatonError {
   }
 }
 
+/** Packed job terms that are not 144 bytes, or whose `pricing` or `callback` byte is not 0 or 1. */
+export class MalformedTermsError extends BatonError {
+  override name = "MalformedTermsError";
+  constructor(detail: string) {
+    super(`malformed packed terms: ${detail}`);
+  }
+}
+
 /** An address book or Ignition deployment could not be read. */
 export class AddressBookError extends BatonError {
   override name = "AddressBookError";

@@ -1,16 +1,8 @@
 // The two hashes the market computes, reproduced off-chain so a client never needs a call for
 // them: the job digest every job call checks, and the sealed-bid commitment.
-import { bytesToHex, encodeAbiParameters, hexToBigInt, keccak256, slice, toHex, zeroHash } from "viem";
-import { jobMarketAbi } from "./generated/abis.js";
+import { bytesToHex, concat, encodeAbiParameters, hexToBigInt, keccak256, slice, toHex, zeroHash } from "viem";
+import { packTerms } from "./packed.js";
 import type { Address, Hex, JobTerms } from "./types.js";
-
-// `jobDigest`'s inputs as declared in the ABI (`jobId`, the `JobTerms` tuple, `resultHash`), so
-// the encoding follows the contract.
-const digestInputs = jobMarketAbi.find(
-  (item): item is Extract<(typeof jobMarketAbi)[number], { name: "jobDigest" }> =>
-    item.type === "function" && item.name === "jobDigest",
-)!.inputs;
-const digestParameters = [digestInputs[0], digestInputs[2], digestInputs[1]] as const;
 
 const commitmentParameters = [
   { type: "uint256", name: "chainId" },
@@ -24,12 +16,12 @@ const commitmentParameters = [
 
 /**
  * The 21-byte digest the market keeps for a job: the first 168 bits of
- * `keccak256(abi.encode(jobId, resultHash, terms))`. Equals `JobMarket.jobDigest(jobId, terms,
+ * `keccak256(abi.encodePacked(jobId, resultHash, terms))`, the terms packed (`packTerms`). Equals `JobMarket.jobDigest(jobId, terms,
  * resultHash)` and, with the job's standing result hash (zero while none stands), its stored
  * `getJob(jobId).digest`: a client can check the terms and result hash it holds before calling.
  */
 export function jobDigest(jobId: bigint, terms: JobTerms, resultHash: Hex = zeroHash): Hex {
-  return slice(keccak256(encodeAbiParameters(digestParameters, [jobId, resultHash, terms])), 0, 21);
+  return slice(keccak256(concat([toHex(jobId, { size: 32 }), resultHash, packTerms(terms)])), 0, 21);
 }
 
 export type CommitmentInput = {

@@ -6,6 +6,7 @@ export * from "./limits.js";
 export * from "./types.js";
 export * from "./errors.js";
 export * from "./hashing.js";
+export * from "./packed.js";
 export * from "./spec/index.js";
 export * from "./terms.js";
 export * from "./events.js";

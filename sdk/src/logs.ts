@@ -22,6 +22,7 @@ import {
 } from "viem";
 import { LogFetchError } from "./errors.js";
 import { jobMarketAbi } from "./generated/abis.js";
+import { unpackTerms } from "./packed.js";
 import type { MarketEventName, MarketLog } from "./events.js";
 
 /** Blocks per `eth_getLogs` request unless a caller says otherwise. */
@@ -393,7 +394,7 @@ export async function readEarnings(
       eventNames: ["JobPosted"],
       indexed: [ids.slice(i, i + jobsPerRequest).map((id) => topicOf(id))],
     });
-    for (const log of posted) tokenOf.set(log.args.jobId, log.args.token);
+    for (const log of posted) tokenOf.set(log.args.jobId, unpackTerms(log.args.terms).token);
   }
   for (const log of settled) {
     const token = tokenOf.get(log.args.jobId);

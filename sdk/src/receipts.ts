@@ -10,6 +10,7 @@ import {
 } from "viem";
 import { BatonError } from "./errors.js";
 import { jobMarketAbi, workflowOrchestratorAbi } from "./generated/abis.js";
+import { unpackTerms } from "./packed.js";
 
 /** The `eventName` events that `address` emitted in `receipt`, decoded with `abi`. */
 export function parseReceiptEvents<const TAbi extends Abi, const TName extends ContractEventName<TAbi>>(
@@ -22,9 +23,12 @@ export function parseReceiptEvents<const TAbi extends Abi, const TName extends C
   return parseEventLogs({ abi, logs: own, eventName: eventName as never, strict: true }) as never;
 }
 
-/** The jobs a transaction posted on `market` (one per `JobPosted`), in log order. */
+/** The jobs a transaction posted on `market` (one per `JobPosted`), in log order, terms unpacked. */
 export function parseJobPosted(receipt: Pick<TransactionReceipt, "logs">, market: Address) {
-  return parseReceiptEvents(receipt, market, jobMarketAbi, "JobPosted").map((log) => log.args);
+  return parseReceiptEvents(receipt, market, jobMarketAbi, "JobPosted").map((log) => ({
+    ...log.args,
+    terms: unpackTerms(log.args.terms),
+  }));
 }
 
 /** The workflow a `createWorkflow` transaction created on `orchestrator`; throws when there is none. */

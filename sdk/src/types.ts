@@ -1,7 +1,7 @@
 // Protocol types shared by keeper and frontend. Enums mirror `contracts/interfaces/IJobMarket.sol`
 // value for value (testkit/test/enums.test.ts checks them against the compiled contracts), and the
 // struct types are checked against the generated ABI at compile time (see the end of this file).
-import type { ContractFunctionArgs, ContractFunctionReturnType } from "viem";
+import type { ContractFunctionReturnType } from "viem";
 import type { jobMarketAbi } from "./generated/abis.js";
 
 export type Address = `0x${string}`;
@@ -84,8 +84,8 @@ export function jobStateName(state: number): JobStateName {
 
 /**
  * A job's immutable terms (`IJobMarket.JobTerms`). The market stores only a digest of them (with
- * the job id and the standing result hash, see `jobDigest`); pass the full terms (from `JobPosted`
- * or `postJob`'s result) back to every call on the job.
+ * the job id and the standing result hash, see `jobDigest`); pass the full terms (from `JobPosted`,
+ * `unpackTerms`, or `postJob`'s result) back to every call on the job, packed (`packTerms`).
  */
 export type JobTerms = {
   /** Who posted the job; must be the sender of `postJob`. */
@@ -217,10 +217,9 @@ type Outputs<Name extends "getJob" | "getParams" | "getWorker" | "getUnbonding">
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 // Each entry fails to compile when a contract struct and its documented type here diverge.
 const structsMatchAbi: [
-  Same<ContractFunctionArgs<typeof jobMarketAbi, "pure", "jobDigest">[1], JobTerms>,
   Same<Outputs<"getJob">, JobRecord>,
   Same<Outputs<"getParams">, MarketParams>,
   Same<Outputs<"getWorker">, WorkerRecord>,
   Same<Outputs<"getUnbonding">, Unbonding>,
-] = [true, true, true, true, true];
+] = [true, true, true, true];
 void structsMatchAbi;

@@ -29,12 +29,10 @@ describe("generated ABIs", () => {
   it("expose every entry point the sdk, keeper and frontend call", () => {
     const selectors = (abi: readonly { type: string }[]) =>
       abi.filter((i) => i.type === "function").map((i) => toFunctionSelector(i as never));
-    // The 19-field JobTerms tuple as the frontend's and keeper's calldata must encode it.
-    const terms =
-      "(address,address,uint96,address,uint96,uint96,uint32,uint32,uint32,uint32,uint32,uint32,uint16,uint16,uint16,uint96,uint32,uint8,bool)";
-    expect(selectors(jobMarketAbi)).toContain(toFunctionSelector(`postJob(${terms},bytes32,bytes)`));
-    expect(selectors(jobMarketAbi)).toContain(toFunctionSelector(`commitBid(uint256,${terms},bytes32)`));
-    expect(selectors(jobMarketAbi)).toContain(toFunctionSelector(`abandon(uint256,${terms})`));
+    // The terms travel packed, as `bytes`.
+    expect(selectors(jobMarketAbi)).toContain(toFunctionSelector("postJob(bytes,bytes32,bytes)"));
+    expect(selectors(jobMarketAbi)).toContain(toFunctionSelector("commitBid(uint256,bytes,bytes32)"));
+    expect(selectors(jobMarketAbi)).toContain(toFunctionSelector("abandon(uint256,bytes)"));
     expect(selectors(workflowOrchestratorAbi)).toContain(toFunctionSelector("withdrawTo(address,address)"));
     expect(selectors(multicall3Abi)).toContain("0x82ad56cb"); // aggregate3((address,bool,bytes)[])
     expect(selectors(testTokenAbi)).toContain("0x095ea7b3"); // approve(address,uint256)

@@ -20,6 +20,7 @@ import {
   send,
   type AddressBook,
   type JobTerms,
+  packTerms,
 } from "../src/index.js";
 import { accounts, clients, deployBaton, increaseTime } from "./helpers/chain.js";
 
@@ -75,7 +76,7 @@ describe.skipIf(!rpcUrl)(
       const commits = bids.map((b, i) =>
         marketCall(market, "commitBid", [
           b.jobId,
-          terms[i]!,
+          packTerms(terms[i]!),
           computeCommitment({ chainId, market, round: 0, bidder: worker.account.address, ...b }),
         ]),
       );
@@ -87,7 +88,7 @@ describe.skipIf(!rpcUrl)(
         publicClient,
         prepareMulticall({
           market,
-          calls: bids.map((b, i) => marketCall(market, "revealBid", [b.jobId, terms[i]!, b.price, b.salt])),
+          calls: bids.map((b, i) => marketCall(market, "revealBid", [b.jobId, packTerms(terms[i]!), b.price, b.salt])),
         }),
       );
       await increaseTime(rpcUrl!, terms[0]!.revealWindow);
@@ -99,7 +100,9 @@ describe.skipIf(!rpcUrl)(
         publicClient,
         prepareMulticall({
           market,
-          calls: ids.map((id, i) => marketCall(market, "submitResult", [id, terms[i]!, resultHashes[i]!, results[i]!])),
+          calls: ids.map((id, i) =>
+            marketCall(market, "submitResult", [id, packTerms(terms[i]!), resultHashes[i]!, results[i]!]),
+          ),
         }),
       );
       for (const [i, id] of ids.entries()) {
@@ -117,18 +120,18 @@ describe.skipIf(!rpcUrl)(
       });
 
       // While a result stands, a call without it no longer matches the job: the state moved on.
-      const stale = send(keeper, publicClient, marketCall(market, "slashNoShow", [ids[0]!, terms[0]!]));
+      const stale = send(keeper, publicClient, marketCall(market, "slashNoShow", [ids[0]!, packTerms(terms[0]!)]));
       await expect(stale).rejects.toBeInstanceOf(BatonContractError);
       await expect(stale).rejects.toMatchObject({ errorName: "JobMarketTermsMismatch", args: [ids[0]] });
       // So does a settlement with a wrong result hash, and one bad call reverts the whole batch.
       await increaseTime(rpcUrl!, terms[0]!.challengeWindow);
-      const settles = ids.map((id, i) => marketCall(market, "settle", [id, terms[i]!, resultHashes[i]!]));
+      const settles = ids.map((id, i) => marketCall(market, "settle", [id, packTerms(terms[i]!), resultHashes[i]!]));
       const wrong = send(
         keeper,
         publicClient,
         prepareMulticall({
           market,
-          calls: [settles[0]!, marketCall(market, "settle", [ids[1]!, terms[1]!, zeroHash])],
+          calls: [settles[0]!, marketCall(market, "settle", [ids[1]!, packTerms(terms[1]!), zeroHash])],
         }),
       );
       await expect(wrong).rejects.toMatchObject({ errorName: "JobMarketTermsMismatch", args: [ids[1]] });

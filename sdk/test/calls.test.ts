@@ -15,6 +15,8 @@ import {
   preparePostJobs,
   ZERO_ADDRESS,
   ZERO_HASH,
+  packTerms,
+  unpackTerms,
 } from "../src/index.js";
 
 const MARKET: Address = "0x00000000000000000000000000000000000000aa";
@@ -49,16 +51,17 @@ describe("call builders", () => {
     const terms = sampleTerms({ disputeBond: 123n });
     const dispute = prepareDispute({ market: MARKET, jobId: 7n, terms, resultHash: RESULT });
     expect(dispute.value).toBe(123n);
-    expect(dispute.args).toEqual([7n, terms, RESULT]);
+    expect(dispute.args).toEqual([7n, packTerms(terms), RESULT]);
   });
 
   it("encode to the calldata the ABI decodes back", () => {
     const terms = sampleTerms({ token: ZERO_ADDRESS });
-    const { to, data, value } = encodeCall(marketCall(MARKET, "settle", [9n, terms, RESULT]));
+    const { to, data, value } = encodeCall(marketCall(MARKET, "settle", [9n, packTerms(terms), RESULT]));
     expect({ to, value }).toEqual({ to: MARKET, value: 0n });
     const decoded = decodeFunctionData({ abi: jobMarketAbi, data });
     expect(decoded.functionName).toBe("settle");
-    expect(decoded.args).toEqual([9n, terms, RESULT]);
+    expect(decoded.args).toEqual([9n, packTerms(terms), RESULT]);
+    expect(unpackTerms(decoded.args![1] as `0x${string}`)).toEqual(terms);
   });
 
   it("post several jobs in one call, escrowing the sum of the ETH rewards", () => {
@@ -76,7 +79,7 @@ describe("call builders", () => {
     expect(batch.functionName).toBe("postJobs");
     expect(batch.value).toBe(parseEther("4"));
     expect(batch.specHashes).toEqual([keccak256(encodeSpec(spec)), specHash, keccak256(encodeSpec(spec))]);
-    expect(batch.args[0]).toEqual([eth, erc20, eth]);
+    expect(batch.args[0]).toEqual([eth, erc20, eth].map(packTerms));
     expect(batch.args[1]).toEqual(batch.specHashes);
     expect(batch.args[2]).toHaveLength(3);
     expect(() => preparePostJobs({ market: MARKET, jobs: [] })).toThrow(RangeError);
@@ -86,9 +89,9 @@ describe("call builders", () => {
   it("bundle a sender's own market calls into one multicall, in order", () => {
     const terms = sampleTerms();
     const calls = [
-      marketCall(MARKET, "settle", [1n, terms, RESULT]),
-      marketCall(MARKET, "finalizeAuction", [2n, terms]),
-      marketCall(MARKET, "forfeitUnrevealed", [3n, terms, ZERO_HASH, 0, TOKEN]),
+      marketCall(MARKET, "settle", [1n, packTerms(terms), RESULT]),
+      marketCall(MARKET, "finalizeAuction", [2n, packTerms(terms)]),
+      marketCall(MARKET, "forfeitUnrevealed", [3n, packTerms(terms), ZERO_HASH, 0, TOKEN]),
     ];
     const batch = prepareMulticall({ market: MARKET, calls });
     expect(batch.functionName).toBe("multicall");
@@ -101,7 +104,7 @@ describe("call builders", () => {
   it("refuse a multicall of another contract's call or of a call that carries ETH", () => {
     const terms = sampleTerms({ disputeBond: 5n });
     expect(() =>
-      prepareMulticall({ market: MARKET, calls: [marketCall(TOKEN, "settle", [1n, terms, RESULT])] }),
+      prepareMulticall({ market: MARKET, calls: [marketCall(TOKEN, "settle", [1n, packTerms(terms), RESULT])] }),
     ).toThrow(/market's own functions/);
     expect(() =>
       prepareMulticall({
@@ -114,7 +117,7 @@ describe("call builders", () => {
   it("type-check arguments against the ABI", () => {
     const terms = sampleTerms();
     // @ts-expect-error settle takes the job id, its terms and the standing result hash
-    const missing = () => marketCall(MARKET, "settle", [1n, terms]);
+    const missing = () => marketCall(MARKET, "settle", [1n, packTerms(terms)]);
     // @ts-expect-error no such market function
     const unknown = () => marketCall(MARKET, "settleAll", [1n, terms]);
     // @ts-expect-error a view function is not a transaction

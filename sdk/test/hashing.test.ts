@@ -18,6 +18,7 @@ import {
   send,
   type AddressBook,
   type JobTerms,
+  packTerms,
 } from "../src/index.js";
 import { accounts, clients, deployBaton, increaseTime } from "./helpers/chain.js";
 
@@ -44,7 +45,7 @@ describe.skipIf(!rpcUrl)(
         address: book.jobMarket,
         abi: jobMarketAbi,
         functionName: "jobDigest",
-        args: [jobId, terms, resultHash],
+        args: [jobId, packTerms(terms), resultHash],
       });
 
     it("jobDigest equals JobMarket.jobDigest for ordinary and extreme terms, ids and result hashes", async () => {
@@ -147,12 +148,12 @@ describe.skipIf(!rpcUrl)(
         price,
         salt,
       });
-      await send(worker, publicClient, marketCall(book.jobMarket, "commitBid", [jobId, terms, commitment]));
+      await send(worker, publicClient, marketCall(book.jobMarket, "commitBid", [jobId, packTerms(terms), commitment]));
       await increaseTime(rpcUrl!, terms.commitWindow);
       const { receipt } = await send(
         worker,
         publicClient,
-        marketCall(book.jobMarket, "revealBid", [jobId, terms, price, salt]),
+        marketCall(book.jobMarket, "revealBid", [jobId, packTerms(terms), price, salt]),
       );
       expect(receipt.status).toBe("success");
       const [view] = await readJobs(publicClient, { market: book.jobMarket, multicall: book.multicall3, ids: [jobId] });

@@ -30,6 +30,8 @@ import {
   type JobSpecInput,
   type JobTerms,
   type LogProgress,
+  packTerms,
+  unpackTerms,
 } from "../src/index.js";
 import { accounts, clients, deployBaton, PARAMS, type RecordedRequest } from "./helpers/chain.js";
 
@@ -86,7 +88,7 @@ describe.skipIf(!rpcUrl)(
       await send(
         wallet(REQUESTERS.find((i) => accounts[i]!.address === last.terms.requester)!),
         publicClient,
-        marketCall(book.jobMarket, "cancel", [last.jobId, last.terms]),
+        marketCall(book.jobMarket, "cancel", [last.jobId, packTerms(last.terms)]),
       );
       head = await publicClient.getBlockNumber();
     }, 120_000);
@@ -116,7 +118,7 @@ describe.skipIf(!rpcUrl)(
         }
         // Typed args carry the full terms and the spec, so no per-job read is needed.
         const first = jobPosted[0]!.args;
-        expect(first.terms).toEqual(posted[0]!.terms);
+        expect(unpackTerms(first.terms)).toEqual(posted[0]!.terms);
         expect(decodeSpec(first.spec, { expectedHash: first.specHash })).toMatchObject({
           ok: true,
           spec: specOf(posted[0]!.specIndex),

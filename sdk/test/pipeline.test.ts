@@ -19,6 +19,8 @@ import {
   TransactionRevertedError,
   type AddressBook,
   type SendStage,
+  packTerms,
+  unpackTerms,
 } from "../src/index.js";
 import { accounts, clients, deployBaton, type RecordedRequest } from "./helpers/chain.js";
 
@@ -82,7 +84,7 @@ describe.skipIf(!rpcUrl)(rpcUrl ? "the write pipeline and log reader" : "pipelin
         }),
         spec,
       });
-      const cancel = marketCall(book.jobMarket, "cancel", [posted.jobId, posted.terms]);
+      const cancel = marketCall(book.jobMarket, "cancel", [posted.jobId, packTerms(posted.terms)]);
       await publicClient.request({ method: "evm_setAutomine" as never, params: [false] as never });
       try {
         // Both cancels simulate fine against the same state; the second one mined reverts.
@@ -208,7 +210,7 @@ describe.skipIf(!rpcUrl)(rpcUrl ? "the write pipeline and log reader" : "pipelin
       const refusedBefore = log.length;
       const posted = await postJob(wallet(9), publicClient, {
         market: book.jobMarket,
-        terms: firstPosted!.args.terms,
+        terms: unpackTerms(firstPosted!.args.terms),
         spec,
       });
       const next = await cursor.next(posted.blockNumber);

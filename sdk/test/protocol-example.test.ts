@@ -10,6 +10,7 @@ import {
   createPublicClient,
   createWalletClient,
   encodeAbiParameters,
+  encodePacked,
   getAddress,
   http,
   keccak256,
@@ -25,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasArtifacts } from "@baton/testkit/artifacts";
 import { account, deployBaton, ROOT, startHardhatNode, type HardhatNode } from "@baton/testkit/devnet";
 import { jobMarketAbi } from "../src/generated/abis.js";
+import { packTerms } from "../src/packed.js";
 import { parseSpec } from "../src/spec/schema.js";
 import { storedCommitment } from "../src/hashing.js";
 
@@ -39,6 +41,14 @@ function block(name: string): string {
   if (!match) throw new Error(`no code block after ${marker}`);
   return match[1]!;
 }
+
+/** A block of hex, one field a line (a comment may follow each), as one hex string. */
+const fields = (name: string): Hex =>
+  concatHex(
+    block(name)
+      .split("\n")
+      .map((line) => `0x${line.split(/\s+/)[0]}` as Hex),
+  );
 
 /** A block of one 32-byte word a line (a comment may follow each word) as one hex string. */
 const words = (name: string): Hex =>
@@ -59,32 +69,27 @@ type Example = {
 };
 const example = JSON.parse(block("values")) as Example;
 
-// The ABI types written out by hand, as a reader of the doc would (IJobMarket.JobTerms).
-const TERMS_TYPE = [
-  {
-    type: "tuple",
-    components: [
-      { name: "requester", type: "address" },
-      { name: "token", type: "address" },
-      { name: "maxReward", type: "uint96" },
-      { name: "arbiter", type: "address" },
-      { name: "bond", type: "uint96" },
-      { name: "minStake", type: "uint96" },
-      { name: "minCompleted", type: "uint32" },
-      { name: "commitWindow", type: "uint32" },
-      { name: "revealWindow", type: "uint32" },
-      { name: "executionWindow", type: "uint32" },
-      { name: "challengeWindow", type: "uint32" },
-      { name: "expiry", type: "uint32" },
-      { name: "feeBps", type: "uint16" },
-      { name: "forfeitBps", type: "uint16" },
-      { name: "slashBountyBps", type: "uint16" },
-      { name: "disputeBond", type: "uint96" },
-      { name: "rulingTimeout", type: "uint32" },
-      { name: "pricing", type: "uint8" },
-      { name: "callback", type: "bool" },
-    ],
-  },
+// The packed field types written out by hand, as a reader of the doc would (IJobMarket.JobTerms).
+const TERMS_FIELDS = [
+  ["requester", "address"],
+  ["token", "address"],
+  ["maxReward", "uint96"],
+  ["arbiter", "address"],
+  ["bond", "uint96"],
+  ["minStake", "uint96"],
+  ["minCompleted", "uint32"],
+  ["commitWindow", "uint32"],
+  ["revealWindow", "uint32"],
+  ["executionWindow", "uint32"],
+  ["challengeWindow", "uint32"],
+  ["expiry", "uint32"],
+  ["feeBps", "uint16"],
+  ["forfeitBps", "uint16"],
+  ["slashBountyBps", "uint16"],
+  ["disputeBond", "uint96"],
+  ["rulingTimeout", "uint32"],
+  ["pricing", "uint8"],
+  ["callback", "bool"],
 ] as const;
 const COMMITMENT_TYPES = [
   { type: "uint256" },
@@ -134,14 +139,18 @@ function canonical(value: unknown): string {
 }
 
 describe("docs/PROTOCOL.md worked example, by hand", () => {
-  it("names every JobTerms field, in ABI order", () => {
-    expect(Object.keys(example.terms)).toEqual(TERMS_TYPE[0].components.map((c) => c.name));
+  it("names every JobTerms field, in declared order", () => {
+    expect(Object.keys(example.terms)).toEqual(TERMS_FIELDS.map(([name]) => name));
   });
 
-  it("the terms encode to the 19 words shown; with the job id and no result they give the documented digest", () => {
-    const encoded = encodeAbiParameters(TERMS_TYPE, [terms]);
-    expect(encoded).toBe(words("terms-encoding"));
-    expect((encoded.length - 2) / 2).toBe(608);
+  it("the terms pack to the 144 bytes shown; with the job id and no result they give the documented digest", () => {
+    const encoded = encodePacked(
+      TERMS_FIELDS.map(([, type]) => type),
+      TERMS_FIELDS.map(([name]) => terms[name]),
+    );
+    expect(encoded).toBe(fields("terms-encoding"));
+    expect(encoded).toBe(packTerms(terms));
+    expect((encoded.length - 2) / 2).toBe(144);
     const prefix = encodeAbiParameters(
       [{ type: "uint256" }, { type: "bytes32" }],
       [BigInt(bid.jobId), `0x${"00".repeat(32)}`],
@@ -229,7 +238,7 @@ describe.skipIf(!hasArtifacts)(
     });
 
     it("the market's own views give the documented hashes", async () => {
-      expect(await read("jobDigest", [bid.jobId, terms, `0x${"00".repeat(32)}`])).toBe(example.digest);
+      expect(await read("jobDigest", [bid.jobId, packTerms(terms), `0x${"00".repeat(32)}`])).toBe(example.digest);
       expect(await publicClient.getChainId()).toBe(bid.chainId);
       expect(await read("computeCommitment", [bid.jobId, bid.round, bid.bidder, bid.price, bid.salt])).toBe(
         example.commitment,
@@ -241,7 +250,12 @@ describe.skipIf(!hasArtifacts)(
       const bidder = [...Array(20).keys()].find((i) => account(i).address === bid.bidder)!;
       expect(requester).toBeGreaterThanOrEqual(0);
 
-      await write(requester, "postJob", [terms, example.specHash, stringToHex(example.specCanonical)], terms.maxReward);
+      await write(
+        requester,
+        "postJob",
+        [packTerms(terms), example.specHash, stringToHex(example.specCanonical)],
+        terms.maxReward,
+      );
       expect(await read("jobCount")).toBe(bid.jobId);
       const posted = (await read("getJob", [bid.jobId])) as { digest: Hex; round: number };
       expect(posted.digest).toBe(example.digest);
@@ -249,13 +263,13 @@ describe.skipIf(!hasArtifacts)(
 
       await write(bidder, "register", [[stringToHex("wasm", { size: 32 })], "https://workers.example/doc"]);
       await write(bidder, "depositStake", [], parseEther("1"));
-      await write(bidder, "commitBid", [bid.jobId, terms, example.commitment]);
+      await write(bidder, "commitBid", [bid.jobId, packTerms(terms), example.commitment]);
       // The market keeps the commitment's low 192 bits.
       expect(await read("commitmentOf", [bid.jobId, bid.round, bid.bidder])).toBe(storedCommitment(example.commitment));
 
       await publicClient.request({ method: "evm_increaseTime" as never, params: [terms.commitWindow] as never });
       await publicClient.request({ method: "evm_mine" as never, params: [] as never });
-      await write(bidder, "revealBid", [bid.jobId, terms, bid.price, bid.salt]);
+      await write(bidder, "revealBid", [bid.jobId, packTerms(terms), bid.price, bid.salt]);
       const revealed = (await read("getJob", [bid.jobId])) as { winner: Address; price: bigint };
       expect(revealed.winner).toBe(bid.bidder);
       expect(revealed.price).toBe(bid.price);

@@ -16,6 +16,7 @@ import {
   Pricing,
   postUntilSameBidSlot,
   type Fixture,
+  packTerms,
 } from "../helpers/fixture";
 
 // Gas per step is deterministic on the in-process network, so it is snapshotted here: a step
@@ -34,18 +35,20 @@ async function lifecycle(f: Fixture, pricing: Pricing, token?: string) {
   const value = token ? 0n : terms.maxReward;
   const price = ethers.parseEther("1.5");
   const gas: Record<string, number> = {};
-  gas.postJob = await gasOf(f.market.connect(f.requester).postJob(terms, SPEC_HASH, SPEC, { value }));
+  gas.postJob = await gasOf(f.market.connect(f.requester).postJob(packTerms(terms), SPEC_HASH, SPEC, { value }));
   const jobId = await f.market.jobCount();
   const s = salt(`gas:${jobId}`);
   const commitment = await f.market.computeCommitment(jobId, 0, f.worker1.address, price, s);
-  gas.commitBid = await gasOf(f.market.connect(f.worker1).commitBid(jobId, terms, commitment));
+  gas.commitBid = await gasOf(f.market.connect(f.worker1).commitBid(jobId, packTerms(terms), commitment));
   await time.increaseTo((await f.market.getJob(jobId)).deadline);
-  gas.revealBid = await gasOf(f.market.connect(f.worker1).revealBid(jobId, terms, price, s));
+  gas.revealBid = await gasOf(f.market.connect(f.worker1).revealBid(jobId, packTerms(terms), price, s));
   await time.increaseTo((await f.market.getJob(jobId)).revealDeadline);
-  gas.finalizeAuction = await gasOf(f.market.connect(f.worker1).finalizeAuction(jobId, terms));
-  gas.submitResult = await gasOf(f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT));
+  gas.finalizeAuction = await gasOf(f.market.connect(f.worker1).finalizeAuction(jobId, packTerms(terms)));
+  gas.submitResult = await gasOf(
+    f.market.connect(f.worker1).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT),
+  );
   await time.increaseTo((await f.market.getJob(jobId)).deadline);
-  gas.settle = await gasOf(f.market.connect(f.worker1).settle(jobId, terms, RESULT_HASH));
+  gas.settle = await gasOf(f.market.connect(f.worker1).settle(jobId, packTerms(terms), RESULT_HASH));
   gas.lifecycle = Object.values(gas).reduce((a, b) => a + b, 0);
   return gas;
 }

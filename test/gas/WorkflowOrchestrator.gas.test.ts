@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ContractTransactionResponse } from "ethers";
 import { coverageRun } from "../helpers/coverage";
-import { ETH, jobOf } from "../helpers/fixture";
+import { ETH, jobOf, packTerms } from "../helpers/fixture";
 import {
   DIAMOND,
   bidAndSubmitAll,
@@ -49,18 +49,18 @@ describe("WorkflowOrchestrator gas", function () {
       gas.createDiamond = diamond.gas;
       const a = await jobOfStep(f, diamond.workflowId, 0);
       const [aTerms] = await bidAndSubmitAll(f, [{ jobId: a, price: P("0.5") }]);
-      gas.settlePostingTwoDependents = await gasOf(f.market.settle(a, aTerms, resultHashOfJob(a)));
+      gas.settlePostingTwoDependents = await gasOf(f.market.settle(a, packTerms(aTerms), resultHashOfJob(a)));
       const b = await jobOfStep(f, diamond.workflowId, 1);
       const c = await jobOfStep(f, diamond.workflowId, 2);
       const terms = await bidAndSubmitAll(f, [
         { jobId: b, price: P("0.5") },
         { jobId: c, price: P("0.5") },
       ]);
-      gas.settleWithDependentWaiting = await gasOf(f.market.settle(b, terms[0], resultHashOfJob(b)));
-      gas.settlePostingOneDependent = await gasOf(f.market.settle(c, terms[1], resultHashOfJob(c)));
+      gas.settleWithDependentWaiting = await gasOf(f.market.settle(b, packTerms(terms[0]), resultHashOfJob(b)));
+      gas.settlePostingOneDependent = await gasOf(f.market.settle(c, packTerms(terms[1]), resultHashOfJob(c)));
       const d = await jobOfStep(f, diamond.workflowId, 3);
       const [dTerms] = await bidAndSubmitAll(f, [{ jobId: d, price: P("0.5") }]);
-      gas.settleCompletingWorkflow = await gasOf(f.market.settle(d, dTerms, resultHashOfJob(d)));
+      gas.settleCompletingWorkflow = await gasOf(f.market.settle(d, packTerms(dTerms), resultHashOfJob(d)));
 
       const retried = await create([[]], 1);
       const r = await jobOfStep(f, retried.workflowId, 0);

@@ -1,12 +1,80 @@
 import { ethers } from "hardhat";
+import type { BigNumberish } from "ethers";
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { CommitteeArbiter, JobMarket } from "../../typechain-types";
 import type { IJobMarket } from "../../typechain-types/contracts/JobMarket";
 
-export type JobTerms = IJobMarket.JobTermsStruct;
+/** `IJobMarket.JobTerms`: what a job is posted with. The market takes them packed (`packTerms`). */
+export type JobTerms = {
+  requester: string;
+  token: string;
+  maxReward: BigNumberish;
+  arbiter: string;
+  bond: BigNumberish;
+  minStake: BigNumberish;
+  minCompleted: BigNumberish;
+  commitWindow: BigNumberish;
+  revealWindow: BigNumberish;
+  executionWindow: BigNumberish;
+  challengeWindow: BigNumberish;
+  expiry: BigNumberish;
+  feeBps: BigNumberish;
+  forfeitBps: BigNumberish;
+  slashBountyBps: BigNumberish;
+  disputeBond: BigNumberish;
+  rulingTimeout: BigNumberish;
+  pricing: BigNumberish;
+  callback: boolean;
+};
 export type Params = IJobMarket.ParamsStruct;
+
+// `PackedTerms`: the market takes a job's terms as `abi.encodePacked` of the fields, in order.
+const PACKED_FIELDS = [
+  ["requester", "address"],
+  ["token", "address"],
+  ["maxReward", "uint96"],
+  ["arbiter", "address"],
+  ["bond", "uint96"],
+  ["minStake", "uint96"],
+  ["minCompleted", "uint32"],
+  ["commitWindow", "uint32"],
+  ["revealWindow", "uint32"],
+  ["executionWindow", "uint32"],
+  ["challengeWindow", "uint32"],
+  ["expiry", "uint32"],
+  ["feeBps", "uint16"],
+  ["forfeitBps", "uint16"],
+  ["slashBountyBps", "uint16"],
+  ["disputeBond", "uint96"],
+  ["rulingTimeout", "uint32"],
+  ["pricing", "uint8"],
+  ["callback", "bool"],
+] as const satisfies readonly (readonly [keyof JobTerms, string])[];
+
+/** The 144 bytes every market call takes as `terms` (`PackedTerms`). */
+export function packTerms(t: JobTerms): string {
+  return ethers.solidityPacked(
+    PACKED_FIELDS.map(([, type]) => type),
+    PACKED_FIELDS.map(([name]) => t[name]),
+  );
+}
+
+/** The terms `packTerms` packed, e.g. from a `JobPosted` event. */
+export function unpackTerms(packed: string): JobTerms {
+  const bytes = ethers.getBytes(packed);
+  if (bytes.length !== 144) throw new Error(`packed terms are 144 bytes, got ${bytes.length}`);
+  const t: Record<string, unknown> = {};
+  let at = 0;
+  for (const [name, type] of PACKED_FIELDS) {
+    const size = type === "address" ? 20 : type === "bool" ? 1 : Number(type.slice(4)) / 8;
+    const hex = ethers.hexlify(bytes.slice(at, at + size));
+    t[name] = type === "address" ? ethers.getAddress(hex) : type === "bool" ? hex !== "0x00" : BigInt(hex);
+    at += size;
+  }
+  return t as JobTerms;
+}
 
 export const ETH = ethers.ZeroAddress;
 export const HOUR = 3600;
@@ -138,7 +206,7 @@ export async function postJob(f: Fixture, overrides: Partial<JobTerms> = {}, fro
   const signer = from ?? f.requester;
   const terms = await makeTerms(f, { requester: signer.address, ...overrides });
   const value = terms.token === ETH ? terms.maxReward : 0n;
-  await f.market.connect(signer).postJob(terms, SPEC_HASH, SPEC, { value });
+  await f.market.connect(signer).postJob(packTerms(terms), SPEC_HASH, SPEC, { value });
   const jobId = await f.market.jobCount();
   return { jobId, terms };
 }
@@ -151,11 +219,16 @@ export async function postUntilSameBidSlot(f: Fixture, jobId: bigint) {
   const slots = await f.market.BID_SLOTS();
   const count = Number(jobId + slots - 1n - (await f.market.jobCount()));
   const terms = await makeTerms(f);
-  await f.market
-    .connect(f.requester)
-    .postJobs(Array(count).fill(terms), Array(count).fill(SPEC_HASH), Array(count).fill(SPEC), {
+  await f.market.connect(f.requester).postJobs(
+    Array(count)
+      .fill(terms)
+      .map((t) => packTerms(t)),
+    Array(count).fill(SPEC_HASH),
+    Array(count).fill(SPEC),
+    {
       value: BigInt(terms.maxReward) * BigInt(count),
-    });
+    },
+  );
 }
 
 export function salt(label: string): string {
@@ -172,7 +245,7 @@ export async function commit(
 ) {
   const s = salt(`${jobId}:${round}:${bidder.address}`);
   const commitment = await f.market.computeCommitment(jobId, round, bidder.address, price, s);
-  await f.market.connect(bidder).commitBid(jobId, terms, commitment);
+  await f.market.connect(bidder).commitBid(jobId, packTerms(terms), commitment);
   return s;
 }
 
@@ -184,7 +257,9 @@ export async function reveal(
   price: bigint,
   round = 0,
 ) {
-  return f.market.connect(bidder).revealBid(jobId, terms, price, salt(`${jobId}:${round}:${bidder.address}`));
+  return f.market
+    .connect(bidder)
+    .revealBid(jobId, packTerms(terms), price, salt(`${jobId}:${round}:${bidder.address}`));
 }
 
 /** Moves time so that the next block is exactly at `timestamp`. */
@@ -223,15 +298,15 @@ export async function bidAndSubmit(f: Fixture, jobId: bigint, terms: JobTerms, p
   await time.increaseTo((await jobOf(f, jobId)).deadline);
   await reveal(f, jobId, terms, f.worker1, price);
   await time.increaseTo((await jobOf(f, jobId)).revealDeadline);
-  await f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT);
+  await f.market.connect(f.worker1).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT);
   await time.increaseTo((await jobOf(f, jobId)).deadline);
 }
 
 /** Runs an auction with one bidder at `price`, finalizes it and submits a result. */
 export async function submitted(f: Fixture, price = ethers.parseEther("1.5"), overrides: Partial<JobTerms> = {}) {
   const { jobId, terms } = await runAuction(f, [{ bidder: f.worker1, price }], overrides);
-  await f.market.finalizeAuction(jobId, terms);
-  await f.market.connect(f.worker1).submitResult(jobId, terms, RESULT_HASH, RESULT);
+  await f.market.finalizeAuction(jobId, packTerms(terms));
+  await f.market.connect(f.worker1).submitResult(jobId, packTerms(terms), RESULT_HASH, RESULT);
   return { jobId, terms };
 }
 

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionReceipt } from "ethers";
-import { DAY, DEFAULT_PARAMS, JobState } from "./fixture";
+import { DAY, DEFAULT_PARAMS, JobState, packTerms } from "./fixture";
 import { StepStatus, WorkflowStatus } from "./workflow";
 import {
   ASSIGNED_OR_AWARDING,
@@ -221,7 +221,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("post", a),
-      (o) => w.market.connect(who).postJob(sent, SPEC_HASH, SPEC, o),
+      (o) => w.market.connect(who).postJob(packTerms(sent), SPEC_HASH, SPEC, o),
       expected,
       value,
     );
@@ -252,7 +252,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("commit", a, ` job ${job.id}`),
-      (o) => w.market.connect(bidder).commitBid(job.id, job.terms, commitment, o),
+      (o) => w.market.connect(bidder).commitBid(job.id, packTerms(job.terms), commitment, o),
       expected,
     );
     if (!receipt) return;
@@ -284,7 +284,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("reveal", a, ` job ${job.id} bidder ${c.bidder}`),
-      (o) => w.market.connect(signerOf(w, c.bidder)).revealBid(job.id, job.terms, c.price, salt, o),
+      (o) => w.market.connect(signerOf(w, c.bidder)).revealBid(job.id, packTerms(job.terms), c.price, salt, o),
       expected,
     );
     if (!receipt) return;
@@ -318,7 +318,8 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("forfeit", a, ` job ${job.id} round ${c.round} bidder ${c.bidder}`),
-      (o) => w.market.connect(caller).forfeitUnrevealed(job.id, job.terms, job.resultHash, c.round, c.bidder, o),
+      (o) =>
+        w.market.connect(caller).forfeitUnrevealed(job.id, packTerms(job.terms), job.resultHash, c.round, c.bidder, o),
       expected,
     );
     if (receipt) m.forfeit(job, c, caller.address);
@@ -329,7 +330,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("finalize", a, ` job ${job.id}`),
-      (o) => w.market.connect(w.other).finalizeAuction(job.id, job.terms, o),
+      (o) => w.market.connect(w.other).finalizeAuction(job.id, packTerms(job.terms), o),
       m.expectBeforeResult(job, AWARDING),
     );
     if (receipt) m.assign(job);
@@ -352,7 +353,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("submit", a, ` job ${job.id}`),
-      (o) => w.market.connect(caller).submitResult(job.id, job.terms, ethers.keccak256(result), result, o),
+      (o) => w.market.connect(caller).submitResult(job.id, packTerms(job.terms), ethers.keccak256(result), result, o),
       expected,
     );
     if (!receipt) return;
@@ -372,7 +373,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("abandon", a, ` job ${job.id}`),
-      (o) => w.market.connect(caller).abandon(job.id, job.terms, o),
+      (o) => w.market.connect(caller).abandon(job.id, packTerms(job.terms), o),
       expected,
     );
     if (receipt) m.abandon(job);
@@ -401,7 +402,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("accept", a, ` job ${job.id}`),
-      (o) => w.market.connect(caller).accept(job.id, job.terms, job.resultHash, o),
+      (o) => w.market.connect(caller).accept(job.id, packTerms(job.terms), job.resultHash, o),
       expected,
     );
     if (!receipt) return;
@@ -421,7 +422,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("dispute", a, ` job ${job.id}`),
-      (o) => w.market.connect(disputer).dispute(job.id, job.terms, job.resultHash, o),
+      (o) => w.market.connect(disputer).dispute(job.id, packTerms(job.terms), job.resultHash, o),
       expected,
       value,
     );
@@ -481,7 +482,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("resolve", a, ` job ${job.id}`),
-      (o) => w.arbiter.connect(w.other).resolve(job.id, job.terms, job.resultHash, o),
+      (o) => w.arbiter.connect(w.other).resolve(job.id, packTerms(job.terms), job.resultHash, o),
       expected,
     );
     if (!receipt) return;
@@ -495,7 +496,7 @@ const run: Record<string, Runner> = {
     await exec(
       m,
       label("ruleByStranger", a, ` job ${job.id}`),
-      (o) => w.market.connect(w.other).rule(job.id, job.terms, job.resultHash, true, o),
+      (o) => w.market.connect(w.other).rule(job.id, packTerms(job.terms), job.resultHash, true, o),
       { name: "JobMarketNotArbiter", args: [job.id, w.other.address] },
     );
   },
@@ -505,7 +506,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("stale", a, ` job ${job.id}`),
-      (o) => w.market.connect(w.other).resolveStaleDispute(job.id, job.terms, job.resultHash, o),
+      (o) => w.market.connect(w.other).resolveStaleDispute(job.id, packTerms(job.terms), job.resultHash, o),
       m.expectState(job, RULING_OVERDUE),
     );
     if (!receipt) return;
@@ -518,7 +519,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("settle", a, ` job ${job.id}`),
-      (o) => w.market.connect(w.other).settle(job.id, job.terms, job.resultHash, o),
+      (o) => w.market.connect(w.other).settle(job.id, packTerms(job.terms), job.resultHash, o),
       m.expectState(job, SETTLEABLE),
     );
     if (!receipt) return;
@@ -533,7 +534,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("slash", a, ` job ${job.id}`),
-      (o) => w.market.connect(caller).slashNoShow(job.id, job.terms, o),
+      (o) => w.market.connect(caller).slashNoShow(job.id, packTerms(job.terms), o),
       m.expectBeforeResult(job, OVERDUE),
     );
     if (!receipt) return;
@@ -553,7 +554,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("cancel", a, ` job ${job.id}`),
-      (o) => w.market.connect(caller).cancel(job.id, job.terms, o),
+      (o) => w.market.connect(caller).cancel(job.id, packTerms(job.terms), o),
       expected,
     );
     if (!receipt) return;
@@ -573,7 +574,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("reclaim", a, ` job ${job.id}`),
-      (o) => w.market.connect(caller).reclaim(job.id, job.terms, o),
+      (o) => w.market.connect(caller).reclaim(job.id, packTerms(job.terms), o),
       expected,
     );
     if (receipt) m.refund(job);
@@ -592,7 +593,7 @@ const run: Record<string, Runner> = {
     const receipt = await exec(
       m,
       label("repost", a, ` job ${job.id}`),
-      (o) => w.market.connect(caller).repost(job.id, job.terms, o),
+      (o) => w.market.connect(caller).repost(job.id, packTerms(job.terms), o),
       expected,
     );
     if (receipt) m.startRound(job, t);

@@ -15,6 +15,8 @@ import {
   jobOf,
   salt,
   type JobTerms,
+  packTerms,
+  unpackTerms,
 } from "./fixture";
 
 export type StepInput = IWorkflowOrchestrator.StepInputStruct;
@@ -94,28 +96,7 @@ export async function createWorkflow(
 /** The terms a market job was posted with, from its `JobPosted` event. */
 export async function termsOf(f: WorkflowFixture, jobId: bigint): Promise<JobTerms> {
   const [log] = await f.market.queryFilter(f.market.filters.JobPosted(jobId));
-  const t = log.args.terms;
-  return {
-    requester: t.requester,
-    token: t.token,
-    maxReward: t.maxReward,
-    arbiter: t.arbiter,
-    bond: t.bond,
-    minStake: t.minStake,
-    minCompleted: t.minCompleted,
-    commitWindow: t.commitWindow,
-    revealWindow: t.revealWindow,
-    executionWindow: t.executionWindow,
-    challengeWindow: t.challengeWindow,
-    expiry: t.expiry,
-    feeBps: t.feeBps,
-    forfeitBps: t.forfeitBps,
-    slashBountyBps: t.slashBountyBps,
-    disputeBond: t.disputeBond,
-    rulingTimeout: t.rulingTimeout,
-    pricing: t.pricing,
-    callback: t.callback,
-  };
+  return unpackTerms(log.args.terms);
 }
 
 export async function specHashOf(f: WorkflowFixture, jobId: bigint): Promise<string> {
@@ -145,7 +126,7 @@ export async function bidAndSubmitAll(f: WorkflowFixture, work: Work[]): Promise
     const job = await jobOf(f, w.jobId);
     const s = salt(`${w.jobId}:${job.round}:${worker(w).address}`);
     const commitment = await f.market.computeCommitment(w.jobId, job.round, worker(w).address, w.price, s);
-    await f.market.connect(worker(w)).commitBid(w.jobId, terms[i], commitment);
+    await f.market.connect(worker(w)).commitBid(w.jobId, packTerms(terms[i]), commitment);
   }
   await time.increaseTo(
     Math.max(...(await Promise.all(work.map(async (w) => Number((await jobOf(f, w.jobId)).deadline))))),
@@ -153,14 +134,14 @@ export async function bidAndSubmitAll(f: WorkflowFixture, work: Work[]): Promise
   for (const [i, w] of work.entries()) {
     const job = await jobOf(f, w.jobId);
     const s = salt(`${w.jobId}:${job.round}:${worker(w).address}`);
-    await f.market.connect(worker(w)).revealBid(w.jobId, terms[i], w.price, s);
+    await f.market.connect(worker(w)).revealBid(w.jobId, packTerms(terms[i]), w.price, s);
   }
   await time.increaseTo(
     Math.max(...(await Promise.all(work.map(async (w) => Number((await jobOf(f, w.jobId)).revealDeadline))))),
   );
   for (const [i, w] of work.entries()) {
     const result = w.result ?? resultOf(String(w.jobId));
-    await f.market.connect(worker(w)).submitResult(w.jobId, terms[i], ethers.keccak256(result), result);
+    await f.market.connect(worker(w)).submitResult(w.jobId, packTerms(terms[i]), ethers.keccak256(result), result);
   }
   await time.increaseTo(
     Math.max(...(await Promise.all(work.map(async (w) => Number((await jobOf(f, w.jobId)).deadline))))),
@@ -174,7 +155,7 @@ export const submittedHash = (w: Work) => ethers.keccak256(w.result ?? resultOf(
 /** Takes one job through a bid, its result and the challenge window, and returns the settlement. */
 export async function complete(f: WorkflowFixture, work: Work) {
   const [terms] = await bidAndSubmitAll(f, [work]);
-  return f.market.connect(f.other).settle(work.jobId, terms, submittedHash(work));
+  return f.market.connect(f.other).settle(work.jobId, packTerms(terms), submittedHash(work));
 }
 
 /**
@@ -186,7 +167,7 @@ export async function settleWithFailedCallback(f: WorkflowFixture, work: Work) {
   await f.market
     .connect(f.owner)
     .setParams({ treasury: f.treasury.address, ...DEFAULT_PARAMS, callbackGasLimit: 20_000 });
-  await expect(f.market.settle(work.jobId, terms, submittedHash(work)))
+  await expect(f.market.settle(work.jobId, packTerms(terms), submittedHash(work)))
     .to.emit(f.market, "SettlementCallback")
     .withArgs(work.jobId, false);
   return terms;
@@ -195,7 +176,8 @@ export async function settleWithFailedCallback(f: WorkflowFixture, work: Work) {
 /** `bidAndSubmitAll`, then settles each job in order (each settlement runs the callback). */
 export async function completeAll(f: WorkflowFixture, work: Work[]) {
   const terms = await bidAndSubmitAll(f, work);
-  for (const [i, w] of work.entries()) await f.market.connect(f.other).settle(w.jobId, terms[i], submittedHash(w));
+  for (const [i, w] of work.entries())
+    await f.market.connect(f.other).settle(w.jobId, packTerms(terms[i]), submittedHash(w));
   return terms;
 }
 

@@ -43,6 +43,10 @@ export const errorMessages: Record<string, (args: Args) => string> = {
   JobMarketTermsMismatch: ([id]) =>
     `The terms or result sent for ${job(id)} do not match the job on chain: a result was submitted or overturned meanwhile, or the job does not exist. Reload the job and try again.`,
   // ---- posting
+  JobMarketTermsLength: ([length, expected]) =>
+    `The job's terms are ${String(length)} bytes; the market takes them packed into ${String(expected)}. This app packs them itself: reload it, it may be out of date.`,
+  JobMarketTermsFlags: ([pricing, callback]) =>
+    `The job's pricing (${String(pricing)}) or callback (${String(callback)}) flag is neither 0 nor 1. This app packs them itself: reload it, it may be out of date.`,
   JobMarketRequesterMismatch: ([requester, caller]) =>
     `The job names ${addr(requester)} as requester, but it is being posted from ${addr(caller)}. Post from the requester's account.`,
   JobMarketTokenNotAllowed: ([token]) =>

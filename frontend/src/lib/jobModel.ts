@@ -20,6 +20,7 @@ import {
   standingResultHashes,
   ZERO_HASH,
   type JobTerms,
+  packTerms,
 } from "@baton/sdk";
 import type { Address, Hex } from "viem";
 import { ETH, formatAmount, formatDuration, isZeroAddress, sameAddress } from "./format.ts";
@@ -544,13 +545,13 @@ export function actionCall(action: JobAction, market: Address, jobId: bigint, te
   if (RESULT_ACTIONS.has(action.functionName))
     return marketCall(market, action.functionName as "accept" | "settle" | "resolveStaleDispute", [
       jobId,
-      terms,
+      packTerms(terms),
       resultHash,
     ]);
   return marketCall(
     market,
     action.functionName as "cancel" | "reclaim" | "finalizeAuction" | "slashNoShow" | "repost",
-    [jobId, terms],
+    [jobId, packTerms(terms)],
   );
 }
 

@@ -10,6 +10,7 @@ import {
   type JobTerms,
   type JobView,
   type MarketLog,
+  unpackTerms,
 } from "@baton/sdk";
 import { erc20Abi, type Address, type Client, type Hex } from "viem";
 import { getBlockNumber, multicall } from "viem/actions";
@@ -36,7 +37,7 @@ export type PostedJob = {
   spec: Hex;
   blockNumber: bigint;
   transactionHash: Hex;
-  /** The first round's bidding and reveal deadlines (Unix seconds), as `JobPosted` announced them. */
+  /** The first round's bidding and reveal deadlines (Unix seconds): `JobPosted`'s commit deadline, plus the reveal window. */
   commitDeadline?: number;
   revealDeadline?: number;
 };
@@ -64,17 +65,18 @@ export async function loadJobIndex(client: Client, book: AddressBook, previous?:
       eventNames: ["JobPosted"],
     });
     for (const log of logs) {
+      const terms = unpackTerms(log.args.terms);
       jobs.push({
         id: log.args.jobId,
         requester: log.args.requester,
-        token: log.args.token,
-        terms: log.args.terms,
+        token: terms.token,
+        terms,
         specHash: log.args.specHash,
         spec: log.args.spec,
         blockNumber: log.blockNumber!,
         transactionHash: log.transactionHash!,
         commitDeadline: Number(log.args.commitDeadline),
-        revealDeadline: Number(log.args.revealDeadline),
+        revealDeadline: log.args.commitDeadline + terms.revealWindow,
       });
     }
   }

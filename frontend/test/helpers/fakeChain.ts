@@ -9,6 +9,7 @@ import {
   type JobRecord,
   type JobTerms,
   type JobSpecInput,
+  packTerms,
 } from "@baton/sdk";
 import { sampleTerms } from "@baton/testkit";
 import type { PostedJob } from "../../src/lib/market.ts";
@@ -143,12 +144,11 @@ export class FakeChain {
     // The first round's deadlines: the record's own while it is in its first auction, else as if
     // posted just now.
     const first = record.status === Status.Auction && record.round === 0;
-    this.addLog("JobPosted", { jobId: id, requester: terms.requester, token: terms.token }, [
-      terms,
+    this.addLog("JobPosted", { jobId: id, requester: terms.requester }, [
+      packTerms(terms),
       keccak256(spec),
       toHex(spec),
       first ? record.deadline : this.now + terms.commitWindow,
-      first ? record.revealDeadline : this.now + terms.commitWindow + terms.revealWindow,
     ]);
     return id;
   }

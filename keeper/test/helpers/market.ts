@@ -22,6 +22,7 @@ import {
   type JobSpecInput,
   type MarketWriteName,
   type SigningClient,
+  packTerms,
 } from "@baton/sdk";
 import { parseConfig, type KeeperConfig } from "../../src/config.js";
 import { Keeper } from "../../src/keeper.js";
@@ -147,7 +148,7 @@ export function market(net: Devnet, dep: Deployment) {
     const receipt = await send(
       indexOf(terms.requester),
       "postJob",
-      [terms, specHash(spec), toHex(encodeSpec(spec))],
+      [packTerms(terms), specHash(spec), toHex(encodeSpec(spec))],
       terms.maxReward,
     );
     return { jobId: postedJobId(receipt), terms };
