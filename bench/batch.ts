@@ -1,6 +1,6 @@
 // Batched lifecycle: each actor sends one transaction per step for `n` jobs — the requester
-// `postJobs`, the worker `multicall` of its commits, reveals and submissions, a keeper `multicall`
-// of the settlements. Returns gas per job for each step (the transaction's gas divided by `n`).
+// `postJobs`, the worker `commitBids`, `revealBids` and `submitResults`, a keeper `settleMany` (or
+// the same steps as `multicall`s of single calls, to compare). Returns gas per job for each step (the transaction's gas divided by `n`).
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse, Interface } from "ethers";
@@ -21,8 +21,11 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
   return Number((await (await tx).wait())!.gasUsed);
 }
 
-/** One batched lifecycle of `n` ETH jobs; gas per job per step. */
-export async function batchRound(f: Fixture, n: number) {
+/**
+ * One batched lifecycle of `n` ETH jobs; gas per job per step. `via` sends the worker's and the
+ * settler's steps through the market's batch functions or through `multicall` of single calls.
+ */
+export async function batchRound(f: Fixture, n: number, via: "batch" | "multicall" = "batch") {
   const m = f.market;
   const terms = await Promise.all(Array.from({ length: n }, () => makeTerms(f)));
   const value = terms.reduce((sum, t) => sum + BigInt(t.maxReward), 0n);
@@ -40,26 +43,37 @@ export async function batchRound(f: Fixture, n: number) {
   const commitments = await Promise.all(
     ids.map((id, i) => m.computeCommitment(id, 0, f.worker1.address, PRICE, salts[i])),
   );
+  const packed = terms.map((t) => packTerms(t));
+
   // ethers' own Interface: typechain's overloads name each function, not any of them.
   const abi: Interface = m.interface;
-  const call = (fn: string, args: unknown[]) => abi.encodeFunctionData(fn, args);
+  const single = (fn: string, rows: unknown[][]) => rows.map((args) => abi.encodeFunctionData(fn, args));
+  const rows = (...columns: unknown[][]) => ids.map((id, i) => [id, packed[i], ...columns.map((c) => c[i])]);
+  const prices = ids.map(() => PRICE);
+  const hashes = ids.map(() => RESULT_HASH);
+  const results = ids.map(() => RESULT);
+  const multicall = via === "multicall";
 
+  const worker = m.connect(f.worker1);
   const commit = await gasOf(
-    m.connect(f.worker1).multicall(ids.map((id, i) => call("commitBid", [id, packTerms(terms[i]), commitments[i]]))),
+    multicall ? worker.multicall(single("commitBid", rows(commitments))) : worker.commitBids(ids, packed, commitments),
   );
   await time.increaseTo((await m.getJob(ids[n - 1])).deadline);
   const reveal = await gasOf(
-    m.connect(f.worker1).multicall(ids.map((id, i) => call("revealBid", [id, packTerms(terms[i]), PRICE, salts[i]]))),
+    multicall
+      ? worker.multicall(single("revealBid", rows(prices, salts)))
+      : worker.revealBids(ids, packed, prices, salts),
   );
   await time.increaseTo((await m.getJob(ids[n - 1])).revealDeadline);
   const submit = await gasOf(
-    m
-      .connect(f.worker1)
-      .multicall(ids.map((id, i) => call("submitResult", [id, packTerms(terms[i]), RESULT_HASH, RESULT]))),
+    multicall
+      ? worker.multicall(single("submitResult", rows(hashes, results)))
+      : worker.submitResults(ids, packed, hashes, results),
   );
   await time.increaseTo((await m.getJob(ids[n - 1])).deadline);
+  const settler = m.connect(f.other);
   const settle = await gasOf(
-    m.connect(f.other).multicall(ids.map((id, i) => call("settle", [id, packTerms(terms[i]), RESULT_HASH]))),
+    multicall ? settler.multicall(single("settle", rows(hashes))) : settler.settleMany(ids, packed, hashes),
   );
   const perJob = { post, commit, reveal, submit, settle };
   for (const k of Object.keys(perJob) as (keyof typeof perJob)[]) perJob[k] = Math.round(perJob[k] / n);

@@ -112,10 +112,10 @@ async function withdrawAll(f: Fixture, token = ETH): Promise<Steps> {
  * Ten jobs through every step, each actor batching its ten calls per transaction, in the steady
  * state: a first batch warms the accounts and the bidder's slots that the measured batch reuses.
  */
-async function batch10(f: Fixture, bidSlots: number): Promise<Steps> {
-  await batchRound(f, 10);
+async function batch10(f: Fixture, bidSlots: number, via: "batch" | "multicall" = "batch"): Promise<Steps> {
+  await batchRound(f, 10, via);
   await postUntil(f, Number(await f.market.jobCount()) - 9 + bidSlots);
-  return withTotal(await batchRound(f, 10));
+  return withTotal(await batchRound(f, 10, via));
 }
 
 /** Extra staked workers beyond the fixture's three (fresh wallets funded by the owner). */
@@ -278,6 +278,10 @@ async function main() {
   f = await deployMarket();
   await lifecycle(f);
   lifecycles["eth.batch10.perJob"] = await batch10(f, BID_SLOTS);
+  // The same through `multicall` of single calls, to compare with the batch functions.
+  f = await deployMarket();
+  await lifecycle(f);
+  lifecycles["eth.batch10.multicall.perJob"] = await batch10(f, BID_SLOTS, "multicall");
 
   const workflow = await workflowGas();
 

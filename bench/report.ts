@@ -50,16 +50,16 @@ const WHY: Record<string, string> = {
   "ETH, every payee withdraws after every job":
     "as the ETH job: withdrawals no longer make the next settlement dearer.",
   "a real job, three bidders, everything the keepers send":
-    "three sealed bids are three commits and three reveals (≈ 142k + 155k: nine transactions' base cost alone is " +
+    "three sealed bids are three commits and three reveals (≈ 133k + 155k: nine transactions' base cost alone is " +
     "189,000), and the award slot is written fresh at the first reveal; the keepers no longer race (nothing reverted: the winner's submission " +
     "finalizes and the winner settles first, the other keepers wait their turn), so a job is the nine transactions " +
-    "the protocol needs. When the keepers bundle each pass's steps into one `multicall` and the jobs come as a " +
+    "the protocol needs. When the keepers bundle each pass's steps into one transaction (a batch function such as " +
+    "`commitBids` when they are all one step) and the jobs come as a " +
     "burst, the same job costs far less (the `burst10.bundled` column of [Keepers on a real node]" +
     "(#keepers-on-a-real-node)), under the target.",
   "batched, 10 jobs per transaction, per job":
     "batching removes the base cost (≈ 2,100 per job per step remain) but not the per-job storage, calldata and " +
-    "events; a dedicated batch function per step would save ≈ 3,300 more per call, ≈ 13k per job, enough for " +
-    "the target (see ARCHITECTURE.md, Batching).",
+    "events (see ARCHITECTURE.md, Batching).",
   "workflow: `createWorkflow` of the diamond":
     "one fresh slot per step, three for the workflow, the specs contract with each step's parameters (a CREATE: 32,000 + " +
     "200 per byte), the `WorkflowCreated` event carrying every step and spec (≈ 24k), and posting the root step's job.",

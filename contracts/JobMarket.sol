@@ -241,6 +241,20 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
 
     /// @inheritdoc IJobMarket
     function commitBid(uint256 jobId, bytes calldata terms, bytes32 commitment) external nonReentrant {
+        _commitBid(jobId, terms, commitment);
+    }
+
+    /// @inheritdoc IJobMarket
+    function commitBids(
+        uint256[] calldata jobIds,
+        bytes[] calldata terms,
+        bytes32[] calldata commitments
+    ) external nonReentrant {
+        uint256 n = _batchLength(jobIds.length, terms.length, commitments.length);
+        for (uint256 i = 0; i < n; ++i) _commitBid(jobIds[i], terms[i], commitments[i]);
+    }
+
+    function _commitBid(uint256 jobId, bytes calldata terms, bytes32 commitment) private {
         JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, OPEN);
         if (uint256(commitment) & COMMITMENT_MASK == 0) revert JobMarketZeroCommitment();
@@ -279,6 +293,22 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
 
     /// @inheritdoc IJobMarket
     function revealBid(uint256 jobId, bytes calldata terms, uint96 price, bytes32 salt) external nonReentrant {
+        _revealBid(jobId, terms, price, salt);
+    }
+
+    /// @inheritdoc IJobMarket
+    function revealBids(
+        uint256[] calldata jobIds,
+        bytes[] calldata terms,
+        uint96[] calldata prices,
+        bytes32[] calldata salts
+    ) external nonReentrant {
+        uint256 n = _batchLength(jobIds.length, terms.length, prices.length);
+        if (salts.length != n) revert JobMarketBatchMismatch(n, salts.length);
+        for (uint256 i = 0; i < n; ++i) _revealBid(jobIds[i], terms[i], prices[i], salts[i]);
+    }
+
+    function _revealBid(uint256 jobId, bytes calldata terms, uint96 price, bytes32 salt) private {
         JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, REVEALING);
         uint8 round = job.round;
@@ -313,6 +343,22 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         bytes32 resultHash,
         bytes calldata result
     ) external nonReentrant {
+        _submitResult(jobId, terms, resultHash, result);
+    }
+
+    /// @inheritdoc IJobMarket
+    function submitResults(
+        uint256[] calldata jobIds,
+        bytes[] calldata terms,
+        bytes32[] calldata resultHashes,
+        bytes[] calldata results
+    ) external nonReentrant {
+        uint256 n = _batchLength(jobIds.length, terms.length, resultHashes.length);
+        if (results.length != n) revert JobMarketBatchMismatch(n, results.length);
+        for (uint256 i = 0; i < n; ++i) _submitResult(jobIds[i], terms[i], resultHashes[i], results[i]);
+    }
+
+    function _submitResult(uint256 jobId, bytes calldata terms, bytes32 resultHash, bytes calldata result) private {
         JobSlot storage job = _job(jobId, terms, 0);
         JobState state = _expectState(jobId, job, ASSIGNED | AWARDING);
         if (msg.sender != _awards[jobId].winner) revert JobMarketNotWinner(jobId, msg.sender);
@@ -392,9 +438,41 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         bytes calldata terms,
         bytes32 resultHash
     ) external notifiesOnSettlement(jobId, terms, resultHash) nonReentrant {
+        _settleSettleable(jobId, terms, resultHash);
+    }
+
+    /// @inheritdoc IJobMarket
+    function settleMany(uint256[] calldata jobIds, bytes[] calldata terms, bytes32[] calldata resultHashes) external {
+        uint256 n = _batchLength(jobIds.length, terms.length, resultHashes.length);
+        _settleAll(jobIds, terms, resultHashes);
+        // As `notifiesOnSettlement`, once every job is settled and the lock is released.
+        for (uint256 i = 0; i < n; ++i) {
+            if (terms[i].callback()) {
+                Award memory award = _awards[jobIds[i]];
+                _notifyRequester(jobIds[i], terms[i].requester(), resultHashes[i], award.winner, award.price);
+            }
+        }
+    }
+
+    function _settleAll(
+        uint256[] calldata jobIds,
+        bytes[] calldata terms,
+        bytes32[] calldata resultHashes
+    ) private nonReentrant {
+        for (uint256 i = 0; i < jobIds.length; ++i) _settleSettleable(jobIds[i], terms[i], resultHashes[i]);
+    }
+
+    function _settleSettleable(uint256 jobId, bytes calldata terms, bytes32 resultHash) private {
         JobSlot storage job = _job(jobId, terms, resultHash);
         _expectState(jobId, job, SETTLEABLE);
         _settle(jobId, job, terms, resultHash);
+    }
+
+    /// @dev The length of a batch whose first three arrays must be as long as each other.
+    function _batchLength(uint256 n, uint256 b, uint256 c) private pure returns (uint256) {
+        if (b != n) revert JobMarketBatchMismatch(n, b);
+        if (c != n) revert JobMarketBatchMismatch(n, c);
+        return n;
     }
 
     /// @inheritdoc IJobMarket

@@ -19,6 +19,10 @@ import {
   postJob,
   states,
   packTerms,
+  RESULT,
+  RESULT_HASH,
+  salt,
+  type Fixture,
 } from "./helpers/fixture";
 
 describe("JobMarket posting", function () {
@@ -316,6 +320,91 @@ describe("JobMarket posting", function () {
       const data = f.market.interface.encodeFunctionData("multicall", [[post, post]]);
       await expect(f.requester.sendTransaction({ to: await f.market.getAddress(), data, value: REWARD })).to.be
         .reverted;
+    });
+  });
+
+  describe("batch functions", function () {
+    const PRICE = ethers.parseEther("1.5");
+
+    async function threeJobs(f: Fixture) {
+      const jobs = [await postJob(f), await postJob(f), await postJob(f)];
+      const ids = jobs.map((j) => j.jobId);
+      const packed = jobs.map((j) => packTerms(j.terms));
+      const salts = ids.map((id) => salt(`batch:${id}`));
+      const commitments = await Promise.all(
+        ids.map((id, i) => f.market.computeCommitment(id, 0, f.worker1.address, PRICE, salts[i])),
+      );
+      return { jobs, ids, packed, salts, commitments };
+    }
+
+    it("take several jobs through commit, reveal, submission and settlement as the single calls do", async function () {
+      const f = await loadFixture(deployMarket);
+      const { jobs, ids, packed, salts, commitments } = await threeJobs(f);
+      const bidding = f.market.connect(f.worker1).commitBids(ids, packed, commitments);
+      for (const id of ids)
+        await expect(bidding).to.emit(f.market, "BidCommitted").withArgs(id, f.worker1.address, 0, anyValue);
+      expect((await f.market.getWorker(f.worker1.address)).locked).to.equal(3n * BOND);
+
+      await time.increaseTo((await f.market.getJob(ids[2])).deadline);
+      const prices = ids.map(() => PRICE);
+      const revealing = f.market.connect(f.worker1).revealBids(ids, packed, prices, salts);
+      for (const id of ids)
+        await expect(revealing).to.emit(f.market, "BidRevealed").withArgs(id, f.worker1.address, 0, PRICE, true);
+
+      await time.increaseTo((await f.market.getJob(ids[2])).revealDeadline);
+      const hashes = ids.map(() => RESULT_HASH);
+      const submitting = f.market.connect(f.worker1).submitResults(
+        ids,
+        packed,
+        hashes,
+        ids.map(() => RESULT),
+      );
+      for (const id of ids)
+        await expect(submitting)
+          .to.emit(f.market, "ResultSubmitted")
+          .withArgs(id, f.worker1.address, RESULT_HASH, anyValue, anyUint);
+
+      await time.increaseTo((await f.market.getJob(ids[2])).deadline);
+      const settling = f.market.connect(f.other).settleMany(ids, packed, hashes);
+      for (const id of ids)
+        await expect(settling)
+          .to.emit(f.market, "JobSettled")
+          .withArgs(id, f.worker1.address, RESULT_HASH, PRICE, anyUint, anyUint);
+      for (const id of ids) expect(await f.market.jobState(id)).to.equal(JobState.Settled);
+      expect((await f.market.getWorker(f.worker1.address)).locked).to.equal(0n);
+      await expectConservation(f, jobs);
+    });
+
+    it("refuse arrays of different lengths, naming both", async function () {
+      const f = await loadFixture(deployMarket);
+      const { ids, packed, salts, commitments } = await threeJobs(f);
+      const w = f.market.connect(f.worker1);
+      await expect(w.commitBids(ids, packed.slice(1), commitments))
+        .to.be.revertedWithCustomError(f.market, "JobMarketBatchMismatch")
+        .withArgs(3, 2);
+      await expect(w.commitBids(ids, packed, commitments.slice(1)))
+        .to.be.revertedWithCustomError(f.market, "JobMarketBatchMismatch")
+        .withArgs(3, 2);
+      await expect(w.revealBids(ids, packed, [PRICE, PRICE, PRICE], salts.slice(1)))
+        .to.be.revertedWithCustomError(f.market, "JobMarketBatchMismatch")
+        .withArgs(3, 2);
+      await expect(w.submitResults(ids, packed, [RESULT_HASH, RESULT_HASH, RESULT_HASH], [RESULT]))
+        .to.be.revertedWithCustomError(f.market, "JobMarketBatchMismatch")
+        .withArgs(3, 1);
+      await expect(f.market.settleMany(ids.slice(1), packed, [RESULT_HASH, RESULT_HASH]))
+        .to.be.revertedWithCustomError(f.market, "JobMarketBatchMismatch")
+        .withArgs(2, 3);
+    });
+
+    it("revert as a whole with the first failing job's error", async function () {
+      const f = await loadFixture(deployMarket);
+      const { jobs, ids, packed, commitments } = await threeJobs(f);
+      const wrong = [packed[0], packTerms({ ...jobs[1].terms, bond: 1n }), packed[2]];
+      await expect(f.market.connect(f.worker1).commitBids(ids, wrong, commitments))
+        .to.be.revertedWithCustomError(f.market, "JobMarketTermsMismatch")
+        .withArgs(ids[1]);
+      expect((await f.market.getWorker(f.worker1.address)).locked).to.equal(0n);
+      expect((await f.market.getJob(ids[0])).commits).to.equal(0);
     });
   });
 

@@ -227,6 +227,29 @@ describe("WorkflowOrchestrator", function () {
       await expectAllConserved(f);
     });
 
+    it("advances the workflow from a settleMany of two steps: both callbacks run once both are settled", async function () {
+      const f = await loadFixture(deployOrchestrator);
+      const { workflowId } = await createWorkflow(f, DIAMOND);
+      await completeAll(f, [{ jobId: await jobOfStep(f, workflowId, 0), price: P("0.2") }]);
+      const [b, c] = [await jobOfStep(f, workflowId, 1), await jobOfStep(f, workflowId, 2)];
+      const work = [
+        { jobId: b, price: P("0.3") },
+        { jobId: c, price: P("0.4") },
+      ];
+      const terms = await bidAndSubmitAll(f, work);
+      // Each callback posts dependents through the market, so it must run outside the market's lock.
+      const tx = f.market.connect(f.other).settleMany(
+        [b, c],
+        terms.map((t) => packTerms(t)),
+        [resultHashOfJob(b), resultHashOfJob(c)],
+      );
+      await expect(tx).to.emit(f.market, "SettlementCallback").withArgs(b, true);
+      await expect(tx).to.emit(f.market, "SettlementCallback").withArgs(c, true);
+      await expect(tx).to.emit(f.orchestrator, "StepPosted");
+      expect((await f.orchestrator.getStep(workflowId, 3)).status).to.equal(StepStatus.Posted);
+      await expectAllConserved(f);
+    });
+
     it("costs the same to settle a step with one dependent whatever the workflow's size", async function () {
       const gasOfSettlingRoot = async (deps: number[][]) => {
         // A fresh deployment each time, warmed by one finished workflow so that the accounts' slots

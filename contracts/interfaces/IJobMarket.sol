@@ -658,6 +658,47 @@ interface IJobMarket is IWorkerRegistry {
     /// @param terms Its terms.
     function slashNoShow(uint256 jobId, bytes calldata terms) external;
 
+    /// @notice Commits sealed bids on several jobs, in order, each exactly as `commitBid`. Reverts as
+    /// a whole with the first failing bid's error. Cheaper than `multicall` of `commitBid`s.
+    /// @param jobIds The jobs.
+    /// @param terms Each job's terms, packed.
+    /// @param commitments Each sealed bid.
+    function commitBids(uint256[] calldata jobIds, bytes[] calldata terms, bytes32[] calldata commitments) external;
+
+    /// @notice Reveals sealed bids on several jobs, in order, each exactly as `revealBid`. Reverts as
+    /// a whole with the first failing reveal's error.
+    /// @param jobIds The jobs.
+    /// @param terms Each job's terms, packed.
+    /// @param prices Each committed price.
+    /// @param salts Each bid's salt.
+    function revealBids(
+        uint256[] calldata jobIds,
+        bytes[] calldata terms,
+        uint96[] calldata prices,
+        bytes32[] calldata salts
+    ) external;
+
+    /// @notice Submits results for several jobs, in order, each exactly as `submitResult`. Reverts as
+    /// a whole with the first failing submission's error.
+    /// @param jobIds The jobs.
+    /// @param terms Each job's terms, packed.
+    /// @param resultHashes Each result's hash.
+    /// @param results Each result or URI.
+    function submitResults(
+        uint256[] calldata jobIds,
+        bytes[] calldata terms,
+        bytes32[] calldata resultHashes,
+        bytes[] calldata results
+    ) external;
+
+    /// @notice Settles several jobs, in order, each exactly as `settle`. Reverts as a whole with the
+    /// first failing settlement's error. Settlement callbacks run after every job is settled, in
+    /// order, outside the reentrancy lock.
+    /// @param jobIds The jobs.
+    /// @param terms Each job's terms, packed.
+    /// @param resultHashes Each job's standing result hash.
+    function settleMany(uint256[] calldata jobIds, bytes[] calldata terms, bytes32[] calldata resultHashes) external;
+
     /// @notice Runs several of the caller's own calls on the market in one transaction, in order,
     /// each as if the caller had sent it (a `delegatecall` to the market itself, so `msg.sender`
     /// is unchanged). Reverts as a whole with the first failing call's error. Not payable, so one

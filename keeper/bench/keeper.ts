@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { decodeFunctionData, encodeFunctionData, parseEther, parseEventLogs, toHex, zeroHash, type Hex } from "viem";
-import { computeCommitment, encodeSpec, jobMarketAbi, newSalt, specHash, packTerms } from "@baton/sdk";
+import { BATCH_FUNCTIONS, computeCommitment, encodeSpec, jobMarketAbi, newSalt, packTerms, specHash } from "@baton/sdk";
 import { account } from "@baton/testkit/devnet";
 import { machine, median, readResults, table, writeResults, writeSection } from "@baton/testkit/bench";
 import { S } from "../src/plan.js";
@@ -192,12 +192,16 @@ async function run({ bundle, burst }: Mode): Promise<RunResult> {
           if (!ok) keeperReverted++;
         }
         const call = decodeFunctionData({ abi: jobMarketAbi, data: tx.input as Hex });
-        // A bundle's gas is shared equally by its steps (their own costs differ; the total is exact).
+        // A bundle's gas (a multicall's or a batch function's) is shared equally by its steps (their own costs differ; the total is exact).
         // A posting names its jobs in its events; any other step names its job first.
+        // A batch function (`commitBids`, …) names its jobs in its first argument.
+        const single = Object.entries(BATCH_FUNCTIONS).find(([, batch]) => batch === call.functionName)?.[0];
         const steps: { name: string; jobId: bigint | undefined }[] = (
           call.functionName === "multicall"
             ? call.args[0].map((data) => decodeFunctionData({ abi: jobMarketAbi, data }))
-            : [call]
+            : single
+              ? (call.args![0] as readonly bigint[]).map((jobId) => ({ functionName: single, args: [jobId] }))
+              : [call]
         ).flatMap((step) =>
           step.functionName === "postJob" || step.functionName === "postJobs"
             ? parseEventLogs({ abi: jobMarketAbi, logs: receipt.logs, eventName: "JobPosted" }).map(
@@ -307,7 +311,7 @@ function render(r: {
     `Measured ${r.generatedAt.slice(0, 10)} at commit \`${m.commit}\` on ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), ` +
       `${m.os}; Node ${m.node}, Hardhat ${m.hardhat}, viem ${m.viem}. A Hardhat node mining one block a second; ` +
       `three keepers (bids at 0.9, 0.8 and 0.7 of the reward), ${JOBS} ETH wasm jobs per run, posted one after another ` +
-      `or, in a \`burst\`, in one \`postJobs\` transaction; \`bundled\`: the keepers send each pass's steps as one \`multicall\` ` +
+      `or, in a \`burst\`, in one \`postJobs\` transaction; \`bundled\`: the keepers send each pass's steps as one transaction (a batch function such as \`commitBids\` when they are all one step, else a \`multicall\`) ` +
       `(windows: commit ${WINDOWS.commitWindow} s, reveal ${WINDOWS.revealWindow} s, execution ${WINDOWS.executionWindow} s, ` +
       `challenge ${WINDOWS.challengeWindow} s), ${RUNS} runs per scenario on a fresh node each` +
       (r.warm
@@ -401,7 +405,7 @@ async function main() {
     machine: machine(["hardhat", "viem", "better-sqlite3"], ["contracts", "keeper/src", "sdk/src"]),
     method:
       "Three in-process keepers on a Hardhat node mining a block a second; every transaction of the requester and " +
-      "the keepers to the market is read back from the blocks and attributed to its job (a multicall's gas shared " +
+      "the keepers to the market is read back from the blocks and attributed to its job (a bundle's gas shared " +
       "equally by its steps). Timings from block timestamps: the median over a run's jobs, then over runs.",
     runs: RUNS,
     jobsPerRun: JOBS,

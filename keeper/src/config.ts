@@ -82,8 +82,9 @@ export const configSchema = z
     housekeepingDelaySec: z.number().int().min(0).default(60),
     /**
      * Bundle the market steps of a pass (commit, reveal, submit, settle, finalize, slash, forfeit,
-     * abandon) into one `multicall` transaction instead of one each. Each step is still simulated
-     * alone first; a batch that reverts on chain sends its steps alone.
+     * abandon) into one transaction instead of one each: the market's batch function when they are
+     * all one step (`commitBids`, `revealBids`, `submitResults`, `settleMany`), else a `multicall`.
+     * Each step is still simulated alone first; a batch that reverts on chain sends its steps alone.
      */
     bundle: z.boolean().default(false),
     /** Blocks a transaction may stay pending before it is replaced with fees raised by 12.5%. */

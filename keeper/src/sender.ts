@@ -1,6 +1,22 @@
-import { keccak256, type Chain, type PrivateKeyAccount, type PublicClient, type Transport } from "viem";
+import {
+  decodeFunctionData,
+  keccak256,
+  type Chain,
+  type PrivateKeyAccount,
+  type PublicClient,
+  type Transport,
+} from "viem";
 import type { Logger } from "pino";
-import { decodeRevert, encodeCall, estimateGas, GAS_CAP, marketCall } from "@baton/sdk";
+import {
+  decodeRevert,
+  encodeCall,
+  estimateGas,
+  GAS_CAP,
+  jobMarketAbi,
+  marketCall,
+  prepareBatch,
+  type MarketWriteName,
+} from "@baton/sdk";
 import { BENIGN_REVERTS, isNonceTooLow } from "./errors.js";
 import type { Metrics } from "./metrics.js";
 import { OPEN_OUTBOX, type OutboxRow, type Store } from "./store.js";
@@ -8,7 +24,7 @@ import { OPEN_OUTBOX, type OutboxRow, type Store } from "./store.js";
 /** Fee bump for a replacement: nodes require at least +10%; 12.5% leaves room for rounding. */
 const BUMP_NUM = 1125n;
 const BUMP_DEN = 1000n;
-/** Most steps one multicall carries: a revert costs them all a retry, and gas stays well under the cap. */
+/** Most steps one bundle carries: a revert costs them all a retry, and gas stays well under the cap. */
 export const MAX_BATCH = 16;
 /**
  * Steps whose window closes on this keeper (a bid not committed or revealed in time is lost, a
@@ -27,12 +43,13 @@ type Fees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
 export type SenderOptions = {
   replaceAfterBlocks: number;
   /**
-   * Bundle the steps of a pass bound for the market (no value) into one `multicall` transaction,
-   * paying the 21,000 base once: each step is simulated alone first, so a refused one is skipped
-   * without taking the others down.
+   * Bundle the steps of a pass bound for the market (no value) into one transaction, paying the
+   * 21,000 base once: the market's batch function when they are all one step (`commitBids`,
+   * `revealBids`, `submitResults`, `settleMany`), a `multicall` otherwise. Each step is simulated
+   * alone first, so a refused one is skipped without taking the others down.
    */
   bundle?: boolean;
-  /** The market (`multicall`'s contract); steps to anything else are sent alone. */
+  /** The market (the bundles' contract); steps to anything else are sent alone. */
   market?: string;
 };
 
@@ -196,9 +213,15 @@ export class TxSender {
         if (!(await this.signAndSend(chunk[0].item, chunk[0].gas, head, fees))) return;
         continue;
       }
+      const market = this.opts.market as `0x${string}`;
+      // The market's batch function when every step is the same kind (cheaper), else a multicall.
+      const calls = chunk.map(({ item }) => {
+        const { functionName, args } = decodeFunctionData({ abi: jobMarketAbi, data: item.data });
+        return marketCall(market, functionName as MarketWriteName, (args ?? []) as never);
+      });
       const batch = this.store.bundle(
         chunk.map((c) => c.item),
-        encodeCall(marketCall(this.opts.market as `0x${string}`, "multicall", [chunk.map((c) => c.item.data)])),
+        encodeCall(prepareBatch({ market, calls })),
       );
       const gas = await this.simulate(batch);
       if (gas === undefined) {
@@ -213,7 +236,7 @@ export class TxSender {
     }
   }
 
-  /** Whether `item` may ride in a multicall: a step to the market, without value, never refused in one. */
+  /** Whether `item` may ride in a bundle: a step to the market, without value, never refused in one. */
   private bundleable(item: OutboxRow): boolean {
     return (
       !!this.opts.bundle &&

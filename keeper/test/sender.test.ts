@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeFunctionData, encodeFunctionData, parseEventLogs, parseEther, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { pino } from "pino";
-import { jobMarketAbi, ZERO_ADDRESS } from "@baton/sdk";
+import { computeCommitment, jobMarketAbi, newSalt, packTerms, ZERO_ADDRESS } from "@baton/sdk";
+import { sampleSpec } from "@baton/testkit";
+import { market } from "./helpers/market.js";
 import { Metrics } from "../src/metrics.js";
 import { TxSender } from "../src/sender.js";
 import { Store } from "../src/store.js";
@@ -237,6 +239,48 @@ describe("TxSender", () => {
       "mined",
     ]);
     expect(await net.publicClient.getTransactionCount({ address: account(BUNDLER).address })).toBe(nonceBefore + 1);
+  });
+
+  it("bundles a pass's steps of one kind into the market's batch function (commitBids)", async () => {
+    const BUNDLER = 11;
+    const baton = market(net, dep);
+    await baton.setupWorker(BUNDLER);
+    const terms = await baton.terms();
+    const jobs = [await baton.post(terms, sampleSpec), await baton.post(terms, sampleSpec)];
+    const store = new Store(":memory:");
+    for (const { jobId } of jobs) {
+      const commitment = computeCommitment({
+        chainId: net.chain.id,
+        market: dep.market,
+        jobId,
+        round: 0,
+        bidder: account(BUNDLER).address,
+        price: parseEther("0.05"),
+        salt: newSalt(),
+      });
+      store.enqueue({
+        key: `commit:${jobId}`,
+        kind: "commit",
+        to: dep.market,
+        data: encodeFunctionData({
+          abi: jobMarketAbi,
+          functionName: "commitBid",
+          args: [jobId, packTerms(terms), commitment],
+        }),
+      });
+    }
+    await bundlingSender(store, BUNDLER).tick(await head());
+    const batchId = store.outboxItem(`commit:${jobs[0]!.jobId}`)!.batchId!;
+    const [attempt] = store.attempts(batchId);
+    const tx = await net.publicClient.getTransaction({ hash: attempt!.hash });
+    const call = decodeFunctionData({ abi: jobMarketAbi, data: tx.input });
+    expect(call.functionName).toBe("commitBids");
+    expect(call.args![0]).toEqual(jobs.map((j) => j.jobId));
+    const receipt = await net.publicClient.waitForTransactionReceipt({ hash: attempt!.hash });
+    const committed = parseEventLogs({ abi: jobMarketAbi, logs: receipt.logs, eventName: "BidCommitted" });
+    expect(committed.map((l) => [l.args.jobId, l.args.bidder])).toEqual(
+      jobs.map((j) => [j.jobId, account(BUNDLER).address]),
+    );
   });
 
   it("sends alone, one transaction each, the steps of a batch that reverted", async () => {

@@ -33,6 +33,8 @@ describe("generated ABIs", () => {
     expect(selectors(jobMarketAbi)).toContain(toFunctionSelector("postJob(bytes,bytes32,bytes)"));
     expect(selectors(jobMarketAbi)).toContain(toFunctionSelector("commitBid(uint256,bytes,bytes32)"));
     expect(selectors(jobMarketAbi)).toContain(toFunctionSelector("abandon(uint256,bytes)"));
+    expect(selectors(jobMarketAbi)).toContain(toFunctionSelector("settleMany(uint256[],bytes[],bytes32[])"));
+    expect(selectors(jobMarketAbi)).toContain(toFunctionSelector("commitBids(uint256[],bytes[],bytes32[])"));
     expect(selectors(workflowOrchestratorAbi)).toContain(toFunctionSelector("withdrawTo(address,address)"));
     expect(selectors(multicall3Abi)).toContain("0x82ad56cb"); // aggregate3((address,bool,bytes)[])
     expect(selectors(testTokenAbi)).toContain("0x095ea7b3"); // approve(address,uint256)

@@ -10,6 +10,7 @@ import {
   marketCall,
   PayloadTooLargeError,
   prepareDispute,
+  prepareBatch,
   prepareMulticall,
   preparePostJob,
   preparePostJobs,
@@ -99,6 +100,40 @@ describe("call builders", () => {
     const [data] = batch.args;
     expect(data).toEqual(calls.map((c) => encodeCall(c).data));
     expect(decodeFunctionData({ abi: jobMarketAbi, data: data[1]! }).functionName).toBe("finalizeAuction");
+  });
+
+  it("batch calls of one step into the market's batch function, and mixed ones into a multicall", () => {
+    const [a, b] = [sampleTerms(), sampleTerms({ bond: 7n })];
+    const settles = [
+      marketCall(MARKET, "settle", [1n, packTerms(a), RESULT]),
+      marketCall(MARKET, "settle", [2n, packTerms(b), ZERO_HASH]),
+    ];
+    const settleMany = prepareBatch({ market: MARKET, calls: settles });
+    expect(settleMany.functionName).toBe("settleMany");
+    expect(settleMany.args).toEqual([
+      [1n, 2n],
+      [packTerms(a), packTerms(b)],
+      [RESULT, ZERO_HASH],
+    ]);
+    const reveals = [1n, 2n].map((id) => marketCall(MARKET, "revealBid", [id, packTerms(a), 5n, RESULT]));
+    expect(prepareBatch({ market: MARKET, calls: reveals })).toMatchObject({
+      functionName: "revealBids",
+      args: [
+        [1n, 2n],
+        [packTerms(a), packTerms(a)],
+        [5n, 5n],
+        [RESULT, RESULT],
+      ],
+    });
+    const mixed = [...settles, marketCall(MARKET, "finalizeAuction", [3n, packTerms(a)])];
+    expect(prepareBatch({ market: MARKET, calls: mixed })).toEqual(prepareMulticall({ market: MARKET, calls: mixed }));
+    // One call, or a step without a batch function, stays a multicall.
+    expect(prepareBatch({ market: MARKET, calls: settles.slice(0, 1) }).functionName).toBe("multicall");
+    const finalizes = [1n, 2n].map((id) => marketCall(MARKET, "finalizeAuction", [id, packTerms(a)]));
+    expect(prepareBatch({ market: MARKET, calls: finalizes }).functionName).toBe("multicall");
+    expect(() =>
+      prepareBatch({ market: MARKET, calls: [marketCall(TOKEN, "settle", [1n, packTerms(a), RESULT]), settles[0]!] }),
+    ).toThrow(/market's own functions/);
   });
 
   it("refuse a multicall of another contract's call or of a call that carries ETH", () => {

@@ -18,6 +18,7 @@ import {
   type Fixture,
   packTerms,
 } from "../helpers/fixture";
+import { batchRound } from "../../bench/batch";
 
 // Gas per step is deterministic on the in-process network, so it is snapshotted here: a step
 // that grows more than TOLERANCE fails the suite. Run with UPDATE_GAS_SNAPSHOT=1 to accept a change.
@@ -73,6 +74,9 @@ describe("JobMarket gas", function () {
       snapshot.ethSteadyState = await lifecycle(f, Pricing.FirstPrice);
       snapshot.ethSecondPrice = await lifecycle(f, Pricing.SecondPrice);
       snapshot.erc20SteadyState = await lifecycle(f, Pricing.FirstPrice, await f.token.getAddress());
+      // Ten jobs through every step with the batch functions (`postJobs`, `commitBids`,
+      // `revealBids`, `submitResults`, `settleMany`): gas per job.
+      snapshot.ethBatch10PerJob = await batchRound(f, 10);
 
       if (process.env.UPDATE_GAS_SNAPSHOT === "1" || !fs.existsSync(SNAPSHOT_FILE)) {
         fs.writeFileSync(SNAPSHOT_FILE, JSON.stringify(snapshot, null, 2) + "\n");

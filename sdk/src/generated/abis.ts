@@ -749,6 +749,17 @@ export const jobMarketAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256[]", name: "jobIds", type: "uint256[]" },
+      { internalType: "bytes[]", name: "terms", type: "bytes[]" },
+      { internalType: "bytes32[]", name: "commitments", type: "bytes32[]" },
+    ],
+    name: "commitBids",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
       { internalType: "uint256", name: "jobId", type: "uint256" },
       { internalType: "uint8", name: "round", type: "uint8" },
       { internalType: "address", name: "bidder", type: "address" },
@@ -1067,6 +1078,18 @@ export const jobMarketAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256[]", name: "jobIds", type: "uint256[]" },
+      { internalType: "bytes[]", name: "terms", type: "bytes[]" },
+      { internalType: "uint96[]", name: "prices", type: "uint96[]" },
+      { internalType: "bytes32[]", name: "salts", type: "bytes32[]" },
+    ],
+    name: "revealBids",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
       { internalType: "uint256", name: "jobId", type: "uint256" },
       { internalType: "bytes", name: "terms", type: "bytes" },
       { internalType: "bytes32", name: "resultHash", type: "bytes32" },
@@ -1123,6 +1146,17 @@ export const jobMarketAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256[]", name: "jobIds", type: "uint256[]" },
+      { internalType: "bytes[]", name: "terms", type: "bytes[]" },
+      { internalType: "bytes32[]", name: "resultHashes", type: "bytes32[]" },
+    ],
+    name: "settleMany",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
       { internalType: "uint256", name: "jobId", type: "uint256" },
       { internalType: "bytes", name: "terms", type: "bytes" },
     ],
@@ -1139,6 +1173,18 @@ export const jobMarketAbi = [
       { internalType: "bytes", name: "result", type: "bytes" },
     ],
     name: "submitResult",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256[]", name: "jobIds", type: "uint256[]" },
+      { internalType: "bytes[]", name: "terms", type: "bytes[]" },
+      { internalType: "bytes32[]", name: "resultHashes", type: "bytes32[]" },
+      { internalType: "bytes[]", name: "results", type: "bytes[]" },
+    ],
+    name: "submitResults",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
