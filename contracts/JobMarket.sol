@@ -52,6 +52,14 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     /// unrevealed bid, zero while it is free.
     uint256 private constant COMMITMENT_MASK = type(uint192).max;
 
+    /// @notice Jobs `AWARD_LANES` ids apart share one slot for their award (see `_awardLanes`).
+    uint256 public constant AWARD_LANES = 256;
+    // The job slot's `commits` byte: the count of sealed bids (low six bits, counting stops at 63),
+    // then whether a revealed bid leads the round and whether its award is set aside.
+    uint8 private constant COMMITS_MAX = 63;
+    uint8 private constant LED = 1 << 6;
+    uint8 private constant ASIDE = 1 << 7;
+
     // Bitmaps of accepted states, for `_expectState`.
     bytes32 private constant OPEN = bytes32(1 << uint8(JobState.Open));
     bytes32 private constant REVEALING = bytes32(1 << uint8(JobState.Revealing));
@@ -68,6 +76,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
 
     /// @dev A job's one slot, written at posting; every later transition rewrites it:
     /// digest (168) | status (8) | round (8) | commits (8) | deadline (32) | revealDeadline (32).
+    /// `commits` is the bid count (6 bits) with the `LED` and `ASIDE` flags above it.
     struct JobSlot {
         bytes21 digest;
         Status status;
@@ -77,9 +86,17 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         uint32 revealDeadline;
     }
 
-    /// @dev The leading bid, then the award: winner (160) | price (96). Written at the first reveal.
+    /// @dev The leading bid, then the award: winner (160) | price (96). Written at the first reveal,
+    /// in the job's lane (or set aside), freed when the job settles, reopens or is refunded.
     struct Award {
         address winner;
+        uint96 price;
+    }
+
+    /// @dev What a failed settlement callback carried: resultHash (256), then worker (160) | price (96).
+    struct Undelivered {
+        bytes32 resultHash;
+        address worker;
         uint96 price;
     }
 
@@ -109,6 +126,12 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     mapping(uint256 jobId => JobSlot) private _jobs;
+    // The award of a job whose round has a revealed bid, in lane `jobId % AWARD_LANES`. A lane is
+    // free when its winner is zero; freeing keeps the price, so that the slot never returns to zero
+    // and the next job's award rewrites it (2,900 gas) instead of filling a fresh slot (20,000). A
+    // job whose lane is held by a live job AWARD_LANES (or a multiple) ids earlier sets its award
+    // aside in `_awards` (flag `ASIDE`).
+    mapping(uint256 lane => Award) private _awardLanes;
     mapping(uint256 jobId => Award) private _awards;
     // Second-price jobs only: the second-lowest revealed price of the current round.
     mapping(uint256 jobId => uint96) private _secondPrices;
@@ -121,24 +144,32 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     mapping(uint256 jobId => mapping(uint8 round => mapping(address bidder => bytes32))) private _commitments;
     mapping(uint256 jobId => Dispute) private _disputes;
     // Results whose settlement callback failed, for the requester contract to pick up.
-    mapping(uint256 jobId => bytes32) private _undelivered;
-    // A credit's slot holds the credit plus one once used (see `_credit` and `_withdraw`).
+    mapping(uint256 jobId => Undelivered) private _undelivered;
+    // A credit's slot holds the credit plus one once used (see `_credit` and `_withdrawCredit`).
     mapping(address account => mapping(address token => uint256)) private _credits;
     mapping(address token => bool) private _allowedTokens;
     Core private _core;
     Payout private _payout;
+    // What the settlement in progress paid, winner (160) | price (96), for its callback, which runs
+    // once the lock is released (the award's lane is free by then). Set only for jobs that asked
+    // for a callback, and cleared when read.
+    uint256 private transient _settledAward;
 
     /// @dev Runs after the function body, and after `nonReentrant` (listed after this modifier) has
     /// released the lock: if the body settled the job and its requester asked for a callback, the
     /// requester is notified last, once every state change is done. Running it outside the lock
     /// lets a consumer act on the market from its callback (the workflow orchestrator posts the
     /// next steps); it can change nothing of the settled job. Every function using this expects a
-    /// non-settled state, so a settled job afterwards means this call settled it.
+    /// non-settled state; `_settle` leaves what it paid in `_settledAward` when the job asked for a
+    /// callback.
     modifier notifiesOnSettlement(uint256 jobId, bytes calldata terms, bytes32 resultHash) {
         _;
-        if (terms.callback() && _jobs[jobId].status == Status.Settled) {
-            Award memory award = _awards[jobId];
-            _notifyRequester(jobId, terms.requester(), resultHash, award.winner, award.price);
+        if (terms.callback()) {
+            uint256 settled = _settledAward;
+            if (settled != 0) {
+                _settledAward = 0;
+                _notifyRequester(jobId, terms.requester(), resultHash, _winnerOf(settled), uint96(settled));
+            }
         }
     }
 
@@ -286,8 +317,9 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
 
         if (setAside) aside[msg.sender] = commitment;
         else ring[jobId % BID_SLOTS] = (tag << 192) | (uint256(commitment) & COMMITMENT_MASK);
-        // Every commit rewrites the job's slot, so that no bid costs more than another.
-        if (job.commits < type(uint8).max) job.commits += 1;
+        // Every commit rewrites the job's slot, so that no bid costs more than another. (No flag is
+        // set before the commit deadline.)
+        if (job.commits < COMMITS_MAX) job.commits += 1;
         emit BidCommitted(jobId, msg.sender, round, commitment);
     }
 
@@ -316,17 +348,32 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         _takeBid(jobId, round, msg.sender, commitment);
         if (price == 0 || price > terms.maxReward()) revert JobMarketInvalidPrice(jobId, price, terms.maxReward());
 
-        Award memory lead = _awards[jobId];
-        // Ties go to the earlier reveal: a new bid must be strictly lower to lead.
-        bool leading = lead.winner == address(0) || price < lead.price;
-        if (leading) {
-            if (lead.winner != address(0)) {
-                _releaseBond(lead.winner, terms.bond());
-                // The displaced best price is now the second-lowest.
-                if (terms.secondPrice()) _secondPrices[jobId] = lead.price;
+        uint8 flags = job.commits;
+        bool leading;
+        if (flags & LED == 0) {
+            // The round's first revealed bid leads; its award takes the job's lane unless a live job
+            // holds it.
+            leading = true;
+            uint256 lane = jobId % AWARD_LANES;
+            if (_awardLanes[lane].winner == address(0)) {
+                _awardLanes[lane] = Award({winner: msg.sender, price: price});
+                job.commits = flags | LED;
+            } else {
+                _awards[jobId] = Award({winner: msg.sender, price: price});
+                job.commits = flags | LED | ASIDE;
             }
-            _awards[jobId] = Award({winner: msg.sender, price: price});
         } else {
+            Award memory led = _award(jobId, flags);
+            // Ties go to the earlier reveal: a new bid must be strictly lower to lead.
+            leading = price < led.price;
+            if (leading) {
+                _releaseBond(led.winner, terms.bond());
+                // The displaced best price is now the second-lowest.
+                if (terms.secondPrice()) _secondPrices[jobId] = led.price;
+                _setAward(jobId, flags, msg.sender, price);
+            }
+        }
+        if (!leading) {
             _releaseBond(msg.sender, terms.bond());
             if (terms.secondPrice()) {
                 uint96 second = _secondPrices[jobId];
@@ -361,7 +408,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     function _submitResult(uint256 jobId, bytes calldata terms, bytes32 resultHash, bytes calldata result) private {
         JobSlot storage job = _job(jobId, terms, 0);
         JobState state = _expectState(jobId, job, ASSIGNED | AWARDING);
-        if (msg.sender != _awards[jobId].winner) revert JobMarketNotWinner(jobId, msg.sender);
+        if (msg.sender != _award(jobId, job.commits).winner) revert JobMarketNotWinner(jobId, msg.sender);
         if (resultHash == bytes32(0)) revert JobMarketZeroHash();
         if (result.length > MAX_PAYLOAD_BYTES) revert JobMarketPayloadTooLarge(result.length, MAX_PAYLOAD_BYTES);
         // The winner may skip `finalizeAuction` and submit straight away, within its deadline.
@@ -385,7 +432,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     function abandon(uint256 jobId, bytes calldata terms) external nonReentrant {
         JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, ASSIGNED | AWARDING);
-        address worker = _awards[jobId].winner;
+        address worker = _award(jobId, job.commits).winner;
         if (msg.sender != worker) revert JobMarketNotWinner(jobId, msg.sender);
         uint96 penalty = uint96((uint256(terms.bond()) * terms.forfeitBps()) / BPS);
         _takeBond(worker, terms.bond(), penalty, true, false);
@@ -444,12 +491,17 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     /// @inheritdoc IJobMarket
     function settleMany(uint256[] calldata jobIds, bytes[] calldata terms, bytes32[] calldata resultHashes) external {
         uint256 n = _batchLength(jobIds.length, terms.length, resultHashes.length);
-        _settleAll(jobIds, terms, resultHashes);
+        uint256[] memory settled = _settleAll(jobIds, terms, resultHashes);
         // As `notifiesOnSettlement`, once every job is settled and the lock is released.
         for (uint256 i = 0; i < n; ++i) {
             if (terms[i].callback()) {
-                Award memory award = _awards[jobIds[i]];
-                _notifyRequester(jobIds[i], terms[i].requester(), resultHashes[i], award.winner, award.price);
+                _notifyRequester(
+                    jobIds[i],
+                    terms[i].requester(),
+                    resultHashes[i],
+                    _winnerOf(settled[i]),
+                    uint96(settled[i])
+                );
             }
         }
     }
@@ -458,8 +510,15 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         uint256[] calldata jobIds,
         bytes[] calldata terms,
         bytes32[] calldata resultHashes
-    ) private nonReentrant {
-        for (uint256 i = 0; i < jobIds.length; ++i) _settleSettleable(jobIds[i], terms[i], resultHashes[i]);
+    ) private nonReentrant returns (uint256[] memory settled) {
+        settled = new uint256[](jobIds.length);
+        for (uint256 i = 0; i < jobIds.length; ++i) {
+            _settleSettleable(jobIds[i], terms[i], resultHashes[i]);
+            if (terms[i].callback()) {
+                settled[i] = _settledAward;
+                _settledAward = 0;
+            }
+        }
     }
 
     function _settleSettleable(uint256 jobId, bytes calldata terms, bytes32 resultHash) private {
@@ -487,7 +546,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         job.status = Status.Disputed;
         job.deadline = rulingDeadline;
         emit JobDisputed(jobId, msg.sender, terms.arbiter(), bond, rulingDeadline);
-        IArbiter(terms.arbiter()).onDisputeOpened(jobId, msg.sender, _awards[jobId].winner, resultHash);
+        IArbiter(terms.arbiter()).onDisputeOpened(jobId, msg.sender, _award(jobId, job.commits).winner, resultHash);
     }
 
     /// @inheritdoc IJobMarket
@@ -505,7 +564,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     function slashNoShow(uint256 jobId, bytes calldata terms) external nonReentrant {
         JobSlot storage job = _job(jobId, terms, 0);
         _expectState(jobId, job, OVERDUE);
-        _slash(jobId, terms, SlashReason.NoShow, msg.sender);
+        _slash(jobId, job, terms, SlashReason.NoShow, msg.sender);
         _reopenOrRefund(jobId, job, terms);
     }
 
@@ -516,13 +575,18 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
 
     /// @inheritdoc IJobMarket
     function withdraw(address token) external nonReentrant {
-        _withdraw(token, msg.sender);
+        _withdrawCredit(msg.sender, token, msg.sender);
     }
 
     /// @inheritdoc IJobMarket
     function withdrawTo(address token, address to) external nonReentrant {
         if (to == address(0)) revert JobMarketZeroAddress();
-        _withdraw(token, to);
+        _withdrawCredit(msg.sender, token, to);
+    }
+
+    /// @inheritdoc IJobMarket
+    function withdrawFees(address token) external nonReentrant {
+        _withdrawCredit(address(this), token, _payout.treasury);
     }
 
     // ---------------------------------------------------------------- arbiter
@@ -575,13 +639,15 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
 
     /// @inheritdoc IJobMarket
     function jobState(uint256 jobId) external view returns (JobState) {
-        return _stateOf(jobId, _jobs[jobId]);
+        return _stateOf(_jobs[jobId]);
     }
 
     /// @inheritdoc IJobMarket
     function getJob(uint256 jobId) external view returns (Job memory) {
         JobSlot memory job = _jobs[jobId];
-        Award memory award = _awards[jobId];
+        // An award is kept while its job is live: settling, reopening and refunding free its lane.
+        bool live = job.commits & LED != 0 && job.status < Status.Settled;
+        Award memory award = live ? _award(jobId, job.commits) : Award(address(0), 0);
         return
             Job({
                 digest: job.digest,
@@ -590,7 +656,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
                 secondPrice: _secondPrices[jobId],
                 status: job.status,
                 round: job.round,
-                commits: job.commits,
+                commits: job.commits & COMMITS_MAX,
                 deadline: job.deadline,
                 revealDeadline: job.revealDeadline
             });
@@ -624,8 +690,11 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     /// @inheritdoc IJobMarket
-    function undeliveredResultOf(uint256 jobId) external view returns (bytes32) {
-        return _undelivered[jobId];
+    function undeliveredSettlementOf(
+        uint256 jobId
+    ) external view returns (bytes32 resultHash, address worker, uint96 price) {
+        Undelivered memory u = _undelivered[jobId];
+        return (u.resultHash, u.worker, u.price);
     }
 
     /// @inheritdoc IJobMarket
@@ -692,12 +761,12 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
 
     /// @dev The derived state: the stored status refined by the deadlines (each deadline is the
     /// first second at which the next state applies).
-    function _stateOf(uint256 jobId, JobSlot storage job) private view returns (JobState) {
+    function _stateOf(JobSlot storage job) private view returns (JobState) {
         Status status = job.status;
         if (status == Status.Auction) {
             if (block.timestamp < job.deadline) return JobState.Open;
             if (block.timestamp < job.revealDeadline) return JobState.Revealing;
-            return _awards[jobId].winner == address(0) ? JobState.Unfilled : JobState.Awarding;
+            return job.commits & LED == 0 ? JobState.Unfilled : JobState.Awarding;
         }
         if (status == Status.Assigned) return block.timestamp < job.deadline ? JobState.Assigned : JobState.Overdue;
         if (status == Status.Submitted) {
@@ -714,7 +783,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
 
     /// @dev Reverts unless the job's derived state is in `allowed`; returns the state.
     function _expectState(uint256 jobId, JobSlot storage job, bytes32 allowed) private view returns (JobState state) {
-        state = _stateOf(jobId, job);
+        state = _stateOf(job);
         if (bytes32(1 << uint8(state)) & allowed == bytes32(0)) {
             revert JobMarketUnexpectedState(jobId, state, allowed);
         }
@@ -824,7 +893,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         uint8 round = job.round + 1;
         uint32 commitDeadline = uint32(block.timestamp) + terms.commitWindow();
         uint32 revealDeadline = commitDeadline + terms.revealWindow();
-        delete _awards[jobId];
+        _freeAward(jobId, job.commits);
         if (terms.secondPrice()) delete _secondPrices[jobId];
         // A result from a lost dispute no longer stands.
         _jobs[jobId] = JobSlot({
@@ -874,10 +943,34 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         }
     }
 
+    // ---------------------------------------------------------------- awards
+
+    /// @dev Where the award of a job whose `commits` byte is `flags` is (`LED` must be set).
+    function _award(uint256 jobId, uint8 flags) private view returns (Award storage) {
+        return flags & ASIDE == 0 ? _awardLanes[jobId % AWARD_LANES] : _awards[jobId];
+    }
+
+    function _setAward(uint256 jobId, uint8 flags, address winner, uint96 price) private {
+        if (flags & ASIDE == 0) _awardLanes[jobId % AWARD_LANES] = Award({winner: winner, price: price});
+        else _awards[jobId] = Award({winner: winner, price: price});
+    }
+
+    /// @dev Frees a job's award, if it has one: its lane keeps the price (so that the slot stays
+    /// non-zero); a set-aside award is deleted.
+    function _freeAward(uint256 jobId, uint8 flags) private {
+        if (flags & LED == 0) return;
+        if (flags & ASIDE == 0) _awardLanes[jobId % AWARD_LANES].winner = address(0);
+        else delete _awards[jobId];
+    }
+
+    function _winnerOf(uint256 settled) private pure returns (address) {
+        return address(uint160(settled >> 96));
+    }
+
     // ---------------------------------------------------------------- transitions
 
     function _assign(uint256 jobId, JobSlot storage job, bytes calldata terms) private {
-        Award storage award = _awards[jobId];
+        Award storage award = _award(jobId, job.commits);
         uint96 price = award.price;
         if (terms.secondPrice()) {
             uint96 second = _secondPrices[jobId];
@@ -892,19 +985,23 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     function _settle(uint256 jobId, JobSlot storage job, bytes calldata terms, bytes32 resultHash) private {
-        Award memory award = _awards[jobId];
+        Award memory award = _award(jobId, job.commits);
         address worker = award.winner;
         uint96 price = award.price;
         // Cannot overflow: feeBps <= MAX_FEE_BPS and price <= maxReward, both checked before.
         uint96 fee = uint96((uint256(price) * terms.feeBps()) / BPS);
         uint96 refund = terms.maxReward() - price;
         job.status = Status.Settled;
+        _freeAward(jobId, job.commits);
+        if (terms.callback()) _settledAward = (uint256(uint160(worker)) << 96) | price;
 
         // A completion counts for reputation only if it cost its requester something: a fee that
         // rounds to zero, or a job the worker posted itself, would let reputation be farmed.
         _recordCompletion(worker, terms.bond(), fee != 0 && worker != terms.requester());
         _credit(worker, terms.token(), price - fee);
-        if (fee != 0) _credit(_payout.treasury, terms.token(), fee);
+        // To the market's own account, paid to the treasury by `withdrawFees`: no read of the
+        // treasury's address here.
+        if (fee != 0) _credit(address(this), terms.token(), fee);
         if (refund != 0) _credit(terms.requester(), terms.token(), refund);
         emit JobSettled(jobId, worker, resultHash, price, fee, refund);
     }
@@ -921,11 +1018,11 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         delete _disputes[jobId];
         emit DisputeResolved(jobId, workerWins, byTimeout);
         if (workerWins) {
-            _credit(_awards[jobId].winner, address(0), d.bond);
+            _credit(_award(jobId, job.commits).winner, address(0), d.bond);
             _settle(jobId, job, terms, resultHash);
         } else {
             _credit(d.disputer, address(0), d.bond);
-            _slash(jobId, terms, SlashReason.DisputeLost, d.disputer);
+            _slash(jobId, job, terms, SlashReason.DisputeLost, d.disputer);
             // The rejected result no longer stands: the digest goes back to the terms alone.
             job.digest = jobDigest(jobId, terms, 0);
             _reopenOrRefund(jobId, job, terms);
@@ -933,8 +1030,14 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
     }
 
     /// @dev Takes the winner's whole bond: a bounty to `beneficiary`, the rest to the requester.
-    function _slash(uint256 jobId, bytes calldata terms, SlashReason reason, address beneficiary) private {
-        address worker = _awards[jobId].winner;
+    function _slash(
+        uint256 jobId,
+        JobSlot storage job,
+        bytes calldata terms,
+        SlashReason reason,
+        address beneficiary
+    ) private {
+        address worker = _award(jobId, job.commits).winner;
         uint96 amount = terms.bond();
         _takeBond(worker, amount, amount, reason == SlashReason.NoShow, reason == SlashReason.DisputeLost);
         // A worker triggering its own slash earns no bounty on it.
@@ -960,6 +1063,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
 
     function _refund(uint256 jobId, JobSlot storage job, bytes calldata terms) private {
         job.status = Status.Refunded;
+        _freeAward(jobId, job.commits);
         _credit(terms.requester(), terms.token(), terms.maxReward());
         emit JobRefunded(jobId, terms.maxReward());
     }
@@ -986,7 +1090,7 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
             success := call(gasLimit, requester, 0, add(data, 0x20), mload(data), 0, 0)
         }
         // A consumer that missed the settlement can pick the result up later.
-        if (!success) _undelivered[jobId] = resultHash;
+        if (!success) _undelivered[jobId] = Undelivered({resultHash: resultHash, worker: worker, price: price});
         emit SettlementCallback(jobId, success);
     }
 
@@ -1001,12 +1105,12 @@ contract JobMarket is IJobMarket, WorkerRegistry, Ownable2Step, Multicall {
         _credits[account][token] = (slot == 0 ? 1 : slot) + amount;
     }
 
-    function _withdraw(address token, address to) private {
-        uint256 slot = _credits[msg.sender][token];
-        if (slot <= 1) revert JobMarketNothingToWithdraw(msg.sender, token);
+    function _withdrawCredit(address account, address token, address to) private {
+        uint256 slot = _credits[account][token];
+        if (slot <= 1) revert JobMarketNothingToWithdraw(account, token);
         uint256 amount = slot - 1;
-        _credits[msg.sender][token] = 1;
-        emit Withdrawn(msg.sender, token, to, amount);
+        _credits[account][token] = 1;
+        emit Withdrawn(account, token, to, amount);
         if (token == address(0)) {
             (bool ok, ) = to.call{value: amount}("");
             if (!ok) revert JobMarketTransferFailed(to, amount);

@@ -241,8 +241,8 @@ contract WorkflowOrchestrator is IWorkflowOrchestrator, ReentrancyGuardTransient
             uint256 jobId = s.jobId;
             IJobMarket.JobState state = _market.jobState(jobId);
             if (state == IJobMarket.JobState.Settled) {
-                uint96 price = _market.getJob(jobId).price;
-                _recordSettlement(workflowId, wf, step, s, _market.undeliveredResultOf(jobId), price, false);
+                (bytes32 resultHash, , uint96 price) = _market.undeliveredSettlementOf(jobId);
+                _recordSettlement(workflowId, wf, step, s, resultHash, price, false);
             } else if (state == IJobMarket.JobState.Unfilled) {
                 _market.reclaim(jobId, PackedTerms.encode(_terms(wf, s)));
                 _recordFailure(workflowId, wf, step, s);

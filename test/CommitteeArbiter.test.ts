@@ -330,7 +330,7 @@ describe("CommitteeArbiter", function () {
       expect(await f.market.jobState(jobId)).to.equal(JobState.Settled);
       expect(await f.market.creditOf(f.worker1.address, ETH)).to.equal(PRICE - FEE + DISPUTE_BOND);
       expect(await f.market.creditOf(f.other.address, ETH)).to.equal(0n);
-      expect(await f.market.creditOf(f.treasury.address, ETH)).to.equal(FEE);
+      expect(await f.market.creditOf(await f.market.getAddress(), ETH)).to.equal(FEE);
       expect(await f.market.creditOf(f.requester.address, ETH)).to.equal(REWARD - PRICE);
       const w = await f.market.getWorker(f.worker1.address);
       expect(w.stake).to.equal(WORKER_STAKE);

@@ -18,7 +18,11 @@ import {
   salt,
   states,
   postUntilSameBidSlot,
+  postUntilSameAwardLane,
   packTerms,
+  jobOf,
+  RESULT,
+  RESULT_HASH,
 } from "./helpers/fixture";
 
 const P = (eth: string) => ethers.parseEther(eth);
@@ -575,6 +579,117 @@ describe("JobMarket auction", function () {
       await expect(f.market.connect(f.requester).reclaim(jobId, packTerms(terms)))
         .to.be.revertedWithCustomError(f.market, "JobMarketUnexpectedState")
         .withArgs(jobId, JobState.Awarding, states(JobState.Unfilled));
+    });
+  });
+
+  describe("award lanes", function () {
+    type F = Awaited<ReturnType<typeof deployMarket>>;
+    type Job = Awaited<ReturnType<typeof postJob>>;
+
+    /** Each winner submits; once every challenge window has passed, anyone settles each job. */
+    async function submitAndSettle(f: F, wins: { job: Job; winner: typeof f.worker1; price: bigint }[]) {
+      for (const { job, winner } of wins) {
+        await f.market.connect(winner).submitResult(job.jobId, packTerms(job.terms), RESULT_HASH, RESULT);
+      }
+      await time.increaseTo((await jobOf(f, wins[wins.length - 1].job.jobId)).deadline);
+      for (const { job, winner, price } of wins) await settled(f, job, winner, price);
+    }
+
+    async function settled(f: F, job: Job, winner: typeof f.worker1, price: bigint) {
+      const fee = (price * BigInt(DEFAULT_PARAMS.feeBps)) / 10_000n;
+      await expect(f.market.connect(f.other).settle(job.jobId, packTerms(job.terms), RESULT_HASH))
+        .to.emit(f.market, "JobSettled")
+        .withArgs(job.jobId, winner.address, RESULT_HASH, price, fee, REWARD - price);
+      const record = await jobOf(f, job.jobId);
+      // Forgotten once the job is over: the lane serves later jobs; JobSettled keeps them.
+      expect([record.winner, record.price]).to.deep.equal([ethers.ZeroAddress, 0n]);
+    }
+
+    async function revealGas(f: F, job: Job, bidder: typeof f.worker1, price: bigint, round = 0) {
+      return (await (await reveal(f, job.jobId, job.terms, bidder, price, round)).wait())!.gasUsed;
+    }
+
+    it("sets an award aside while a live job holds its lane; each job pays its own winner and price", async function () {
+      const f = await loadFixture(deployMarket);
+      // The first job's result is in: the job is live and its award holds the lane.
+      const first = await runAuction(f, [{ bidder: f.worker1, price: P("1.5") }]);
+      await f.market.connect(f.worker1).submitResult(first.jobId, packTerms(first.terms), RESULT_HASH, RESULT);
+      const fillers = await postUntilSameAwardLane(f, first.jobId);
+      const second = await postJob(f);
+      expect(second.jobId - first.jobId).to.equal(await f.market.AWARD_LANES());
+
+      await commit(f, second.jobId, second.terms, f.worker2, P("1.2"));
+      await commit(f, second.jobId, second.terms, f.worker3, P("0.9"));
+      await time.increaseTo((await jobOf(f, second.jobId)).deadline);
+      await reveal(f, second.jobId, second.terms, f.worker2, P("1.2"));
+      await expect(reveal(f, second.jobId, second.terms, f.worker3, P("0.9")))
+        .to.emit(f.market, "BidRevealed")
+        .withArgs(second.jobId, f.worker3.address, 0, P("0.9"), true);
+      const [a, b] = [await jobOf(f, first.jobId), await jobOf(f, second.jobId)];
+      expect([a.winner, a.price]).to.deep.equal([f.worker1.address, P("1.5")]);
+      expect([b.winner, b.price, b.commits]).to.deep.equal([f.worker3.address, P("0.9"), 2n]);
+      // The displaced leader's bond is free again.
+      expect((await f.market.getWorker(f.worker2.address)).locked).to.equal(0n);
+
+      await time.increaseTo(b.revealDeadline);
+      await submitAndSettle(f, [{ job: second, winner: f.worker3, price: P("0.9") }]);
+      await settled(f, first, f.worker1, P("1.5"));
+      await expectConservation(f, [first, ...fillers, second]);
+    });
+
+    it("frees a lane at settlement: the job AWARD_LANES later rewrites it instead of filling a fresh slot", async function () {
+      const f = await loadFixture(deployMarket);
+      const first = await postJob(f);
+      await commit(f, first.jobId, first.terms, f.worker1, P("1.5"));
+      await time.increaseTo((await jobOf(f, first.jobId)).deadline);
+      const freshLane = await revealGas(f, first, f.worker1, P("1.5"));
+      await time.increaseTo((await jobOf(f, first.jobId)).revealDeadline);
+      await submitAndSettle(f, [{ job: first, winner: f.worker1, price: P("1.5") }]);
+
+      const fillers = await postUntilSameAwardLane(f, first.jobId);
+      const second = await postJob(f);
+      await commit(f, second.jobId, second.terms, f.worker2, P("1.2"));
+      await time.increaseTo((await jobOf(f, second.jobId)).deadline);
+      const reusedLane = await revealGas(f, second, f.worker2, P("1.2"));
+      // A fresh slot costs 20,000 gas to fill, a used one 2,900 to rewrite (a set-aside award
+      // would fill a fresh slot again).
+      expect(freshLane - reusedLane).to.be.greaterThan(15_000n);
+      await time.increaseTo((await jobOf(f, second.jobId)).revealDeadline);
+      await submitAndSettle(f, [{ job: second, winner: f.worker2, price: P("1.2") }]);
+      await expectConservation(f, [first, ...fillers, second]);
+    });
+
+    it("frees a lane when its job reopens after a no-show; the new round sets aside if the lane is taken", async function () {
+      const f = await loadFixture(deployMarket);
+      const first = await runAuction(f, [{ bidder: f.worker1, price: P("1.5") }]);
+      await f.market.finalizeAuction(first.jobId, packTerms(first.terms));
+      await time.increaseTo((await jobOf(f, first.jobId)).deadline);
+      await expect(f.market.connect(f.other).slashNoShow(first.jobId, packTerms(first.terms))).to.emit(
+        f.market,
+        "JobReopened",
+      );
+      const reopened = await jobOf(f, first.jobId);
+      expect([reopened.winner, reopened.price, reopened.round]).to.deep.equal([ethers.ZeroAddress, 0n, 1n]);
+
+      // A later job of the same lane takes it; the reopened round then sets its award aside.
+      const fillers = await postUntilSameAwardLane(f, first.jobId);
+      const second = await postJob(f);
+      await commit(f, first.jobId, first.terms, f.worker3, P("0.7"), 1);
+      await commit(f, second.jobId, second.terms, f.worker2, P("1.2"));
+      await time.increaseTo((await jobOf(f, second.jobId)).deadline);
+      const laneGas = await revealGas(f, second, f.worker2, P("1.2"));
+      const asideGas = await revealGas(f, first, f.worker3, P("0.7"), 1);
+      expect(asideGas - laneGas).to.be.greaterThan(15_000n);
+      const [a, b] = [await jobOf(f, first.jobId), await jobOf(f, second.jobId)];
+      expect([a.winner, a.price]).to.deep.equal([f.worker3.address, P("0.7")]);
+      expect([b.winner, b.price]).to.deep.equal([f.worker2.address, P("1.2")]);
+
+      await time.increaseTo(b.revealDeadline);
+      await submitAndSettle(f, [
+        { job: first, winner: f.worker3, price: P("0.7") },
+        { job: second, winner: f.worker2, price: P("1.2") },
+      ]);
+      await expectConservation(f, [first, ...fillers, second]);
     });
   });
 });

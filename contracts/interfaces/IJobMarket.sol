@@ -327,7 +327,7 @@ interface IJobMarket is IWorkerRegistry {
     event JobRefunded(uint256 indexed jobId, uint96 amount);
 
     /// @notice Credits were withdrawn.
-    /// @param account Whose credits.
+    /// @param account Whose credits (the market itself for protocol fees, see `withdrawFees`).
     /// @param token The token (zero for ETH).
     /// @param to Recipient.
     /// @param amount Amount sent.
@@ -719,6 +719,13 @@ interface IJobMarket is IWorkerRegistry {
     /// @param to The recipient.
     function withdrawTo(address token, address to) external;
 
+    /// @notice Pays the protocol fees accrued in `token` to the current treasury; anyone may call.
+    /// Settlements credit fees to the market's own account (`creditOf(market, token)`) rather than
+    /// to the treasury's, so that a settlement does not read the treasury's address: fees not yet
+    /// paid out when governance moves the treasury go to the new one.
+    /// @param token The token (zero for ETH).
+    function withdrawFees(address token) external;
+
     // ---------------------------------------------------------------- arbiter
 
     /// @notice Decides a dispute. Only the job's arbiter, while the job is disputed.
@@ -780,11 +787,17 @@ interface IJobMarket is IWorkerRegistry {
     /// @return bond Wei of dispute bond held.
     function getDispute(uint256 jobId) external view returns (address disputer, uint96 bond);
 
-    /// @notice The result hash of a settled job whose settlement callback failed (zero otherwise),
-    /// kept so that the requester contract can pick up the settlement later. Every other result
-    /// hash is only in `ResultSubmitted`.
+    /// @notice What the settlement callback of a settled job carried, when that callback failed
+    /// (zeros otherwise), kept so that the requester contract can pick up the settlement later.
+    /// Every other result hash is only in `ResultSubmitted`, and every other settled job's worker
+    /// and price only in `JobSettled` (`getJob` forgets them once a job is over).
     /// @param jobId The job.
-    function undeliveredResultOf(uint256 jobId) external view returns (bytes32);
+    /// @return resultHash The settled result's hash.
+    /// @return worker The worker paid.
+    /// @return price The price paid (the fee included).
+    function undeliveredSettlementOf(
+        uint256 jobId
+    ) external view returns (bytes32 resultHash, address worker, uint96 price);
 
     /// @notice Whether new jobs and reposts are paused.
     function paused() external view returns (bool);

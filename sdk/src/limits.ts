@@ -34,6 +34,12 @@ export const MARKET_LIMITS = {
    * `j % BID_SLOTS` when it holds no unrevealed bid, and takes a fresh slot otherwise.
    */
   BID_SLOTS: 256,
+  /**
+   * Jobs this many ids apart share one storage slot for their award (winner and price): a job's
+   * first revealed bid rewrites the lane `j % AWARD_LANES` when no live job holds it, and takes a
+   * fresh slot otherwise.
+   */
+  AWARD_LANES: 256,
 } as const;
 
 /** `WorkflowOrchestrator`. */

@@ -143,7 +143,7 @@ export type JobRecord = {
   /** Stored `Status` value; `jobState` refines it with the clock. */
   status: number;
   round: number;
-  /** Sealed bids committed in the current round (the market stops counting at 255). */
+  /** Sealed bids committed in the current round (the market stops counting at 63). */
   commits: number;
   /** Commit deadline during an auction; then the execution, challenge or ruling deadline. */
   deadline: number;

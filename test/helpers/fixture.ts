@@ -216,8 +216,18 @@ export async function postJob(f: Fixture, overrides: Partial<JobTerms> = {}, fro
  * `jobId`, so that a bidder's bids on both share one slot of its ring.
  */
 export async function postUntilSameBidSlot(f: Fixture, jobId: bigint) {
-  const slots = await f.market.BID_SLOTS();
-  const count = Number(jobId + slots - 1n - (await f.market.jobCount()));
+  return postUntilSameResidue(f, jobId, await f.market.BID_SLOTS());
+}
+
+/** As `postUntilSameBidSlot`, for the award lane (`jobId % AWARD_LANES`) that both jobs share. */
+export async function postUntilSameAwardLane(f: Fixture, jobId: bigint) {
+  return postUntilSameResidue(f, jobId, await f.market.AWARD_LANES());
+}
+
+/** Returns the jobs it posted. */
+async function postUntilSameResidue(f: Fixture, jobId: bigint, slots: bigint) {
+  const before = await f.market.jobCount();
+  const count = Number(jobId + slots - 1n - before);
   const terms = await makeTerms(f);
   await f.market.connect(f.requester).postJobs(
     Array(count)
@@ -229,6 +239,7 @@ export async function postUntilSameBidSlot(f: Fixture, jobId: bigint) {
       value: BigInt(terms.maxReward) * BigInt(count),
     },
   );
+  return Array.from({ length: count }, (_, i) => ({ jobId: before + 1n + BigInt(i), terms }));
 }
 
 export function salt(label: string): string {
@@ -320,7 +331,8 @@ export async function expectConservation(
   extraAccounts: string[] = [],
 ) {
   const marketAddress = await f.market.getAddress();
-  const accounts = new Set<string>([...f.signers.map((s) => s.address), ...extraAccounts]);
+  // The market's own account holds the protocol fees until `withdrawFees`.
+  const accounts = new Set<string>([...f.signers.map((s) => s.address), marketAddress, ...extraAccounts]);
   for (const { terms } of jobs) accounts.add(String(terms.requester));
   const tokens = [
     ETH,

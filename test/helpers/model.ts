@@ -120,7 +120,7 @@ export type MJob = {
   tokenIndex: number;
   status: Status;
   round: number;
-  /** Sealed bids committed in the current round, as the market counts them (stops at 255). */
+  /** Sealed bids committed in the current round, as the market counts them (stops at 63). */
   commitCount: number;
   deadline: number;
   revealDeadline: number;
@@ -459,7 +459,7 @@ export class Model {
     // Only a completion that cost its requester a fee, by a worker that did not post the job, counts.
     if (fee !== 0n && worker !== job.terms.requester && w.completed < 0xffffffff) w.completed += 1;
     this.addCredit(worker, job.tokenIndex, price - fee);
-    if (this.mutation !== "fee-lost") this.addCredit(this.params.treasury, job.tokenIndex, fee);
+    if (this.mutation !== "fee-lost") this.addCredit(this.w.marketAddress, job.tokenIndex, fee);
     this.addCredit(job.terms.requester, job.tokenIndex, refund);
   }
 

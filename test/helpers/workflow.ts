@@ -205,7 +205,7 @@ export async function expectOrchestratorSolvent(f: WorkflowFixture, token: strin
       // The cap is still in the market's escrow unless the job already ended; a settled job whose
       // outcome is not recorded yet paid its price to the worker and returned the rest.
       const state = Number(await f.market.jobState(step.jobId));
-      if (state === JobState.Settled) paid += (await f.market.getJob(step.jobId)).price;
+      if (state === JobState.Settled) paid += (await f.market.undeliveredSettlementOf(step.jobId)).price;
       else if (![JobState.Cancelled, JobState.Refunded].includes(state)) escrowed += step.maxReward;
     }
   }

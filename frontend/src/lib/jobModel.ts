@@ -310,7 +310,7 @@ export function recordFromLogs(posted: PostedJob, logs: readonly MarketLog[], ba
   for (const log of logs) {
     switch (log.eventName) {
       case "BidCommitted":
-        if (Number(log.args.round) === r.round) r = { ...r, commits: Math.min(r.commits + 1, 255) };
+        if (Number(log.args.round) === r.round) r = { ...r, commits: Math.min(r.commits + 1, 63) };
         break;
       case "BidRevealed":
         // A reveal that leads is the best so far: the record names it until reveals close.

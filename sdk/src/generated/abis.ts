@@ -615,6 +615,13 @@ export const jobMarketAbi = [
   },
   {
     inputs: [],
+    name: "AWARD_LANES",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "BID_SLOTS",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "view",
@@ -1198,8 +1205,12 @@ export const jobMarketAbi = [
   },
   {
     inputs: [{ internalType: "uint256", name: "jobId", type: "uint256" }],
-    name: "undeliveredResultOf",
-    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    name: "undeliveredSettlementOf",
+    outputs: [
+      { internalType: "bytes32", name: "resultHash", type: "bytes32" },
+      { internalType: "address", name: "worker", type: "address" },
+      { internalType: "uint96", name: "price", type: "uint96" },
+    ],
     stateMutability: "view",
     type: "function",
   },
@@ -1207,6 +1218,13 @@ export const jobMarketAbi = [
   {
     inputs: [{ internalType: "address", name: "token", type: "address" }],
     name: "withdraw",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "token", type: "address" }],
+    name: "withdrawFees",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
