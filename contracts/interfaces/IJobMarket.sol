@@ -13,10 +13,12 @@ import {IWorkerRegistry} from "./IWorkerRegistry.sol";
 /// job id, the terms and, while a result stands, its hash (`jobDigest`), and every call on the
 /// job passes them back as calldata, as Uniswap v4 does with its `PoolKey`, packed into 144 bytes
 /// (`PackedTerms`: `abi.encodePacked` of the `JobTerms` fields) rather than ABI-encoded into 19
-/// words. The packed terms are in the `JobPosted` event and the result hash in `ResultSubmitted`. Storage per job: one slot
-/// written at posting (digest, state, deadlines), one at the first reveal (winner and price), one
-/// per sealed bid (cleared at reveal), one for an open dispute; second-price jobs add one for the
-/// second price. Batches go through `multicall` (keeper calls) and `postJobs` (posting).
+/// words. The packed terms are in the `JobPosted` event and the result hash in `ResultSubmitted`.
+/// Storage per job: one slot written at posting (digest, state, deadlines); the winner and price in
+/// an award lane shared with the jobs `AWARD_LANES` ids apart (a fresh slot only when a live job
+/// holds the lane); the sealed bids in their bidders' rings of slots; one slot for an open dispute;
+/// second-price jobs add one for the second price. Batches go through the batch functions,
+/// `multicall` and `postJobs`.
 interface IJobMarket is IWorkerRegistry {
     // ---------------------------------------------------------------- types
 
@@ -111,12 +113,14 @@ interface IJobMarket is IWorkerRegistry {
     /// @notice What the market stores for a job.
     /// @param digest `jobDigest(jobId, terms, resultHash)`: binds the terms and, while a result
     /// stands (submitted, disputed or settled), its hash; zero result hash otherwise.
-    /// @param winner The leading bidder during reveals, then the assigned worker.
-    /// @param price The leading price during reveals, then the price to be paid.
+    /// @param winner The leading bidder during reveals, then the assigned worker; zero once the job
+    /// is settled or refunded (`JobSettled` and `JobAssigned` keep it).
+    /// @param price The leading price during reveals, then the price to be paid; zero once the job
+    /// is settled or refunded.
     /// @param secondPrice The second-lowest revealed price (second-price jobs only).
     /// @param status The stored status (see `jobState` for the derived one).
     /// @param round The auction round, from 0; reposts and reopenings start a new round.
-    /// @param commits Sealed bids committed in the current round (counting stops at 255).
+    /// @param commits Sealed bids committed in the current round (counting stops at 63).
     /// @param deadline Commit deadline during an auction; then execution, challenge or ruling deadline.
     /// @param revealDeadline Reveal deadline of the current round; execution deadline is derived from it.
     struct Job {
