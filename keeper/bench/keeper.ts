@@ -6,16 +6,26 @@
 //
 //   npm run bench:keeper                (BENCH_RUNS=3 and BENCH_JOBS=10 by default)
 //
-// Before the measured jobs, each run brings the keepers to the steady state bench:gas measures:
-// every keeper has bid on BID_SLOTS jobs before, so its bids rewrite slots of its ring of bid
-// slots instead of writing fresh ones. BENCH_WARM=0 measures keepers whose every bid slot is new.
+// Before the measured jobs, each run brings the market to the steady state bench:gas measures:
+// every keeper has bid on BID_SLOTS jobs before, and each of those jobs was awarded and settled, so
+// bids rewrite slots of their bidder's ring of bid slots and awards rewrite award lanes instead of
+// writing fresh slots. BENCH_WARM=0 measures a market whose every slot is new.
 //
 // Each scenario runs BENCH_RUNS times on a fresh node; timings are the median over a run's jobs,
 // then the median over runs. Gas is averaged over every job of every run.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { decodeFunctionData, encodeFunctionData, parseEther, parseEventLogs, toHex, zeroHash, type Hex } from "viem";
+import {
+  decodeFunctionData,
+  encodeFunctionData,
+  keccak256,
+  parseEther,
+  parseEventLogs,
+  toHex,
+  zeroHash,
+  type Hex,
+} from "viem";
 import { BATCH_FUNCTIONS, computeCommitment, encodeSpec, jobMarketAbi, newSalt, packTerms, specHash } from "@baton/sdk";
 import { account } from "@baton/testkit/devnet";
 import { machine, median, readResults, table, writeResults, writeSection } from "@baton/testkit/bench";
@@ -64,16 +74,25 @@ const emptyGas = (): JobGas => ({
 type Mode = { bundle: boolean; burst: boolean };
 
 /**
- * Warms every keeper's ring of bid slots, before the keepers start: BID_SLOTS jobs that each keeper
- * bids on, that nobody reveals, whose bids the requester forfeits (a 1-wei bond: nothing is lost)
- * and whose rewards it reclaims. A keeper that has bid on that many jobs is in this state.
+ * Warms every keeper's ring of bid slots and the market's award lanes, before the keepers start:
+ * BID_SLOTS (= AWARD_LANES) jobs that each keeper bids on; the first keeper reveals, wins, submits
+ * and is paid; the requester forfeits the other keepers' unrevealed bids (a 1-wei bond: nothing is
+ * lost). A market that has run that many jobs with these keepers is in this state.
  */
 async function warmBidSlots({ baton, net, dep, modules }: KeeperNetwork) {
-  const read = (functionName: "BID_SLOTS" | "jobCount") =>
+  const read = (functionName: "BID_SLOTS" | "AWARD_LANES" | "jobCount") =>
     net.publicClient.readContract({ address: dep.market, abi: jobMarketAbi, functionName });
   const slots = Number(await read("BID_SLOTS"));
+  if (Number(await read("AWARD_LANES")) !== slots) throw new Error("warm-up expects AWARD_LANES = BID_SLOTS");
   const chunk = 64;
-  const terms = await baton.terms({ commitWindow: 120, revealWindow: 1, maxReward: 1000n, bond: 1n });
+  const terms = await baton.terms({
+    commitWindow: 120,
+    revealWindow: 120,
+    executionWindow: 300,
+    challengeWindow: 1,
+    maxReward: 1000n,
+    bond: 1n,
+  });
   const spec = wasmSpec(modules, "wordfreq", "warm-up");
   const ids: bigint[] = [];
   for (let i = 0; i < slots; i += chunk) {
@@ -93,37 +112,52 @@ async function warmBidSlots({ baton, net, dep, modules }: KeeperNetwork) {
   }
   const last = await read("jobCount");
   for (let id = last - BigInt(slots) + 1n; id <= last; id++) ids.push(id);
-  const call = (functionName: "commitBid" | "forfeitUnrevealed" | "reclaim", args: readonly unknown[]) =>
+  type Fn = "commitBid" | "revealBid" | "forfeitUnrevealed" | "submitResult" | "settle";
+  const call = (functionName: Fn, args: readonly unknown[]) =>
     encodeFunctionData({ abi: jobMarketAbi, functionName, args: args as never });
   const inChunks = async (from: number, calls: Hex[]) => {
     for (let i = 0; i < calls.length; i += chunk) await baton.send(from, "multicall", [calls.slice(i, i + chunk)]);
   };
+  const packed = packTerms(terms);
+  const [winner, ...others] = KEEPERS;
+  const salts = new Map(ids.map((jobId) => [jobId, newSalt()]));
   await Promise.all(
     KEEPERS.map((k) =>
       inChunks(
         k,
         ids.map((jobId) => {
           const bid = { chainId: 31337, market: dep.market, jobId, round: 0, bidder: account(k).address };
-          return call("commitBid", [
-            jobId,
-            packTerms(terms),
-            computeCommitment({ ...bid, price: 1n, salt: newSalt() }),
-          ]);
+          const salt = k === winner ? salts.get(jobId)! : newSalt();
+          return call("commitBid", [jobId, packed, computeCommitment({ ...bid, price: 1n, salt })]);
         }),
       ),
     ),
   );
-  // Past every warm-up job's reveal deadline, then forfeit the unrevealed bids and reclaim.
-  await net.testClient.increaseTime({ seconds: terms.commitWindow + terms.revealWindow });
+  // The first keeper reveals (its award takes each job's lane) and submits; past the reveal
+  // deadline the requester forfeits the other bids; past the challenge window the jobs settle,
+  // which frees the lanes for the measured jobs.
+  await net.testClient.increaseTime({ seconds: terms.commitWindow });
+  await inChunks(
+    winner!,
+    ids.map((jobId) => call("revealBid", [jobId, packed, 1n, salts.get(jobId)!])),
+  );
+  await net.testClient.increaseTime({ seconds: terms.revealWindow });
   await inChunks(
     REQUESTER,
     ids.flatMap((jobId) =>
-      KEEPERS.map((k) => call("forfeitUnrevealed", [jobId, packTerms(terms), zeroHash, 0, account(k).address])),
+      others.map((k) => call("forfeitUnrevealed", [jobId, packed, zeroHash, 0, account(k).address])),
     ),
   );
+  const result = toHex("warm-up");
+  const resultHash = keccak256(result);
+  await inChunks(
+    winner!,
+    ids.map((jobId) => call("submitResult", [jobId, packed, resultHash, result])),
+  );
+  await net.testClient.increaseTime({ seconds: terms.challengeWindow });
   await inChunks(
     REQUESTER,
-    ids.map((jobId) => call("reclaim", [jobId, packTerms(terms)])),
+    ids.map((jobId) => call("settle", [jobId, packed, resultHash])),
   );
 }
 
@@ -315,9 +349,9 @@ function render(r: {
       `(windows: commit ${WINDOWS.commitWindow} s, reveal ${WINDOWS.revealWindow} s, execution ${WINDOWS.executionWindow} s, ` +
       `challenge ${WINDOWS.challengeWindow} s), ${RUNS} runs per scenario on a fresh node each` +
       (r.warm
-        ? ", each run after a warm-up that leaves every keeper's bid slots used once (the steady state of bench:gas; " +
-          "`BENCH_WARM=0` measures keepers whose every bid slot is new)."
-        : ", keepers whose every bid slot is new (`BENCH_WARM=0`: no warm-up)."),
+        ? ", each run after a warm-up that leaves every keeper's bid slots and every award lane used once (the " +
+          "steady state of bench:gas; `BENCH_WARM=0` measures a market whose every slot is new)."
+        : ", a market whose every bid slot and award lane is new (`BENCH_WARM=0`: no warm-up)."),
     "",
     "### Gas of a real job, everything the requester and the keepers send",
     "",
