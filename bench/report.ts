@@ -37,10 +37,13 @@ function table(head: string[], rows: (string | number)[][], right: boolean[]): s
 /** Why a target is missed, where it is: the remaining costs, from `bench/trace.ts`. */
 const WHY: Record<string, string> = {
   "ETH, sealed, 1 bidder, 5 transactions":
-    "105,000 is base cost; storage is ≈ 111k (two fresh slots, the job's at posting and the award's at the first " +
-    "reveal, 44,200; the bid slot, bond lock, result and settlement rewrites, each cold); the packed terms cost " +
-    "≈ 1,900 of calldata per call, events ≈ 16k. The award without a slot of its own (≈ −15k) is the next step; " +
-    "from there (≈ 256k), only a different bid record (fewer transactions per bid) reaches 240k (see ARCHITECTURE.md).",
+    "105,000 is base cost (five transactions); storage is ≈ 98k (one fresh slot, the job's at posting; the rest " +
+    "cold reads and rewrites: the bid slot, the bond lock, the award lane and the job's flags, the result, and at " +
+    "settlement the job, the worker, the lane and three credits); the packed terms cost ≈ 1,900 of calldata per call, " +
+    "events ≈ 16k, execution ≈ 25k. The floor already counts the five base costs and the slots a job must write; " +
+    "the rest (terms passed back, job counter, arbiter check, lane flag and freeing, execution) is ≈ 45k, so " +
+    "240,000 needs fewer transactions per bid: sealed bids signed off chain and put on chain together by whoever " +
+    "collects them (see ARCHITECTURE.md).",
   "its largest step":
     "`post` writes one fresh slot, carries the packed terms twice (calldata and `JobPosted`) and checks the " +
     "arbiter's code (2,600).",
@@ -50,8 +53,8 @@ const WHY: Record<string, string> = {
   "ETH, every payee withdraws after every job":
     "as the ETH job: withdrawals no longer make the next settlement dearer.",
   "a real job, three bidders, everything the keepers send":
-    "three sealed bids are three commits and three reveals (≈ 133k + 155k: nine transactions' base cost alone is " +
-    "189,000), and the award slot is written fresh at the first reveal; the keepers no longer race (nothing reverted: the winner's submission " +
+    "three sealed bids are three commits and three reveals (≈ 133k + 141k: nine transactions' base cost alone is " +
+    "189,000, with the other six steps' storage, terms and events on top); the keepers no longer race (nothing reverted: the winner's submission " +
     "finalizes and the winner settles first, the other keepers wait their turn), so a job is the nine transactions " +
     "the protocol needs. When the keepers bundle each pass's steps into one transaction (a batch function such as " +
     "`commitBids` when they are all one step) and the jobs come as a " +
@@ -185,8 +188,9 @@ export function render(r: GasResults, baseline?: GasResults): string {
     [
       "job1_vs_job1000",
       "no step drifts > 0.1% from job #1 to #1,000",
-      "job #1 pays the market's first-ever slots: the three credits at settlement (3 × 17,100) and the bidder's " +
-        "bid slot at commit (17,100), once per account, not per job; job #1,000 is cheaper, nothing grows.",
+      "job #1 pays the market's first-ever slots: the three credits at settlement (3 × 17,100), the bidder's " +
+        "bid slot at commit and the award lane at reveal (17,100 each), once per account or lane, not per job; " +
+        "job #1,000 is cheaper, nothing grows.",
     ],
     [
       "job257_vs_job1000",
@@ -211,9 +215,10 @@ export function render(r: GasResults, baseline?: GasResults): string {
   if (driftRows.length) {
     out.push(table(["scaling target", "limit", "largest drift", "met?"], driftRows, [false, true, true, false]), "");
     out.push(
-      "Job #1 (the market's first) pays for first-ever credit slots at settlement (worker, treasury, requester: " +
-        "3 × 17,100 more), and jobs #1 to #256 each write the bidder's bid slot for the first time (17,100 more " +
-        "at commit, see `eth.sealed.1bidder.freshBidSlot`); those are costs per account, paid once. The job #257 row " +
+      "Job #1 (the market's first) pays for first-ever credit slots at settlement (worker, the market's fee account, " +
+        "requester: 3 × 17,100 more), and jobs #1 to #256 each write the bidder's bid slot and their award lane for " +
+        "the first time (17,100 more at commit and at reveal, see `eth.sealed.1bidder.freshBidSlot`); those are " +
+        "costs per account or per lane, paid once. The job #257 row " +
         "compares the first job whose slots are all warm with job #1,000: that is where a growth per job would show.",
       "",
     );
