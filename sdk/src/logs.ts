@@ -7,6 +7,7 @@ import {
   formatLog,
   numberToHex,
   parseEventLogs,
+  ResponseBodyTooLargeError,
   toEventSelector,
   type Abi,
   type AbiEvent,
@@ -29,9 +30,10 @@ import type { MarketEventName, MarketLog } from "./events.js";
 export const DEFAULT_LOG_WINDOW = 2000n;
 
 /**
- * Whether an RPC error means "this `eth_getLogs` range or its result is too large": HTTP 413 or
- * one of the messages providers use (geth, Erigon, Alchemy, Infura, QuickNode, Ankr, Cloudflare,
- * Base/OP nodes, and others).
+ * Whether an RPC error means "this `eth_getLogs` range or its result is too large": HTTP 413, an
+ * answer larger than the HTTP client accepts (viem's `ResponseBodyTooLargeError`), or one of the
+ * messages providers use (geth, Erigon, Alchemy, Infura, QuickNode, Ankr, Cloudflare, Base/OP
+ * nodes, and others).
  */
 export function isRangeTooLargeError(error: unknown): boolean {
   const texts: string[] = [];
@@ -41,6 +43,8 @@ export function isRangeTooLargeError(error: unknown): boolean {
     const record = e as { message?: unknown; details?: unknown; shortMessage?: unknown; status?: unknown };
     // Not the -32005 code alone: Infura also uses it for rate limits, which halving cannot fix.
     if (record.status === 413) limitCode = true;
+    // The client's own cap on an answer's size (viem's 10 MiB): a smaller range answers less.
+    if (e instanceof ResponseBodyTooLargeError) limitCode = true;
     for (const t of [record.message, record.details, record.shortMessage]) if (typeof t === "string") texts.push(t);
   };
   if (error instanceof BaseError) error.walk((e) => (visit(e), false));

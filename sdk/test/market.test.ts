@@ -1,4 +1,4 @@
-import { hexToBigInt, parseEther, parseUnits, zeroAddress, type Hex } from "viem";
+import { hexToBigInt, parseEther, parseUnits, ResponseBodyTooLargeError, zeroAddress, type Hex } from "viem";
 import { getBlock, readContract, writeContract, waitForTransactionReceipt } from "viem/actions";
 import { beforeAll, describe, expect, it, inject } from "vitest";
 import {
@@ -162,6 +162,25 @@ describe.skipIf(!rpcUrl)(
         expect(logs.filter((l) => l.eventName === "JobPosted")).toHaveLength(JOBS);
         expect(getLogsCalls(log).slice(0, 3).map(span)).toEqual([32n, 16n, 8n]);
         expect(progress.every((p) => p.windowSize === 4n && p.to - p.from < 4n)).toBe(true);
+      });
+
+      it("halves the window when the answer is larger than the HTTP client accepts", async () => {
+        // A window with many jobs' logs can be over viem's 10 MiB cap on an answer: the keeper's
+        // sync of a market with 10,000 jobs failed that way on every pass before this was a range error.
+        const log: RecordedRequest[] = [];
+        const { publicClient } = clients(url, log, (request) => {
+          const [p] = (request.params ?? []) as GetLogsParams;
+          if (request.method === "eth_getLogs" && span(p) > 5n)
+            throw new ResponseBodyTooLargeError({ maxSize: 10_485_760, size: 10_538_836 });
+        });
+        const logs = await fetchMarketLogs(publicClient, {
+          address: book.jobMarket,
+          fromBlock: book.deploymentBlock,
+          toBlock: head,
+          windowSize: 32n,
+        });
+        expect(logs.filter((l) => l.eventName === "JobPosted")).toHaveLength(JOBS);
+        expect(getLogsCalls(log).slice(0, 3).map(span)).toEqual([32n, 16n, 8n]);
       });
 
       it("uses the window size a provider suggests in its error", async () => {
