@@ -174,14 +174,15 @@ async function headOf(client: LogClient): Promise<bigint> {
  * Reads the raw logs of `[fromBlock, toBlock]` one window at a time; when the RPC refuses a window
  * as too large (`isRangeTooLargeError`), cuts it to the size the provider names, else halves it,
  * and retries the same blocks. Other errors are thrown as they are, so the transport's retry policy
- * stays in charge of them. Returns the logs and the window size it ended with.
+ * stays in charge of them. With `maxLogs`, stops after the window that brings the logs read to
+ * that many. Returns the logs, the window size it ended with and the last block read.
  */
 async function scan(
   client: LogClient,
   filter: { address: Address | readonly Address[]; topics: ReturnType<typeof topicsFor> },
   range: { fromBlock: bigint; toBlock: bigint; windowSize: bigint },
-  options: { onProgress?: (p: LogProgress) => void; signal?: AbortSignal },
-): Promise<{ logs: Log[]; windowSize: bigint }> {
+  options: { onProgress?: (p: LogProgress) => void; signal?: AbortSignal; maxLogs?: number },
+): Promise<{ logs: Log[]; windowSize: bigint; lastBlock: bigint }> {
   const { fromBlock, toBlock } = range;
   let windowSize = range.windowSize;
   if (windowSize < 1n) throw new RangeError("windowSize must be at least 1 block");
@@ -222,8 +223,9 @@ async function scan(
     for (const log of raw) out.push(formatLog(log) as Log);
     options.onProgress?.({ from, to, done: to - fromBlock + 1n, total, logs: out.length, windowSize });
     from = to + 1n;
+    if (options.maxLogs !== undefined && out.length >= options.maxLogs) break;
   }
-  return { logs: out, windowSize };
+  return { logs: out, windowSize, lastBlock: from - 1n };
 }
 
 function decode<TAbi extends Abi, TName extends ContractEventName<TAbi>>(
@@ -286,20 +288,26 @@ export class LogCursor<const TAbi extends Abi, const TName extends ContractEvent
     this.topics = topicsFor(filter.abi, filter.eventNames as readonly string[] | undefined, filter.indexed);
   }
 
-  /** The decoded logs of `[nextBlock, toBlock]` (none when `toBlock` is behind); then moves past them. */
+  /**
+   * The decoded logs of `[nextBlock, toBlock]` (none when `toBlock` is behind); then moves past
+   * them. With `maxLogs`, stops early after the window in which the logs read reach that many and
+   * moves only past that window (`nextBlock` tells where the next call goes on): a follower that
+   * applies each batch before reading the next holds a bounded number of logs in memory, however
+   * many a backfill brings.
+   */
   async next(
     toBlock: bigint,
-    options: { onProgress?: (p: LogProgress) => void; signal?: AbortSignal } = {},
+    options: { onProgress?: (p: LogProgress) => void; signal?: AbortSignal; maxLogs?: number } = {},
   ): Promise<ContractLog<TAbi, TName>[]> {
     if (toBlock < this.nextBlock) return [];
-    const { logs, windowSize } = await scan(
+    const { logs, windowSize, lastBlock } = await scan(
       this.client,
       { address: this.filter.address, topics: this.topics },
       { fromBlock: this.nextBlock, toBlock, windowSize: this.windowSize },
       options,
     );
     this.windowSize = windowSize;
-    this.nextBlock = toBlock + 1n;
+    this.nextBlock = lastBlock + 1n;
     return decode(this.filter.abi, logs, this.filter.eventNames);
   }
 

@@ -222,6 +222,31 @@ describe.skipIf(!rpcUrl)(rpcUrl ? "the write pipeline and log reader" : "pipelin
       expect((await cursor.next(posted.blockNumber)).map((l) => l.args.jobId)).toEqual([posted.jobId]);
     });
 
+    it("reads a backfill in batches of about maxLogs when asked, moving only past each batch's windows", async () => {
+      const { publicClient } = clients(url);
+      const options = {
+        address: book.jobMarket,
+        abi: jobMarketAbi,
+        eventNames: ["JobPosted"] as const,
+        fromBlock: book.deploymentBlock,
+      };
+      const head = await publicClient.getBlockNumber();
+      const all = await new LogCursor(publicClient, { ...options, windowSize: 64n }).next(head);
+      expect(all.length).toBeGreaterThanOrEqual(4);
+      // One block per window: each call stops after the window that brings it to two logs.
+      const cursor = new LogCursor(publicClient, { ...options, windowSize: 1n });
+      const batches: bigint[][] = [];
+      while (cursor.nextBlock <= head) {
+        const before = cursor.nextBlock;
+        const batch = await cursor.next(head, { maxLogs: 2 });
+        expect(cursor.nextBlock).toBeGreaterThan(before);
+        if (cursor.nextBlock <= head) expect(batch.length).toBeGreaterThanOrEqual(2);
+        batches.push(batch.map((l) => l.args.jobId));
+      }
+      expect(batches.length).toBeGreaterThan(1);
+      expect(batches.flat()).toEqual(all.map((l) => l.args.jobId));
+    });
+
     it("gives up with a clear error when even one block is too large", async () => {
       const { publicClient } = clients(url, [], (request) => {
         if (request.method === "eth_getLogs") throw rpcError(-32000, "exceed maximum block range: 0");
