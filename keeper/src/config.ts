@@ -67,6 +67,11 @@ export const configSchema = z
     capabilities: z.array(z.enum(["wasm", "http.json", "contract.call"])).min(1),
     /** Most jobs held (bid on, assigned or executing) at once. */
     capacity: z.number().int().min(1).max(1_000).default(4),
+    /**
+     * Most jobs read in one pass besides those the keeper holds: the due ones, earliest first (the
+     * rest wait for the next pass). Bounds a pass's reads whatever the market's history.
+     */
+    maxJobsPerPass: z.number().int().min(1).max(10_000).default(400),
     strategy: strategySchema,
     /** Lowest reward worth bidding on, per token (address, or "ETH"), in base units. */
     minReward: z.record(z.string(), decimal).default({}),

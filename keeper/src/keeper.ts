@@ -15,7 +15,18 @@ import { computeCommitment, newSalt, readResultHash, ZERO_HASH } from "@baton/sd
 import type { KeeperConfig } from "./config.js";
 import { chainFor, makePublicClient } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
-import { decide, failureReason, planPass, planReadyStep, type Action, type LocalJob, type Me } from "./plan.js";
+import {
+  decide,
+  failureReason,
+  HOLDING_STATES,
+  nextDue,
+  planPass,
+  planReadyStep,
+  type Action,
+  type LocalJob,
+  type Me,
+  type PassJob,
+} from "./plan.js";
 import { TxSender } from "./sender.js";
 import { Store } from "./store.js";
 import { Syncer, syncReadySteps } from "./sync.js";
@@ -36,9 +47,11 @@ import {
 type Tracked = JobOnChain & JobSpec;
 
 /**
- * The daemon: each pass syncs logs, reads the state of every tracked job in one batch, plans the
- * next steps (pure `plan.ts`), queues transactions in the outbox and lets the sender deliver
- * them. Executions run in the background within the capacity limit.
+ * The daemon: each pass syncs logs, reads the state of the jobs in its working set (the jobs it
+ * holds, and those whose due time came or whose event arrived: `Store.workingSet`) in a few
+ * multicalls, plans the next steps (pure `plan.ts`), records when each job is next due
+ * (`nextDue`), queues transactions in the outbox and lets the sender deliver them. Executions run
+ * in the background within the capacity limit.
  */
 export class Keeper {
   readonly store: Store;
@@ -170,26 +183,38 @@ export class Keeper {
     await this.readMissingResultHashes(tracked, head);
 
     for (const job of tracked) if (!job.pending) this.recordDecision(job, me);
-    const plans = planPass(
-      tracked.map((job) => ({
-        id: job.id,
-        terms: job.terms,
-        chain: { ...job.chain, gasPrice },
-        local: this.localView(job),
-        ...(job.pending ? { pending: true } : {}),
-      })),
-      me,
-      this.cfg,
-      this.cfg.capacity,
-    );
+    const passJobs: PassJob[] = tracked.map((job) => ({
+      id: job.id,
+      terms: job.terms,
+      chain: { ...job.chain, gasPrice },
+      local: this.localView(job),
+      ...(job.pending ? { pending: true } : {}),
+    }));
+    const plans = planPass(passJobs, me, this.cfg, this.cfg.capacity);
     for (const [i, job] of tracked.entries()) {
       if (this.abort.signal.aborted) break;
       for (const action of plans[i]) this.perform(job, action);
     }
+    this.scheduleNext(passJobs, me);
     await this.advanceReadySteps(head);
     this.metrics.activeJobs.set(tracked.length);
     await this.sender.tick(head);
-    this.summary(head, tracked.length);
+    this.summary(head, tracked.length, now);
+  }
+
+  /**
+   * Records when each job of the pass is next due, from what the pass read and what this keeper
+   * recorded since (a commit queued, a decision taken). A job due only on its next event leaves
+   * the working set, and its cached workflow inputs are dropped.
+   */
+  private scheduleNext(jobs: readonly PassJob[], me: Me) {
+    const next = jobs.map((job) => {
+      const local = job.pending ? job.local : this.localView({ id: job.id, chain: job.chain, spec: undefined });
+      const dueAt = nextDue({ ...job, local }, me, this.cfg);
+      if (dueAt === null) this.specs.forget(job.id);
+      return { id: job.id, state: job.chain.state, winner: job.chain.winner, dueAt };
+    });
+    this.store.observe(next);
   }
 
   /** Whether to bid on a job at all, decided once (and revised after a deterministic failure). */
@@ -214,13 +239,13 @@ export class Keeper {
   }
 
   /** What this keeper recorded about the job, as the planner sees it. */
-  private localView(job: Tracked): LocalJob {
+  private localView(job: Pick<Tracked, "id" | "chain"> & { spec: Tracked["spec"] | undefined }): LocalJob {
     const row = this.store.job(job.id)!;
     const exec = this.store.execution(job.id, job.chain.round);
     const failure = this.store.deterministicFailure(job.id, row.specHash);
     return {
       decision: row.decision,
-      specKind: job.spec.ok ? job.spec.spec.kind : undefined,
+      specKind: job.spec?.ok ? job.spec.spec.kind : undefined,
       hasBid: this.store.bid(job.id, job.chain.round) !== undefined,
       execution: exec?.status,
       unrevealed: this.store.unrevealed(job.id),
@@ -347,9 +372,9 @@ export class Keeper {
     }
   }
 
-  /** State of every tracked job (in two multicall batches), with its checked spec. */
+  /** State of the working set's jobs (in a few multicall batches), with their checked specs. */
   private async readTracked(now: number): Promise<Tracked[]> {
-    const rows = this.store.activeJobs();
+    const rows = this.store.workingSet(now, this.cfg.maxJobsPerPass, HOLDING_STATES, this.address);
     const jobs = await this.reads.jobs(
       rows.map((r) => ({ id: r.id, terms: termsFromJson(r.terms) })),
       (jobId, round) => this.store.bid(jobId, round) !== undefined,
@@ -358,7 +383,7 @@ export class Keeper {
     return Promise.all(jobs.map(async (job, i) => ({ ...job, ...(await this.specs.of(rows[i])) })));
   }
 
-  private summary(head: bigint, active: number) {
+  private summary(head: bigint, active: number, chainNow: number) {
     const now = Date.now();
     if (now - this.lastSummaryAt < this.cfg.summaryIntervalSec * 1000) return;
     this.lastSummaryAt = now;
@@ -368,6 +393,8 @@ export class Keeper {
         head: head.toString(),
         synced: this.store.cursor()?.toString(),
         active,
+        tracked: this.store.countJobs().active,
+        due: this.store.countDue(chainNow),
         running: this.executions.size,
         outbox: counts,
       },

@@ -238,6 +238,40 @@ export function turnDelay(jobId: bigint, keeper: `0x${string}`, base: number): n
   return base + Math.floor((Number(draw % 1_000_000n) / 1_000_000) * base);
 }
 
+/** Job states in which a job this keeper bid on takes a place of its capacity, whoever leads. */
+export const HOLDING_STATES: readonly number[] = [S.Open, S.Revealing];
+
+/**
+ * When a job next needs this keeper, in chain seconds, once a pass has planned it; null when only
+ * the job's next event can change that. The store's working set reads a job again when that time
+ * comes or when one of its events is synced (`Store.wake`), and not otherwise: every step the
+ * planner takes depends on the job's state, which only an event or one of the deadlines below
+ * changes, and on this keeper's own records, which it changes itself.
+ *
+ * - A job still to bid on (open, decided "bid", no bid yet) is due every pass while it is open:
+ *   the capacity or the free stake it waits for can come back at any time.
+ * - A job left pending (its workflow inputs not resolvable yet) is due at once.
+ * - Otherwise the next of its deadlines still ahead: the commit or stage deadline, the reveal
+ *   deadline, the end of the execution window, the end of a committee's voting and, with
+ *   housekeeping, this keeper's own turn to settle a submitted result after its challenge deadline.
+ */
+export function nextDue(
+  job: Pick<PassJob, "id" | "terms" | "chain" | "local" | "pending">,
+  me: Pick<Me, "address">,
+  cfg: Pick<KeeperConfig, "housekeeping" | "housekeepingDelaySec">,
+): number | null {
+  const { chain, terms, local } = job;
+  if (job.pending) return chain.now;
+  if (chain.state === S.Open && local.decision === "bid" && !local.hasBid && !local.failedBefore) return chain.now;
+  const times = [chain.deadline, chain.revealDeadline, chain.revealDeadline + terms.executionWindow];
+  if (chain.committee) times.push(chain.committee.votingEnds);
+  if (cfg.housekeeping && (chain.state === S.Submitted || chain.state === S.Settleable)) {
+    times.push(chain.deadline + turnDelay(job.id, me.address, cfg.housekeepingDelaySec));
+  }
+  const ahead = times.filter((t) => t > chain.now);
+  return ahead.length ? Math.min(...ahead) : null;
+}
+
 /** A tracked job as one pass plans it. */
 export type PassJob = {
   id: bigint;
@@ -254,7 +288,7 @@ export type PassJob = {
  */
 export function holds(chain: Pick<ChainJob, "state" | "winner">, hasBid: boolean, me: Pick<Me, "address">): boolean {
   if (!hasBid) return false;
-  if (chain.state === S.Open || chain.state === S.Revealing) return true;
+  if (HOLDING_STATES.includes(chain.state)) return true;
   return same(chain.winner, me.address) && !TERMINAL.has(chain.state);
 }
 

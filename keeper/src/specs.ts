@@ -1,6 +1,7 @@
 // Job specs as the planner and the executions need them: decoded, checked against the hash each
 // job was posted with, and for a workflow step with its inputs resolved from its parents' results.
-// Resolved inputs (or why they cannot be) are cached per job until the job is done.
+// Decoded specs and resolved inputs (or why they cannot be) are cached per job until the job is
+// done or leaves the working set.
 import type { Chain, PublicClient, Transport } from "viem";
 import type { Logger } from "pino";
 import { decodeSpec, resolveWorkflowInputs, WorkflowInputError, type JsonValue } from "@baton/sdk";
@@ -21,6 +22,11 @@ export type JobSpec = {
 export class JobSpecs {
   /** Resolved workflow inputs (or why they cannot be), by job id. */
   private readonly inputs = new Map<string, ResolvedInputs>();
+  /**
+   * Decoded specs, by job id, with the hash the job was posted with (a reorg may post another
+   * job under the same id): decoded once while the job stays in the working set.
+   */
+  private readonly decoded = new Map<string, { specHash: string; spec: ReturnType<typeof decodeSpec> }>();
 
   constructor(
     private readonly client: PublicClient<Transport, Chain>,
@@ -35,14 +41,19 @@ export class JobSpecs {
    * fault leaves the job pending until a later pass).
    */
   async of(row: JobRow): Promise<JobSpec> {
-    const decoded = decodeSpec(row.spec);
+    const key = row.id.toString();
+    let cached = this.decoded.get(key);
+    if (cached?.specHash !== row.specHash) {
+      cached = { specHash: row.specHash, spec: decodeSpec(row.spec) };
+      this.decoded.set(key, cached);
+    }
+    const decoded = cached.spec;
     if (!decoded.ok) return { spec: decoded };
     const names = decoded.spec.kind === "wasm" ? Object.keys(decoded.spec.inputs ?? {}) : [];
     if (names.length === 0) {
       if (decoded.hash === row.specHash) return { spec: decoded };
       return { spec: { ok: false, error: `spec hashes to ${decoded.hash}, but job was posted with ${row.specHash}` } };
     }
-    const key = row.id.toString();
     let resolved = this.inputs.get(key);
     if (!resolved) {
       if (!this.cfg.orchestrator) {
@@ -72,8 +83,9 @@ export class JobSpecs {
     return resolved.ok ? { spec: decoded, inputs: resolved.values } : { spec: { ok: false, error: resolved.error } };
   }
 
-  /** Drops what is cached for a job that is done. */
+  /** Drops what is cached for a job that is done or has left the working set. */
   forget(jobId: bigint): void {
     this.inputs.delete(jobId.toString());
+    this.decoded.delete(jobId.toString());
   }
 }

@@ -19,7 +19,10 @@ CREATE TABLE IF NOT EXISTS jobs (
   decision TEXT,
   done INTEGER NOT NULL DEFAULT 0,
   result_hash TEXT,
-  result_block INTEGER
+  result_block INTEGER,
+  due_at INTEGER DEFAULT 0,
+  state INTEGER,
+  winner TEXT
 );
 CREATE TABLE IF NOT EXISTS commits (
   job_id TEXT NOT NULL,
@@ -169,6 +172,13 @@ export class Store {
     // The job's standing result hash, which every call on a job with a result must pass back.
     if (!columns.has("result_hash")) this.db.exec("ALTER TABLE jobs ADD COLUMN result_hash TEXT");
     if (!columns.has("result_block")) this.db.exec("ALTER TABLE jobs ADD COLUMN result_block INTEGER");
+    // The working set: when the job is next due (chain seconds; 0 at once, NULL on its next event),
+    // and its state and winner as last read, which tell whether this keeper holds it.
+    if (!columns.has("due_at")) this.db.exec("ALTER TABLE jobs ADD COLUMN due_at INTEGER DEFAULT 0");
+    if (!columns.has("state")) this.db.exec("ALTER TABLE jobs ADD COLUMN state INTEGER");
+    if (!columns.has("winner")) this.db.exec("ALTER TABLE jobs ADD COLUMN winner TEXT");
+    // Only the jobs that are not done are ever looked up by due time.
+    this.db.exec("CREATE INDEX IF NOT EXISTS jobs_due ON jobs (due_at) WHERE done = 0");
     const outbox = new Set(
       (this.db.prepare("PRAGMA table_info(outbox)").all() as { name: string }[]).map((c) => c.name),
     );
@@ -236,6 +246,9 @@ export class Store {
       // nothing that needs it until the logs are synced again.
       this.db.prepare("UPDATE jobs SET result_hash = NULL, result_block = NULL WHERE result_block > ?").run(n);
       this.db.prepare("DELETE FROM blocks WHERE number > ?").run(n);
+      // What the replaced blocks did to a job (a reopening, a settlement) is not known again until
+      // the logs are read again: every job is read once more.
+      this.db.prepare("UPDATE jobs SET due_at = 0 WHERE done = 0").run();
       this.setMeta("cursor", block.toString());
       if (hash) this.db.prepare("INSERT OR REPLACE INTO blocks (number, hash) VALUES (?, ?)").run(n, hash);
     });
@@ -246,9 +259,9 @@ export class Store {
   upsertJob(job: { id: bigint; terms: string; specHash: `0x${string}`; spec: Uint8Array; blockNumber: bigint }) {
     this.db
       .prepare(
-        `INSERT INTO jobs (id, terms, spec_hash, spec, block_number) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO jobs (id, terms, spec_hash, spec, block_number, due_at) VALUES (?, ?, ?, ?, ?, 0)
          ON CONFLICT (id) DO UPDATE SET terms = excluded.terms, spec_hash = excluded.spec_hash,
-         spec = excluded.spec, block_number = excluded.block_number`,
+         spec = excluded.spec, block_number = excluded.block_number, due_at = 0`,
       )
       .run(job.id.toString(), job.terms, job.specHash, Buffer.from(job.spec), Number(job.blockNumber));
   }
@@ -268,12 +281,63 @@ export class Store {
   }
 
   markDone(jobId: bigint) {
-    this.db.prepare("UPDATE jobs SET done = 1 WHERE id = ?").run(jobId.toString());
+    this.db.prepare("UPDATE jobs SET done = 1, due_at = NULL WHERE id = ?").run(jobId.toString());
   }
 
+  /** Every job that is not done, in id order (tests and tools; a pass reads `workingSet`). */
   activeJobs(): JobRow[] {
     const rows = this.db.prepare("SELECT * FROM jobs WHERE done = 0 ORDER BY CAST(id AS INTEGER)").all() as RawJob[];
     return rows.map(toJob);
+  }
+
+  /**
+   * The jobs a pass reads, in id order: every job this keeper may hold (it has a bid on it, and
+   * the job was last seen in `holdingStates` or won by `me`), which the capacity counts, and at
+   * most `limit` of the others whose due time has come by chain time `now`, those due earliest
+   * first (a synced event makes a job due at 0) and among them the newest, whose auctions are the
+   * likeliest to be still open. Jobs due later, or only on their next event, are not read at all:
+   * a pass's reads follow what is due, not the history.
+   */
+  workingSet(now: number, limit: number, holdingStates: readonly number[], me: string): JobRow[] {
+    const held = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE done = 0 AND id IN (SELECT job_id FROM bids)
+         AND (state IS NULL OR state IN (${holdingStates.map(() => "?").join(",")}) OR winner = ?)`,
+      )
+      .all(...holdingStates, me.toLowerCase()) as RawJob[];
+    const due = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE done = 0 AND due_at <= ?
+         ORDER BY due_at, CAST(id AS INTEGER) DESC LIMIT ?`,
+      )
+      .all(now, limit + held.length) as RawJob[];
+    const seen = new Set(held.map((r) => r.id));
+    const rows = [...held, ...due.filter((r) => !seen.has(r.id)).slice(0, limit)];
+    return rows.map(toJob).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /**
+   * Records what a pass read of each job and when each is next due (chain seconds; null: on its
+   * next event only), in one SQLite transaction.
+   */
+  observe(jobs: readonly { id: bigint; state: number; winner: string; dueAt: number | null }[]) {
+    const stmt = this.db.prepare("UPDATE jobs SET state = ?, winner = ?, due_at = ? WHERE id = ? AND done = 0");
+    this.tx(() => {
+      for (const j of jobs) stmt.run(j.state, j.winner.toLowerCase(), j.dueAt, j.id.toString());
+    });
+  }
+
+  /** Makes a job due at once: an event about it was synced. */
+  wake(jobId: bigint) {
+    this.db.prepare("UPDATE jobs SET due_at = 0 WHERE id = ? AND done = 0").run(jobId.toString());
+  }
+
+  /** How many jobs are due by chain time `now` (a gauge of the backlog a pass works through). */
+  countDue(now: number): number {
+    const row = this.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE done = 0 AND due_at <= ?").get(now) as {
+      n: number;
+    };
+    return row.n;
   }
 
   job(jobId: bigint): JobRow | undefined {

@@ -9,17 +9,30 @@ import { termsToJson } from "./terms.js";
 /** Block hashes recorded per pass: deeper reorgs resync from the start block. */
 const RECORDED_HASHES = 8;
 /**
- * The market's events the keeper follows: jobs, the bids on them, and the result hash standing on
- * each (which the calls on a job with a result must pass back).
+ * The market's events the keeper follows: jobs, the bids on them, the result hash standing on
+ * each (which the calls on a job with a result must pass back), and every other change of a job's
+ * state. Each one makes its job due in the working set (`Store.wake`): between its events and
+ * its deadlines a job needs nothing, and is not read.
  */
 const SYNCED_EVENTS = [
   "JobPosted",
   "BidCommitted",
   "BidRevealed",
   "BidForfeited",
+  "JobAssigned",
+  "JobReopened",
   "ResultSubmitted",
+  "JobDisputed",
   "DisputeResolved",
+  "WorkerSlashed",
+  "JobSettled",
+  "JobCancelled",
+  "JobRefunded",
 ] as const;
+/** A decoded log of one of the synced events. */
+type SyncedLog = Awaited<ReturnType<LogCursor<typeof jobMarketAbi, (typeof SYNCED_EVENTS)[number]>["next"]>>[number];
+/** Logs read and applied at a time: a backfill holds about this many decoded logs in memory. */
+const SYNC_BATCH_LOGS = 1_000;
 /** The store's meta key of the orchestrator's `StepReady` cursor. */
 const STEP_READY_CURSOR = "orchestrator_cursor";
 
@@ -52,37 +65,60 @@ export class Syncer {
     });
   }
 
-  /** Applies every confirmed log up to `head`; returns the number of new jobs discovered. */
+  /**
+   * Applies every confirmed log up to `head`, in batches of about `SYNC_BATCH_LOGS` logs, each
+   * applied (with the cursor moved past it) before the next is read: a backfill over a busy market
+   * holds one batch in memory, not its whole history. Returns the number of new jobs discovered.
+   */
   async sync(head: bigint): Promise<number> {
     if (!(await this.checkReorg())) return 0;
     const target = head - BigInt(this.cfg.confirmations);
     const cursor = this.store.cursor() ?? this.cfg.startBlock - 1n;
     if (target <= cursor) return 0;
-    const from = cursor + 1n;
-    const total = target - cursor;
-    const backfill = total > BigInt(this.cfg.logWindow);
+    const backfill = target - cursor > BigInt(this.cfg.logWindow);
     // The store's cursor is the truth: a pass that read logs but stopped before applying them (a
     // block the node does not have yet) reads them again.
-    this.logs.nextBlock = from;
-    const logs = await this.logs.next(target, {
-      onProgress: backfill
-        ? (p) => this.log.info({ done: p.done.toString(), total: p.total.toString() }, "backfill progress (blocks)")
-        : undefined,
-    });
-    // Hashes of the newest synced blocks, so that a reorg rolls back exactly to its fork point.
-    const first = target - BigInt(RECORDED_HASHES - 1) > from ? target - BigInt(RECORDED_HASHES - 1) : from;
-    const recent: { number: bigint; hash: `0x${string}` }[] = [];
-    const numbers = Array.from({ length: Number(target - first + 1n) }, (_, i) => first + BigInt(i));
-    // Fetched together: behind a slow endpoint the pass pays one round trip for them, not one a block.
-    const blocks = await Promise.all(numbers.map((n) => this.block(n)));
-    for (const [i, n] of numbers.entries()) {
-      const b = blocks[i];
-      if (!b) return this.behind(n, 0);
-      recent.push({ number: n, hash: b.hash });
+    this.logs.nextBlock = cursor + 1n;
+    let discovered = 0;
+    let logCount = 0;
+    while (this.logs.nextBlock <= target) {
+      const from = this.logs.nextBlock;
+      const logs = await this.logs.next(target, {
+        maxLogs: SYNC_BATCH_LOGS,
+        onProgress: backfill
+          ? (p) => this.log.info({ done: p.to.toString(), total: target.toString() }, "backfill progress (blocks)")
+          : undefined,
+      });
+      const end = this.logs.nextBlock - 1n;
+      // Hashes of the newest blocks of the batch, so that a reorg rolls back exactly to its fork point.
+      const first = end - BigInt(RECORDED_HASHES - 1) > from ? end - BigInt(RECORDED_HASHES - 1) : from;
+      const numbers = Array.from({ length: Number(end - first + 1n) }, (_, i) => first + BigInt(i));
+      // Fetched together: behind a slow endpoint the pass pays one round trip for them, not one a block.
+      const blocks = await Promise.all(numbers.map((n) => this.block(n)));
+      const recent: { number: bigint; hash: `0x${string}` }[] = [];
+      for (const [i, n] of numbers.entries()) {
+        const b = blocks[i];
+        if (!b) return this.behind(n, discovered);
+        recent.push({ number: n, hash: b.hash });
+      }
+      const found = this.apply(logs, recent);
+      this.metrics.jobsSeen.inc(found);
+      discovered += found;
+      logCount += logs.length;
+      this.metrics.syncedBlock.set(Number(end));
     }
+    if (backfill) {
+      this.log.info({ from: (cursor + 1n).toString(), to: target.toString(), logs: logCount }, "backfill complete");
+    }
+    return discovered;
+  }
+
+  /** Applies one batch of logs and moves the cursor past it, in one SQLite transaction; returns the new jobs. */
+  private apply(logs: SyncedLog[], recent: readonly { number: bigint; hash: `0x${string}` }[]): number {
     let discovered = 0;
     this.store.tx(() => {
       for (const log of logs) {
+        if (log.eventName !== "JobPosted") this.store.wake(log.args.jobId);
         switch (log.eventName) {
           case "JobPosted": {
             const { jobId, terms, specHash, spec } = log.args;
@@ -114,10 +150,6 @@ export class Syncer {
       }
       for (const r of recent) this.store.setCursor(r.number, r.hash);
     });
-    this.metrics.jobsSeen.inc(discovered);
-    this.metrics.syncedBlock.set(Number(target));
-    if (backfill)
-      this.log.info({ from: from.toString(), to: target.toString(), logs: logs.length }, "backfill complete");
     return discovered;
   }
 

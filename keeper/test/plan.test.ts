@@ -5,6 +5,7 @@ import {
   decide,
   failureReason,
   holds,
+  nextDue,
   planJob,
   planPass,
   planReadyStep,
@@ -296,6 +297,55 @@ describe("planPass", () => {
   it("leaves a pending job alone, which keeps its place", () => {
     const pending = { id: 1n, terms, chain: chain(S.Open), local: local({ hasBid: true }), pending: true };
     expect(planPass([pending, open(2n)], me, cfg, 1)).toEqual([[], []]);
+  });
+});
+
+describe("nextDue", () => {
+  const due = (c: ChainJob, l: LocalJob = local(), extra: { pending?: boolean } = {}, config = cfg) =>
+    nextDue({ id: 7n, terms, chain: c, local: l, ...extra }, me, config);
+  const skip = local({ decision: "skip: no capability" });
+
+  it("keeps a job it would still bid on due every pass while it is open, and a pending job at once", () => {
+    expect(due(chain(S.Open, { deadline: NOW + 30, revealDeadline: NOW + 90 }))).toBe(NOW);
+    expect(due(chain(S.Revealing), local({ hasBid: true }), { pending: true })).toBe(NOW);
+  });
+
+  it("wakes a job at the next deadline that changes its state or opens a step, and not before", () => {
+    // Bid on, or not worth bidding on: nothing until the commit deadline, then the reveal deadline.
+    const open = chain(S.Open, { deadline: NOW + 30, revealDeadline: NOW + 90 });
+    expect(due(open, skip)).toBe(NOW + 30);
+    expect(due(open, local({ hasBid: true }))).toBe(NOW + 30);
+    expect(due(chain(S.Revealing, { deadline: NOW - 1, revealDeadline: NOW + 60 }), skip)).toBe(NOW + 60);
+    // Another worker's award: the end of its execution window, when a no-show can be finalized.
+    const awarding = chain(S.Awarding, { winner: OTHER, revealDeadline: NOW - 10, deadline: NOW - 70 });
+    expect(due(awarding, skip)).toBe(NOW - 10 + terms.executionWindow);
+    expect(planJob(7n, terms, { ...awarding, now: NOW - 11 + terms.executionWindow }, skip, me, cfg, 0, 4)).toEqual([]);
+    expect(
+      kinds(planJob(7n, terms, { ...awarding, now: NOW - 10 + terms.executionWindow }, skip, me, cfg, 0, 4)),
+    ).toEqual(["finalize"]);
+  });
+
+  it("wakes a keeper for someone else's settlement exactly at its own turn", () => {
+    const settleable = chain(S.Settleable, { winner: OTHER, deadline: NOW - 5, revealDeadline: NOW - 500 });
+    const turn = NOW - 5 + turnDelay(7n, ME, cfg.housekeepingDelaySec);
+    expect(due(settleable, skip)).toBe(turn);
+    expect(planJob(7n, terms, { ...settleable, now: turn - 1 }, skip, me, cfg, 0, 4)).toEqual([]);
+    expect(kinds(planJob(7n, terms, { ...settleable, now: turn }, skip, me, cfg, 0, 4))).toEqual(["settle"]);
+    // Without housekeeping only its own jobs concern it: past the deadlines, nothing is due.
+    expect(due(settleable, skip, {}, { ...cfg, housekeeping: false })).toBeNull();
+  });
+
+  it("wakes a disputed job when the committee's voting ends", () => {
+    const disputed = chain(S.Disputed, {
+      deadline: NOW + 3600,
+      committee: { openedAt: NOW - 100, resolved: false, votingEnds: NOW + 20 },
+    });
+    expect(due(disputed, skip)).toBe(NOW + 20);
+  });
+
+  it("leaves a job with every deadline behind it to its next event: an unfilled job costs no reads", () => {
+    expect(due(chain(S.Unfilled, { deadline: NOW - 600, revealDeadline: NOW - 600 }), skip)).toBeNull();
+    expect(due(chain(S.Overdue, { winner: OTHER, deadline: NOW - 600, revealDeadline: NOW - 700 }), skip)).toBeNull();
   });
 });
 

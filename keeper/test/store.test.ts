@@ -118,6 +118,42 @@ describe("Store", () => {
     expect(s.job(2n)?.resultHash).toBeNull();
   });
 
+  it("reads only the jobs that are due or held: the working set does not grow with history", () => {
+    const s = new Store(":memory:");
+    const add = (id: bigint) =>
+      s.upsertJob({ id, terms: "{}", specHash: "0x00", spec: new Uint8Array(), blockNumber: 1n });
+    for (let id = 1n; id <= 6n; id++) add(id);
+    const OPEN = [1, 2];
+    // Newly synced jobs are all due at once, the newest first and at most `limit` of them.
+    expect(s.workingSet(1000, 4, OPEN, TO).map((j) => j.id)).toEqual([3n, 4n, 5n, 6n]);
+    // After a pass: 1 is Unfilled with nothing ahead, 2 due at 1,100, 3 bid on and revealing, 4 won
+    // by this keeper, 5 lost to another bidder, 6 due again next pass.
+    s.saveBid({ jobId: 3n, round: 0, price: 1n, salt: "0x01", commitment: "0x02" });
+    s.saveBid({ jobId: 4n, round: 0, price: 1n, salt: "0x01", commitment: "0x02" });
+    s.saveBid({ jobId: 5n, round: 0, price: 1n, salt: "0x01", commitment: "0x02" });
+    s.observe([
+      { id: 1n, state: 4, winner: "0x00", dueAt: null },
+      { id: 2n, state: 1, winner: "0x00", dueAt: 1100 },
+      { id: 3n, state: 2, winner: "0x00", dueAt: 5000 },
+      { id: 4n, state: 5, winner: TO.toUpperCase().replace("0X", "0x"), dueAt: 5000 },
+      { id: 5n, state: 5, winner: "0x00000000000000000000000000000000000000bb", dueAt: 5000 },
+      { id: 6n, state: 1, winner: "0x00", dueAt: 1000 },
+    ]);
+    expect(s.workingSet(1050, 4, OPEN, TO).map((j) => j.id)).toEqual([3n, 4n, 6n]);
+    // The earliest due first: with room for one, 6 (due at 1,000) before 2 (due at 1,100).
+    expect(s.workingSet(1100, 1, OPEN, TO).map((j) => j.id)).toEqual([3n, 4n, 6n]);
+    expect(s.workingSet(1100, 2, OPEN, TO).map((j) => j.id)).toEqual([2n, 3n, 4n, 6n]);
+    expect(s.countDue(1100)).toBe(2);
+    // An event wakes a job; a job that is done stays done.
+    s.wake(1n);
+    s.markDone(6n);
+    s.wake(6n);
+    expect(s.workingSet(1050, 4, OPEN, TO).map((j) => j.id)).toEqual([1n, 3n, 4n]);
+    // A reorg makes every job due again: what the replaced blocks did is unknown until resynced.
+    s.rollbackTo(1n, undefined);
+    expect(s.workingSet(1050, 10, OPEN, TO).map((j) => j.id)).toEqual([1n, 2n, 3n, 4n, 5n]);
+  });
+
   it("adds the result hash to a store an older keeper wrote", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "store-migrate-"));
     const file = path.join(dir, "old.db");
@@ -128,6 +164,8 @@ describe("Store", () => {
     old.close();
     const s = new Store(file);
     expect(s.job(5n)).toMatchObject({ id: 5n, resultHash: null });
+    // The older keeper's jobs join the working set, due at once.
+    expect(s.workingSet(0, 10, [1, 2], TO).map((j) => j.id)).toEqual([5n]);
     s.setResultHash(5n, "0xdd", 4n);
     expect(s.job(5n)?.resultHash).toBe("0xdd");
     s.close();

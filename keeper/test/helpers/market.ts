@@ -236,6 +236,35 @@ export function market(net: Devnet, dep: Deployment) {
 
 export type Market = ReturnType<typeof market>;
 
+/**
+ * Posts `count` ETH wasm jobs that nobody bids on, `perPost` to a `postJobs`, while the node
+ * automines, then moves the chain past their windows: the market holds `count` Unfilled jobs.
+ */
+export async function fillWithUnfilledJobs(
+  net: Devnet,
+  baton: Market,
+  modules: ModuleServer,
+  count: number,
+  perPost = 250,
+): Promise<void> {
+  const windows = { commitWindow: 10, revealWindow: 10, executionWindow: 60, challengeWindow: 10 };
+  const terms = await baton.terms({ ...windows, maxReward: parseEther("0.001"), bond: parseEther("0.001") });
+  const spec = wasmSpec(modules, "wordfreq", "nobody bids on this one");
+  const packed = packTerms(terms);
+  const encoded = toHex(encodeSpec(spec));
+  for (let posted = 0; posted < count; posted += perPost) {
+    const n = Math.min(perPost, count - posted);
+    await baton.send(
+      REQUESTER,
+      "postJobs",
+      [Array(n).fill(packed), Array(n).fill(specHash(spec)), Array(n).fill(encoded)],
+      terms.maxReward * BigInt(n),
+    );
+  }
+  await net.testClient.increaseTime({ seconds: windows.commitWindow + windows.revealWindow + 100 });
+  await net.testClient.mine({ blocks: 1 });
+}
+
 /** A real node with Baton deployed, the demo modules served and `workers` registered and staked. */
 export type KeeperNetwork = {
   net: Devnet;

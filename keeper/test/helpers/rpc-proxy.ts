@@ -37,6 +37,10 @@ export type ProxyStats = {
   faults: Record<FaultKind, number>;
   /** Calls hit by a fault, by JSON-RPC method. */
   methods: Record<string, number>;
+  /** Every call received, by JSON-RPC method. */
+  called: Record<string, number>;
+  /** Bytes of the answers sent back. */
+  bytesOut: number;
 };
 
 type RpcCall = { jsonrpc?: string; id?: unknown; method?: string; params?: unknown[] };
@@ -66,6 +70,8 @@ export class RpcProxy {
     calls: 0,
     faults: { drop: 0, delay: 0, http5xx: 0, staleHead: 0, reorder: 0 },
     methods: {},
+    called: {},
+    bytesOut: 0,
   };
   private mode: FaultMode = { kind: "pass" };
   /** The head a stale node reports, while in staleHead mode. */
@@ -146,6 +152,7 @@ export class RpcProxy {
     }
     this.stats.calls += Array.isArray(parsed) ? parsed.length : 1;
     const methods = (Array.isArray(parsed) ? parsed : [parsed]).map((c) => c?.method ?? "(not JSON-RPC)");
+    for (const m of methods) this.stats.called[m] = (this.stats.called[m] ?? 0) + 1;
     const mode = this.mode;
     const hit = mode.kind !== "pass" && mode.kind !== "reorder" && this.random() < mode.rate;
     if (hit && mode.kind !== "staleHead") this.countMethods(methods);
@@ -175,6 +182,7 @@ export class RpcProxy {
     }
     if (mode.kind === "reorder" && this.mode.kind === "reorder") await this.hold(mode, methods);
     if (res.destroyed) return;
+    this.stats.bytesOut += Buffer.byteLength(answer.body);
     res.writeHead(answer.status, { "content-type": answer.status === 200 ? "application/json" : "text/plain" });
     res.end(answer.body);
   }
