@@ -293,9 +293,11 @@ export function holds(chain: Pick<ChainJob, "state" | "winner">, hasBid: boolean
 }
 
 /**
- * One pass's plan over every tracked job, in order (`planJob` for each). The jobs this keeper
- * holds count against `capacity`; each commit planned takes a place and locks its bond, so the
- * jobs after it see the capacity and the free stake that are left.
+ * One pass's plan over the jobs read (`planJob` for each), returned in their order. The jobs this
+ * keeper holds count against `capacity`; each commit planned takes a place and locks its bond, so
+ * the jobs planned after it see the capacity and the free stake that are left. Open jobs are
+ * planned last, in `bidOrder`, so that several keepers with little capacity spread over a burst of
+ * jobs instead of all bidding on the same few.
  */
 export function planPass(
   jobs: readonly PassJob[],
@@ -305,16 +307,36 @@ export function planPass(
 ): Action[][] {
   let held = jobs.filter((j) => holds(j.chain, j.local.hasBid, me)).length;
   let locked = me.locked;
-  return jobs.map((j) => {
-    if (j.pending) return [];
+  const plans: Action[][] = jobs.map(() => []);
+  for (const i of bidOrder(jobs, me.address)) {
+    const j = jobs[i];
+    if (j.pending) continue;
     const actions = planJob(j.id, j.terms, j.chain, j.local, { ...me, locked }, cfg, held, capacity);
     for (const action of actions) {
       if (action.kind !== "commit") continue;
       held += 1;
       locked += j.terms.bond;
     }
-    return actions;
-  });
+    plans[i] = actions;
+  }
+  return plans;
+}
+
+/**
+ * The order in which a pass plans its jobs (indices into `jobs`): every job not open first, as
+ * read; then the open ones, those with the fewest sealed bids of other keepers in the current
+ * round first (a job nobody bid on yet needs this keeper most), and among equals in an order drawn
+ * from the job and this keeper's address, which differs from one keeper to the next.
+ */
+export function bidOrder(jobs: readonly Pick<PassJob, "id" | "chain" | "local">[], me: `0x${string}`): number[] {
+  const others = (j: (typeof jobs)[number]) =>
+    j.local.unrevealed.filter((u) => u.round === j.chain.round && !same(u.bidder, me)).length;
+  const draw = (j: (typeof jobs)[number]) => BigInt(keccak256(encodePacked(["uint256", "address"], [j.id, me])));
+  const open = jobs.map((j, i) => i).filter((i) => jobs[i].chain.state === S.Open);
+  const rest = jobs.map((j, i) => i).filter((i) => jobs[i].chain.state !== S.Open);
+  const keyed = open.map((i) => ({ i, others: others(jobs[i]), draw: draw(jobs[i]) }));
+  keyed.sort((a, b) => a.others - b.others || (a.draw < b.draw ? -1 : a.draw > b.draw ? 1 : 0));
+  return [...rest, ...keyed.map((k) => k.i)];
 }
 
 /**

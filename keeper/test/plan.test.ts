@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ZERO_ADDRESS, ZERO_HASH } from "@baton/sdk";
 import { sampleTerms } from "@baton/testkit";
 import {
+  bidOrder,
   decide,
   failureReason,
   holds,
@@ -260,22 +261,23 @@ describe("planJob", () => {
 });
 
 describe("planPass", () => {
-  const open = (id: bigint, overrides: Partial<Terms> = {}) => ({
+  const open = (id: bigint, overrides: Partial<Terms> = {}, bidders = 0) => ({
     id,
     terms: { ...terms, ...overrides },
     chain: chain(S.Open),
-    local: local(),
+    // `bidders` other keepers have sealed a bid on it this round: it is planned after those with fewer.
+    local: local({ unrevealed: Array.from({ length: bidders }, () => ({ round: 0, bidder: OTHER })) }),
   });
 
   it("counts the jobs it holds against its capacity, and gives each commit a place", () => {
     const revealing = { id: 1n, terms, chain: chain(S.Revealing), local: local({ hasBid: true }) };
-    expect(planPass([revealing, open(2n), open(3n)], me, cfg, 2).map(kinds)).toEqual([[], ["commit"], []]);
+    expect(planPass([revealing, open(2n), open(3n, {}, 1)], me, cfg, 2).map(kinds)).toEqual([[], ["commit"], []]);
     expect(planPass([open(2n), open(3n)], me, cfg, 2).map(kinds)).toEqual([["commit"], ["commit"]]);
   });
 
   it("locks each committed bond, so a later job waits for free stake", () => {
     const bond = terms.bond;
-    const plans = planPass([open(1n), open(2n)], { ...me, stake: bond + bond / 2n }, cfg, 4);
+    const plans = planPass([open(1n), open(2n, {}, 1)], { ...me, stake: bond + bond / 2n }, cfg, 4);
     expect(plans.map(kinds)).toEqual([["commit"], ["lackStake"]]);
     expect(plans[1]).toEqual([{ kind: "lackStake", free: bond / 2n, bond }]);
   });
@@ -288,10 +290,36 @@ describe("planPass", () => {
     };
     // 400k gas at 1 gwei is 0.0004 ETH: above the first job's reward, within the second's.
     const cheap = { ...open(1n, { maxReward: 100_000n * gwei, bond: 1n }), chain: chain(S.Open, { gasPrice: gwei }) };
-    const fair = { ...open(2n), chain: chain(S.Open, { gasPrice: gwei }) };
+    const fair = { ...open(2n, {}, 1), chain: chain(S.Open, { gasPrice: gwei }) };
     expect(planPass([cheap, fair], me, costPlus, 1).map(kinds)).toEqual([["decline"], ["commit"]]);
     const poor = { ...me, stake: 0n };
-    expect(planPass([open(1n), open(2n, { bond: 0n })], poor, cfg, 1).map(kinds)).toEqual([["lackStake"], ["commit"]]);
+    expect(planPass([open(1n), open(2n, { bond: 0n }, 1)], poor, cfg, 1).map(kinds)).toEqual([
+      ["lackStake"],
+      ["commit"],
+    ]);
+  });
+
+  it("spreads keepers over a burst: the jobs others bid on least first, then each keeper's own draw", () => {
+    const burst = Array.from({ length: 20 }, (_, i) => open(BigInt(i + 1)));
+    const firstFour = (address: `0x${string}`) =>
+      planPass(burst, { ...me, address }, cfg, 4)
+        .map((plan, i) => (plan.length ? burst[i].id : undefined))
+        .filter((id) => id !== undefined);
+    const mine = firstFour(ME);
+    const theirs = firstFour(OTHER);
+    expect(mine).toHaveLength(4);
+    expect(theirs).toHaveLength(4);
+    // Two keepers of capacity 4 do not both take the same four jobs out of twenty.
+    expect(mine.filter((id) => theirs.includes(id)).length).toBeLessThan(4);
+    // A job another keeper already bid on waits behind those nobody bid on.
+    const contested = burst.map((j) => (mine.includes(j.id) ? open(j.id, {}, 1) : j));
+    const next = planPass(contested, me, cfg, 4)
+      .map((plan, i) => (plan.length ? contested[i].id : undefined))
+      .filter((id) => id !== undefined);
+    expect(next.filter((id) => mine.includes(id))).toEqual([]);
+    // Jobs that are not open are planned first, in the order read.
+    const revealing = { id: 99n, terms, chain: chain(S.Revealing), local: local() };
+    expect(bidOrder([open(1n), revealing, open(2n, {}, 2)], ME)).toEqual([1, 0, 2]);
   });
 
   it("leaves a pending job alone, which keeps its place", () => {
