@@ -72,6 +72,11 @@ export const configSchema = z
      * rest wait for the next pass). Bounds a pass's reads whatever the market's history.
      */
     maxJobsPerPass: z.number().int().min(1).max(10_000).default(400),
+    /**
+     * Most executions running at once, whatever the capacity: a won job waits for a free slot
+     * (each wasm execution holds its own memory limit, so the capacity alone does not bound memory).
+     */
+    maxExecutions: z.number().int().min(1).max(1_000).default(8),
     strategy: strategySchema,
     /** Lowest reward worth bidding on, per token (address, or "ETH"), in base units. */
     minReward: z.record(z.string(), decimal).default({}),

@@ -27,7 +27,7 @@ export class Executions {
   constructor(
     private readonly store: Store,
     private readonly executors: Map<string, Executor>,
-    private readonly cfg: Pick<KeeperConfig, "executionRetry">,
+    private readonly cfg: Pick<KeeperConfig, "executionRetry" | "maxExecutions">,
     private readonly metrics: Metrics,
     private readonly log: Logger,
     /** Shutdown: running executions are told to stop, and are left to run again after a restart. */
@@ -44,10 +44,15 @@ export class Executions {
     await Promise.race([Promise.allSettled(this.running.values()), sleep(ms)]);
   }
 
-  /** Starts executing the job's round `round` in the background, unless it is running already. */
-  start(job: ExecutableJob, round: number): void {
+  /**
+   * Starts executing the job's round `round` in the background, unless it is running already or
+   * `maxExecutions` are running: then it waits, and the next pass's plan asks again. Returns
+   * whether it runs now.
+   */
+  start(job: ExecutableJob, round: number): boolean {
     const key = `${job.id}:${round}`;
-    if (this.running.has(key) || !job.spec.ok) return;
+    if (this.running.has(key)) return true;
+    if (!job.spec.ok || this.running.size >= this.cfg.maxExecutions) return false;
     const spec = job.spec.spec;
     const row = this.store.job(job.id)!;
     const executor = this.executors.get(spec.kind);
@@ -114,5 +119,6 @@ export class Executions {
       }
     })();
     this.running.set(key, run);
+    return true;
   }
 }

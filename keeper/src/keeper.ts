@@ -268,7 +268,9 @@ export class Keeper {
         );
         return;
       case "execute":
-        this.executions.start(job, action.round);
+        if (!this.executions.start(job, action.round) && job.spec.ok) {
+          this.log.debug({ job: job.id.toString(), running: this.executions.size }, "waiting for an execution slot");
+        }
         return;
       case "done":
         this.store.markDone(job.id);
