@@ -13,13 +13,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { parseEther } from "viem";
-import { jobMarketAbi } from "@baton/sdk";
-import { account, deployBaton, privateKeyOf, startDevnet } from "@baton/testkit/devnet";
+import { deployBaton, privateKeyOf, startDevnet } from "@baton/testkit/devnet";
 import { serveModules } from "@baton/testkit/modules";
 import { machine, median, readResults, table, writeResults, writeSection } from "@baton/testkit/bench";
 import { RpcProxy } from "../test/helpers/rpc-proxy.js";
-import { fillWithUnfilledJobs, market, waitFor, wasmSpec } from "../test/helpers/market.js";
+import { blocksToCommit, fillWithUnfilledJobs, market, waitFor } from "../test/helpers/market.js";
 
 const TRACKED = Number(process.env.BENCH_TRACKED ?? 10_000);
 const NEW_JOBS = Number(process.env.BENCH_NEW_JOBS ?? 3);
@@ -119,28 +117,7 @@ async function measure() {
     // New jobs among the old ones: blocks from the posting to this keeper's commit.
     const blocks: number[] = [];
     for (let i = 0; i < NEW_JOBS; i++) {
-      const fromBlock = await net.publicClient.getBlockNumber();
-      const { jobId } = await baton.post(
-        await baton.terms({ ...WINDOWS, maxReward: parseEther("0.1"), bond: parseEther("0.1") }),
-        wasmSpec(modules, "wordfreq", `new job ${i} among ${TRACKED} old ones`),
-      );
-      // From the posting on: all of history is over the HTTP client's 10 MiB cap on an answer.
-      const events = () => net.publicClient.getContractEvents({ address: dep.market, abi: jobMarketAbi, fromBlock });
-      const posted = (await events()).find(
-        (l) => l.eventName === "JobPosted" && (l.args as { jobId: bigint }).jobId === jobId,
-      )!.blockNumber;
-      const committed = await waitFor(
-        async () =>
-          (await events()).find(
-            (l) =>
-              l.eventName === "BidCommitted" &&
-              (l.args as { jobId: bigint }).jobId === jobId &&
-              (l.args as { bidder: string }).bidder === account(KEEPER).address,
-          )?.blockNumber,
-        60_000,
-        `the keeper's commit on new job ${jobId}`,
-      );
-      blocks.push(Number(committed - posted));
+      blocks.push(await blocksToCommit(net, dep, modules, KEEPER, WINDOWS, `new job ${i} among old ones`, 60_000));
     }
     return {
       tracked: TRACKED,

@@ -237,6 +237,43 @@ export function market(net: Devnet, dep: Deployment) {
 export type Market = ReturnType<typeof market>;
 
 /**
+ * Posts a new wasm job (the given windows, 0.1 ETH reward and bond) and waits for node account
+ * `keeper`'s commit on it; returns the blocks from the posting to the commit. Reads the market's
+ * logs from the posting on only: a long history is over the HTTP client's 10 MiB cap on an answer.
+ */
+export async function blocksToCommit(
+  net: Devnet,
+  dep: Deployment,
+  modules: ModuleServer,
+  keeper: number,
+  windows: Pick<Terms, "commitWindow" | "revealWindow" | "executionWindow" | "challengeWindow">,
+  text: string,
+  timeoutMs: number,
+): Promise<number> {
+  const baton = market(net, dep);
+  const fromBlock = await net.publicClient.getBlockNumber();
+  const events = () => net.publicClient.getContractEvents({ address: dep.market, abi: jobMarketAbi, fromBlock });
+  const { jobId } = await baton.post(
+    await baton.terms({ ...windows, maxReward: parseEther("0.1"), bond: parseEther("0.1") }),
+    wasmSpec(modules, "wordfreq", text),
+  );
+  const ofJob = (l: { args: unknown }) => (l.args as { jobId?: bigint }).jobId === jobId;
+  const posted = (await events()).find((l) => l.eventName === "JobPosted" && ofJob(l))!.blockNumber;
+  const committed = await waitFor(
+    async () =>
+      (await events()).find(
+        (l) =>
+          l.eventName === "BidCommitted" &&
+          ofJob(l) &&
+          (l.args as { bidder: string }).bidder === account(keeper).address,
+      )?.blockNumber,
+    timeoutMs,
+    `keeper ${keeper}'s commit on job ${jobId}`,
+  );
+  return Number(committed - posted);
+}
+
+/**
  * Posts `count` ETH wasm jobs that nobody bids on, `perPost` to a `postJobs`, while the node
  * automines, then moves the chain past their windows: the market holds `count` Unfilled jobs.
  */
