@@ -203,13 +203,19 @@ export class Keeper {
   }
 
   /**
-   * Records when each job of the pass is next due, from what the pass read and what this keeper
-   * recorded since (a commit queued, a decision taken). A job due only on its next event leaves
-   * the working set, and its cached workflow inputs are dropped.
+   * Records when each job of the pass is next due, from what the pass read and the two records
+   * `nextDue` reads that the pass itself may have changed (the decision, a commit queued). A job
+   * due only on its next event leaves the working set, and its cached spec is dropped.
    */
   private scheduleNext(jobs: readonly PassJob[], me: Me) {
     const next = jobs.map((job) => {
-      const local = job.pending ? job.local : this.localView({ id: job.id, chain: job.chain, spec: undefined });
+      const local = job.pending
+        ? job.local
+        : {
+            ...job.local,
+            decision: this.store.job(job.id)?.decision ?? null,
+            hasBid: this.store.bid(job.id, job.chain.round) !== undefined,
+          };
       const dueAt = nextDue({ ...job, local }, me, this.cfg);
       if (dueAt === null) this.specs.forget(job.id);
       return { id: job.id, state: job.chain.state, winner: job.chain.winner, dueAt };
@@ -239,13 +245,13 @@ export class Keeper {
   }
 
   /** What this keeper recorded about the job, as the planner sees it. */
-  private localView(job: Pick<Tracked, "id" | "chain"> & { spec: Tracked["spec"] | undefined }): LocalJob {
+  private localView(job: Tracked): LocalJob {
     const row = this.store.job(job.id)!;
     const exec = this.store.execution(job.id, job.chain.round);
     const failure = this.store.deterministicFailure(job.id, row.specHash);
     return {
       decision: row.decision,
-      specKind: job.spec?.ok ? job.spec.spec.kind : undefined,
+      specKind: job.spec.ok ? job.spec.spec.kind : undefined,
       hasBid: this.store.bid(job.id, job.chain.round) !== undefined,
       execution: exec?.status,
       unrevealed: this.store.unrevealed(job.id),

@@ -332,9 +332,12 @@ export function bidOrder(jobs: readonly Pick<PassJob, "id" | "chain" | "local">[
   const others = (j: (typeof jobs)[number]) =>
     j.local.unrevealed.filter((u) => u.round === j.chain.round && !same(u.bidder, me)).length;
   const draw = (j: (typeof jobs)[number]) => BigInt(keccak256(encodePacked(["uint256", "address"], [j.id, me])));
-  const open = jobs.map((j, i) => i).filter((i) => jobs[i].chain.state === S.Open);
-  const rest = jobs.map((j, i) => i).filter((i) => jobs[i].chain.state !== S.Open);
-  const keyed = open.map((i) => ({ i, others: others(jobs[i]), draw: draw(jobs[i]) }));
+  const rest: number[] = [];
+  const keyed: { i: number; others: number; draw: bigint }[] = [];
+  for (const [i, j] of jobs.entries()) {
+    if (j.chain.state === S.Open) keyed.push({ i, others: others(j), draw: draw(j) });
+    else rest.push(i);
+  }
   keyed.sort((a, b) => a.others - b.others || (a.draw < b.draw ? -1 : a.draw > b.draw ? 1 : 0));
   return [...rest, ...keyed.map((k) => k.i)];
 }
