@@ -16,6 +16,7 @@ import {
   type WorkflowStepDraft,
 } from "@baton/sdk";
 import { readIgnitionAddressBook, writeAddressBook } from "@baton/sdk/node";
+import { DEV_JOB, DEV_KEEPERS, DEV_KEEPER_SETTINGS, DEV_STAKE_WEI } from "@baton/testkit/devstack";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -33,20 +34,7 @@ export const DEMO_CORPUS = {
     "no server coordinates the work and any keeper can stop without stopping the workflow",
 };
 
-export const DEMO_KEEPERS = [
-  { index: 2, name: "keeper-a", strategy: { kind: "fraction", fraction: 0.85 } },
-  { index: 3, name: "keeper-b", strategy: { kind: "fraction", fraction: 0.6 } },
-  {
-    index: 4,
-    name: "keeper-c",
-    strategy: {
-      kind: "cost-plus",
-      margin: 0.4,
-      executionCostWei: { wasm: parseEther("0.004").toString() },
-      gasPerJob: 400_000,
-    },
-  },
-];
+export const DEMO_KEEPERS = DEV_KEEPERS;
 
 const account = (index: number) => mnemonicToAccount(MNEMONIC, { addressIndex: index });
 const keyOf = (index: number): Hex => `0x${Buffer.from(account(index).getHdKey().privateKey!).toString("hex")}`;
@@ -86,7 +74,7 @@ export async function prepareKeepers(rpcUrl: string, stateDir: string) {
         `local://${k.name}`,
       ]),
     );
-    await send(wallet, publicClient, marketCall(book.jobMarket, "depositStake", [], parseEther("5")));
+    await send(wallet, publicClient, marketCall(book.jobMarket, "depositStake", [], DEV_STAKE_WEI));
     const config = path.join(stateDir, `${k.name}.json`);
     writeFileSync(
       config,
@@ -101,12 +89,8 @@ export async function prepareKeepers(rpcUrl: string, stateDir: string) {
           committeeArbiter: book.committeeArbiter,
           startBlock: book.deploymentBlock.toString(),
           dbPath: path.join(stateDir, `${k.name}.db`),
-          confirmations: 1,
-          pollIntervalMs: 1000,
-          capabilities: ["wasm", "http.json"],
-          capacity: 8,
+          ...DEV_KEEPER_SETTINGS,
           strategy: k.strategy,
-          summaryIntervalSec: 30,
           // The demo workflow fetches its text from the local module host.
           executors: { cacheDir: path.join(stateDir, "modules"), allowPrivateNetwork: true },
         },
@@ -159,12 +143,9 @@ export async function seedJobs(rpcUrl: string, moduleBase: string) {
   ];
   const terms = await buildTerms(publicClient, book, {
     requester: account(1).address,
-    maxReward: parseEther("0.05"),
-    bond: parseEther("0.05"),
-    commitWindow: 20,
-    revealWindow: 20,
-    executionWindow: 60,
-    challengeWindow: 20,
+    maxReward: DEV_JOB.maxReward,
+    bond: DEV_JOB.bond,
+    ...DEV_JOB.windows,
   });
   const { result: firstJobId } = await send(
     wallet,
@@ -201,7 +182,7 @@ export async function seedWorkflow(rpcUrl: string, moduleBase: string) {
     arbiter: book.committeeArbiter,
     bond: parseEther("0.04"),
     maxReward: parseEther("0.04"),
-    windows: { commitWindow: 20, revealWindow: 20, executionWindow: 60, challengeWindow: 20 },
+    windows: DEV_JOB.windows,
   };
   const corpusUrl = `${moduleBase.replace(/\/modules$/, "")}/corpus.json`;
   const steps: WorkflowStepDraft[] = [

@@ -65,8 +65,12 @@ export const configSchema = z
     pollIntervalMs: z.number().int().min(100).max(60_000).default(1_000),
     /** Executor kinds this keeper serves. */
     capabilities: z.array(z.enum(["wasm", "http.json", "contract.call"])).min(1),
-    /** Most jobs held (bid on, assigned or executing) at once. */
-    capacity: z.number().int().min(1).max(1_000).default(4),
+    /**
+     * Most jobs held (bid on, assigned or executing) at once; `"stake"`: as many as the free stake
+     * covers, each bid locking its job's bond until the job ends (executions stay capped by
+     * `maxExecutions`).
+     */
+    capacity: z.union([z.number().int().min(1).max(1_000), z.literal("stake")]).default(4),
     /**
      * Most jobs read in one pass besides those the keeper holds: the due ones, earliest first (the
      * rest wait for the next pass). Bounds a pass's reads whatever the market's history.
@@ -144,6 +148,11 @@ export const configSchema = z
 
 export type KeeperConfig = z.infer<typeof configSchema>;
 export type Strategy = z.infer<typeof strategySchema>;
+
+/** The most jobs `planPass` lets the keeper hold: its capacity, or no count at all under `"stake"`. */
+export function heldLimit(cfg: Pick<KeeperConfig, "capacity">): number {
+  return cfg.capacity === "stake" ? Number.POSITIVE_INFINITY : cfg.capacity;
+}
 
 /** The signing key, kept apart from the config so that it is never logged. */
 export type Secrets = { privateKey: `0x${string}` };

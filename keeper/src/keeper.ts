@@ -12,7 +12,7 @@ import {
 import type { Logger } from "pino";
 import type { Server } from "node:http";
 import { computeCommitment, newSalt, readResultHash, ZERO_HASH } from "@baton/sdk";
-import type { KeeperConfig } from "./config.js";
+import { heldLimit, type KeeperConfig } from "./config.js";
 import { chainFor, makePublicClient } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
 import {
@@ -113,7 +113,7 @@ export class Keeper {
       );
     }
     // Every execution listens on the shutdown signal.
-    setMaxListeners(this.cfg.capacity + 16, this.abort.signal);
+    setMaxListeners(this.cfg.capacity === "stake" ? 0 : this.cfg.capacity + 16, this.abort.signal);
     if (this.cfg.wsUrl) this.watchBlocks(this.cfg.wsUrl);
     if (this.cfg.trustedArbiters.length === 0) {
       this.log.warn("no trusted arbiter configured (committeeArbiter or trustedArbiters): no job will be bid on");
@@ -190,7 +190,7 @@ export class Keeper {
       local: this.localView(job),
       ...(job.pending ? { pending: true } : {}),
     }));
-    const plans = planPass(passJobs, me, this.cfg, this.cfg.capacity);
+    const plans = planPass(passJobs, me, this.cfg, heldLimit(this.cfg));
     for (const [i, job] of tracked.entries()) {
       if (this.abort.signal.aborted) break;
       for (const action of plans[i]) this.perform(job, action);

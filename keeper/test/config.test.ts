@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { ConfigError, loadConfig, loadSecrets, parseConfig } from "../src/config.js";
+import { ConfigError, heldLimit, loadConfig, loadSecrets, parseConfig } from "../src/config.js";
 import { decryptKeystore, encryptKeystore } from "../src/keystore.js";
 
 const valid = {
@@ -24,6 +24,11 @@ describe("config", () => {
     expect(cfg.startBlock).toBe(0n);
   });
 
+  it("takes a capacity as a count of jobs, or as whatever the free stake covers", () => {
+    expect(heldLimit(parseConfig({ ...valid, capacity: 8 }))).toBe(8);
+    expect(heldLimit(parseConfig({ ...valid, capacity: "stake" }))).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it("names the offending field in one clear message", () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ ...valid, market: "0x123" }, "config: market: must be a 0x-prefixed 20-byte hex address"],
@@ -32,6 +37,8 @@ describe("config", () => {
       [{ ...valid, rpcUrls: [] }, "config: rpcUrls:"],
       [{ ...valid, confirmations: -1 }, "config: confirmations:"],
       [{ ...valid, unknownField: 1 }, "config: (root):"],
+      [{ ...valid, capacity: "lots" }, "config: capacity:"],
+      [{ ...valid, capacity: 0 }, "config: capacity:"],
     ];
     for (const [raw, message] of cases) {
       expect(() => parseConfig(raw)).toThrow(ConfigError);

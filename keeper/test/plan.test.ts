@@ -282,6 +282,14 @@ describe("planPass", () => {
     expect(plans[1]).toEqual([{ kind: "lackStake", free: bond / 2n, bond }]);
   });
 
+  it("under a capacity of the free stake, commits to every job whose bond still fits", () => {
+    const bond = terms.bond;
+    const burst = Array.from({ length: 30 }, (_, i) => open(BigInt(i + 1)));
+    const plans = planPass(burst, { ...me, stake: bond * 25n }, cfg, Number.POSITIVE_INFINITY);
+    expect(plans.filter((p) => kinds(p)[0] === "commit")).toHaveLength(25);
+    expect(plans.filter((p) => kinds(p)[0] === "lackStake")).toHaveLength(5);
+  });
+
   it("gives no place to a bid it declines or cannot cover", () => {
     const gwei = 10n ** 9n;
     const costPlus = {
