@@ -16,20 +16,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import {
-  decodeFunctionData,
-  encodeFunctionData,
-  keccak256,
-  parseEther,
-  parseEventLogs,
-  toHex,
-  zeroHash,
-  type Hex,
-} from "viem";
-import { BATCH_FUNCTIONS, computeCommitment, encodeSpec, jobMarketAbi, newSalt, packTerms, specHash } from "@baton/sdk";
+import { encodeFunctionData, keccak256, parseEther, parseEventLogs, toHex, zeroHash, type Hex } from "viem";
+import { computeCommitment, encodeSpec, jobMarketAbi, newSalt, packTerms, specHash } from "@baton/sdk";
 import { account } from "@baton/testkit/devnet";
 import { machine, median, readResults, table, writeResults, writeSection } from "@baton/testkit/bench";
 import { S } from "../src/plan.js";
+import { COUNTED, STEPS, readLedger, totalOf, type JobGas } from "./ledger.js";
 import { runKeeper, startKeeperNetwork, waitFor, wasmSpec, type KeeperNetwork } from "../test/helpers/market.js";
 
 const KEEPERS = [2, 3, 4];
@@ -42,34 +34,8 @@ const STRATEGIES = [0.9, 0.8, 0.7].map((fraction) => ({ kind: "fraction", fracti
 const REWARD = parseEther("0.05");
 const WARM = process.env.BENCH_WARM !== "0";
 
-/** The step a market function is, in the lifecycle's words. */
-const STEP: Record<string, string> = {
-  postJob: "post",
-  commitBid: "commit",
-  revealBid: "reveal",
-  finalizeAuction: "finalize",
-  submitResult: "submit",
-  settle: "settle",
-  accept: "settle",
-  forfeitUnrevealed: "forfeit",
-  slashNoShow: "slash",
-};
-const STEPS = ["post", "commit", "reveal", "finalize", "submit", "settle", "forfeit", "slash", "other"];
-
-type JobGas = Record<string, number> & { reverted: number; revertedTxs: number; txs: number };
 type JobTimes = { postToSettledSec: number; postToFirstCommitBlocks: number; postToSettledBlocks: number };
 type RunResult = { jobs: Map<bigint, JobGas>; times: JobTimes[]; keeperTxs: number; keeperReverted: number };
-
-/** What a job's gas adds up: every step, and the reverted transactions. */
-const COUNTED = [...STEPS, "reverted"];
-const totalOf = (g: JobGas) => COUNTED.reduce((a, s) => a + g[s]!, 0);
-
-const emptyGas = (): JobGas => ({
-  ...Object.fromEntries(STEPS.map((s) => [s, 0])),
-  reverted: 0,
-  revertedTxs: 0,
-  txs: 0,
-});
 
 type Mode = { bundle: boolean; burst: boolean };
 
@@ -207,56 +173,13 @@ async function run({ bundle, burst }: Mode): Promise<RunResult> {
     const to = await net.publicClient.getBlockNumber();
 
     // Every transaction to the market from the requester or a keeper, attributed to its job.
-    const senders = new Set([REQUESTER, ...KEEPERS].map((i) => account(i).address.toLowerCase()));
-    const keeperSet = new Set(KEEPERS.map((i) => account(i).address.toLowerCase()));
-    const jobs = new Map(jobIds.map((id) => [id, emptyGas()]));
-    const timestamps = new Map<bigint, number>();
-    let keeperTxs = 0;
-    let keeperReverted = 0;
-    for (let b = from + 1n; b <= to; b++) {
-      const block = await net.publicClient.getBlock({ blockNumber: b, includeTransactions: true });
-      timestamps.set(b, Number(block.timestamp));
-      for (const tx of block.transactions) {
-        if (!senders.has(tx.from.toLowerCase()) || tx.to?.toLowerCase() !== dep.market.toLowerCase()) continue;
-        const receipt = await net.publicClient.getTransactionReceipt({ hash: tx.hash });
-        const gas = Number(receipt.gasUsed);
-        const ok = receipt.status === "success";
-        if (keeperSet.has(tx.from.toLowerCase())) {
-          keeperTxs++;
-          if (!ok) keeperReverted++;
-        }
-        const call = decodeFunctionData({ abi: jobMarketAbi, data: tx.input as Hex });
-        // A bundle's gas (a multicall's or a batch function's) is shared equally by its steps (their own costs differ; the total is exact).
-        // A posting names its jobs in its events; any other step names its job first.
-        // A batch function (`commitBids`, …) names its jobs in its first argument.
-        const single = Object.entries(BATCH_FUNCTIONS).find(([, batch]) => batch === call.functionName)?.[0];
-        const steps: { name: string; jobId: bigint | undefined }[] = (
-          call.functionName === "multicall"
-            ? call.args[0].map((data) => decodeFunctionData({ abi: jobMarketAbi, data }))
-            : single
-              ? (call.args![0] as readonly bigint[]).map((jobId) => ({ functionName: single, args: [jobId] }))
-              : [call]
-        ).flatMap((step) =>
-          step.functionName === "postJob" || step.functionName === "postJobs"
-            ? parseEventLogs({ abi: jobMarketAbi, logs: receipt.logs, eventName: "JobPosted" }).map(
-                (l): { name: string; jobId: bigint | undefined } => ({ name: "postJob", jobId: l.args.jobId }),
-              )
-            : [{ name: step.functionName, jobId: step.args?.[0] as bigint | undefined }],
-        );
-        for (const step of steps) {
-          const job = step.jobId === undefined ? undefined : jobs.get(step.jobId);
-          if (!job) continue;
-          const share = gas / steps.length;
-          job.txs += 1 / steps.length;
-          if (!ok) {
-            job.reverted += share;
-            job.revertedTxs += 1 / steps.length;
-            continue;
-          }
-          job[STEP[step.name] ?? "other"] += share;
-        }
-      }
-    }
+    const { jobs, timestamps, keeperTxs, keeperReverted } = await readLedger(net.publicClient, dep.market, {
+      requester: account(REQUESTER).address,
+      keepers: KEEPERS.map((i) => account(i).address),
+      jobIds,
+      from: from + 1n,
+      to,
+    });
 
     const logs = await net.publicClient.getContractEvents({
       address: dep.market,
@@ -434,7 +357,8 @@ async function main() {
   };
   const scenarios: Record<string, Scenario> = {};
   for (const [name, mode] of Object.entries(modes)) scenarios[name] = await scenario(name, mode);
-  const tracked10k = readResults<{ tracked10k?: unknown }>("keeper")?.tracked10k;
+  // bench:scale's and bench:burst's figures, kept when this file is rewritten.
+  const kept = readResults<{ tracked10k?: unknown; burst100?: unknown }>("keeper");
   const results = {
     generatedAt: new Date().toISOString(),
     machine: machine(["hardhat", "viem", "better-sqlite3"], ["contracts", "keeper/src", "sdk/src"]),
@@ -448,8 +372,8 @@ async function main() {
     windows: WINDOWS,
     scenarios,
     seconds: Math.round((Date.now() - started) / 1000),
-    // bench:scale's figures, kept when this file is rewritten.
-    ...(tracked10k === undefined ? {} : { tracked10k }),
+    ...(kept?.tracked10k === undefined ? {} : { tracked10k: kept.tracked10k }),
+    ...(kept?.burst100 === undefined ? {} : { burst100: kept.burst100 }),
   };
   console.log(`wrote ${writeResults("keeper", results)}`);
 

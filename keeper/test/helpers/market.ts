@@ -313,14 +313,15 @@ export type KeeperNetwork = {
 
 /**
  * Starts what every real-node keeper test needs: a node, the deployment, the module server and
- * the given node accounts as staked workers; then switches to interval mining.
+ * the given node accounts as staked workers (10 ETH each unless `stake` says otherwise); then
+ * switches to interval mining.
  */
-export async function startKeeperNetwork(workers: readonly number[]): Promise<KeeperNetwork> {
+export async function startKeeperNetwork(workers: readonly number[], stake?: bigint): Promise<KeeperNetwork> {
   const net = await startDevnet();
   const dep = await deployBaton(net);
   const baton = market(net, dep);
   const modules = await serveModules();
-  for (const k of workers) await baton.setupWorker(k);
+  for (const k of workers) await baton.setupWorker(k, stake);
   await net.startMining();
   return {
     net,
