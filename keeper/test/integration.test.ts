@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 describe("three keepers, twenty jobs", () => {
-  it("settles every job, the lowest revealed bid wins, and no keeper sends a step twice", async () => {
+  it("settles every job, the lowest revealed bid wins, no keeper sends a step twice or a transaction that reverts", async () => {
     const strategies = [
       { kind: "fraction", fraction: 0.9 },
       { kind: "fraction", fraction: 0.6 },
@@ -83,6 +83,9 @@ describe("three keepers, twenty jobs", () => {
         const keys = await baton.stepsSentBy(account(k).address);
         expect(new Set(keys).size, `keeper ${k} sent a step twice: ${keys.join(" ")}`).toBe(keys.length);
       }
+      // The keepers took turns on the housekeeping (the winner settles; nobody finalizes an auction
+      // the winner's result finalizes): not one of their transactions reverted.
+      expect(await baton.revertedFrom(KEEPERS.map((k) => account(k).address))).toEqual([]);
       // The bundling keeper sent some of its steps together.
       const bundler = (await keepers[1].keeper.metrics.txSent.get()).values;
       expect(bundler.find((v) => v.labels.kind === "batch")?.value ?? 0).toBeGreaterThan(0);

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeFunctionData, encodeFunctionData, parseEventLogs, parseEther, type PublicClient } from "viem";
+import {
+  decodeFunctionData,
+  encodeFunctionData,
+  keccak256,
+  parseEventLogs,
+  parseEther,
+  toHex,
+  type PublicClient,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { pino } from "pino";
 import { computeCommitment, jobMarketAbi, newSalt, packTerms, ZERO_ADDRESS } from "@baton/sdk";
@@ -201,6 +209,66 @@ describe("TxSender", () => {
     expect(store.outboxItem("withdraw")).toMatchObject({ status: "skipped", error: "JobMarketNothingToWithdraw" });
     expect(store.outboxItem("stake")!.status).toBe("sent");
     expect(store.attempts(store.outboxItem("withdraw")!.id)).toHaveLength(0);
+  });
+
+  it("finds a lost race by simulation before broadcast: no transaction, an info line, the step skipped", async () => {
+    const WINNER = 13;
+    const baton = market(net, dep);
+    await baton.setupWorker(WINNER);
+    const windows = { commitWindow: 10, revealWindow: 10, executionWindow: 60, challengeWindow: 5 };
+    const { jobId, terms } = await baton.post(await baton.terms(windows), sampleSpec);
+    const packed = packTerms(terms);
+    const price = parseEther("0.05");
+    const salt = newSalt();
+    const bid = { chainId: net.chain.id, market: dep.market, jobId, round: 0, bidder: account(WINNER).address };
+    const later = async (seconds: number) => {
+      await net.testClient.increaseTime({ seconds });
+      await net.testClient.mine({ blocks: 1 });
+    };
+    await baton.send(WINNER, "commitBid", [jobId, packed, computeCommitment({ ...bid, price, salt })]);
+    await later(windows.commitWindow);
+    await baton.send(WINNER, "revealBid", [jobId, packed, price, salt]);
+    await later(windows.revealWindow);
+    const result = toHex("counted");
+    const resultHash = keccak256(result);
+    await baton.send(WINNER, "submitResult", [jobId, packed, resultHash, result]);
+    await later(windows.challengeWindow);
+
+    // This keeper planned its turn to settle; the winner settles first, before the keeper's sender runs.
+    const store = new Store(":memory:");
+    store.enqueue({
+      key: `settle:${jobId}`,
+      kind: "settle",
+      jobId,
+      to: dep.market,
+      data: encodeFunctionData({ abi: jobMarketAbi, functionName: "settle", args: [jobId, packed, resultHash] }),
+    });
+    await baton.send(WINNER, "settle", [jobId, packed, resultHash]);
+    const lines: { level: number; msg: string; step?: string; error?: string }[] = [];
+    const logger = pino({ level: "debug" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const nonce = await net.publicClient.getTransactionCount({ address: account(KEY).address });
+    const metrics = new Metrics();
+    await new TxSender(
+      store,
+      net.publicClient as never,
+      privateKeyToAccount(privateKeyOf(KEY)),
+      { replaceAfterBlocks: 3 },
+      logger,
+      metrics,
+    ).tick(await head());
+
+    const item = store.outboxItem(`settle:${jobId}`)!;
+    expect(item).toMatchObject({ status: "skipped", error: "JobMarketUnexpectedState" });
+    expect(store.attempts(item.id)).toHaveLength(0);
+    expect(await net.publicClient.getTransactionCount({ address: account(KEY).address })).toBe(nonce);
+    // Logged as a step that is no longer needed, at info: a lost race is routine, not a warning.
+    const line = lines.find((l) => l.step === `settle:${jobId}`)!;
+    expect(line).toMatchObject({ level: 30, msg: "step no longer needed", error: "JobMarketUnexpectedState" });
+    expect(lines.filter((l) => l.level >= 40)).toEqual([]);
+    const skipped = (await metrics.txSkipped.get()).values;
+    expect(skipped).toContainEqual(
+      expect.objectContaining({ value: 1, labels: { kind: "settle", reason: "JobMarketUnexpectedState" } }),
+    );
   });
 
   it("bundles a pass's market steps into one multicall transaction, leaving out a refused one", async () => {

@@ -202,6 +202,24 @@ export function market(net: Devnet, dep: Deployment) {
     return keys;
   }
 
+  /** The transactions to the market from `senders` that reverted: sender and function. */
+  async function revertedFrom(senders: readonly string[]): Promise<{ from: string; functionName: string }[]> {
+    const from = new Set(senders.map((a) => a.toLowerCase()));
+    const head = await net.publicClient.getBlockNumber();
+    const reverted: { from: string; functionName: string }[] = [];
+    for (let b = dep.deploymentBlock; b <= head; b++) {
+      const block = await net.publicClient.getBlock({ blockNumber: b, includeTransactions: true });
+      for (const tx of block.transactions) {
+        if (!from.has(tx.from.toLowerCase()) || tx.to?.toLowerCase() !== dep.market.toLowerCase()) continue;
+        const receipt = await net.publicClient.getTransactionReceipt({ hash: tx.hash });
+        if (receipt.status === "success") continue;
+        const { functionName } = decodeFunctionData({ abi: jobMarketAbi, data: tx.input as Hex });
+        reverted.push({ from: tx.from, functionName });
+      }
+    }
+    return reverted;
+  }
+
   /**
    * A keeper's config-file contents for this market: database and module cache named after
    * `name` under `dir`, wasm jobs bid at 0.8 of the reward, no confirmations, quick polling.
@@ -231,7 +249,7 @@ export function market(net: Devnet, dep: Deployment) {
     return parseConfig(keeperJson(dir, name, overrides));
   }
 
-  return { send, setupWorker, terms, post, jobState, events, stepsSentBy, keeperJson, keeperConfig };
+  return { send, setupWorker, terms, post, jobState, events, stepsSentBy, revertedFrom, keeperJson, keeperConfig };
 }
 
 export type Market = ReturnType<typeof market>;
