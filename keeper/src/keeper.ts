@@ -198,7 +198,7 @@ export class Keeper {
     this.scheduleNext(passJobs, me);
     await this.advanceReadySteps(head);
     this.metrics.activeJobs.set(tracked.length);
-    await this.sender.tick(head);
+    await this.sender.tick(head, now);
     this.summary(head, tracked.length, now);
   }
 
@@ -297,7 +297,8 @@ export class Keeper {
         // The salt is on disk before the commitment can reach the chain.
         this.store.tx(() => {
           this.store.saveBid({ jobId: job.id, round: action.round, price: action.price, salt, commitment });
-          this.store.enqueue({ key: action.key, jobId: job.id, ...tx });
+          // A block at or after the commit deadline refuses the commit.
+          this.store.enqueue({ key: action.key, jobId: job.id, ...tx, notAfter: job.chain.deadline - 1 });
         });
         this.log.info({ job: job.id.toString(), round: action.round, price: action.price.toString() }, "bidding");
         return;
@@ -315,7 +316,9 @@ export class Keeper {
         const resultHash = resultHashFor(job.chain.state, this.store.job(job.id)?.resultHash);
         const tx = transactionFor(action, { ...job, resultHash }, this.contracts, recorded);
         if (!tx) return;
-        const queued = this.store.enqueue({ key: action.key, jobId: job.id, ...tx });
+        // A reveal in a block at or after the reveal deadline is refused.
+        const notAfter = action.kind === "reveal" ? { notAfter: job.chain.revealDeadline - 1 } : {};
+        const queued = this.store.enqueue({ key: action.key, jobId: job.id, ...tx, ...notAfter });
         // Given back at once rather than left to the no-show path: a smaller penalty, and the job
         // reopens for others without waiting for the execution deadline.
         if (queued && action.kind === "abandon") {

@@ -24,6 +24,8 @@ import { OPEN_OUTBOX, type OutboxRow, type Store } from "./store.js";
 /** Fee bump for a replacement: nodes require at least +10%; 12.5% leaves room for rounding. */
 const BUMP_NUM = 1125n;
 const BUMP_DEN = 1000n;
+/** Steps simulated ahead of the one being sent. */
+const SIMULATE_AHEAD = 8;
 /** Most steps one bundle carries: a revert costs them all a retry, and gas stays well under the cap. */
 export const MAX_BATCH = 16;
 /**
@@ -63,6 +65,8 @@ export class TxSender {
   private nextNonce: number | undefined;
   /** Transactions broadcast during the current pass. */
   private broadcastThisPass: `0x${string}`[] = [];
+  /** The head block's timestamp at the start of the pass, and when (local clock) the pass began. */
+  private passHead: { time: number; startedMs: number } | undefined;
 
   constructor(
     private readonly store: Store,
@@ -73,9 +77,14 @@ export class TxSender {
     private readonly metrics: Metrics,
   ) {}
 
-  /** One pass: settle what was sent, then send what is queued. Never throws on RPC failure. */
-  async tick(head: bigint): Promise<void> {
+  /**
+   * One pass: settle what was sent, then send what is queued. Never throws on RPC failure.
+   * `headTime`, the head block's timestamp, lets the pass drop a step whose window closes before a
+   * block can carry it (see `closing`).
+   */
+  async tick(head: bigint, headTime?: number): Promise<void> {
     this.broadcastThisPass = [];
+    this.passHead = headTime === undefined ? undefined : { time: headTime, startedMs: Date.now() };
     try {
       await this.checkSent(head);
       await this.sendQueued(head);
@@ -198,17 +207,30 @@ export class TxSender {
     let passFees: Promise<Fees> | undefined;
     const fees = () => (passFees ??= this.fees());
     const bundled: { item: OutboxRow; gas: bigint }[] = [];
-    for (const item of queued) {
-      const gas = await this.simulate(item);
+    // Simulations are reads and independent of each other: the next few run while a step is
+    // signed and broadcast, so a pass of a hundred steps is not a hundred round trips long.
+    const simulations = new Map<number, Promise<bigint | undefined>>();
+    const simulated = (i: number) => {
+      for (let j = i; j < Math.min(queued.length, i + SIMULATE_AHEAD); j++) {
+        if (!simulations.has(j))
+          simulations.set(j, this.closing(queued[j]) ? Promise.resolve(undefined) : this.simulate(queued[j]));
+      }
+      return simulations.get(i)!;
+    };
+    const stop = async () => void (await Promise.all(simulations.values()));
+    for (const [i, item] of queued.entries()) {
+      const gas = await simulated(i);
       if (gas === undefined) continue;
       if (this.bundleable(item)) {
         bundled.push({ item, gas });
         continue;
       }
-      if (!(await this.signAndSend(item, gas, head, fees))) return;
+      if (this.closing(item)) continue;
+      if (!(await this.signAndSend(item, gas, head, fees))) return stop();
     }
-    for (let i = 0; i < bundled.length; i += MAX_BATCH) {
-      const chunk = bundled.slice(i, i + MAX_BATCH);
+    const open = bundled.filter(({ item }) => !this.closing(item));
+    for (let i = 0; i < open.length; i += MAX_BATCH) {
+      const chunk = open.slice(i, i + MAX_BATCH);
       if (chunk.length === 1) {
         if (!(await this.signAndSend(chunk[0].item, chunk[0].gas, head, fees))) return;
         continue;
@@ -234,6 +256,28 @@ export class TxSender {
       this.log.info({ step: batch.key, steps: chunk.map((c) => c.item.key) }, "bundling steps into one transaction");
       if (!(await this.signAndSend(batch, gas, head, fees))) return;
     }
+  }
+
+  /**
+   * Whether `item`'s window closes before any block can carry it. The next block's timestamp is at
+   * least the head's plus a second, and at least the head's plus the time this pass has taken so
+   * far: behind a slow endpoint, or with a hundred steps to send, a pass outlasts a short window.
+   * Such a step would only revert and burn its gas (a commit that misses the commit window, a
+   * reveal the reveal window); it is recorded as skipped (`WindowClosing`) instead, at info, like a
+   * lost race. A later block than the next can still be too late: that is not known in advance.
+   */
+  private closing(item: OutboxRow): boolean {
+    const head = this.passHead;
+    if (item.notAfter === null || head === undefined) return false;
+    const earliest = head.time + Math.max(1, Math.floor((Date.now() - head.startedMs) / 1000));
+    if (earliest <= item.notAfter) return false;
+    this.store.setOutboxStatus(item.id, "skipped", { error: "WindowClosing" });
+    this.metrics.txSkipped.inc({ kind: item.kind, reason: "WindowClosing" });
+    this.log.info(
+      { step: item.key, closes: item.notAfter, earliestBlock: earliest },
+      "step window closes before a block can carry it",
+    );
+    return true;
   }
 
   /** Whether `item` may ride in a bundle: a step to the market, without value, never refused in one. */

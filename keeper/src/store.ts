@@ -81,7 +81,8 @@ CREATE TABLE IF NOT EXISTS outbox (
   block_number INTEGER,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
-  batch_id INTEGER
+  batch_id INTEGER,
+  not_after INTEGER
 );
 CREATE INDEX IF NOT EXISTS outbox_status ON outbox (status);
 CREATE TABLE IF NOT EXISTS attempts (
@@ -139,6 +140,8 @@ export type OutboxRow = {
   error: string | null;
   /** The `batch` row whose transaction carries (or carried) this step; null when sent alone. */
   batchId: number | null;
+  /** The last block timestamp at which the step can still succeed (its window's close); null: none. */
+  notAfter: number | null;
 };
 
 export type AttemptRow = {
@@ -184,6 +187,8 @@ export class Store {
     );
     // The multicall transaction that carries a step bundled with others.
     if (!outbox.has("batch_id")) this.db.exec("ALTER TABLE outbox ADD COLUMN batch_id INTEGER");
+    // The last chain second at which a block may still carry the step (its window's close).
+    if (!outbox.has("not_after")) this.db.exec("ALTER TABLE outbox ADD COLUMN not_after INTEGER");
   }
 
   close() {
@@ -504,12 +509,13 @@ export class Store {
     to: `0x${string}`;
     data: `0x${string}`;
     value?: bigint;
+    notAfter?: number;
   }): boolean {
     const now = Date.now();
     const res = this.db
       .prepare(
-        `INSERT OR IGNORE INTO outbox (key, kind, job_id, to_addr, data, value, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+        `INSERT OR IGNORE INTO outbox (key, kind, job_id, to_addr, data, value, status, created_at, updated_at, not_after)
+         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
       )
       .run(
         item.key,
@@ -520,6 +526,7 @@ export class Store {
         (item.value ?? 0n).toString(),
         now,
         now,
+        item.notAfter ?? null,
       );
     return res.changes === 1;
   }
@@ -688,6 +695,7 @@ type RawOutbox = {
   nonce: number | null;
   error: string | null;
   batch_id: number | null;
+  not_after: number | null;
 };
 
 function toJob(r: RawJob): JobRow {
@@ -716,5 +724,6 @@ function toOutbox(r: RawOutbox): OutboxRow {
     nonce: r.nonce,
     error: r.error,
     batchId: r.batch_id ?? null,
+    notAfter: r.not_after ?? null,
   };
 }

@@ -271,6 +271,60 @@ describe("TxSender", () => {
     );
   });
 
+  it("skips, without a transaction, a commit whose window closes before the next block; sends one still open", async () => {
+    const BIDDER = 14;
+    const baton = market(net, dep);
+    await baton.setupWorker(BIDDER);
+    const terms = await baton.terms();
+    const jobs = [await baton.post(terms, sampleSpec), await baton.post(terms, sampleSpec)];
+    const block = await net.publicClient.getBlock({ blockTag: "latest" });
+    const headTime = Number(block.timestamp);
+    const store = new Store(":memory:");
+    // The first job's window closes at the head's own second (a pass that learnt of it too late);
+    // the second's a minute on. Both commits still simulate: the node's next block is not mined yet.
+    for (const [i, { jobId }] of jobs.entries()) {
+      const commitment = computeCommitment({
+        chainId: net.chain.id,
+        market: dep.market,
+        jobId,
+        round: 0,
+        bidder: account(BIDDER).address,
+        price: parseEther("0.05"),
+        salt: newSalt(),
+      });
+      store.enqueue({
+        key: `commit:${jobId}`,
+        kind: "commit",
+        jobId,
+        to: dep.market,
+        data: encodeFunctionData({
+          abi: jobMarketAbi,
+          functionName: "commitBid",
+          args: [jobId, packTerms(terms), commitment],
+        }),
+        notAfter: i === 0 ? headTime : headTime + 60,
+      });
+    }
+    const lines: { level: number; msg: string; step?: string }[] = [];
+    const logger = pino({ level: "debug" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    await new TxSender(
+      store,
+      net.publicClient as never,
+      privateKeyToAccount(privateKeyOf(BIDDER)),
+      { replaceAfterBlocks: 3 },
+      logger,
+      new Metrics(),
+    ).tick(block.number!, headTime);
+    const [late, open] = jobs.map(({ jobId }) => store.outboxItem(`commit:${jobId}`)!);
+    expect(late).toMatchObject({ status: "skipped", error: "WindowClosing" });
+    expect(store.attempts(late!.id)).toHaveLength(0);
+    expect(lines.find((l) => l.step === late!.key)).toMatchObject({
+      level: 30,
+      msg: "step window closes before a block can carry it",
+    });
+    expect(open!.status).toBe("sent");
+  });
+
   it("bundles a pass's market steps into one multicall transaction, leaving out a refused one", async () => {
     const BUNDLER = 9;
     const store = new Store(":memory:");

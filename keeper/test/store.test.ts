@@ -171,6 +171,28 @@ describe("Store", () => {
     s.close();
   });
 
+  it("keeps an older keeper's queued steps, with no window, and records a window for new ones", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "store-migrate-"));
+    const file = path.join(dir, "old.db");
+    const old = new Database(file);
+    old.exec(`CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE,
+      kind TEXT NOT NULL, job_id TEXT, to_addr TEXT NOT NULL, data TEXT NOT NULL, value TEXT NOT NULL DEFAULT '0',
+      status TEXT NOT NULL, nonce INTEGER, error TEXT, block_number INTEGER, created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL)`);
+    old
+      .prepare(
+        `INSERT INTO outbox (key, kind, to_addr, data, status, created_at, updated_at)
+         VALUES ('settle:1', 'settle', '${TO}', '0x', 'queued', 1, 1)`,
+      )
+      .run();
+    old.close();
+    const s = new Store(file);
+    expect(s.outboxItem("settle:1")).toMatchObject({ status: "queued", batchId: null, notAfter: null });
+    s.enqueue({ key: "commit:2", kind: "commit", jobId: 2n, to: TO, data: "0x", notAfter: 1_700 });
+    expect(s.outboxItem("commit:2")?.notAfter).toBe(1_700);
+    s.close();
+  });
+
   it("forgets executions a crash interrupted, and keeps finished ones", () => {
     const s = new Store(":memory:");
     s.startExecution(1n, 0);
