@@ -56,8 +56,30 @@ describe("jobs list", () => {
     expect(screen.getAllByText("Custom arbiter")).toHaveLength(1);
   });
 
+  it("reads only the page's jobs, whatever the history: one log query, twenty logs", async () => {
+    const fake = chainWith(2000);
+    let logs = 0;
+    const request = fake.request.bind(fake);
+    fake.request = async (method, params = []) => {
+      const out = await request(method, params);
+      if (method === "eth_getLogs") logs += (out as unknown[]).length;
+      return out;
+    };
+    await renderWithChain(<Jobs />, fake);
+    expect(await screen.findByRole("link", { name: "Job #2000" }, { timeout: 10_000 })).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Job #1981" })).toBeTruthy();
+    expect(fake.count("eth_getLogs")).toBe(1);
+    expect(logs).toBe(20);
+    // The last page: the oldest jobs, found by topic all the same.
+    globalThis.location.hash = "#/jobs?page=100";
+    expect(await screen.findByRole("link", { name: "Job #1" }, { timeout: 10_000 })).toBeTruthy();
+    expect(screen.getByText(/Page 100 of 100 \(2000 jobs\)/)).toBeTruthy();
+  });
+
   it("keeps the job index in the query, so a refresh reads only the blocks after its head", async () => {
     const fake = chainWith(3);
+    // A filtered list reads the index of every posted job.
+    globalThis.location.hash = "#/jobs?status=Open";
     const from: bigint[] = [];
     const request = fake.request.bind(fake);
     fake.request = async (method, params = []) => {

@@ -51,7 +51,7 @@ export function useBidOutlook(input: {
 }): BidOutlook {
   const enabled = input.enabled ?? true;
   const workers = useWorkers(enabled);
-  const index = useJobIndex();
+  const index = useJobIndex(enabled);
   const logs = useRecentPriceLogs(enabled);
   const kinds = useMemo(() => {
     const map = new Map<bigint, JobKind | undefined>();

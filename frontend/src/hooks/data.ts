@@ -17,8 +17,10 @@ import { getBlock, getBlockNumber, getCode, readContract } from "viem/actions";
 import { useBaton } from "../BatonContext.tsx";
 import {
   LOG_WINDOW,
+  findPosted,
   loadJobIndex,
   loadJobLogs,
+  loadJobPage,
   loadJobViews,
   loadTokens,
   multicallOf,
@@ -30,7 +32,7 @@ import { checkModule } from "../lib/why.ts";
  * Every posted job (terms and spec), oldest first. Each refresh extends the index the query holds:
  * only the blocks after its head are read.
  */
-export function useJobIndex() {
+export function useJobIndex(enabled = true) {
   const { chain, client, pollMs } = useBaton();
   const queryClient = useQueryClient();
   const queryKey = ["jobIndex", chain.chainId, chain.addressBook.jobMarket];
@@ -39,6 +41,35 @@ export function useJobIndex() {
     queryFn: () => loadJobIndex(client, chain.addressBook, queryClient.getQueryData<JobIndex>(queryKey)),
     refetchInterval: pollMs * 3,
     staleTime: pollMs,
+    enabled,
+  });
+}
+
+/** Page `page` of every job, newest first, read without the history (`loadJobPage`). */
+export function useJobPage(page: number, pageSize: number, enabled = true) {
+  const { chain, client, pollMs } = useBaton();
+  return useQuery({
+    queryKey: ["jobPage", chain.chainId, chain.addressBook.jobMarket, page, pageSize],
+    queryFn: () => loadJobPage(client, chain.addressBook, page, pageSize),
+    refetchInterval: pollMs * 3,
+    staleTime: pollMs,
+    placeholderData: keepPreviousData,
+    enabled,
+  });
+}
+
+/** Job `id` as posted (its `JobPosted` log, found by topic), or null when the market has no such job. */
+export function useJobPosted(id: bigint) {
+  const { chain, client } = useBaton();
+  return useQuery({
+    queryKey: ["jobPosted", chain.chainId, chain.addressBook.jobMarket, String(id)],
+    queryFn: async () => {
+      const head = await getBlockNumber(client, { cacheTime: 0 });
+      return (await findPosted(client, chain.addressBook, [id], head)).get(id) ?? null;
+    },
+    // A job's posting never changes; one not found yet may still be posted.
+    staleTime: Infinity,
+    refetchInterval: (query) => (query.state.data ? false : 3_000),
   });
 }
 

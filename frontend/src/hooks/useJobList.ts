@@ -1,12 +1,14 @@
-// The jobs list: filter by requester ("mine": the account's own jobs and those the orchestrator
-// posted for its workflows) from the posted-job index, then by state, newest
-// first, one page at a time. Without a state filter only the page's jobs are read (one Multicall3
-// call); with one, every candidate's state is read in batches of 500.
+// The jobs list, newest first, one page at a time. Unfiltered, a page reads only its own jobs: the
+// market's job count names their ids, their `JobPosted` logs come by topic, their states in one
+// Multicall3 call, so the page costs the same whatever the history. Filtered by requester
+// ("mine": the account's own jobs and those the orchestrator posted for its workflows) or by
+// state, it reads the posted-job index (every `JobPosted` log, incrementally) and, for a state
+// filter, every candidate's state in batches of 500.
 import type { JobView } from "@baton/sdk";
 import type { Address } from "viem";
 import { sameAddress } from "../lib/format.ts";
 import type { PostedJob } from "../lib/market.ts";
-import { useJobIndex, useJobViews } from "./data.ts";
+import { useJobIndex, useJobPage, useJobViews } from "./data.ts";
 
 export const PAGE_SIZE = 20;
 
@@ -55,13 +57,23 @@ export function selectPage(
 }
 
 export function useJobList(filter: JobListFilter) {
-  const index = useJobIndex();
-  const ids = index.data ? idsToRead(index.data.jobs, filter) : undefined;
+  const paged = filter.status === undefined && !filter.mine;
+  const index = useJobIndex(!paged);
+  const pageOf = useJobPage(filter.page, PAGE_SIZE, paged);
+  const source = paged ? pageOf : index;
+  const ids = paged ? pageOf.data?.jobs.map((j) => j.id) : index.data ? idsToRead(index.data.jobs, filter) : undefined;
   const views = useJobViews(ids);
-  const page = index.data ? selectPage(index.data.jobs, views.data, filter) : { rows: [], total: 0 };
+  const page = paged
+    ? {
+        rows: (pageOf.data?.jobs ?? []).map((posted) => ({ posted, view: views.data?.get(posted.id) })),
+        total: pageOf.data?.total ?? 0,
+      }
+    : index.data
+      ? selectPage(index.data.jobs, views.data, filter)
+      : { rows: [], total: 0 };
   return {
     ...page,
-    isLoading: index.isLoading || (ids !== undefined && ids.length > 0 && views.isLoading),
-    error: index.error ?? views.error,
+    isLoading: source.isLoading || (ids !== undefined && ids.length > 0 && views.isLoading),
+    error: source.error ?? views.error,
   };
 }

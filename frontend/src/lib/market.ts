@@ -13,7 +13,7 @@ import {
   unpackTerms,
 } from "@baton/sdk";
 import { erc20Abi, type Address, type Client, type Hex } from "viem";
-import { getBlockNumber, multicall } from "viem/actions";
+import { getBlockNumber, multicall, readContract } from "viem/actions";
 import { ETH, isZeroAddress, type TokenInfo } from "./format.ts";
 
 /** Multicall3's address on nearly every public chain, for deployments whose address book names none. */
@@ -64,23 +64,88 @@ export async function loadJobIndex(client: Client, book: AddressBook, previous?:
       windowSize: LOG_WINDOW,
       eventNames: ["JobPosted"],
     });
-    for (const log of logs) {
-      const terms = unpackTerms(log.args.terms);
-      jobs.push({
-        id: log.args.jobId,
-        requester: log.args.requester,
-        token: terms.token,
-        terms,
-        specHash: log.args.specHash,
-        spec: log.args.spec,
-        blockNumber: log.blockNumber!,
-        transactionHash: log.transactionHash!,
-        commitDeadline: Number(log.args.commitDeadline),
-        revealDeadline: log.args.commitDeadline + terms.revealWindow,
-      });
-    }
+    for (const log of logs) jobs.push(postedOf(log));
   }
   return { jobs, head };
+}
+
+/** A job as its `JobPosted` log tells it. */
+function postedOf(log: MarketLog<"JobPosted">): PostedJob {
+  const terms = unpackTerms(log.args.terms);
+  return {
+    id: log.args.jobId,
+    requester: log.args.requester,
+    token: terms.token,
+    terms,
+    specHash: log.args.specHash,
+    spec: log.args.spec,
+    blockNumber: log.blockNumber!,
+    transactionHash: log.transactionHash!,
+    commitDeadline: Number(log.args.commitDeadline),
+    revealDeadline: log.args.commitDeadline + terms.revealWindow,
+  };
+}
+
+/** One page of the newest jobs, and how many jobs the market has. */
+export type JobPage = { jobs: PostedJob[]; total: number };
+
+/**
+ * Page `page` (from 0) of every job, newest first, read without the whole history: the market's
+ * `jobCount` names the page's ids, and only their `JobPosted` logs are fetched (the job id is an
+ * indexed topic). Windows are read from the head backwards and the scan stops once every id is
+ * found, so the first pages, the newest jobs, take one `eth_getLogs` whatever the history.
+ */
+export async function loadJobPage(
+  client: Client,
+  book: AddressBook,
+  page: number,
+  pageSize: number,
+  window = LOG_WINDOW,
+): Promise<JobPage> {
+  const head = await getBlockNumber(client, { cacheTime: 0 });
+  const total = Number(
+    await readContract(client, {
+      address: book.jobMarket,
+      abi: jobMarketAbi,
+      functionName: "jobCount",
+      blockNumber: head,
+    }),
+  );
+  const newest = total - page * pageSize;
+  const ids: bigint[] = [];
+  for (let id = newest; id > Math.max(0, newest - pageSize); id--) ids.push(BigInt(id));
+  const found = await findPosted(client, book, ids, head, window);
+  return { jobs: ids.flatMap((id) => found.get(id) ?? []), total };
+}
+
+/**
+ * The `JobPosted` logs of `ids` only (the job id is an indexed topic), read in windows from `head`
+ * backwards until every id is found or the deployment block is reached: recent jobs take one
+ * `eth_getLogs`, and what travels is their logs alone, whatever the history.
+ */
+export async function findPosted(
+  client: Client,
+  book: AddressBook,
+  ids: readonly bigint[],
+  head: bigint,
+  window = LOG_WINDOW,
+): Promise<Map<bigint, PostedJob>> {
+  const found = new Map<bigint, PostedJob>();
+  for (let to = head; ids.length > found.size && to >= book.deploymentBlock; to -= window) {
+    const from = to - window + 1n > book.deploymentBlock ? to - window + 1n : book.deploymentBlock;
+    const missing = ids.filter((id) => !found.has(id));
+    const logs = await readLogs(client, {
+      address: book.jobMarket,
+      abi: jobMarketAbi,
+      fromBlock: from,
+      toBlock: to,
+      windowSize: window,
+      eventNames: ["JobPosted"],
+      indexed: [missing.map(topicOf)],
+    });
+    for (const log of logs) found.set(log.args.jobId, postedOf(log));
+  }
+  return found;
 }
 
 /**

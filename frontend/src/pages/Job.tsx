@@ -21,7 +21,7 @@ import { Withdraw } from "../components/Withdraw.tsx";
 import { useBaton } from "../BatonContext.tsx";
 import {
   useBlockTimes,
-  useJobIndex,
+  useJobPosted,
   useJobLogs,
   useJobViews,
   useModuleCheck,
@@ -49,8 +49,8 @@ import { useTransactor } from "../tx/TxProvider.tsx";
 
 export default function Job({ id }: { id: bigint }) {
   const { chain } = useBaton();
-  const index = useJobIndex();
-  const posted = index.data?.jobs.find((j) => j.id === id);
+  const postedQuery = useJobPosted(id);
+  const posted = postedQuery.data ?? undefined;
   const ids = useMemo(() => (posted ? [id] : undefined), [posted, id]);
   const views = useJobViews(ids);
   const view = views.data?.get(id);
@@ -103,8 +103,8 @@ export default function Job({ id }: { id: bigint }) {
     ...(logs.data ?? []).map((l) => l.blockNumber!),
   ]);
 
-  if (index.error) return <ErrorText error={index.error} />;
-  if (!index.data) return <p className="loading">Loading job #{String(id)}…</p>;
+  if (postedQuery.error) return <ErrorText error={postedQuery.error} />;
+  if (postedQuery.data === undefined) return <p className="loading">Loading job #{String(id)}…</p>;
   if (!posted) {
     return (
       <section>
