@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseEther } from "viem";
@@ -76,5 +76,34 @@ describe("baton-keeper account commands", () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("withdraw refused by the contract: JobMarketNothingToWithdraw(");
     expect(await net.publicClient.getTransactionCount({ address: account(KEY).address })).toBe(before);
+  });
+});
+
+describe("baton-keeper bin", () => {
+  const bundle = path.join(ROOT, "keeper/dist/baton-keeper.mjs");
+  const help = (env: NodeJS.ProcessEnv = {}) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [bin, "--help"], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  it("runs a bundle of the sources, built again when a source is newer than it", async () => {
+    expect((await help()).code).toBe(0);
+    // A bundle older than the sources (an edit since it was built) is rebuilt before it runs.
+    const past = new Date(Date.now() - 86_400_000 * 365);
+    utimesSync(bundle, past, past);
+    const run = await help();
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    expect(run.stdout).toMatch(/^Usage: baton-keeper/);
+    expect(statSync(bundle).mtimeMs).toBeGreaterThan(past.getTime() + 1000);
+    // Beside it, the wasm executor's worker, which the bundle starts from its own directory.
+    expect(existsSync(path.join(ROOT, "keeper/dist/wasm-worker.mjs"))).toBe(true);
+  });
+
+  it("runs the TypeScript sources through tsx with BATON_KEEPER_TSX=1", async () => {
+    const run = await help({ BATON_KEEPER_TSX: "1" });
+    expect(run).toMatchObject({ code: 0 });
+    expect(run.stdout).toMatch(/^Usage: baton-keeper/);
   });
 });
