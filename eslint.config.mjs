@@ -26,6 +26,7 @@ export default tseslint.config(
       "ignition/deployments/",
       "dist/",
       "frontend/dist/",
+      "keeper/dist/",
       ".baton/",
     ],
   },

@@ -13,7 +13,7 @@ import type { Logger } from "pino";
 import type { Server } from "node:http";
 import { computeCommitment, newSalt, readResultHash, ZERO_HASH } from "@baton/sdk";
 import { heldLimit, type KeeperConfig } from "./config.js";
-import { chainFor, makePublicClient } from "./chain.js";
+import { chainFor, makePublicClient, WIDE_RESPONSE_BYTES } from "./chain.js";
 import { Metrics, serveMetrics } from "./metrics.js";
 import {
   decide,
@@ -86,7 +86,14 @@ export class Keeper {
     this.sender = new TxSender(this.store, this.client, account, cfg, log.child({ part: "tx" }), this.metrics);
     this.specs = new JobSpecs(this.client, cfg, log);
     this.reads = new ChainReads(this.client, cfg, account.address);
-    this.syncer = new Syncer(this.store, this.client, cfg, log.child({ part: "sync" }), this.metrics);
+    this.syncer = new Syncer(
+      this.store,
+      this.client,
+      cfg,
+      log.child({ part: "sync" }),
+      this.metrics,
+      makePublicClient(cfg, WIDE_RESPONSE_BYTES),
+    );
     const executors = createExecutors({
       ...cfg.executors,
       capabilities: cfg.capabilities,

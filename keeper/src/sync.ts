@@ -1,6 +1,6 @@
 import { BlockNotFoundError, hexToBytes, type Chain, type PublicClient, type Transport } from "viem";
 import type { Logger } from "pino";
-import { jobMarketAbi, LogCursor, readLogs, unpackTerms, workflowOrchestratorAbi } from "@baton/sdk";
+import { jobMarketAbi, LogCursor, LogFetchError, readLogs, unpackTerms, workflowOrchestratorAbi } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import type { Metrics } from "./metrics.js";
 import type { Store } from "./store.js";
@@ -49,20 +49,44 @@ export class Syncer {
   /** The market's logs, read on from the store's cursor each pass. */
   private readonly logs: LogCursor<typeof jobMarketAbi, (typeof SYNCED_EVENTS)[number]>;
 
+  /** Reads one block whose logs are too large an answer for `client`, through `wideClient`. */
+  private readonly wide: LogCursor<typeof jobMarketAbi, (typeof SYNCED_EVENTS)[number]> | undefined;
+
+  /**
+   * `wideClient`, when given, accepts larger answers than `client` (whose cap keeps the keeper's
+   * memory small): a single block whose logs `client` refuses is read through it.
+   */
   constructor(
     private readonly store: Store,
     private readonly client: PublicClient<Transport, Chain>,
     private readonly cfg: Pick<KeeperConfig, "market" | "startBlock" | "confirmations" | "logWindow">,
     private readonly log: Logger,
     private readonly metrics: Metrics,
+    wideClient?: PublicClient<Transport, Chain>,
   ) {
-    this.logs = new LogCursor(client, {
+    const filter = {
       address: cfg.market as `0x${string}`,
       abi: jobMarketAbi,
       eventNames: SYNCED_EVENTS,
       fromBlock: cfg.startBlock,
       windowSize: BigInt(cfg.logWindow),
-    });
+    };
+    this.logs = new LogCursor(client, filter);
+    this.wide = wideClient ? new LogCursor(wideClient, { ...filter, windowSize: 1n }) : undefined;
+  }
+
+  /** The next batch of logs; a single block too large for the client's answers comes through the wide one. */
+  private async nextLogs(target: bigint, options: Parameters<Syncer["logs"]["next"]>[1]): Promise<SyncedLog[]> {
+    try {
+      return await this.logs.next(target, options);
+    } catch (error) {
+      if (!this.wide || !(error instanceof LogFetchError) || error.fromBlock !== error.toBlock) throw error;
+      this.log.info({ block: error.fromBlock.toString() }, "a block's logs exceed the answer cap; reading it alone");
+      this.wide.nextBlock = error.fromBlock;
+      const logs = await this.wide.next(error.fromBlock);
+      this.logs.nextBlock = error.fromBlock + 1n;
+      return logs;
+    }
   }
 
   /**
@@ -83,7 +107,7 @@ export class Syncer {
     let logCount = 0;
     while (this.logs.nextBlock <= target) {
       const from = this.logs.nextBlock;
-      const logs = await this.logs.next(target, {
+      const logs = await this.nextLogs(target, {
         maxLogs: SYNC_BATCH_LOGS,
         onProgress: backfill
           ? (p) => this.log.info({ done: p.to.toString(), total: target.toString() }, "backfill progress (blocks)")

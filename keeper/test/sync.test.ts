@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keccak256, parseEther, stringToHex } from "viem";
-import { computeCommitment, newSalt, packTerms } from "@baton/sdk";
+import { createPublicClient, custom, keccak256, parseEther, ResponseBodyTooLargeError, stringToHex } from "viem";
+import { computeCommitment, LogFetchError, newSalt, packTerms } from "@baton/sdk";
 import { pino } from "pino";
 import { Metrics } from "../src/metrics.js";
 import { Store } from "../src/store.js";
@@ -137,5 +137,39 @@ describe("Syncer", () => {
     await baton.send(WORKER, "submitResult", [jobId, packTerms(terms), keccak256(result), result]);
     await syncer.sync(await net.publicClient.getBlockNumber({ cacheTime: 0 }));
     expect(store.job(jobId)?.resultHash).toBe(keccak256(result));
+  });
+
+  it("reads a block whose logs exceed the answer cap through the wide client, one block alone", async () => {
+    const from = (await net.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
+    await post(1, parseEther("1"));
+    await post(1, parseEther("1.25"));
+    const head = await net.publicClient.getBlockNumber({ cacheTime: 0 });
+    const cfg = { market: dep.market, startBlock: from, confirmations: 0, logWindow: 1000 };
+    // An answer cap below one posting's log, on `eth_getLogs`: every block's logs are refused.
+    const capped = createPublicClient({
+      chain: net.publicClient.chain,
+      transport: custom({
+        request: async ({ method, params }) => {
+          const out = await net.publicClient.request({ method, params } as never);
+          const size = JSON.stringify(out).length;
+          if (method === "eth_getLogs" && size > 600) throw new ResponseBodyTooLargeError({ maxSize: 600, size });
+          return out;
+        },
+      }),
+    });
+    const lines: string[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line).msg) });
+    const alone = new Syncer(new Store(":memory:"), capped as never, cfg, log, new Metrics());
+    await expect(alone.sync(head)).rejects.toThrow(LogFetchError);
+
+    const store = new Store(":memory:");
+    const syncer = new Syncer(store, capped as never, cfg, log, new Metrics(), net.publicClient as never);
+    expect(await syncer.sync(head)).toBe(2);
+    expect(store.activeJobs().map((j) => termsFromJson(j.terms).maxReward)).toEqual([
+      parseEther("1"),
+      parseEther("1.25"),
+    ]);
+    expect(store.cursor()).toBe(head);
+    expect(lines.filter((m) => m === "a block's logs exceed the answer cap; reading it alone")).toHaveLength(2);
   });
 });
