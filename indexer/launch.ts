@@ -31,6 +31,23 @@ export type RunningIndexer = StartedProcess & {
   stop: () => Promise<void>;
 };
 
+/** The command line, environment and directory that run the indexer with `options` on `port`. */
+export function indexerCommand(options: Omit<IndexerOptions, "port" | "log">, port: number) {
+  return {
+    cmd: path.join(ROOT, "node_modules", ".bin", "ponder"),
+    args: ["start", "--schema", "baton", "--port", String(port), "--hostname", "127.0.0.1"],
+    cwd: INDEXER_DIR,
+    env: {
+      BATON_RPC_URL: options.rpcUrl,
+      BATON_ADDRESS_BOOK: options.addressBook,
+      BATON_INDEXER_DB_DIR: options.dbDir,
+      BATON_INDEXER_POLL_MS: String(options.pollMs ?? 1000),
+      PONDER_TELEMETRY_DISABLED: "true",
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    } as Record<string, string>,
+  };
+}
+
 /**
  * Starts `ponder start` in the indexer workspace (database schema `baton`) on 127.0.0.1 and waits
  * until its HTTP server answers `/health` (indexing goes on: see `waitForBlock`). `stop()` ends it
@@ -38,22 +55,8 @@ export type RunningIndexer = StartedProcess & {
  */
 export async function startIndexer(options: IndexerOptions, timeoutMs = 60_000): Promise<RunningIndexer> {
   const port = options.port ?? (await freePort());
-  const started = startProcess(
-    path.join(ROOT, "node_modules", ".bin", "ponder"),
-    ["start", "--schema", "baton", "--port", String(port), "--hostname", "127.0.0.1"],
-    {
-      cwd: INDEXER_DIR,
-      env: {
-        BATON_RPC_URL: options.rpcUrl,
-        BATON_ADDRESS_BOOK: options.addressBook,
-        BATON_INDEXER_DB_DIR: options.dbDir,
-        BATON_INDEXER_POLL_MS: String(options.pollMs ?? 1000),
-        PONDER_TELEMETRY_DISABLED: "true",
-        ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-      },
-      ...(options.log ? { log: options.log } : {}),
-    },
-  );
+  const { cmd, args, cwd, env } = indexerCommand(options, port);
+  const started = startProcess(cmd, args, { cwd, env, ...(options.log ? { log: options.log } : {}) });
   const { child } = started;
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
