@@ -174,6 +174,15 @@ describe("the indexer", () => {
       });
     });
     expect(new Set(rows.map((b) => b.status))).toEqual(new Set(["Committed", "Revealed", "Forfeited"]));
+
+    // Each job lists its bids through the relation, as a job page asks for them.
+    const jobs = await all<{ id: string; bids: Rows<{ bidder: Address }> }>(
+      "jobs",
+      "id bids(limit: 100) { items { bidder } }",
+    );
+    for (const job of jobs) {
+      expect(job.bids.items.length).toBe(rows.filter((b) => b.jobId === job.id).length);
+    }
   });
 
   it("has one row per worker, equal to getWorker and getUnbonding", async () => {
