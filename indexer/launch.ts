@@ -16,6 +16,8 @@ export type IndexerOptions = {
   dbDir: string;
   /** A PostgreSQL connection string, instead of PGlite. */
   databaseUrl?: string;
+  /** The database schema of the tables (default `baton`). */
+  schema?: string;
   /** The HTTP port (a free one by default). */
   port?: number;
   /** How often the indexer polls the node, in milliseconds (default 1000). */
@@ -35,7 +37,7 @@ export type RunningIndexer = StartedProcess & {
 export function indexerCommand(options: Omit<IndexerOptions, "port" | "log">, port: number) {
   return {
     cmd: path.join(ROOT, "node_modules", ".bin", "ponder"),
-    args: ["start", "--schema", "baton", "--port", String(port), "--hostname", "127.0.0.1"],
+    args: ["start", "--schema", options.schema ?? "baton", "--port", String(port), "--hostname", "127.0.0.1"],
     cwd: INDEXER_DIR,
     env: {
       BATON_RPC_URL: options.rpcUrl,
@@ -49,7 +51,7 @@ export function indexerCommand(options: Omit<IndexerOptions, "port" | "log">, po
 }
 
 /**
- * Starts `ponder start` in the indexer workspace (database schema `baton`) on 127.0.0.1 and waits
+ * Starts `ponder start` in the indexer workspace (database schema `baton` by default) on 127.0.0.1 and waits
  * until its HTTP server answers `/health` (indexing goes on: see `waitForBlock`). `stop()` ends it
  * by PID (SIGTERM, then SIGKILL); it is also killed when this process exits.
  */

@@ -1,7 +1,9 @@
 // The indexer against the chain: a seeded random run of the protocol on a real Hardhat node, the
 // indexer started on it as `ponder start` with a fresh PGlite directory, and every row it serves
 // compared with what the contracts' own views return at the same block.
-// INDEXER_TEST_SEED=<n> replays a run; INDEXER_TEST_LOG=<file> keeps the indexer's output.
+// INDEXER_TEST_SEED=<n> replays a run; INDEXER_TEST_LOG=<file> keeps the indexer's output;
+// INDEXER_TEST_DATABASE_URL=postgresql://… runs the indexer on that PostgreSQL database instead of
+// PGlite, in a new schema `baton_test_<time>` that the run leaves there.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,6 +51,9 @@ beforeAll(async () => {
     dbDir: path.join(dir, "pglite"),
     pollMs: 200,
     ...(log ? { log } : {}),
+    ...(process.env.INDEXER_TEST_DATABASE_URL
+      ? { databaseUrl: process.env.INDEXER_TEST_DATABASE_URL, schema: `baton_test_${Date.now()}` }
+      : {}),
   });
   const block = await net.publicClient.getBlock();
   head = block.number;
