@@ -218,8 +218,11 @@ export async function seedWorkflow(rpcUrl: string, moduleBase: string) {
   };
 }
 
-/** Writes the web app's configuration: this chain, its address book and the demo modules. */
-export async function writeWebConfig(rpcUrl: string, moduleBase: string, file: string) {
+/**
+ * Writes the web app's configuration: this chain, its address book, the demo modules and, when one
+ * runs, the indexer's URL.
+ */
+export async function writeWebConfig(rpcUrl: string, moduleBase: string, file: string, indexerUrl?: string) {
   const book = await readIgnitionAddressBook(DEPLOYMENT);
   const manifest = JSON.parse(readFileSync(path.join(BUILD, "manifest.json"), "utf8")) as Record<
     string,
@@ -231,6 +234,7 @@ export async function writeWebConfig(rpcUrl: string, moduleBase: string, file: s
         chainId: 31337,
         name: "Baton local",
         rpcUrl,
+        ...(indexerUrl ? { indexerUrl } : {}),
         addressBook: serializeAddressBook(book),
         // Test-only modules are listed with their mark: the app never offers them.
         wasmModules: Object.entries(manifest).map(([name, m]) => ({
@@ -269,8 +273,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
     if (cmd === "workflow") return seedWorkflow(rpcUrl, arg);
     if (cmd === "corpus") return DEMO_CORPUS;
     if (cmd === "web-config") {
-      const [moduleBase, file] = arg.split("|");
-      return writeWebConfig(rpcUrl, moduleBase, file);
+      const [moduleBase, file, indexerUrl] = arg.split("|");
+      return writeWebConfig(rpcUrl, moduleBase, file, indexerUrl);
     }
     if (cmd === "mine") return startIntervalMining(rpcUrl);
     throw new Error(`unknown command ${cmd}`);

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // `npm run dev`: compiles the contracts (about two minutes the first time, seconds afterwards), a
-// local Hardhat node, the Baton deployment through Ignition, three demo keepers with different
-// pricing strategies, a host for the demo wasm modules, demo jobs and a demo workflow, and the web
-// app; then one summary, and one line per demo job and workflow step as it settles. One Ctrl-C
+// local Hardhat node, the Baton deployment through Ignition, the indexer, three demo keepers with
+// different pricing strategies, a host for the demo wasm modules, demo jobs and a demo workflow,
+// and the web app; then one summary, and one line per demo job and workflow step as it settles. One Ctrl-C
 // stops every child.
 //
-// Environment: BATON_RPC_PORT (default 8545) and BATON_WEB_PORT (default 5173) — when one is
-// taken, a free port is picked and announced; BATON_STATE_DIR (default .baton) for logs, keeper
-// databases and configs; BATON_DEPLOYMENT_ID (default chain-31337) for Ignition's deployment
+// Environment: BATON_RPC_PORT (default 8545), BATON_INDEXER_PORT (default 42069) and BATON_WEB_PORT
+// (default 5173) — when one is taken, a free port is picked and announced; BATON_STATE_DIR (default
+// .baton) for logs, keeper databases, the indexer's PGlite database and configs; BATON_DEPLOYMENT_ID (default chain-31337) for Ignition's deployment
 // directory. The child processes' PIDs are written to <state dir>/pids.json. The address book goes
 // to <state dir>/state/addresses.json and, as `npm run deploy` writes it, to deployments/31337.json.
 //
@@ -23,6 +23,7 @@ const { startHardhatNode } = await import("@baton/testkit/devnet");
 const { serveModules } = await import("@baton/testkit/modules");
 const { freePort, httpUp, portFree, stopEsbuildServices, waitUntil } = await import("@baton/testkit/process");
 const { followDemo } = await import("./follow-demo.mts");
+const { indexerCommand } = await import("../indexer/launch.ts");
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const baseDir = path.resolve(process.env.BATON_STATE_DIR ?? path.join(root, ".baton"));
@@ -151,17 +152,19 @@ process.on("SIGTERM", () => shutdown(0));
 async function main() {
   const port = await pickPort("BATON_RPC_PORT", 8545, "chain");
   const webPort = await pickPort("BATON_WEB_PORT", 5173, "web app");
+  const indexerPort = await pickPort("BATON_INDEXER_PORT", 42069, "indexer");
+  const indexerUrl = `http://127.0.0.1:${indexerPort}`;
   const rpcUrl = `http://127.0.0.1:${port}`;
   const env = { BATON_DEPLOYMENT_ID: deploymentId };
 
-  step("1/8 compiling the contracts (the first start takes about two minutes; later starts skip this)");
+  step("1/9 compiling the contracts (the first start takes about two minutes; later starts skip this)");
   await compile();
 
-  step(`2/8 starting a Hardhat node on ${rpcUrl}`);
+  step(`2/9 starting a Hardhat node on ${rpcUrl}`);
   const node = await startHardhatNode({ port, log: logFile("node") });
   track("node", node.child);
 
-  step("3/8 deploying Baton through Ignition");
+  step("3/9 deploying Baton through Ignition");
   await runOnce(
     "deploy",
     hardhat,
@@ -183,12 +186,20 @@ async function main() {
     readFileSync(path.join(root, "ignition", "deployments", deploymentId, "deployed_addresses.json"), "utf8"),
   );
 
-  step("4/8 registering and staking three demo workers");
+  step("4/9 registering and staking three demo workers");
   const prepared = JSON.parse(await runOnce("prepare", tsx, ["scripts/demo.ts", "prepare", rpcUrl, stateDir], env));
   // From here on, one block per second, as on a real chain.
   await runOnce("mine", tsx, ["scripts/demo.ts", "mine", rpcUrl]);
 
-  step("5/8 starting the demo keepers");
+  // The indexer catches up in the background while the demo is seeded; the summary waits for it.
+  step(`5/9 starting the indexer on ${indexerUrl}/ (GraphQL, SQL over HTTP)`);
+  const indexer = indexerCommand(
+    { rpcUrl, addressBook: path.join(stateDir, "addresses.json"), dbDir: path.join(stateDir, "indexer") },
+    indexerPort,
+  );
+  start("indexer", indexer.cmd, indexer.args, indexer.env, indexer.cwd);
+
+  step("6/9 starting the demo keepers");
   const corpus = JSON.parse(await runOnce("corpus", tsx, ["scripts/demo.ts", "corpus", rpcUrl]));
   moduleServer = await serveModules({
     "/corpus.json": { contentType: "application/json", body: JSON.stringify(corpus) },
@@ -198,15 +209,20 @@ async function main() {
     start(k.name, process.execPath, [keeperBin, "--config", k.config, "start"], { BATON_PRIVATE_KEY: k.privateKey });
   }
 
-  step("6/8 posting demo jobs");
+  step("7/9 posting demo jobs");
   const jobs = JSON.parse(await runOnce("seed", tsx, ["scripts/demo.ts", "seed", rpcUrl, moduleBase], env));
 
-  step("7/8 posting the demo workflow (fetch → split → count ×3 → merge)");
+  step("8/9 posting the demo workflow (fetch → split → count ×3 → merge)");
   const workflow = JSON.parse(await runOnce("workflow", tsx, ["scripts/demo.ts", "workflow", rpcUrl, moduleBase], env));
 
-  step(`8/8 starting the web app on http://127.0.0.1:${webPort}/`);
+  step(`9/9 starting the web app on http://127.0.0.1:${webPort}/`);
   const webConfig = path.join(stateDir, "baton.config.json");
-  await runOnce("web-config", tsx, ["scripts/demo.ts", "web-config", rpcUrl, `${moduleBase}|${webConfig}`], env);
+  await runOnce(
+    "web-config",
+    tsx,
+    ["scripts/demo.ts", "web-config", rpcUrl, `${moduleBase}|${webConfig}|${indexerUrl}`],
+    env,
+  );
   start(
     "web",
     vite,
@@ -216,10 +232,14 @@ async function main() {
   );
   const webUrl = `http://127.0.0.1:${webPort}/`;
   await waitUntil(`the web app at ${webUrl}`, () => httpUp(webUrl), 60_000);
+  await waitUntil(`the indexer at ${indexerUrl}/ready`, () => httpUp(`${indexerUrl}/ready`), 120_000);
 
   console.log("\nBaton is running.");
   console.log(`  web app      ${webUrl} (Connect wallet → Use dev account)`);
   console.log(`  chain        ${rpcUrl} (chain id 31337, one block per second)`);
+  console.log(
+    `  indexer      ${indexerUrl}/graphql (GraphQL; SQL at /sql/*, progress at /status; log: ${show(path.join(logDir, "indexer.log"))})`,
+  );
   for (const [name, address] of Object.entries(addresses)) console.log(`  ${name.padEnd(30)} ${address}`);
   console.log(
     `  address book ${show(path.join(stateDir, "addresses.json"))} and ${show(path.join(root, "deployments", "31337.json"))}`,

@@ -33,6 +33,7 @@ const suites = [
   { name: "keeper", cmd: "npm", args: ["test", "--silent"], cwd: path.join(root, "keeper"), parse: parseVitest },
   { name: "frontend", cmd: "npm", args: ["test", "--silent"], cwd: path.join(root, "frontend"), parse: parseVitest },
   { name: "testkit", cmd: "npm", args: ["test", "--silent"], cwd: path.join(root, "testkit"), parse: parseVitest },
+  { name: "indexer", cmd: "npm", args: ["test", "--silent"], cwd: path.join(root, "indexer"), parse: parseVitest },
 ].filter((s) => existsSync(path.join(s.cwd, "package.json")));
 
 function run(suite) {

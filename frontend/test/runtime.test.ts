@@ -34,6 +34,13 @@ describe("runtime configuration", () => {
     expect(config.chains[0]!.addressBook.workflowOrchestrator).toBe("0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9");
   });
 
+  it("reads an optional indexer URL", () => {
+    const config = parseRuntimeConfig([{ ...chain, indexerUrl: "http://127.0.0.1:42069/" }]);
+    expect(config.chains[0]!.indexerUrl).toBe("http://127.0.0.1:42069");
+    expect(parseRuntimeConfig([chain]).chains[0]).not.toHaveProperty("indexerUrl");
+    expect(() => parseRuntimeConfig([{ ...chain, indexerUrl: "postgres://x" }])).toThrow(/indexerUrl must be an http/);
+  });
+
   it("names the first problem of an invalid file", () => {
     expect(() => parseRuntimeConfig({})).toThrow(/at least one chain/);
     expect(() => parseRuntimeConfig({ chains: [{ ...chain, rpcUrl: "ws://x" }] })).toThrow(/rpcUrl must be an http/);

@@ -11,8 +11,8 @@ import { waitFor } from "./helpers/market.js";
 
 // `npm run dev` as a newcomer runs it, on free ports in a temporary directory: it says it is
 // compiling, the whole stack comes up, deployments/31337.json is written, no esbuild service
-// outlives seeding, a demo job settles through the keepers and the launcher says so, the web app is
-// served, and one SIGINT stops every process the launcher started.
+// outlives seeding, a demo job settles through the keepers and the launcher says so, the indexer
+// serves it, the web app is served, and one SIGINT stops every process the launcher started.
 
 const dir = mkdtempSync(path.join(tmpdir(), "baton-dev-"));
 const deploymentId = `dev-smoke-${process.pid}`;
@@ -71,6 +71,7 @@ describe("npm run dev", () => {
   it("brings up the stack, settles a demo job, serves the web app, and stops every child on SIGINT", async () => {
     const rpcPort = await freePort();
     const webPort = await freePort();
+    const indexerPort = await freePort();
     const child = spawn(process.execPath, [path.join(ROOT, "scripts", "dev.mjs")], {
       cwd: ROOT,
       env: {
@@ -78,6 +79,7 @@ describe("npm run dev", () => {
         BATON_STATE_DIR: dir,
         BATON_RPC_PORT: String(rpcPort),
         BATON_WEB_PORT: String(webPort),
+        BATON_INDEXER_PORT: String(indexerPort),
         BATON_DEPLOYMENT_ID: deploymentId,
         // Without tsx's transform cache every process that loads TypeScript starts an esbuild
         // service, as on a fresh clone, so the check below sees them end.
@@ -102,8 +104,10 @@ describe("npm run dev", () => {
     const webUrl = `http://127.0.0.1:${webPort}/`;
     expect(out).toContain(rpcUrl);
     expect(out).toContain(webUrl);
-    expect(out).toMatch(/1\/8 compiling the contracts \(the first start takes about two minutes/);
-    expect(out).toMatch(/1\/8 .*8\/8/s);
+    const indexerUrl = `http://127.0.0.1:${indexerPort}`;
+    expect(out).toContain(`${indexerUrl}/graphql`);
+    expect(out).toMatch(/1\/9 compiling the contracts \(the first start takes about two minutes/);
+    expect(out).toMatch(/1\/9 .*9\/9/s);
 
     // The address book is where `npm run deploy` puts it, and is the launcher's.
     const written = parseAddressBook(JSON.parse(readFileSync(bookFile, "utf8")));
@@ -138,17 +142,37 @@ describe("npm run dev", () => {
       "the launcher's line for the settled job",
     );
 
+    // The indexer has the settled job.
+    await waitFor(
+      async () => {
+        const res = await fetch(`${indexerUrl}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: '{ jobs(where: { status: "Settled" }) { items { id } } }' }),
+        });
+        const body = (await res.json()) as { data?: { jobs: { items: unknown[] } } };
+        return (body.data?.jobs.items.length ?? 0) > 0;
+      },
+      30_000,
+      "the indexer to serve the settled job",
+    );
+
     // The web app and its configuration are served.
     const page = await fetch(webUrl);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('id="root"');
     const config = (await (await fetch(`${webUrl}baton.config.json`)).json()) as {
-      chains: { chainId: number; rpcUrl: string; addressBook: { jobMarket: string } }[];
+      chains: { chainId: number; rpcUrl: string; indexerUrl: string; addressBook: { jobMarket: string } }[];
     };
-    expect(config.chains[0]).toMatchObject({ chainId: 31337, rpcUrl, addressBook: { jobMarket: book.jobMarket } });
+    expect(config.chains[0]).toMatchObject({
+      chainId: 31337,
+      rpcUrl,
+      indexerUrl,
+      addressBook: { jobMarket: book.jobMarket },
+    });
 
     // One SIGINT stops everything the launcher started.
-    expect(Object.keys(pids).sort()).toEqual(["keeper-a", "keeper-b", "keeper-c", "node", "web"]);
+    expect(Object.keys(pids).sort()).toEqual(["indexer", "keeper-a", "keeper-b", "keeper-c", "node", "web"]);
     const started = descendants(child.pid!);
     for (const pid of Object.values(pids)) expect(started).toContain(pid);
     child.kill("SIGINT");

@@ -4,6 +4,7 @@
 //
 //   { "chains": [ { "chainId": 31337, "name": "Baton local", "rpcUrl": "http://127.0.0.1:8545",
 //                   "explorerUrl": "https://…" (optional),
+//                   "indexerUrl": "http://…" (optional: the indexer's GraphQL and SQL API),
 //                   "addressBook": { …as written by writeAddressBook… },
 //                   "wasmModules": [ { "name", "uri", "sha256", "testOnly"? } ] (optional, for the post
 //                   form; test-only modules are never offered),
@@ -19,6 +20,8 @@ export type ChainConfig = {
   name: string;
   rpcUrl: string;
   explorerUrl?: string;
+  /** The indexer serving this chain's tables (GraphQL at /graphql, SQL at /sql/*), when one runs. */
+  indexerUrl?: string;
   addressBook: AddressBook & { workflowOrchestrator?: Address };
   wasmModules: WasmModule[];
   /** Names of known addresses (keepers of a dev stack…), keyed by lowercase address. */
@@ -67,6 +70,9 @@ export function parseRuntimeConfig(json: unknown): RuntimeConfig {
     if (c.explorerUrl !== undefined && c.explorerUrl !== null && !isHttpUrl(c.explorerUrl)) {
       throw new ConfigError("invalid", `${where}.explorerUrl must be an http(s) URL`);
     }
+    if (c.indexerUrl !== undefined && c.indexerUrl !== null && !isHttpUrl(c.indexerUrl)) {
+      throw new ConfigError("invalid", `${where}.indexerUrl must be an http(s) URL`);
+    }
     const book = parseBook(c.addressBook, `${where}.addressBook`);
     if (book.chainId !== c.chainId) {
       throw new ConfigError("invalid", `${where}.addressBook is for chain ${book.chainId}, not ${c.chainId}`);
@@ -104,6 +110,7 @@ export function parseRuntimeConfig(json: unknown): RuntimeConfig {
       name: c.name,
       rpcUrl: c.rpcUrl,
       ...(typeof c.explorerUrl === "string" ? { explorerUrl: c.explorerUrl.replace(/\/+$/, "") } : {}),
+      ...(typeof c.indexerUrl === "string" ? { indexerUrl: c.indexerUrl.replace(/\/+$/, "") } : {}),
       addressBook: book,
       wasmModules,
       addressLabels,
