@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { zeroAddress, type Address, type Hex } from "viem";
+import { packTerms } from "@baton/sdk";
 import Jobs from "../src/pages/Jobs.tsx";
 import { idsToRead, selectPage } from "../src/hooks/useJobList.ts";
 import { ARBITER, FakeChain, OTHER, REQUESTER, termsFor } from "./helpers/fakeChain.ts";
@@ -37,6 +38,52 @@ describe("jobs list", () => {
     // 2,000 states in batches of 500: four multicalls (plus the page's token info).
     expect(fake.count("eth_call")).toBeLessThanOrEqual(5);
     expect(fake.count()).toBeLessThanOrEqual(10);
+  });
+
+  it("reads the list from the indexer when the deployment names one: one query, no log reads", async () => {
+    const fake = chainWith(0);
+    const queries: string[] = [];
+    const terms = termsFor(REQUESTER);
+    const row = (id: number) => ({
+      id: String(id),
+      terms: packTerms(terms),
+      requester: REQUESTER.toLowerCase(),
+      token: zeroAddress,
+      specHash: "0x" + "11".repeat(32),
+      spec: "0x7b7d",
+      postedBlock: "5",
+      postedAt: "1000",
+      postedTx: "0x" + "22".repeat(32),
+      status: "Settled",
+      round: 0,
+      commits: 1,
+      deadline: 0,
+      revealDeadline: 0,
+      winner: zeroAddress,
+      price: "0",
+      secondPrice: "0",
+      digest: "0x" + "33".repeat(21),
+    });
+    const original = globalThis.fetch;
+    globalThis.fetch = (async (url: string, init: RequestInit) => {
+      if (!String(url).startsWith("http://indexer.test")) return original(url, init);
+      queries.push(JSON.parse(String(init.body)).query);
+      return new Response(JSON.stringify({ data: { jobs: { totalCount: 2, items: [row(2), row(1)] } } }), {
+        headers: { "content-type": "application/json" },
+      });
+    }) as typeof fetch;
+    try {
+      globalThis.location.hash = "#/jobs?status=Settled";
+      await renderWithChain(<Jobs />, fake, { chain: { indexerUrl: "http://indexer.test" } });
+      expect(await screen.findByRole("link", { name: "Job #2" }, { timeout: 10_000 })).toBeTruthy();
+      expect(screen.getByRole("link", { name: "Job #1" })).toBeTruthy();
+      expect(screen.getByText(/Page 1 of 1 \(2 jobs\)/)).toBeTruthy();
+      expect(queries[0]).toContain('where: { status: "Settled" }');
+      expect(queries[0]).toContain("offset: 0");
+      expect(fake.count("eth_getLogs")).toBe(0);
+    } finally {
+      globalThis.fetch = original;
+    }
   });
 
   it("marks the rows of jobs whose arbiter is not the deployment's committee", async () => {

@@ -25,6 +25,7 @@ import {
 import { writeAddressBook } from "@baton/sdk/node";
 import { deployBaton, startDevnet, type Deployment, type Devnet } from "@baton/testkit/devnet";
 import { graphqlQuery, startIndexer, waitForBlock, type RunningIndexer } from "../launch";
+import { loadIndexedJobPage } from "../../frontend/src/lib/indexer.ts";
 import { FATES, runScenario, type ScenarioResult } from "./scenario";
 
 const SEED = Number(process.env.INDEXER_TEST_SEED ?? 20_261_205);
@@ -354,5 +355,63 @@ describe("the indexer", () => {
       });
     }
     expect(new Set(workflows.map((w) => w.status))).toEqual(new Set(["Active", "Cancelled"]));
+  });
+
+  it("serves the dApp's job list: each state's jobs, newest first, a page at a time, to another origin", async () => {
+    const ids = Array.from(
+      {
+        length: Number(
+          await readContract(net!.publicClient, {
+            address: dep.market,
+            abi: jobMarketAbi,
+            functionName: "jobCount",
+            blockNumber: head,
+          }),
+        ),
+      },
+      (_, i) => BigInt(i + 1),
+    );
+    const views = await readJobs(net!.publicClient, {
+      market: dep.market,
+      multicall: dep.multicall3,
+      ids,
+      blockNumber: head,
+    });
+    const now = Number(headTime);
+    // Every state the run left jobs in, filtered by the indexer as the market derives it at the head.
+    const states = [...new Set(views.map((v) => v.state))];
+    expect(states.length).toBeGreaterThanOrEqual(6);
+    for (const state of states) {
+      const expected = views
+        .filter((v) => v.state === state)
+        .map((v) => v.id)
+        .reverse();
+      const page = await loadIndexedJobPage(indexer!.url, { state }, 0, 100, now);
+      expect(
+        page.jobs.map((j) => j.id),
+        `state ${state}`,
+      ).toEqual(expected);
+      expect(page.total).toBe(expected.length);
+      for (const job of page.jobs) expect(page.views.get(job.id)?.state).toBe(state);
+    }
+    // Pages of five, newest first, cover every job once; each row's record is getJob's.
+    const seen: bigint[] = [];
+    for (let p = 0; p * 5 < ids.length; p++) {
+      const page = await loadIndexedJobPage(indexer!.url, {}, p, 5, now);
+      expect(page.total).toBe(ids.length);
+      for (const job of page.jobs) {
+        seen.push(job.id);
+        const view = views[Number(job.id) - 1]!;
+        expect(page.views.get(job.id)).toEqual({ id: job.id, state: view.state, job: view.job });
+      }
+    }
+    expect(seen).toEqual([...ids].reverse());
+    // The dApp is served from another origin than the indexer.
+    const res = await fetch(`${indexer!.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "http://127.0.0.1:5173" },
+      body: JSON.stringify({ query: "{ jobs(limit: 1) { totalCount } }" }),
+    });
+    expect(res.headers.get("access-control-allow-origin")).toMatch(/^(\*|http:\/\/127\.0\.0\.1:5173)$/);
   });
 });
