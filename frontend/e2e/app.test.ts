@@ -191,7 +191,12 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
     expect(balance).toBe(parseUnits("100", 6));
   });
 
-  it("lists the job as settled and as the account's own", async () => {
+  it("lists the job as settled and as the account's own, read from the indexer", async () => {
+    const fromIndexer: string[] = [];
+    const seen = (request: { url: () => string }) => {
+      if (request.url().startsWith(stack.indexerUrl!)) fromIndexer.push(request.url());
+    };
+    page.on("request", seen);
     await page.getByRole("link", { name: "Jobs", exact: true }).click();
     // The filter lives in the URL: the box is checked once the page has moved there.
     await page.getByLabel("Only my jobs").click();
@@ -199,6 +204,10 @@ browserSuite("dApp in Chromium against a real chain and keeper", "", (session) =
     await page.getByRole("link", { name: "Job #1", exact: true }).waitFor();
     await page.getByLabel("Status").selectOption("Settled");
     await page.getByRole("link", { name: "Job #1", exact: true }).waitFor();
+    page.off("request", seen);
+    // The deployment config names an indexer: the filtered list came from its GraphQL API.
+    expect(fromIndexer.length).toBeGreaterThan(0);
+    expect(fromIndexer.every((u) => u.endsWith("/graphql"))).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, "jobs.png"), fullPage: true });
     await page.getByRole("link", { name: "Overview" }).click();
     await page.getByRole("list").filter({ hasText: "settled" }).first().waitFor();

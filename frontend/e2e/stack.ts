@@ -1,7 +1,8 @@
 // A real Baton stack for browser tests, every part on a free port and stopped afterwards: a
 // Hardhat node, the contracts (the workflow orchestrator included), a registered and staked worker
 // running a real `baton-keeper` process (which also runs workflow steps), the demo wasm modules,
-// and `vite preview` of a fresh build pointed at the chain through BATON_CONFIG.
+// the indexer (unless `indexer: false`), and `vite preview` of a fresh build pointed at the chain
+// and the indexer through BATON_CONFIG.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +21,8 @@ import {
 import { serveModules, type ModuleServer } from "@baton/testkit/modules";
 import { freePort, startProcess, stopProcess, waitUntil } from "@baton/testkit/process";
 import { parseEther, stringToHex } from "viem";
+import { writeAddressBook } from "@baton/sdk/node";
+import { startIndexer } from "../../indexer/launch.ts";
 
 export const FRONTEND = path.join(ROOT, "frontend");
 const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
@@ -29,6 +32,8 @@ export type Stack = {
   dep: Deployment;
   modules: ModuleServer;
   appUrl: string;
+  /** The indexer the app reads its lists from (absent when started without one). */
+  indexerUrl?: string;
   dir: string;
   keeperLog: () => string;
   stop: () => Promise<void>;
@@ -43,7 +48,8 @@ export function buildApp(outDir: string) {
   if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: { indexer?: boolean } = {}): Promise<Stack> {
+  const withIndexer = options.indexer ?? true;
   ensureArtifacts();
   const dir = mkdtempSync(path.join(tmpdir(), "baton-e2e-"));
   const stops: (() => Promise<void>)[] = [];
@@ -116,6 +122,21 @@ export async function startStack(): Promise<Stack> {
       { child: keeper.child, log: keeper.output },
     );
 
+    // The indexer, as `npm run dev` runs it: the app's lists come from it.
+    let indexerUrl: string | undefined;
+    if (withIndexer) {
+      const book = path.join(dir, "addresses.json");
+      await writeAddressBook(book, dep.book);
+      const indexer = await startIndexer({
+        rpcUrl: net.url,
+        addressBook: book,
+        dbDir: path.join(dir, "indexer"),
+        pollMs: 250,
+      });
+      stops.push(() => indexer.stop());
+      indexerUrl = indexer.url;
+    }
+
     const configFile = path.join(dir, "baton.config.json");
     writeFileSync(
       configFile,
@@ -125,6 +146,7 @@ export async function startStack(): Promise<Stack> {
             chainId: 31337,
             name: "Baton e2e",
             rpcUrl: net.url,
+            ...(indexerUrl ? { indexerUrl } : {}),
             addressBook: {
               chainId: 31337,
               jobMarket: dep.market,
@@ -165,7 +187,7 @@ export async function startStack(): Promise<Stack> {
       log: preview.output,
     });
 
-    return { net, dep, modules, appUrl, dir, keeperLog: keeper.output, stop };
+    return { net, dep, modules, appUrl, dir, keeperLog: keeper.output, stop, ...(indexerUrl ? { indexerUrl } : {}) };
   } catch (error) {
     await stop();
     throw error;
