@@ -9,7 +9,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium, type Browser } from "playwright-core";
-import { preparePostJobs, send, type SigningClient } from "@baton/sdk";
+import { encodeCall, preparePostJobs, send, type SigningClient } from "@baton/sdk";
+import type { Hex } from "viem";
 import { account } from "@baton/testkit/devnet";
 import { sampleSpec, sampleTerms } from "@baton/testkit";
 import { machine, median, table, writeResults, writeSection } from "@baton/testkit/bench";
@@ -17,9 +18,67 @@ import { startStack, type Stack } from "../e2e/stack.ts";
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 5);
 const SIZES = [20, 200];
+const INDEXED_JOBS = Number(process.env.BENCH_INDEXED_JOBS ?? 100_000);
+const INDEXED_KEY = INDEXED_JOBS === 100_000 ? "jobs100k" : `jobs${INDEXED_JOBS}`;
 const REQUESTER = 1;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"];
+
+/**
+ * Posts `count` jobs quickly: batches of `perTx` in one `postJobs` each, `inFlight` transactions
+ * sent together at consecutive nonces, each wave awaited before the next.
+ */
+async function postManyJobs(stack: Stack, count: number, perTx = 250, inFlight = 8) {
+  const now = Number((await stack.net.publicClient.getBlock()).timestamp);
+  const wallet = stack.net.wallet(REQUESTER);
+  const from = account(REQUESTER).address;
+  const terms = sampleTerms({
+    requester: from,
+    arbiter: stack.dep.arbiter,
+    maxReward: 10n ** 12n,
+    bond: 10n ** 12n,
+    expiry: now + 30 * 86_400,
+    ...stack.dep.params,
+  });
+  let nonce = await stack.net.publicClient.getTransactionCount({ address: from, blockTag: "pending" });
+  for (let done = 0; done < count;) {
+    const hashes: Hex[] = [];
+    for (let i = 0; i < inFlight && done < count; i++) {
+      const n = Math.min(perTx, count - done);
+      const write = encodeCall(
+        preparePostJobs({
+          market: stack.dep.market,
+          jobs: Array.from({ length: n }, () => ({ terms, spec: sampleSpec })),
+        }),
+      );
+      hashes.push(
+        await wallet.sendTransaction({
+          account: account(REQUESTER),
+          chain: stack.net.chain,
+          ...write,
+          nonce: nonce++,
+          gas: 14_000_000n,
+        } as never),
+      );
+      done += n;
+    }
+    for (const hash of hashes) {
+      const receipt = await stack.net.publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 });
+      if (receipt.status !== "success") throw new Error(`postJobs ${hash} reverted`);
+    }
+    if (done % 10_000 < perTx * inFlight) console.log(`posted ${done} of ${count} jobs`);
+  }
+}
+
+/** The jobs the indexer at `url` has. */
+async function indexedJobs(url: string): Promise<number> {
+  const res = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ jobs(limit: 1) { totalCount } }" }),
+  });
+  return ((await res.json()) as { data: { jobs: { totalCount: number } } }).data.jobs.totalCount;
+}
 
 /** Posts `count` jobs (http.json, which the stack's wasm keeper leaves alone) in batches of 50. */
 async function postJobs(stack: Stack, count: number) {
@@ -44,7 +103,17 @@ async function postJobs(stack: Stack, count: number) {
   }
 }
 
-type Load = { firstRowsMs: number; bytes: number; requests: number; rpcRequests: number; rpcBytes: number };
+type Load = {
+  firstRowsMs: number;
+  bytes: number;
+  requests: number;
+  rpcRequests: number;
+  rpcBytes: number;
+  indexerRequests: number;
+  indexerBytes: number;
+  /** What the page's data cost: JSON-RPC and indexer requests, the app's own files left out. */
+  firstPageBytes: number;
+};
 
 /** One cold load of the jobs list: time until its first row shows, and everything transferred until then. */
 async function loadJobs(browser: Browser, stack: Stack): Promise<Load> {
@@ -69,12 +138,17 @@ async function loadJobs(browser: Browser, stack: Stack): Promise<Load> {
     const firstRowsMs = Math.round(performance.now() - started);
     const done = await Promise.all(finished.splice(0));
     const rpc = done.filter((r) => r.url.startsWith(stack.net.url));
+    const indexer = stack.indexerUrl ? done.filter((r) => r.url.startsWith(stack.indexerUrl!)) : [];
+    const sum = (rs: { bytes: number }[]) => rs.reduce((a, r) => a + r.bytes, 0);
     return {
       firstRowsMs,
-      bytes: done.reduce((a, r) => a + r.bytes, 0),
+      bytes: sum(done),
       requests: done.length,
       rpcRequests: rpc.length,
-      rpcBytes: rpc.reduce((a, r) => a + r.bytes, 0),
+      rpcBytes: sum(rpc),
+      indexerRequests: indexer.length,
+      indexerBytes: sum(indexer),
+      firstPageBytes: sum(rpc) + sum(indexer),
     };
   } finally {
     await context.close();
@@ -105,29 +179,46 @@ function buildSize(dir: string) {
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
+/** LOADS cold loads of the jobs list, summarised by their medians. */
+async function measure(browser: Browser, stack: Stack): Promise<Load & { loads: Load[] }> {
+  const loads: Load[] = [];
+  for (let i = 0; i < LOADS; i++) loads.push(await loadJobs(browser, stack));
+  const med = (k: keyof Load) => Math.round(median(loads.map((l) => l[k])));
+  const keys = Object.keys(loads[0]!) as (keyof Load)[];
+  return { ...(Object.fromEntries(keys.map((k) => [k, med(k)])) as Load), loads };
+}
+
 async function main() {
   const started = Date.now();
-  const stack = await startStack();
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const scenarios: Record<string, Load & { loads: Load[] }> = {};
+  let stack = await startStack({ indexer: false });
   try {
-    const scenarios: Record<string, Load & { loads: Load[] }> = {};
+    // Without an indexer, the app pages through the node alone.
     let posted = 0;
     for (const size of SIZES) {
       await postJobs(stack, size - posted);
       posted = size;
-      const loads: Load[] = [];
-      for (let i = 0; i < LOADS; i++) loads.push(await loadJobs(browser, stack));
-      const med = (k: keyof Load) => Math.round(median(loads.map((l) => l[k])));
-      scenarios[`jobs${size}`] = {
-        firstRowsMs: med("firstRowsMs"),
-        bytes: med("bytes"),
-        requests: med("requests"),
-        rpcRequests: med("rpcRequests"),
-        rpcBytes: med("rpcBytes"),
-        loads,
-      };
-      console.log(`jobs${size}: first rows in ${med("firstRowsMs")} ms, ${kb(med("bytes"))} transferred`);
+      scenarios[`jobs${size}`] = await measure(browser, stack);
+      console.log(
+        `jobs${size}: first rows in ${scenarios[`jobs${size}`]!.firstRowsMs} ms, ${kb(scenarios[`jobs${size}`]!.firstPageBytes)} of data`,
+      );
     }
+    await stack.stop();
+    // Through the indexer, with INDEXED_JOBS jobs in the market.
+    stack = await startStack({ indexer: true });
+    await postManyJobs(stack, INDEXED_JOBS);
+    const url = stack.indexerUrl!;
+    const deadline = Date.now() + 600_000;
+    while ((await indexedJobs(url)) < INDEXED_JOBS) {
+      if (Date.now() > deadline) throw new Error(`the indexer did not reach ${INDEXED_JOBS} jobs in 10 minutes`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    scenarios[INDEXED_KEY] = await measure(browser, stack);
+    console.log(
+      `${INDEXED_KEY}: first rows in ${scenarios[INDEXED_KEY]!.firstRowsMs} ms, ${kb(scenarios[INDEXED_KEY]!.firstPageBytes)} of data`,
+    );
+    const build = buildSize(path.join(stack.dir, "dist"));
     const results = {
       generatedAt: new Date().toISOString(),
       machine: {
@@ -137,11 +228,19 @@ async function main() {
       method:
         "`vite preview` of a production build against a Hardhat node (one block a second) with a keeper; each load a " +
         "fresh browser context (cold cache) in headless Chromium, 1280×900, opening #/jobs; firstRowsMs from navigation " +
-        "to the first job row; bytes are request and response headers and bodies of every request finished by then. " +
+        "to the first job row; bytes are request and response headers and bodies of every request finished by then, " +
+        "the page's data (`firstPageBytes`) those of its JSON-RPC and indexer requests. The smaller markets are read " +
+        "through the node alone; the largest through the indexer (PGlite), as the deployment config names it. " +
         "Each figure is the median of the loads.",
       loads: LOADS,
       scenarios,
-      build: buildSize(path.join(stack.dir, "dist")),
+      // The issue's key: the first page through the indexer with 100,000 jobs in the market.
+      jobs100k: {
+        firstPageBytes: scenarios[INDEXED_KEY]!.firstPageBytes,
+        firstRowsMs: scenarios[INDEXED_KEY]!.firstRowsMs,
+        jobs: INDEXED_JOBS,
+      },
+      build,
       seconds: Math.round((Date.now() - started) / 1000),
     };
     console.log(`wrote ${writeResults("frontend", results)}`);
@@ -159,15 +258,23 @@ async function main() {
         table(
           ["jobs list, cold load", ...names.map((k) => k.replace("jobs", "") + " jobs in the market")],
           [
+            ["read through", ...names.map((k) => (k === INDEXED_KEY ? "the indexer" : "the node"))],
             ["first rows, ms", ...names.map((k) => String(scenarios[k]!.firstRowsMs))],
-            ["transferred", ...names.map((k) => kb(scenarios[k]!.bytes))],
+            ["the page's data (`firstPageBytes`)", ...names.map((k) => kb(scenarios[k]!.firstPageBytes))],
+            ["transferred, app files included", ...names.map((k) => kb(scenarios[k]!.bytes))],
             ["requests", ...names.map((k) => String(scenarios[k]!.requests))],
             ["of which JSON-RPC", ...names.map((k) => `${scenarios[k]!.rpcRequests} (${kb(scenarios[k]!.rpcBytes)})`)],
+            [
+              "of which indexer",
+              ...names.map((k) => `${scenarios[k]!.indexerRequests} (${kb(scenarios[k]!.indexerBytes)})`),
+            ],
           ],
           [false, ...names.map(() => true)],
         ),
         "",
-        `Each figure is the median of ${LOADS} loads. The build: JavaScript ${kb(results.build.js.bytes)} ` +
+        `\`jobs100k\` (through the indexer, ${INDEXED_JOBS.toLocaleString("en-US")} jobs): the page's data ${kb(results.jobs100k.firstPageBytes)} ` +
+          `(limit 200 KiB), first rows in ${results.jobs100k.firstRowsMs} ms (limit 1,000 ms). ` +
+          `Each figure is the median of ${LOADS} loads. The build: JavaScript ${kb(results.build.js.bytes)} ` +
           `(${kb(results.build.js.gzipBytes)} gzipped) in ${results.build.js.files} files, CSS ${kb(results.build.css.bytes)} ` +
           `(${kb(results.build.css.gzipBytes)} gzipped).`,
       ].join("\n"),
