@@ -70,15 +70,22 @@ async function postManyJobs(stack: Stack, count: number, perTx = 250, inFlight =
   }
 }
 
-/** The jobs the indexer at `url` has. */
+/** The jobs the indexer at `url` has; 0 while it does not answer (busy catching up). */
 async function indexedJobs(url: string): Promise<number> {
   const res = await fetch(`${url}/graphql`, {
+    signal: AbortSignal.timeout(30_000),
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ query: "{ jobs(limit: 1) { totalCount } }" }),
   });
   return ((await res.json()) as { data: { jobs: { totalCount: number } } }).data.jobs.totalCount;
 }
+
+const indexedSoFar = (url: string) =>
+  indexedJobs(url).catch((error: unknown) => {
+    console.warn(`indexer not answering yet: ${(error as Error).message}`);
+    return 0;
+  });
 
 /** Posts `count` jobs (http.json, which the stack's wasm keeper leaves alone) in batches of 50. */
 async function postJobs(stack: Stack, count: number) {
@@ -210,7 +217,7 @@ async function main() {
     await postManyJobs(stack, INDEXED_JOBS);
     const url = stack.indexerUrl!;
     const deadline = Date.now() + 600_000;
-    while ((await indexedJobs(url)) < INDEXED_JOBS) {
+    while ((await indexedSoFar(url)) < INDEXED_JOBS) {
       if (Date.now() > deadline) throw new Error(`the indexer did not reach ${INDEXED_JOBS} jobs in 10 minutes`);
       await new Promise((r) => setTimeout(r, 1000));
     }
