@@ -14,7 +14,7 @@ import { account } from "@baton/testkit/devnet";
 import { DEV_JOB, DEV_KEEPERS, DEV_KEEPER_SETTINGS, DEV_STAKE_WEI } from "@baton/testkit/devstack";
 import { machine, median, readResults, table, writeResults, writeSection } from "@baton/testkit/bench";
 import { S } from "../src/plan.js";
-import { readLedger } from "./ledger.js";
+import { eventsOf, readLedger } from "./ledger.js";
 import { REQUESTER, runKeeper, startKeeperNetwork, waitFor, wasmSpec } from "../test/helpers/market.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
@@ -88,16 +88,9 @@ async function run(): Promise<Run> {
       from: from + 1n,
       to,
     });
-    const logs = await net.publicClient.getContractEvents({
-      address: dep.market,
-      abi: jobMarketAbi,
-      fromBlock: from + 1n,
-      toBlock: to,
-    });
-    const count = (name: string, jobId: bigint) =>
-      logs.filter((l) => l.eventName === name && (l.args as { jobId?: bigint }).jobId === jobId).length;
-    const blockOf = (name: string, jobId: bigint) =>
-      logs.find((l) => l.eventName === name && (l.args as { jobId?: bigint }).jobId === jobId)?.blockNumber;
+    const about = eventsOf(ledger);
+    const count = (name: string, jobId: bigint) => about(name, jobId).length;
+    const blockOf = (name: string, jobId: bigint) => about(name, jobId)[0]?.blockNumber;
     // What the protocol needs for each job when every step is its own transaction: its share of
     // the posting, one commit and one reveal per bidder, the result and the settlement.
     const needed = jobIds.map(

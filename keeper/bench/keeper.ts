@@ -21,7 +21,7 @@ import { computeCommitment, encodeSpec, jobMarketAbi, newSalt, packTerms, specHa
 import { account } from "@baton/testkit/devnet";
 import { machine, median, readResults, table, writeResults, writeSection } from "@baton/testkit/bench";
 import { S } from "../src/plan.js";
-import { COUNTED, STEPS, readLedger, totalOf, type JobGas } from "./ledger.js";
+import { COUNTED, STEPS, eventsOf, readLedger, totalOf, type JobGas } from "./ledger.js";
 import { runKeeper, startKeeperNetwork, waitFor, wasmSpec, type KeeperNetwork } from "../test/helpers/market.js";
 
 const KEEPERS = [2, 3, 4];
@@ -173,7 +173,7 @@ async function run({ bundle, burst }: Mode): Promise<RunResult> {
     const to = await net.publicClient.getBlockNumber();
 
     // Every transaction to the market from the requester or a keeper, attributed to its job.
-    const { jobs, timestamps, keeperTxs, keeperReverted } = await readLedger(net.publicClient, dep.market, {
+    const ledger = await readLedger(net.publicClient, dep.market, {
       requester: account(REQUESTER).address,
       keepers: KEEPERS.map((i) => account(i).address),
       jobIds,
@@ -181,14 +181,9 @@ async function run({ bundle, burst }: Mode): Promise<RunResult> {
       to,
     });
 
-    const logs = await net.publicClient.getContractEvents({
-      address: dep.market,
-      abi: jobMarketAbi,
-      fromBlock: from + 1n,
-      toBlock: to,
-    });
-    const first = (name: string, jobId: bigint) =>
-      logs.find((l) => l.eventName === name && (l.args as { jobId?: bigint }).jobId === jobId)?.blockNumber;
+    const { jobs, timestamps, keeperTxs, keeperReverted } = ledger;
+    const about = eventsOf(ledger);
+    const first = (name: string, jobId: bigint) => about(name, jobId)[0]?.blockNumber;
     const times = jobIds.map((id) => {
       const posted = first("JobPosted", id)!;
       const committed = first("BidCommitted", id)!;

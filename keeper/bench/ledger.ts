@@ -40,12 +40,24 @@ export type Ledger = {
   keeperReverted: number;
   /** The keepers' reverted transactions: sender, function and the jobs they named. */
   reverts: { from: string; functionName: string; jobIds: string[] }[];
+  /** Every market event of the blocks read. */
+  events: Awaited<ReturnType<typeof marketEvents>>;
 };
+
+const marketEvents = (client: PublicClient, market: `0x${string}`, from: bigint, to: bigint) =>
+  client.getContractEvents({ address: market, abi: jobMarketAbi, fromBlock: from, toBlock: to });
+
+/** A reader of `ledger.events`: the events `name` about `jobId`. */
+export function eventsOf(ledger: Pick<Ledger, "events">) {
+  return (name: string, jobId: bigint) =>
+    ledger.events.filter((l) => l.eventName === name && (l.args as { jobId?: bigint }).jobId === jobId);
+}
 
 /**
  * Reads blocks `from`..`to` and attributes every transaction to the market from `requester` or one
  * of `keepers` to the jobs of `jobIds` it names: a posting names its jobs in its events, a batch
  * function (`commitBids`, …) in its first argument, a multicall in its calls, any other step first.
+ * Also returns the market's events of those blocks.
  */
 export async function readLedger(
   client: PublicClient,
@@ -67,7 +79,14 @@ export async function readLedger(
   const keeperSet = new Set(keepers.map((a) => a.toLowerCase()));
   const senders = new Set([requester.toLowerCase(), ...keeperSet]);
   const jobs = new Map(jobIds.map((id) => [id, emptyGas()]));
-  const ledger: Ledger = { jobs, timestamps: new Map(), keeperTxs: 0, keeperReverted: 0, reverts: [] };
+  const ledger: Ledger = {
+    jobs,
+    timestamps: new Map(),
+    keeperTxs: 0,
+    keeperReverted: 0,
+    reverts: [],
+    events: await marketEvents(client, market, from, to),
+  };
   for (let b = from; b <= to; b++) {
     const block = await client.getBlock({ blockNumber: b, includeTransactions: true });
     ledger.timestamps.set(b, Number(block.timestamp));
