@@ -45,7 +45,27 @@ export function buildBaton(
   // Penalty shares paid to the orchestrator as a requester, which no workflow owns, go to the treasury.
   const workflowOrchestrator = m.contract("WorkflowOrchestrator", [market, treasury]);
 
-  return { timelock, market, arbiter, workflowOrchestrator };
+  // Upkeeps served by a lease market of keepers staked in the registry (see docs/ARCHITECTURE.md).
+  const automationRegistry = m.contract("AutomationRegistry", [
+    {
+      epoch: m.getParameter("automationEpoch", 600),
+      commitWindow: m.getParameter("automationCommitWindow", 60),
+      revealWindow: m.getParameter("automationRevealWindow", 60),
+      leaseBond: m.getParameter("automationLeaseBond", 10n ** 17n),
+      forfeitBps: m.getParameter("automationForfeitBps", 2_000),
+      missPenaltyBps: m.getParameter("automationMissPenaltyBps", 2_500),
+      graceSeconds: m.getParameter("automationGraceSeconds", 10),
+      graceBlocks: m.getParameter("automationGraceBlocks", 5),
+      minStake: m.getParameter("automationMinStake", 10n ** 17n),
+      performOverheadGas: m.getParameter("automationPerformOverheadGas", 35_000),
+      maxPerformGas: m.getParameter("automationMaxPerformGas", 5_000_000),
+      checkGasLimit: m.getParameter("automationCheckGasLimit", 5_000_000),
+      withdrawDelay: m.getParameter("automationWithdrawDelay", 600),
+      unbondingDelay: m.getParameter("unbondingDelay", 600),
+    },
+  ]);
+
+  return { timelock, market, arbiter, workflowOrchestrator, automationRegistry };
 }
 
 /** Public networks: the proposer, committee and token allowlist must be given as parameters. */

@@ -21,6 +21,8 @@ export const CONTRACTS = [
   { name: "CommitteeArbiter", exportName: "committeeArbiterAbi" },
   { name: "WorkflowOrchestrator", exportName: "workflowOrchestratorAbi" },
   { name: "TestToken", exportName: "testTokenAbi" },
+  { name: "AutomationRegistry", exportName: "automationRegistryAbi" },
+  { name: "AutomationTestTarget", exportName: "automationTestTargetAbi" },
   { name: "Multicall3", exportName: "multicall3Abi", optional: true },
 ];
 

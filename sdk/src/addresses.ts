@@ -16,6 +16,8 @@ export type AddressBook = {
   multicall3?: Address;
   /** The workflow orchestrator (deployments without workflows leave it out). */
   workflowOrchestrator?: Address;
+  /** The automation registry (deployments without automation leave it out). */
+  automationRegistry?: Address;
   /** The allowlisted mintable demo token of local deployments. */
   demoToken?: Address;
   /** First block of the deployment: where log backfills start. */
@@ -26,7 +28,7 @@ export type AddressBook = {
 export type AddressBookJson = Omit<AddressBook, "deploymentBlock"> & { deploymentBlock: string };
 
 const REQUIRED = ["jobMarket", "committeeArbiter", "timelock"] as const;
-const OPTIONAL = ["workflowOrchestrator", "multicall3", "demoToken"] as const;
+const OPTIONAL = ["workflowOrchestrator", "automationRegistry", "multicall3", "demoToken"] as const;
 
 /** The JSON form of a book (`JSON.stringify` cannot carry the bigint). */
 export function serializeAddressBook(book: AddressBook): AddressBookJson {

@@ -17,6 +17,7 @@ const CONTRACT_FIELDS = {
   Multicall3: "multicall3",
   TestToken: "demoToken",
   WorkflowOrchestrator: "workflowOrchestrator",
+  AutomationRegistry: "automationRegistry",
 } as const;
 type ContractName = keyof typeof CONTRACT_FIELDS;
 
@@ -139,6 +140,7 @@ export async function readIgnitionAddressBook(
   if (found.Multicall3) book.multicall3 = found.Multicall3;
   if (found.TestToken) book.demoToken = found.TestToken;
   if (found.WorkflowOrchestrator) book.workflowOrchestrator = found.WorkflowOrchestrator;
+  if (found.AutomationRegistry) book.automationRegistry = found.AutomationRegistry;
   return book;
 }
 

@@ -138,8 +138,31 @@ export const DEPLOY_PARAMS = {
   disputeBond: 10n ** 16n,
 };
 
+/**
+ * The automation registry's parameters on test chains: 60-second epochs (commit 15 s, reveal 15 s),
+ * so a lease is won and served within a test; grace 6 s or 3 blocks.
+ */
+export const AUTOMATION_PARAMS = {
+  epoch: 60,
+  commitWindow: 15,
+  revealWindow: 15,
+  leaseBond: 10n ** 17n,
+  forfeitBps: 2_000,
+  missPenaltyBps: 2_500,
+  graceSeconds: 6,
+  graceBlocks: 3,
+  minStake: 10n ** 17n,
+  performOverheadGas: 35_000,
+  maxPerformGas: 5_000_000,
+  checkGasLimit: 5_000_000,
+  withdrawDelay: 600,
+  unbondingDelay: 600,
+};
+
 export type Deployment = {
   market: Address;
+  /** The automation registry, with `AUTOMATION_PARAMS` unless others were given. */
+  automation: Address;
   arbiter: Address;
   multicall3: Address;
   token: Address;
@@ -163,9 +186,13 @@ async function deploy(net: Net, file: string, args: unknown[]): Promise<Address>
 /**
  * Deploys a test token, Multicall3, the JobMarket (owned by account 0, standing in for the
  * timelock; treasury account 0), a committee arbiter of accounts 17–19 and the workflow
- * orchestrator, from account 0. `net` is a devnet or the URL of a local node.
+ * orchestrator and the automation registry, from account 0. `net` is a devnet or the URL of a local
+ * node.
  */
-export async function deployBaton(net: Net | string): Promise<Deployment> {
+export async function deployBaton(
+  net: Net | string,
+  options: { automation?: Partial<typeof AUTOMATION_PARAMS> } = {},
+): Promise<Deployment> {
   const n = typeof net === "string" ? connectDevnet(net) : net;
   const deploymentBlock = await n.publicClient.getBlockNumber();
   const token = await deploy(n, "mocks/TestToken.sol", ["Test USD", "TUSD", 6]);
@@ -182,8 +209,12 @@ export async function deployBaton(net: Net | string): Promise<Deployment> {
     300,
   ]);
   const orchestrator = await deploy(n, "WorkflowOrchestrator.sol", [market, account(0).address]);
+  const automation = await deploy(n, "automation/AutomationRegistry.sol", [
+    { ...AUTOMATION_PARAMS, ...options.automation },
+  ]);
   return {
     market,
+    automation,
     arbiter,
     orchestrator,
     multicall3,
@@ -195,6 +226,7 @@ export async function deployBaton(net: Net | string): Promise<Deployment> {
       jobMarket: getAddress(market),
       committeeArbiter: getAddress(arbiter),
       workflowOrchestrator: getAddress(orchestrator),
+      automationRegistry: getAddress(automation),
       timelock: account(0).address,
       multicall3: getAddress(multicall3),
       demoToken: getAddress(token),
