@@ -3,22 +3,37 @@ import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task
 import "@nomicfoundation/hardhat-toolbox";
 
 const SOLC_VERSION = "0.8.28";
+// Chainlink's automation test helpers (UpkeepCounter) pin `pragma solidity 0.8.16`; that compiler
+// builds them unmodified, for London (0.8.16 predates the names Paris, Shanghai and Cancun).
+const CHAINLINK_SOLC_VERSION = "0.8.16";
 
-// The compiler is taken from the pinned `solc` npm package instead of being downloaded, so builds
-// work offline and always use exactly the configured version.
+// The compilers come from pinned npm packages instead of being downloaded, so builds work offline
+// and always use exactly the configured versions: each served version maps to its package.
+const SOLC_PACKAGES: Record<string, string> = {
+  [SOLC_VERSION]: "solc",
+  [CHAINLINK_SOLC_VERSION]: "solc-0.8.16",
+};
+
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }) => {
-  const solcPackage = require("solc/package.json") as { version: string };
-  if (args.solcVersion !== SOLC_VERSION || solcPackage.version !== SOLC_VERSION) {
+  const pkg = SOLC_PACKAGES[args.solcVersion];
+  if (pkg === undefined) {
     throw new Error(
-      `Solidity ${args.solcVersion} was requested and solc ${solcPackage.version} is installed; ` +
-        `both must be ${SOLC_VERSION}. Run \`npm ci\` to install the pinned compiler.`,
+      `Solidity ${args.solcVersion} was requested; only ${Object.keys(SOLC_PACKAGES).join(" and ")} are served ` +
+        `(from the npm packages ${Object.values(SOLC_PACKAGES).join(" and ")}). Set the pragma or hardhat.config.ts to one of them.`,
     );
   }
-  const solc = require("solc") as { version(): string };
+  const installed = (require(`${pkg}/package.json`) as { version: string }).version;
+  if (installed !== args.solcVersion) {
+    throw new Error(
+      `Solidity ${args.solcVersion} was requested and the npm package ${pkg} is ${installed}; ` +
+        `both must be ${args.solcVersion}. Run \`npm ci\` to install the pinned compiler.`,
+    );
+  }
+  const solc = require(pkg) as { version(): string };
   return {
-    compilerPath: require.resolve("solc/soljson.js"),
+    compilerPath: require.resolve(`${pkg}/soljson.js`),
     isSolcJs: true,
-    version: SOLC_VERSION,
+    version: args.solcVersion,
     longVersion: solc.version(),
   };
 });
@@ -32,12 +47,26 @@ const publicNetwork = (url: string | undefined, chainId: number) => ({
 
 const config: HardhatUserConfig = {
   solidity: {
-    version: SOLC_VERSION,
-    settings: {
-      evmVersion: "cancun",
-      viaIR: true,
-      optimizer: { enabled: true, runs: 200 },
-    },
+    // Hardhat picks, per file, the highest listed compiler its pragmas allow: 0.8.28 for everything
+    // of ours and for `^0.8.x` libraries, 0.8.16 only for files pinned to it (Chainlink's UpkeepCounter,
+    // through contracts/automation/compat/ChainlinkUpkeepCounter.sol).
+    compilers: [
+      {
+        version: SOLC_VERSION,
+        settings: {
+          evmVersion: "cancun",
+          viaIR: true,
+          optimizer: { enabled: true, runs: 200 },
+        },
+      },
+      {
+        version: CHAINLINK_SOLC_VERSION,
+        settings: {
+          evmVersion: "london",
+          optimizer: { enabled: true, runs: 200 },
+        },
+      },
+    ],
   },
   networks: {
     hardhat: { chainId: 31337 },

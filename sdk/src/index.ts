@@ -19,3 +19,4 @@ export * from "./receipts.js";
 export * from "./writes.js";
 export * from "./addresses.js";
 export * from "./workflow/index.js";
+export * from "./automation/cron.js";
