@@ -2582,6 +2582,7 @@ export const automationRegistryAbi = [
     name: "CronInvalid",
     type: "error",
   },
+  { inputs: [], name: "CronNeverFires", type: "error" },
   { inputs: [], name: "ReentrancyGuardReentrantCall", type: "error" },
   {
     inputs: [{ internalType: "uint256", name: "amount", type: "uint256" }],
