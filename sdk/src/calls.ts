@@ -14,7 +14,13 @@ import {
   type Hex,
 } from "viem";
 import { PayloadTooLargeError } from "./errors.js";
-import { committeeArbiterAbi, jobMarketAbi, testTokenAbi, workflowOrchestratorAbi } from "./generated/abis.js";
+import {
+  automationRegistryAbi,
+  committeeArbiterAbi,
+  jobMarketAbi,
+  testTokenAbi,
+  workflowOrchestratorAbi,
+} from "./generated/abis.js";
 import { MAX_PAYLOAD_BYTES, ZERO_ADDRESS } from "./limits.js";
 import { packTerms } from "./packed.js";
 import { encodeSpec, type JobSpecInput } from "./spec/index.js";
@@ -70,6 +76,9 @@ export const orchestratorCall = callsOf(workflowOrchestratorAbi);
 
 /** Any CommitteeArbiter write: `committeeCall(arbiter, "vote", [jobId, terms, ruling])`. */
 export const committeeCall = callsOf(committeeArbiterAbi);
+
+/** Any AutomationRegistry write: `automationCall(registry, "performTime", [upkeepId, tick])`. */
+export const automationCall = callsOf(automationRegistryAbi);
 
 /** A write to the development token (`mint`, `approve`, `transfer`). */
 export const tokenCall = callsOf(testTokenAbi);

@@ -20,3 +20,4 @@ export * from "./writes.js";
 export * from "./addresses.js";
 export * from "./workflow/index.js";
 export * from "./automation/cron.js";
+export * from "./automation/upkeeps.js";
