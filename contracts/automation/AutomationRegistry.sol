@@ -412,7 +412,10 @@ contract AutomationRegistry is IAutomationRegistry, WorkerRegistry {
     function _penalize(uint256 upkeepId, uint32 epoch, Lease memory lease) private {
         if (!lease.bondHeld || lease.misses == type(uint8).max) return;
         uint256 each = (uint256(LEASE_BOND) * MISS_PENALTY_BPS) / BPS;
-        uint256 left = uint256(LEASE_BOND) - each * lease.misses;
+        // Misses keep counting once the bond is spent, so `each * misses` may exceed the bond (the
+        // last penalty may have been a remainder): nothing is left, and the miss costs nothing more.
+        uint256 taken = each * lease.misses;
+        uint256 left = taken >= LEASE_BOND ? 0 : LEASE_BOND - taken;
         uint96 penalty = uint96(each < left ? each : left);
         Lease storage l = _leases[upkeepId][epoch];
         l.misses = lease.misses + 1;
