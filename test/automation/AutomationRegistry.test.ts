@@ -1115,6 +1115,11 @@ describe("AutomationRegistry", function () {
       await expect(commitBid(f, id, current + 2, bid))
         .to.be.revertedWithCustomError(f.registry, "AutomationLeaseWindow")
         .withArgs(id, current + 2, epochStart(current + 1), epochStart(current + 1) + span, at);
+      at += 1;
+      await time.setNextBlockTimestamp(at);
+      await expect(commitBid(f, id, 0, bid))
+        .to.be.revertedWithCustomError(f.registry, "AutomationLeaseWindow")
+        .withArgs(id, 0, 0, span, at);
       at = epochStart(current) + P.commitWindow;
       await time.setNextBlockTimestamp(at);
       await expect(commitBid(f, id, current + 1, bid))
@@ -1339,6 +1344,22 @@ describe("AutomationRegistry", function () {
       await expect(f.registry.closeLease(id, epoch))
         .to.be.revertedWithCustomError(f.registry, "AutomationLeaseNotClosable")
         .withArgs(id, epoch, endsAt);
+      await expectAutomationConservation(f);
+    });
+
+    it("moves the holder's owed pay to its credits before it would overflow 64 bits", async function () {
+      const f = await loadFixture(deployAutomation);
+      // Premiums of 10 ETH: two performs owe more than a uint64 holds (about 18.4 ETH).
+      const premium = ethers.parseEther("10");
+      const id = await register(f, TriggerKind.Condition, { maxPremium: premium }, ethers.parseEther("30"));
+      const epoch = await runLease(f, id, [{ keeper: f.keeper1, premium }]);
+      const a = await performed(f, f.registry.connect(f.keeper1).performCondition(id, "0x"));
+      const b = await performed(f, f.registry.connect(f.keeper1).performCondition(id, "0x"));
+      expect(a.event.payment + b.event.payment).to.be.greaterThan(2n ** 64n - 1n);
+      expect(await f.registry.creditsOf(f.keeper1.address)).to.equal(a.event.payment);
+      const u = await f.registry.getUpkeep(id);
+      expect(u.owed).to.equal(b.event.payment);
+      expect(u.owedEpoch).to.equal(epoch);
       await expectAutomationConservation(f);
     });
 
