@@ -313,11 +313,33 @@ contract AutomationRegistry is IAutomationRegistry, WorkerRegistry {
         if (chainHash != bytes32(0) && chainHash != log.blockHash) {
             revert AutomationLogReorged(upkeepId, log.blockNumber, chainHash, log.blockHash);
         }
+        _expectLogFits(upkeepId, log);
         Account memory a = _account[upkeepId];
         uint64 position = uint64((uint256(log.blockNumber) << LOG_INDEX_BITS) | log.logIndex) + 1;
         if (position <= a.cursor) revert AutomationLogAlreadyPerformed(upkeepId, position, a.cursor);
         _perform(upkeepId, c, a, position, performData, startGas);
         emit UpkeepLogPerformed(upkeepId, log.txHash, log.blockNumber, log.logIndex);
+    }
+
+    /// @dev The log as the keeper describes it must fit the upkeep's filter: its emitter, topic0 and
+    /// each topic the mask names. The registry cannot see logs, so this refuses a keeper that
+    /// serves another filter's logs, not one that describes a log that never was.
+    function _expectLogFits(uint256 upkeepId, LogRef calldata log) private view {
+        // One slot holds the emitter and the mask (see `_storeTrigger`).
+        uint256 word = _trigger[upkeepId];
+        bytes32[] calldata topics = log.topics;
+        if (log.source != address(uint160(word)) || topics.length == 0 || topics.length > 4) {
+            revert AutomationLogFilterMismatch(upkeepId);
+        }
+        LogFilter storage f = _logFilter[upkeepId];
+        if (topics[0] != f.topic0) revert AutomationLogFilterMismatch(upkeepId);
+        uint256 mask = word >> 160;
+        for (uint256 i; mask != 0; ++i) {
+            if (mask & 1 != 0 && (i + 1 >= topics.length || topics[i + 1] != f.topics[i])) {
+                revert AutomationLogFilterMismatch(upkeepId);
+            }
+            mask >>= 1;
+        }
     }
 
     /// @dev Authorizes the caller, calls the target through the forwarder with exactly its gas
@@ -412,7 +434,10 @@ contract AutomationRegistry is IAutomationRegistry, WorkerRegistry {
     function _penalize(uint256 upkeepId, uint32 epoch, Lease memory lease) private {
         if (!lease.bondHeld || lease.misses == type(uint8).max) return;
         uint256 each = (uint256(LEASE_BOND) * MISS_PENALTY_BPS) / BPS;
-        uint256 left = uint256(LEASE_BOND) - each * lease.misses;
+        // Misses keep counting once the bond is spent, so `each * misses` may exceed the bond (the
+        // last penalty may have been a remainder): nothing is left, and the miss costs nothing more.
+        uint256 taken = each * lease.misses;
+        uint256 left = taken >= LEASE_BOND ? 0 : LEASE_BOND - taken;
         uint96 penalty = uint96(each < left ? each : left);
         Lease storage l = _leases[upkeepId][epoch];
         l.misses = lease.misses + 1;
