@@ -5,6 +5,7 @@ import {WorkerRegistry} from "../WorkerRegistry.sol";
 import {IAutomationRegistry} from "./interfaces/IAutomationRegistry.sol";
 import {IAutomationTarget} from "./interfaces/IAutomationTarget.sol";
 import {Cron} from "./libraries/Cron.sol";
+import {CronParser} from "./CronParser.sol";
 import {UpkeepForwarder} from "./UpkeepForwarder.sol";
 
 /// @title Automation registry (upkeeps, lease auctions, performs)
@@ -37,6 +38,9 @@ contract AutomationRegistry is IAutomationRegistry, WorkerRegistry {
 
     /// @notice Hash of the forwarder's creation code, for `forwarderOf`.
     bytes32 public constant FORWARDER_CODE_HASH = keccak256(type(UpkeepForwarder).creationCode);
+
+    /// @notice Parses cron expressions at registration (its errors revert the registration).
+    CronParser public immutable CRON_PARSER;
 
     uint32 private immutable EPOCH;
     uint32 private immutable COMMIT_WINDOW;
@@ -110,6 +114,7 @@ contract AutomationRegistry is IAutomationRegistry, WorkerRegistry {
         if (p.leaseBond == 0) revert AutomationInvalidParams("leaseBond must be positive");
         if (p.maxPerformGas < MIN_PERFORM_GAS) revert AutomationInvalidParams("maxPerformGas below MIN_PERFORM_GAS");
         if (p.graceBlocks == 0 || p.graceSeconds == 0) revert AutomationInvalidParams("grace must be positive");
+        CRON_PARSER = new CronParser();
         EPOCH = p.epoch;
         COMMIT_WINDOW = p.commitWindow;
         REVEAL_WINDOW = p.revealWindow;
@@ -199,7 +204,7 @@ contract AutomationRegistry is IAutomationRegistry, WorkerRegistry {
             word = interval;
         } else {
             if (r.trigger.length < 64) revert AutomationMalformedTrigger(kind, r.trigger.length);
-            word = Cron.parse(abi.decode(r.trigger, (string)));
+            word = CRON_PARSER.parse(abi.decode(r.trigger, (string)));
         }
         _trigger[upkeepId] = word;
         // No tick at or before registration is performed.

@@ -274,6 +274,11 @@ interface IAutomationRegistry {
 
     // ---------------------------------------------------------------- errors
 
+    /// @notice The cron expression is malformed: `field` 0–4 (minute … day of week) or 5 (the
+    /// expression as a whole), `position` the byte offset of the problem. Raised by `Cron`.
+    error CronInvalid(uint8 field, uint256 position);
+    /// @notice The cron expression can never fire (no chosen month has a chosen day). Raised by `Cron`.
+    error CronNeverFires();
     /// @notice No upkeep has this id.
     error AutomationUnknownUpkeep(uint256 upkeepId);
     /// @notice Only the upkeep's owner may do this.

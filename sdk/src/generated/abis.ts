@@ -2862,6 +2862,13 @@ export const automationRegistryAbi = [
   },
   {
     inputs: [],
+    name: "CRON_PARSER",
+    outputs: [{ internalType: "contract CronParser", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "FORWARDER_CODE_HASH",
     outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
     stateMutability: "view",
