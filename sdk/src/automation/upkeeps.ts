@@ -251,12 +251,7 @@ type Client = PublicClient<Transport, Chain | undefined>;
 
 /** The registry's parameters. */
 export async function readAutomationParams(client: Client, registry: Address): Promise<AutomationParams> {
-  const p = await client.readContract({ address: registry, abi: automationRegistryAbi, functionName: "params" });
-  return {
-    ...p,
-    leaseBond: p.leaseBond,
-    minStake: p.minStake,
-  } as AutomationParams;
+  return client.readContract({ address: registry, abi: automationRegistryAbi, functionName: "params" });
 }
 
 /** One upkeep; throws the contract's `AutomationUnknownUpkeep` for an unknown id. */
