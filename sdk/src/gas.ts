@@ -4,7 +4,14 @@ import { numberToHex, type Address, type Client, type EIP1193RequestFn, type Hex
 import { FALLBACK_GAS, GAS_CAP } from "./limits.js";
 
 /** A transaction to estimate: who sends it, to where, with what calldata and value. */
-export type GasRequest = { from: Address; to: Address; data: Hex; value?: bigint };
+export type GasRequest = {
+  from: Address;
+  to: Address;
+  data: Hex;
+  value?: bigint;
+  /** The block to estimate on (the node's default, "latest", when left out). */
+  blockTag?: "latest" | "pending";
+};
 
 /**
  * The gas limit to send `tx` with: the node's estimate plus 20% and 10,000 of headroom for state
@@ -29,6 +36,7 @@ export async function estimateGas(client: Pick<Client, "request">, tx: GasReques
           gas: numberToHex(GAS_CAP),
           ...(tx.value !== undefined && tx.value !== 0n ? { value: numberToHex(tx.value) } : {}),
         },
+        ...(tx.blockTag ? [tx.blockTag] : []),
       ],
     } as never);
     return withHeadroom(BigInt(estimate as string));

@@ -254,14 +254,26 @@ export async function readAutomationParams(client: Client, registry: Address): P
   return client.readContract({ address: registry, abi: automationRegistryAbi, functionName: "params" });
 }
 
-/** One upkeep; throws the contract's `AutomationUnknownUpkeep` for an unknown id. */
-export async function readUpkeep(client: Client, registry: Address, upkeepId: bigint): Promise<UpkeepState> {
-  const u = await client.readContract({
-    address: registry,
-    abi: automationRegistryAbi,
-    functionName: "getUpkeep",
-    args: [upkeepId],
-  });
+/** What `getUpkeep` returns, as viem decodes it. */
+export type UpkeepOnChain = {
+  owner: Address;
+  target: Address;
+  forwarder: Address;
+  kind: number;
+  status: number;
+  performGasLimit: number;
+  balance: bigint;
+  cursor: bigint;
+  owed: bigint;
+  owedEpoch: number;
+  maxGasPrice: number | bigint;
+  maxPremium: bigint;
+  withdrawableAt: number;
+  trigger: bigint;
+};
+
+/** An upkeep as `getUpkeep` returned it, with names for its kind and status. */
+export function upkeepFromChain(upkeepId: bigint, u: UpkeepOnChain): UpkeepState {
   return {
     id: upkeepId,
     owner: u.owner,
@@ -279,6 +291,17 @@ export async function readUpkeep(client: Client, registry: Address, upkeepId: bi
     withdrawableAt: u.withdrawableAt,
     trigger: u.trigger,
   };
+}
+
+/** One upkeep; throws the contract's `AutomationUnknownUpkeep` for an unknown id. */
+export async function readUpkeep(client: Client, registry: Address, upkeepId: bigint): Promise<UpkeepState> {
+  const u = await client.readContract({
+    address: registry,
+    abi: automationRegistryAbi,
+    functionName: "getUpkeep",
+    args: [upkeepId],
+  });
+  return upkeepFromChain(upkeepId, u);
 }
 
 /** The lease of `epoch`. */
