@@ -11,6 +11,7 @@ import {
   type TransactionReceipt,
 } from "viem";
 import {
+  automationCall,
   BatonContractError,
   jobMarketAbi,
   marketCall,
@@ -137,12 +138,26 @@ program
  * Sends one transaction to the market through the sdk's `send` (simulate, estimate under the gas
  * cap, send, wait) and prints its outcome; a refusal by the contract is an error naming it.
  */
-async function sendToMarket(build: (market: Address) => ContractWrite) {
+async function sendToMarket(build: (market: Address, me: Address) => ContractWrite) {
+  return sendWrite((cfg, me) => build(cfg.market as Address, me));
+}
+
+/** Sends one transaction to the automation registry (its worker account: register, stake, credits). */
+async function sendToRegistry(build: (registry: Address, me: Address) => ContractWrite) {
+  return sendWrite((cfg, me) => {
+    if (!cfg.automationRegistry) {
+      throw new ConfigError("automationRegistry", "is required with --automation (or an address book that has one)");
+    }
+    return build(cfg.automationRegistry as Address, me);
+  });
+}
+
+async function sendWrite(build: (cfg: KeeperConfig, me: Address) => ContractWrite) {
   const cfg = configFromOpts();
   const account = makeAccount(await loadSecrets());
   const client = makePublicClient(cfg);
   const wallet = createWalletClient({ account, chain: chainFor(cfg), transport: http(cfg.rpcUrls[0]) });
-  const write = build(cfg.market as Address);
+  const write = build(cfg, account.address);
   const outcome = (tx: Hex, receipt: TransactionReceipt) =>
     console.log(
       JSON.stringify({
@@ -181,13 +196,19 @@ const amount = (v: string) => {
   }
 };
 
+/** `--automation`: the command acts on the keeper's account in the automation registry instead of the market. */
+const automationOption = () =>
+  new Option("--automation", "act on the keeper's account in the automation registry (it stakes there apart)");
+
 program
   .command("register")
   .description("Register the keeper's account as a worker (or update its profile).")
-  .requiredOption("--capability <kind...>", "executor kinds served: wasm, http.json, contract.call")
+  .requiredOption("--capability <kind...>", "executor kinds served: wasm, http.json, contract.call, automation")
   .option("--metadata-uri <uri>", "where the worker describes itself", "")
-  .action(async (o: { capability: string[]; metadataUri: string }) => {
+  .addOption(automationOption())
+  .action(async (o: { capability: string[]; metadataUri: string; automation?: boolean }) => {
     const caps = o.capability.map((c) => stringToHex(c, { size: 32 }));
+    if (o.automation) return sendToRegistry((r) => automationCall(r, "register", [caps, o.metadataUri]));
     await sendToMarket((market) => marketCall(market, "register", [caps, o.metadataUri]));
   });
 
@@ -195,16 +216,22 @@ program
   .command("stake")
   .description("Add ETH to the worker's stake.")
   .requiredOption("--amount <eth>", "ETH to stake, e.g. 2.5")
-  .action(async (o: { amount: string }) =>
-    sendToMarket((market) => marketCall(market, "depositStake", [], amount(o.amount))),
+  .addOption(automationOption())
+  .action(async (o: { amount: string; automation?: boolean }) =>
+    o.automation
+      ? sendToRegistry((r) => automationCall(r, "depositStake", [], amount(o.amount)))
+      : sendToMarket((market) => marketCall(market, "depositStake", [], amount(o.amount))),
   );
 
 program
   .command("unstake")
   .description("Start unbonding free stake; withdraw it with `withdraw --stake` after the unbonding delay.")
   .requiredOption("--amount <eth>", "ETH to unbond")
-  .action(async (o: { amount: string }) =>
-    sendToMarket((market) => marketCall(market, "requestUnbond", [amount(o.amount)])),
+  .addOption(automationOption())
+  .action(async (o: { amount: string; automation?: boolean }) =>
+    o.automation
+      ? sendToRegistry((r) => automationCall(r, "requestUnbond", [amount(o.amount)]))
+      : sendToMarket((market) => marketCall(market, "requestUnbond", [amount(o.amount)])),
   );
 
 program
@@ -212,7 +239,12 @@ program
   .description("Withdraw earned credits (ETH by default, or --token), or unbonded stake with --stake.")
   .option("--token <address>", "ERC-20 token to withdraw credits in")
   .option("--stake", "withdraw stake whose unbonding delay has passed")
-  .action(async (o: { token?: string; stake?: boolean }) => {
+  .addOption(automationOption())
+  .action(async (o: { token?: string; stake?: boolean; automation?: boolean }) => {
+    if (o.automation) {
+      if (o.stake) return sendToRegistry((r) => automationCall(r, "withdrawUnbonded", []));
+      return sendToRegistry((r, me) => automationCall(r, "withdrawCredits", [me]));
+    }
     if (o.stake) return sendToMarket((market) => marketCall(market, "withdrawUnbonded", []));
     const token = (o.token ?? ZERO_ADDRESS) as Address;
     return sendToMarket((market) => marketCall(market, "withdraw", [token]));

@@ -40,6 +40,37 @@ export const configSchema = z
     multicall3: address.optional(),
     /** The workflow orchestrator: needed to resolve the inputs of workflow steps (jobs it posts). */
     orchestrator: address.optional(),
+    /**
+     * The automation registry: when set, the keeper also serves its upkeeps (it must be registered
+     * and staked in the registry itself: `baton-keeper register --automation`, `stake --automation`).
+     */
+    automationRegistry: address.optional(),
+    /** How the keeper serves upkeeps (with `automationRegistry`). */
+    automation: z
+      .object({
+        /** Bid for leases only on these upkeep ids (decimal strings); on every upkeep when left out. */
+        bidOn: z
+          .array(z.string().regex(/^\d+$/, "must be an upkeep id written as a decimal string"))
+          .transform((ids) => ids.map(BigInt))
+          .optional(),
+        /** Most upkeeps bid on per epoch (each bid locks the lease bond until its auction ends). */
+        maxLeases: z.number().int().min(0).max(10_000).default(32),
+        /** Perform upkeeps without a lease (open service at the owner's maximum premium). */
+        openService: z.boolean().default(true),
+        /** Perform, once the grace has passed, what another keeper's lease left undone (paid, and its bond). */
+        backup: z.boolean().default(true),
+        /** Performs per epoch a condition or log upkeep is expected to need (for a cost-plus premium). */
+        expectedPerforms: z.number().int().min(1).max(1_000_000).default(10),
+        /**
+         * Blocks behind the head before a log trigger is acted on: 0 performs in the next block;
+         * the registry refuses a log whose block was replaced (`AutomationLogReorged`).
+         */
+        logConfirmations: z.number().int().min(0).max(64).default(0),
+        /** Most logs of one upkeep queued per pass (they are performed in order). */
+        maxLogsPerPass: z.number().int().min(1).max(1_000).default(8),
+      })
+      .strict()
+      .prefault({}),
     /** The deployment's committee arbiter: trusted by default, and resolved when its voting ends. */
     committeeArbiter: address.optional(),
     /**
@@ -166,6 +197,7 @@ const ENV_FIELDS: Record<string, (c: Record<string, unknown>, v: string) => void
   BATON_MULTICALL3: (c, v) => (c.multicall3 = v),
   BATON_ORCHESTRATOR: (c, v) => (c.orchestrator = v),
   BATON_COMMITTEE_ARBITER: (c, v) => (c.committeeArbiter = v),
+  BATON_AUTOMATION_REGISTRY: (c, v) => (c.automationRegistry = v),
   BATON_TRUSTED_ARBITERS: (c, v) => (c.trustedArbiters = v.split(",").map((s) => s.trim())),
   BATON_START_BLOCK: (c, v) => (c.startBlock = v),
   BATON_DB: (c, v) => (c.dbPath = v),
@@ -217,6 +249,7 @@ function applyAddressBook(raw: Record<string, unknown>, file: string) {
     market: book.jobMarket,
     committeeArbiter: book.committeeArbiter,
     orchestrator: book.workflowOrchestrator,
+    automationRegistry: book.automationRegistry,
     multicall3: book.multicall3,
     startBlock: book.deploymentBlock.toString(),
   };

@@ -17,7 +17,21 @@ export const BENIGN_REVERTS = new Set([
   "WorkflowNothingToAdvance",
   "WorkflowStepInProgress",
   "WorkflowNotActive",
+  "AutomationAlreadyPerformedInBlock",
+  "AutomationTickAlreadyPerformed",
+  "AutomationTickSuperseded",
+  "AutomationLogAlreadyPerformed",
+  "AutomationReportNotNeeded",
+  "AutomationNotNeeded",
+  "AutomationAlreadyCommitted",
 ]);
+
+/**
+ * Contract errors that mean "not yet": the step stays queued and is simulated again next pass. A
+ * log in the newest block cannot be referenced before the next block (nodes that simulate on the
+ * latest block rather than the pending one refuse it until then).
+ */
+export const NOT_YET_REVERTS = new Set(["AutomationLogNotFinal"]);
 
 /** Messages that mean the node already has, or has already mined, this nonce. */
 export const isNonceTooLow = (e: unknown) =>

@@ -36,6 +36,7 @@ import { Executions } from "./executions.js";
 import { sleep } from "./sleep.js";
 import { JobSpecs, type JobSpec } from "./specs.js";
 import { ChainReads, type JobOnChain } from "./reads.js";
+import { AutomationService } from "./automation/service.js";
 import {
   advanceTransaction,
   RESULT_STANDING_STATES,
@@ -63,6 +64,8 @@ export class Keeper {
   private readonly specs: JobSpecs;
   private readonly reads: ChainReads;
   private readonly contracts: Contracts;
+  /** Serves the automation registry's upkeeps (with `automationRegistry` configured). */
+  private readonly automation: AutomationService | undefined;
   private readonly abort = new AbortController();
   private server: Server | undefined;
   private lastTickAt = 0;
@@ -100,6 +103,16 @@ export class Keeper {
       publicClients: new Map([[cfg.chainId, this.client]]),
     });
     this.executions = new Executions(this.store, executors, cfg, this.metrics, log, this.abort.signal);
+    this.automation = cfg.automationRegistry
+      ? new AutomationService(
+          this.store,
+          this.client,
+          cfg,
+          account.address,
+          log.child({ part: "automation" }),
+          this.metrics,
+        )
+      : undefined;
   }
 
   get address() {
@@ -127,7 +140,15 @@ export class Keeper {
     }
     const interrupted = this.store.clearInterruptedExecutions();
     if (interrupted) this.log.info({ interrupted }, "re-running executions interrupted by a crash");
-    this.log.info({ address: this.address, market: this.cfg.market, chainId: this.cfg.chainId }, "keeper started");
+    this.log.info(
+      {
+        address: this.address,
+        market: this.cfg.market,
+        chainId: this.cfg.chainId,
+        ...(this.cfg.automationRegistry ? { automationRegistry: this.cfg.automationRegistry } : {}),
+      },
+      "keeper started",
+    );
     this.stopped = this.loop();
     return this.stopped;
   }
@@ -204,6 +225,7 @@ export class Keeper {
     }
     this.scheduleNext(passJobs, me);
     await this.advanceReadySteps(head);
+    await this.serveUpkeeps({ head, now, gasPrice });
     this.metrics.activeJobs.set(tracked.length);
     await this.sender.tick(head, now);
     this.summary(head, tracked.length, now);
@@ -342,6 +364,17 @@ export class Keeper {
     const queued = this.store.enqueue({ key: action.key, ...(jobId === undefined ? {} : { jobId }), ...tx });
     if (queued) {
       this.log.info({ workflow: action.workflowId.toString(), step: action.step, key: action.key }, "advancing step");
+    }
+  }
+
+  /** The automation pass: its failure leaves the market's work of the pass to go out. */
+  private async serveUpkeeps(clock: { head: bigint; now: number; gasPrice: bigint }) {
+    if (!this.automation || this.abort.signal.aborted) return;
+    try {
+      await this.automation.pass(clock);
+    } catch (error) {
+      this.metrics.rpcErrors.inc();
+      this.log.warn({ err: (error as Error).message.split("\n")[0] }, "automation pass failed; retrying");
     }
   }
 

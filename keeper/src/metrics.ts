@@ -70,6 +70,36 @@ export class Metrics {
     help: "Jobs tracked and not terminal",
     registers: [this.registry],
   });
+  readonly upkeepChecks = new Counter({
+    name: "baton_keeper_upkeep_checks_total",
+    help: "Upkeep checks (checkUpkeep, checkLog, a due tick) by outcome",
+    labelNames: ["upkeep", "outcome"],
+    registers: [this.registry],
+  });
+  readonly upkeepPerforms = new Counter({
+    name: "baton_keeper_upkeep_performs_total",
+    help: "Upkeep performs queued, by the role this keeper performed under (holder, open, backup)",
+    labelNames: ["upkeep", "role"],
+    registers: [this.registry],
+  });
+  readonly upkeepIdle = new Counter({
+    name: "baton_keeper_upkeep_idle_total",
+    help: "Due upkeeps not performed, by reason (underfunded, gas-price-above-ceiling, target-reverts, grace)",
+    labelNames: ["upkeep", "reason"],
+    registers: [this.registry],
+  });
+  readonly upkeepBalance = new Gauge({
+    name: "baton_keeper_upkeep_balance_wei",
+    help: "Balance of each upkeep served, in wei (as a float)",
+    labelNames: ["upkeep"],
+    registers: [this.registry],
+  });
+  readonly leaseSteps = new Counter({
+    name: "baton_keeper_lease_steps_total",
+    help: "Lease auction steps queued (commit, reveal, close, forfeit)",
+    labelNames: ["step"],
+    registers: [this.registry],
+  });
   readonly lastTick = new Gauge({
     name: "baton_keeper_last_tick_seconds",
     help: "Unix time of the last complete pass",

@@ -17,7 +17,7 @@ import {
   prepareBatch,
   type MarketWriteName,
 } from "@baton/sdk";
-import { BENIGN_REVERTS, isNonceTooLow } from "./errors.js";
+import { BENIGN_REVERTS, isNonceTooLow, NOT_YET_REVERTS } from "./errors.js";
 import type { Metrics } from "./metrics.js";
 import { OPEN_OUTBOX, type OutboxRow, type Store } from "./store.js";
 
@@ -30,9 +30,10 @@ const SIMULATE_AHEAD = 8;
 export const MAX_BATCH = 16;
 /**
  * Steps whose window closes on this keeper (a bid not committed or revealed in time is lost, a
- * result not submitted is slashed): each pass sends them before the housekeeping that can wait.
+ * result not submitted is slashed, a perform not sent at once lets the grace run out): each pass
+ * sends them before the housekeeping that can wait.
  */
-const URGENT = new Set(["commit", "reveal", "submit", "abandon"]);
+const URGENT = new Set(["commit", "reveal", "submit", "abandon", "perform", "leaseCommit", "leaseReveal"]);
 
 /** Queued steps in the order a pass sends them: urgent first, then the rest, each in queue order. */
 function sendOrder<T extends { kind: string; id: number }>(queued: readonly T[]): T[] {
@@ -314,6 +315,10 @@ export class TxSender {
         );
         return undefined;
       }
+      if (NOT_YET_REVERTS.has(revert.name)) {
+        this.log.debug({ step: item.key, error: revert.name }, "step not possible yet; simulating again next pass");
+        return undefined;
+      }
       const benign = BENIGN_REVERTS.has(revert.name);
       this.store.setOutboxStatus(item.id, "skipped", { error: revert.name });
       this.metrics.txSkipped.inc({ kind: item.kind, reason: revert.name });
@@ -354,8 +359,24 @@ export class TxSender {
     // eth_call first: every node returns decodable revert data from it. An explicit gas cap:
     // without one, nodes simulate with the block gas limit, which nodes that enforce the
     // per-transaction cap (EIP-7825) refuse as an invalid parameter.
-    await this.client.call({ account: this.account, to: item.to, data: item.data, value: item.value, gas: GAS_CAP });
-    return estimateGas(this.client, { from: this.account.address, to: item.to, data: item.data, value: item.value });
+    // An upkeep's perform is simulated in the next block, where it lands: a tick or log of the head
+    // block is due there, not in the head block itself.
+    const blockTag = item.kind === "perform" ? ("pending" as const) : undefined;
+    await this.client.call({
+      account: this.account,
+      to: item.to,
+      data: item.data,
+      value: item.value,
+      gas: GAS_CAP,
+      ...(blockTag ? { blockTag } : {}),
+    });
+    return estimateGas(this.client, {
+      from: this.account.address,
+      to: item.to,
+      data: item.data,
+      value: item.value,
+      ...(blockTag ? { blockTag } : {}),
+    });
   }
 
   /** The fees a new transaction offers now. */

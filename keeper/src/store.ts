@@ -67,6 +67,39 @@ CREATE TABLE IF NOT EXISTS ready_steps (
   block_number INTEGER NOT NULL,
   PRIMARY KEY (workflow_id, step)
 );
+CREATE TABLE IF NOT EXISTS upkeeps (
+  id TEXT PRIMARY KEY,
+  kind INTEGER NOT NULL,
+  filter TEXT,
+  check_data TEXT NOT NULL,
+  block_number INTEGER NOT NULL,
+  done INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS upkeep_logs (
+  upkeep_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  block_hash TEXT NOT NULL,
+  block_number INTEGER NOT NULL,
+  log_index INTEGER NOT NULL,
+  tx_hash TEXT NOT NULL,
+  source TEXT NOT NULL,
+  topics TEXT NOT NULL,
+  data TEXT NOT NULL,
+  timestamp INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  PRIMARY KEY (upkeep_id, position, block_hash)
+);
+CREATE TABLE IF NOT EXISTS lease_bids (
+  upkeep_id TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  premium TEXT NOT NULL,
+  salt TEXT NOT NULL,
+  commitment TEXT NOT NULL,
+  done INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (upkeep_id, epoch)
+);
+CREATE TABLE IF NOT EXISTS automation_blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   key TEXT NOT NULL UNIQUE,
@@ -114,6 +147,41 @@ export type JobRow = {
    * cleared by a `DisputeResolved` the worker lost); null when none stands.
    */
   resultHash: `0x${string}` | null;
+};
+
+/** An upkeep the keeper discovered from its `UpkeepRegistered` log. */
+export type UpkeepRow = {
+  id: bigint;
+  /** The trigger kind, as the registry numbers it. */
+  kind: number;
+  /** A log upkeep's filter (the registry's `logFilterOf`), as JSON. */
+  filter: string | null;
+  checkData: `0x${string}`;
+  blockNumber: bigint;
+};
+
+/** A log that matches a log upkeep's filter, as the keeper read it (Chainlink's `Log` fields). */
+export type UpkeepLogRow = {
+  upkeepId: bigint;
+  /** The registry's cursor position of the log: `(blockNumber << 24 | logIndex) + 1`. */
+  position: bigint;
+  blockHash: `0x${string}`;
+  blockNumber: bigint;
+  logIndex: number;
+  txHash: `0x${string}`;
+  source: `0x${string}`;
+  topics: `0x${string}`[];
+  data: `0x${string}`;
+  timestamp: number;
+};
+
+/** A sealed lease bid, stored before its commitment can reach the chain. */
+export type LeaseBidRow = {
+  upkeepId: bigint;
+  epoch: number;
+  premium: bigint;
+  salt: `0x${string}`;
+  commitment: `0x${string}`;
 };
 
 export type BidRow = { jobId: bigint; round: number; price: bigint; salt: `0x${string}`; commitment: `0x${string}` };
@@ -665,6 +733,191 @@ export class Store {
       n: number;
     }[];
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  /** Whether a step whose key starts with `prefix` is still on its way (queued, signed or sent). */
+  hasOpenStep(prefix: string): boolean {
+    return (
+      this.db
+        .prepare(`SELECT 1 FROM outbox WHERE key >= ? AND key < ? AND status IN ('queued', 'signed', 'sent') LIMIT 1`)
+        .get(prefix, `${prefix}\uffff`) !== undefined
+    );
+  }
+
+  // ------------------------------------------------------------------ automation
+
+  /** Last block whose registry and trigger logs are applied, or undefined before the first sync. */
+  automationCursor(): bigint | undefined {
+    const v = this.getMeta("automation_cursor");
+    return v === undefined ? undefined : BigInt(v);
+  }
+
+  /** Moves the automation cursor to `block`, recording the hashes of the newest blocks read. */
+  setAutomationCursor(block: bigint, recent: readonly { number: bigint; hash: `0x${string}` }[]) {
+    this.setMeta("automation_cursor", block.toString());
+    const put = this.db.prepare("INSERT OR REPLACE INTO automation_blocks (number, hash) VALUES (?, ?)");
+    for (const b of recent) put.run(Number(b.number), b.hash);
+    this.db.prepare("DELETE FROM automation_blocks WHERE number < ?").run(Number(block) - 64);
+  }
+
+  /** Recorded automation block hashes, newest first. */
+  automationBlocks(): { number: bigint; hash: `0x${string}` }[] {
+    const rows = this.db.prepare("SELECT number, hash FROM automation_blocks ORDER BY number DESC").all() as {
+      number: number;
+      hash: `0x${string}`;
+    }[];
+    return rows.map((r) => ({ number: BigInt(r.number), hash: r.hash }));
+  }
+
+  /**
+   * Forgets the upkeeps and trigger logs learnt from blocks after `block` (a reorg replaced them);
+   * they are read again from the chain as it now is.
+   */
+  rollbackAutomation(block: bigint) {
+    this.tx(() => {
+      const n = Number(block);
+      this.db.prepare("DELETE FROM upkeep_logs WHERE block_number > ?").run(n);
+      this.db.prepare("DELETE FROM upkeeps WHERE block_number > ?").run(n);
+      this.db.prepare("DELETE FROM automation_blocks WHERE number > ?").run(n);
+      this.setMeta("automation_cursor", block.toString());
+    });
+  }
+
+  addUpkeep(u: UpkeepRow) {
+    this.db
+      .prepare("INSERT OR IGNORE INTO upkeeps (id, kind, filter, check_data, block_number) VALUES (?, ?, ?, ?, ?)")
+      .run(u.id.toString(), u.kind, u.filter, u.checkData, Number(u.blockNumber));
+  }
+
+  /** The upkeeps still served (not canceled with every lease of this keeper closed), by id. */
+  upkeeps(): UpkeepRow[] {
+    const rows = this.db.prepare("SELECT * FROM upkeeps WHERE done = 0 ORDER BY CAST(id AS INTEGER)").all() as {
+      id: string;
+      kind: number;
+      filter: string | null;
+      check_data: `0x${string}`;
+      block_number: number;
+    }[];
+    return rows.map((r) => ({
+      id: BigInt(r.id),
+      kind: r.kind,
+      filter: r.filter,
+      checkData: r.check_data,
+      blockNumber: BigInt(r.block_number),
+    }));
+  }
+
+  markUpkeepDone(id: bigint) {
+    this.db.prepare("UPDATE upkeeps SET done = 1 WHERE id = ?").run(id.toString());
+  }
+
+  addUpkeepLog(l: UpkeepLogRow) {
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO upkeep_logs (upkeep_id, position, block_hash, block_number, log_index, tx_hash, source,
+         topics, data, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        l.upkeepId.toString(),
+        Number(l.position),
+        l.blockHash,
+        Number(l.blockNumber),
+        l.logIndex,
+        l.txHash,
+        l.source,
+        JSON.stringify(l.topics),
+        l.data,
+        l.timestamp,
+      );
+  }
+
+  /** The pending trigger logs of an upkeep after the registry's cursor `after`, oldest first. */
+  pendingUpkeepLogs(upkeepId: bigint, after: bigint, limit: number): UpkeepLogRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM upkeep_logs WHERE upkeep_id = ? AND position > ? AND status = 'pending'
+         ORDER BY position LIMIT ?`,
+      )
+      .all(upkeepId.toString(), Number(after), limit) as {
+      position: number;
+      block_hash: `0x${string}`;
+      block_number: number;
+      log_index: number;
+      tx_hash: `0x${string}`;
+      source: `0x${string}`;
+      topics: string;
+      data: `0x${string}`;
+      timestamp: number;
+    }[];
+    return rows.map((r) => ({
+      upkeepId,
+      position: BigInt(r.position),
+      blockHash: r.block_hash,
+      blockNumber: BigInt(r.block_number),
+      logIndex: r.log_index,
+      txHash: r.tx_hash,
+      source: r.source,
+      topics: JSON.parse(r.topics) as `0x${string}`[],
+      data: r.data,
+      timestamp: r.timestamp,
+    }));
+  }
+
+  /** Marks a trigger log handled without a perform (`checkLog` said no, or it was performed). */
+  setUpkeepLogStatus(upkeepId: bigint, position: bigint, status: "skipped" | "performed") {
+    this.db
+      .prepare("UPDATE upkeep_logs SET status = ? WHERE upkeep_id = ? AND position = ?")
+      .run(status, upkeepId.toString(), Number(position));
+  }
+
+  /** Drops the trigger logs at or before the registry's cursor: they can never be performed again. */
+  pruneUpkeepLogs(upkeepId: bigint, cursor: bigint) {
+    this.db
+      .prepare("DELETE FROM upkeep_logs WHERE upkeep_id = ? AND position <= ?")
+      .run(upkeepId.toString(), Number(cursor));
+  }
+
+  saveLeaseBid(b: LeaseBidRow) {
+    this.db
+      .prepare(
+        "INSERT INTO lease_bids (upkeep_id, epoch, premium, salt, commitment, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      )
+      .run(b.upkeepId.toString(), b.epoch, b.premium.toString(), b.salt, b.commitment, Date.now());
+  }
+
+  leaseBid(upkeepId: bigint, epoch: number): LeaseBidRow | undefined {
+    const r = this.db
+      .prepare("SELECT * FROM lease_bids WHERE upkeep_id = ? AND epoch = ?")
+      .get(upkeepId.toString(), epoch) as
+      { premium: string; salt: `0x${string}`; commitment: `0x${string}` } | undefined;
+    return r && { upkeepId, epoch, premium: BigInt(r.premium), salt: r.salt, commitment: r.commitment };
+  }
+
+  /** The lease bids not yet seen through (won and not closed, or their auction not over). */
+  openLeaseBids(): LeaseBidRow[] {
+    const rows = this.db.prepare("SELECT * FROM lease_bids WHERE done = 0 ORDER BY epoch").all() as {
+      upkeep_id: string;
+      epoch: number;
+      premium: string;
+      salt: `0x${string}`;
+      commitment: `0x${string}`;
+    }[];
+    return rows.map((r) => ({
+      upkeepId: BigInt(r.upkeep_id),
+      epoch: r.epoch,
+      premium: BigInt(r.premium),
+      salt: r.salt,
+      commitment: r.commitment,
+    }));
+  }
+
+  finishLeaseBid(upkeepId: bigint, epoch: number) {
+    this.db.prepare("UPDATE lease_bids SET done = 1 WHERE upkeep_id = ? AND epoch = ?").run(upkeepId.toString(), epoch);
+  }
+
+  /** Lease bids placed for `epoch`. */
+  countLeaseBids(epoch: number): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM lease_bids WHERE epoch = ?").get(epoch) as { n: number }).n;
   }
 
   /** Every step key ever queued, in order (tests use it to prove nothing is sent twice). */
