@@ -46,6 +46,25 @@ describe("config", () => {
     }
   });
 
+  it("takes the automation settings with defaults, and names a bad upkeep id", () => {
+    const cfg = parseConfig({ ...valid, automationRegistry: valid.market, automation: { bidOn: ["3", "12"] } });
+    expect(cfg.automation).toEqual({
+      bidOn: [3n, 12n],
+      maxLeases: 32,
+      openService: true,
+      backup: true,
+      expectedPerforms: 10,
+      logConfirmations: 0,
+      maxLogsPerPass: 8,
+    });
+    expect(parseConfig(valid).automationRegistry).toBeUndefined();
+    expect(() => parseConfig({ ...valid, automation: { bidOn: ["#3"] } })).toThrow(
+      "config: automation.bidOn.0: must be an upkeep id written as a decimal string",
+    );
+    expect(() => parseConfig({ ...valid, automation: { lease: true } })).toThrow(/^config: automation:/);
+    expect(() => parseConfig({ ...valid, automationRegistry: "0x12" })).toThrow(/^config: automationRegistry:/);
+  });
+
   it("reads a file and lets the environment override it", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "keeper-config-"));
     const file = path.join(dir, "keeper.json");
@@ -82,6 +101,7 @@ describe("config", () => {
       committeeArbiter: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
       timelock: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
       workflowOrchestrator: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+      automationRegistry: "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9",
     };
     writeFileSync(book, JSON.stringify({ chainId: 31337, deploymentBlock: "7", ...addresses }));
     const file = path.join(dir, "keeper.json");
@@ -96,6 +116,7 @@ describe("config", () => {
       committeeArbiter: addresses.committeeArbiter,
       trustedArbiters: [addresses.committeeArbiter],
       orchestrator: addresses.workflowOrchestrator,
+      automationRegistry: addresses.automationRegistry,
       startBlock: 7n,
     });
     // The config file and the environment win over the book.

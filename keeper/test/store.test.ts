@@ -8,6 +8,76 @@ import { Store } from "../src/store.js";
 const TO = "0x00000000000000000000000000000000000000aa" as const;
 
 describe("Store", () => {
+  it("keeps upkeeps, their trigger logs and lease bids, and forgets what a reorg replaced", () => {
+    const s = new Store(":memory:");
+    s.addUpkeep({ id: 1n, kind: 3, filter: "{}", checkData: "0x", blockNumber: 10n });
+    s.addUpkeep({ id: 2n, kind: 0, filter: null, checkData: "0xab", blockNumber: 20n });
+    const log = (block: bigint, index: number) => ({
+      upkeepId: 1n,
+      position: ((block << 24n) | BigInt(index)) + 1n,
+      blockHash: `0x${block.toString(16).padStart(64, "0")}` as const,
+      blockNumber: block,
+      logIndex: index,
+      txHash: `0x${"ee".repeat(32)}` as const,
+      source: TO,
+      topics: [`0x${"11".repeat(32)}` as const],
+      data: "0x" as const,
+      timestamp: 1_000,
+    });
+    s.tx(() => {
+      for (const l of [log(11n, 0), log(11n, 3), log(21n, 1)]) s.addUpkeepLog(l);
+      s.setAutomationCursor(21n, [{ number: 21n, hash: `0x${"21".repeat(32)}` }]);
+    });
+    // Pending logs come in order, after the registry's cursor; a performed position is pruned.
+    expect(s.pendingUpkeepLogs(1n, 0n, 10).map((l) => l.logIndex)).toEqual([0, 3, 1]);
+    s.pruneUpkeepLogs(1n, log(11n, 0).position);
+    expect(s.pendingUpkeepLogs(1n, 0n, 10).map((l) => l.position)).toEqual([
+      log(11n, 3).position,
+      log(21n, 1).position,
+    ]);
+    s.setUpkeepLogStatus(1n, log(11n, 3).position, "skipped");
+    expect(s.pendingUpkeepLogs(1n, 0n, 1)[0]!.position).toBe(log(21n, 1).position);
+    // A reorg back to block 15 forgets upkeep 2 and the log of block 21, to be read again.
+    s.rollbackAutomation(15n);
+    expect(s.automationCursor()).toBe(15n);
+    expect(s.upkeeps().map((u) => u.id)).toEqual([1n]);
+    expect(s.pendingUpkeepLogs(1n, 0n, 10)).toEqual([]);
+    expect(s.automationBlocks()).toEqual([]);
+
+    s.saveLeaseBid({
+      upkeepId: 1n,
+      epoch: 5,
+      premium: 7n,
+      salt: `0x${"5a".repeat(32)}`,
+      commitment: `0x${"c0".repeat(32)}`,
+    });
+    expect(s.leaseBid(1n, 5)).toMatchObject({ premium: 7n });
+    expect(s.countLeaseBids(5)).toBe(1);
+    // A bid is stored once: a second one for the same epoch would be a second commitment.
+    expect(() =>
+      s.saveLeaseBid({
+        upkeepId: 1n,
+        epoch: 5,
+        premium: 8n,
+        salt: `0x${"5b".repeat(32)}`,
+        commitment: `0x${"c1".repeat(32)}`,
+      }),
+    ).toThrow(/UNIQUE/);
+    s.finishLeaseBid(1n, 5);
+    expect(s.openLeaseBids()).toEqual([]);
+    s.markUpkeepDone(1n);
+    expect(s.upkeeps()).toEqual([]);
+  });
+
+  it("tells whether a step with a key prefix is still on its way", () => {
+    const s = new Store(":memory:");
+    s.enqueue({ key: "perform:1:block:10", kind: "perform", to: TO, data: "0x" });
+    expect(s.hasOpenStep("perform:1:")).toBe(true);
+    expect(s.hasOpenStep("perform:11:")).toBe(false);
+    s.setOutboxStatus(s.outboxItem("perform:1:block:10")!.id, "mined");
+    expect(s.hasOpenStep("perform:1:")).toBe(false);
+  });
+
   it("queues each step at most once, across restarts", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "keeper-store-")), "k.db");
     const a = new Store(file);

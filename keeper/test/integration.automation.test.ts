@@ -1,0 +1,419 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createWriteStream, readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { encodeEventTopics, parseEther, stringToHex, type Abi, type Address, type Hex } from "viem";
+import {
+  automationRegistryAbi,
+  automationTestTargetAbi,
+  prepareRegisterUpkeep,
+  type UpkeepRegistration,
+} from "@baton/sdk";
+import { artifact } from "@baton/testkit/artifacts";
+import {
+  account,
+  deployBaton,
+  privateKeyOf,
+  ROOT,
+  startDevnet,
+  type Deployment,
+  type Devnet,
+} from "@baton/testkit/devnet";
+import { startProcess, stopProcess, type StartedProcess } from "@baton/testkit/process";
+import { waitFor } from "./helpers/market.js";
+
+// Automation on a real node with real keeper processes: three keepers win the leases of a condition,
+// an interval and a log upkeep and of Chainlink's UpkeepCounter (built unmodified); the interval
+// upkeep's holder is killed with SIGKILL mid-epoch and a backup performs its ticks within the grace;
+// then the chain shows no tick or log performed twice, and every balance reconciles to the wei.
+
+const PARAMS = { epoch: 30, commitWindow: 8, revealWindow: 8, graceSeconds: 3, graceBlocks: 3 } as const;
+const INTERVAL = 6;
+const OWNER = 1;
+/** Keeper accounts, and the upkeeps each bids on (by name); every keeper backs up every upkeep. */
+const KEEPERS = { 2: ["condition", "counter"], 3: ["interval"], 4: ["log"] } as const;
+const KEEPER_STAKE = parseEther("1");
+const FUNDING = parseEther("1");
+
+let net: Devnet;
+let dep: Deployment;
+let registry: Address;
+const dir = mkdtempSync(path.join(tmpdir(), "keeper-automation-"));
+const keepers = new Map<number, StartedProcess>();
+const ids: Record<"condition" | "interval" | "log" | "counter", bigint> = {
+  condition: 0n,
+  interval: 0n,
+  log: 0n,
+  counter: 0n,
+};
+let conditionTarget: Address;
+let logTarget: Address;
+let counter: Address;
+let counterAbi: Abi;
+let registeredAt: bigint;
+
+async function send(
+  from: number,
+  write: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[]; value?: bigint },
+) {
+  const hash = await net.wallet(from).writeContract({ account: account(from), chain: net.chain, ...write } as never);
+  const receipt = await net.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`${write.functionName} reverted`);
+  return receipt;
+}
+
+async function deployContract(abi: Abi, bytecode: Hex, args: unknown[] = []): Promise<Address> {
+  const hash = await net
+    .wallet(OWNER)
+    .deployContract({ abi, bytecode, args, account: account(OWNER), chain: net.chain });
+  return (await net.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+}
+
+async function register(r: UpkeepRegistration): Promise<bigint> {
+  const receipt = await send(OWNER, prepareRegisterUpkeep(registry, r));
+  const count = await net.publicClient.readContract({
+    address: registry,
+    abi: automationRegistryAbi,
+    functionName: "upkeepCount",
+  });
+  expect(receipt.status).toBe("success");
+  return count;
+}
+
+const read = <T>(functionName: string, args: readonly unknown[] = []) =>
+  net.publicClient.readContract({
+    address: registry,
+    abi: automationRegistryAbi,
+    functionName,
+    args,
+  } as never) as Promise<T>;
+
+const now = async () => Number((await net.publicClient.getBlock()).timestamp);
+const epochNow = async () => Math.floor((await now()) / PARAMS.epoch);
+
+function startKeeper(index: keyof typeof KEEPERS) {
+  const cfgFile = path.join(dir, `keeper-${index}.json`);
+  writeFileSync(
+    cfgFile,
+    JSON.stringify({
+      rpcUrls: [net.url],
+      chainId: 31337,
+      market: dep.market,
+      multicall3: dep.multicall3,
+      automationRegistry: registry,
+      automation: { bidOn: KEEPERS[index].map((name) => ids[name].toString()) },
+      startBlock: dep.deploymentBlock.toString(),
+      dbPath: path.join(dir, `keeper-${index}.db`),
+      confirmations: 0,
+      pollIntervalMs: 250,
+      capabilities: ["wasm"],
+      strategy: { kind: "fraction", fraction: 0.5 },
+      summaryIntervalSec: 3600,
+      executors: { cacheDir: path.join(dir, `cache-${index}`) },
+    }),
+  );
+  const started = startProcess(
+    process.execPath,
+    [path.join(ROOT, "keeper/bin/baton-keeper.mjs"), "--config", cfgFile, "start"],
+    {
+      cwd: ROOT,
+      env: { BATON_PRIVATE_KEY: privateKeyOf(index), BATON_LOG_LEVEL: "info" },
+      log: createWriteStream(path.join(dir, `keeper-${index}.log`), { flags: "a" }),
+    },
+  );
+  keepers.set(index, started);
+  return started;
+}
+
+let failed = false;
+const logs = () => {
+  failed = true;
+  return `keeper logs in ${dir}\n${[...keepers.entries()].map(([i, k]) => `--- keeper ${i}\n${k.output().slice(-3000)}`).join("\n")}`;
+};
+
+type Performed = {
+  upkeepId: bigint;
+  keeper: Address;
+  success: boolean;
+  trigger: bigint;
+  payment: bigint;
+  blockNumber: bigint;
+};
+async function performs(): Promise<Performed[]> {
+  const events = await net.publicClient.getContractEvents({
+    address: registry,
+    abi: automationRegistryAbi,
+    eventName: "UpkeepPerformed",
+    fromBlock: registeredAt,
+  });
+  return events.map((e) => ({ ...(e.args as Omit<Performed, "blockNumber">), blockNumber: e.blockNumber }));
+}
+
+beforeAll(async () => {
+  net = await startDevnet();
+  dep = await deployBaton(net, { automation: PARAMS });
+  registry = dep.automation;
+  for (const k of Object.keys(KEEPERS).map(Number)) {
+    await send(k, {
+      address: registry,
+      abi: automationRegistryAbi,
+      functionName: "register",
+      args: [[stringToHex("automation", { size: 32 })], ""],
+    });
+    await send(k, { address: registry, abi: automationRegistryAbi, functionName: "depositStake", value: KEEPER_STAKE });
+  }
+  const target = artifact("mocks/AutomationTargets.sol", "AutomationTestTarget");
+  conditionTarget = await deployContract(target.abi, target.bytecode);
+  const intervalTarget = await deployContract(target.abi, target.bytecode);
+  logTarget = await deployContract(target.abi, target.bytecode);
+  const json = JSON.parse(
+    readFileSync(
+      path.join(
+        ROOT,
+        "artifacts/@chainlink/contracts/src/v0.8/automation/testhelpers/UpkeepCounter.sol/UpkeepCounter.json",
+      ),
+      "utf8",
+    ),
+  ) as { abi: Abi; bytecode: Hex };
+  counterAbi = json.abi;
+  counter = await deployContract(json.abi, json.bytecode, [1_000_000n, 2n]);
+
+  registeredAt = await net.publicClient.getBlockNumber();
+  const common = {
+    performGasLimit: 500_000,
+    maxGasPrice: parseEther("0.0000001"),
+    maxPremium: 1_000_000_000n,
+    balance: FUNDING,
+  };
+  ids.condition = await register({
+    ...common,
+    target: conditionTarget,
+    trigger: { kind: "condition" },
+    checkData: "0xc0ffee",
+  });
+  ids.interval = await register({
+    ...common,
+    target: intervalTarget,
+    trigger: { kind: "interval", seconds: INTERVAL },
+  });
+  ids.log = await register({
+    ...common,
+    target: logTarget,
+    trigger: {
+      kind: "log",
+      filter: {
+        emitter: logTarget,
+        topic0: encodeEventTopics({ abi: automationTestTargetAbi, eventName: "Ping" })[0]!,
+      },
+    },
+  });
+  ids.counter = await register({ ...common, target: counter, trigger: { kind: "condition" } });
+  await net.startMining();
+  for (const k of Object.keys(KEEPERS).map(Number) as (keyof typeof KEEPERS)[]) startKeeper(k);
+}, 120_000);
+
+afterAll(async () => {
+  for (const k of keepers.values()) await stopProcess(k.child);
+  await net?.stop();
+  if (!failed) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("automation served by three keepers", () => {
+  it("wins the leases, survives a SIGKILLed holder, performs nothing twice and reconciles to the wei", async () => {
+    try {
+      // 1. Each upkeep gets a lease held by the keeper that bids on it.
+      const expected: Record<keyof typeof ids, number> = { condition: 2, counter: 2, interval: 3, log: 4 };
+      await waitFor(
+        async () => {
+          const e = await epochNow();
+          for (const [name, keeper] of Object.entries(expected)) {
+            const lease = await read<{ holder: Address }>("getLease", [ids[name as keyof typeof ids], e]);
+            if (lease.holder.toLowerCase() !== account(keeper).address.toLowerCase()) return false;
+          }
+          return true;
+        },
+        150_000,
+        "every upkeep's lease to be won by its keeper",
+      );
+
+      // 2. The holders perform: a condition made true, pings, the interval's ticks, the counter.
+      await send(OWNER, {
+        address: conditionTarget,
+        abi: automationTestTargetAbi,
+        functionName: "setNeeded",
+        args: [true],
+      });
+      for (let i = 1n; i <= 3n; i++) {
+        await send(OWNER, {
+          address: logTarget,
+          abi: automationTestTargetAbi,
+          functionName: "ping",
+          args: [i, i * 10n],
+        });
+      }
+      await waitFor(
+        async () => {
+          const p = await performs();
+          return Object.entries(expected).every(([name, k]) =>
+            p.some(
+              (x) =>
+                x.upkeepId === ids[name as keyof typeof ids] &&
+                x.keeper.toLowerCase() === account(k).address.toLowerCase(),
+            ),
+          );
+        },
+        60_000,
+        "a perform by each holder",
+      );
+
+      // 3. Kill the interval's holder mid-epoch (with a lease left long enough to see backups).
+      await waitFor(
+        async () => {
+          const t = await now();
+          const left = PARAMS.epoch - (t % PARAMS.epoch);
+          if (left < 18) return false;
+          const lease = await read<{ holder: Address }>("getLease", [ids.interval, Math.floor(t / PARAMS.epoch)]);
+          return lease.holder.toLowerCase() === account(3).address.toLowerCase();
+        },
+        90_000,
+        "a lease of the interval upkeep with time left",
+      );
+      const killed = keepers.get(3)!;
+      killed.child.kill("SIGKILL");
+      await new Promise((r) => killed.child.once("exit", r));
+      const killedAt = await now();
+      keepers.delete(3);
+
+      // 4. Backups perform the next ticks within the grace; the holder pays for each miss.
+      const backupTicks = await waitFor(
+        async () => {
+          const p = (await performs()).filter((x) => x.upkeepId === ids.interval && Number(x.trigger) > killedAt);
+          return p.length >= 2 ? p : false;
+        },
+        60_000,
+        "two interval ticks performed by backups",
+      );
+      for (const p of backupTicks) {
+        expect(p.keeper.toLowerCase()).not.toBe(account(3).address.toLowerCase());
+        const block = await net.publicClient.getBlock({ blockNumber: p.blockNumber });
+        const late = Number(block.timestamp) - Number(p.trigger);
+        expect(late).toBeGreaterThanOrEqual(PARAMS.graceSeconds);
+        expect(late).toBeLessThanOrEqual(PARAMS.graceSeconds + 2);
+      }
+      const missed = await net.publicClient.getContractEvents({
+        address: registry,
+        abi: automationRegistryAbi,
+        eventName: "LeaseMissed",
+        fromBlock: registeredAt,
+      });
+      expect(missed.some((m) => (m.args.holder as Address).toLowerCase() === account(3).address.toLowerCase())).toBe(
+        true,
+      );
+
+      // More pings while the killed keeper is gone: served by their holder as before.
+      for (let i = 4n; i <= 5n; i++) {
+        await send(OWNER, {
+          address: logTarget,
+          abi: automationTestTargetAbi,
+          functionName: "ping",
+          args: [i, i * 10n],
+        });
+      }
+      await waitFor(
+        async () => (await performs()).filter((x) => x.upkeepId === ids.log).length >= 5,
+        30_000,
+        "every ping performed",
+      );
+      for (const k of keepers.values()) await stopProcess(k.child);
+      keepers.clear();
+
+      // 5. From the chain: no tick, log or block performed twice, and every ping performed once.
+      const all = await performs();
+      for (const id of Object.values(ids)) {
+        const triggers = all.filter((p) => p.upkeepId === id).map((p) => p.trigger);
+        expect(new Set(triggers).size, `upkeep ${id}`).toBe(triggers.length);
+      }
+      const pings = await net.publicClient.getContractEvents({
+        address: logTarget,
+        abi: automationTestTargetAbi,
+        eventName: "Ping",
+        fromBlock: registeredAt,
+      });
+      const positions = pings.map((l) => ((l.blockNumber << 24n) | BigInt(l.logIndex)) + 1n).sort();
+      const logTriggers = all
+        .filter((p) => p.upkeepId === ids.log)
+        .map((p) => p.trigger)
+        .sort();
+      expect(logTriggers).toEqual(positions);
+      const performed = await net.publicClient.readContract({
+        address: logTarget,
+        abi: automationTestTargetAbi,
+        functionName: "performs",
+      });
+      expect(performed).toBe(BigInt(pings.length));
+      const counted = (await net.publicClient.readContract({
+        address: counter,
+        abi: counterAbi,
+        functionName: "counter",
+      })) as bigint;
+      expect(counted).toBe(BigInt(all.filter((p) => p.upkeepId === ids.counter && p.success).length));
+      expect(all.every((p) => p.success)).toBe(true);
+
+      await reconcile(all);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${logs()}`, { cause: error });
+    }
+  }, 420_000);
+});
+
+/**
+ * Every wei accounted for: each upkeep's balance is its funding, plus the forfeits paid into it,
+ * less its payments; each keeper's credits and the owed pay of its leases are its payments and the
+ * penalties it collected; its stake is its deposit less the penalties and forfeits taken from it;
+ * and the registry holds exactly the sum of all of these.
+ */
+async function reconcile(all: Performed[]) {
+  const events = await net.publicClient.getContractEvents({
+    address: registry,
+    abi: automationRegistryAbi,
+    fromBlock: registeredAt,
+  });
+  const ofName = (name: string) =>
+    events.filter((e) => e.eventName === name).map((e) => e.args as Record<string, unknown>);
+  const lower = (a: unknown) => (a as string).toLowerCase();
+  let total = 0n;
+  const owedBy = new Map<string, bigint>();
+  for (const id of Object.values(ids)) {
+    const u = await read<{ balance: bigint; owed: bigint; owedEpoch: number }>("getUpkeep", [id]);
+    const forfeits = ofName("LeaseBidForfeited")
+      .filter((e) => e.upkeepId === id)
+      .reduce((s, e) => s + (e.amount as bigint), 0n);
+    const paid = all.filter((p) => p.upkeepId === id).reduce((s, p) => s + p.payment, 0n);
+    expect(u.balance, `upkeep ${id} balance`).toBe(FUNDING + forfeits - paid);
+    total += u.balance + u.owed;
+    if (u.owed > 0n) {
+      const lease = await read<{ holder: Address }>("getLease", [id, u.owedEpoch]);
+      owedBy.set(lower(lease.holder), (owedBy.get(lower(lease.holder)) ?? 0n) + u.owed);
+    }
+  }
+  for (const k of Object.keys(KEEPERS).map(Number)) {
+    const me = lower(account(k).address);
+    const credits = await read<bigint>("creditsOf", [account(k).address]);
+    const earned = all.filter((p) => lower(p.keeper) === me).reduce((s, p) => s + p.payment, 0n);
+    const penalties = ofName("LeaseMissed")
+      .filter((e) => lower(e.backup) === me)
+      .reduce((s, e) => s + (e.penalty as bigint), 0n);
+    expect(credits + (owedBy.get(me) ?? 0n), `keeper ${k} credits`).toBe(earned + penalties);
+    const worker = await read<{ stake: bigint }>("getWorker", [account(k).address]);
+    const lost =
+      ofName("LeaseMissed")
+        .filter((e) => lower(e.holder) === me)
+        .reduce((s, e) => s + (e.penalty as bigint), 0n) +
+      ofName("LeaseBidForfeited")
+        .filter((e) => lower(e.bidder) === me)
+        .reduce((s, e) => s + (e.amount as bigint), 0n);
+    expect(worker.stake, `keeper ${k} stake`).toBe(KEEPER_STAKE - lost);
+    total += credits + worker.stake;
+  }
+  expect(await net.publicClient.getBalance({ address: registry })).toBe(total);
+}
