@@ -2,21 +2,42 @@
 // pricing strategies, demo jobs, and interval mining. Run with tsx.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createPublicClient, createWalletClient, defineChain, http, parseEther, stringToHex, type Hex } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  encodeEventTopics,
+  http,
+  parseEther,
+  parseGwei,
+  stringToHex,
+  type Abi,
+  type Address,
+  type Hex,
+} from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import {
+  automationCall,
+  automationTestTargetAbi,
   buildTerms,
   buildWorkflow,
   createWorkflow,
   marketCall,
   preparePostJobs,
+  prepareRegisterUpkeep,
   send,
   serializeAddressBook,
   type JobSpecInput,
   type WorkflowStepDraft,
 } from "@baton/sdk";
 import { readIgnitionAddressBook, writeAddressBook } from "@baton/sdk/node";
-import { DEV_JOB, DEV_KEEPERS, DEV_KEEPER_SETTINGS, DEV_STAKE_WEI } from "@baton/testkit/devstack";
+import {
+  DEV_AUTOMATION_STAKE_WEI,
+  DEV_JOB,
+  DEV_KEEPERS,
+  DEV_KEEPER_SETTINGS,
+  DEV_STAKE_WEI,
+} from "@baton/testkit/devstack";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -75,6 +96,16 @@ export async function prepareKeepers(rpcUrl: string, stateDir: string) {
       ]),
     );
     await send(wallet, publicClient, marketCall(book.jobMarket, "depositStake", [], DEV_STAKE_WEI));
+    // Upkeeps are served from a stake in the automation registry itself.
+    if (book.automationRegistry) {
+      const registry = book.automationRegistry;
+      await send(
+        wallet,
+        publicClient,
+        automationCall(registry, "register", [[stringToHex("automation", { size: 32 })], `local://${k.name}`]),
+      );
+      await send(wallet, publicClient, automationCall(registry, "depositStake", [], DEV_AUTOMATION_STAKE_WEI));
+    }
     const config = path.join(stateDir, `${k.name}.json`);
     writeFileSync(
       config,
@@ -87,6 +118,7 @@ export async function prepareKeepers(rpcUrl: string, stateDir: string) {
           multicall3: book.multicall3,
           orchestrator: book.workflowOrchestrator,
           committeeArbiter: book.committeeArbiter,
+          ...(book.automationRegistry ? { automationRegistry: book.automationRegistry } : {}),
           startBlock: book.deploymentBlock.toString(),
           dbPath: path.join(stateDir, `${k.name}.db`),
           ...DEV_KEEPER_SETTINGS,
@@ -252,6 +284,65 @@ export async function writeWebConfig(rpcUrl: string, moduleBase: string, file: s
   return { file };
 }
 
+/** A compiled contract's ABI and bytecode from Hardhat's artifacts. */
+function compiled(file: string, name: string): { abi: Abi; bytecode: Hex } {
+  return JSON.parse(readFileSync(path.join(ROOT, "artifacts", file, `${name}.json`), "utf8")) as {
+    abi: Abi;
+    bytecode: Hex;
+  };
+}
+
+/**
+ * Registers three demo upkeeps from account 1, one per kind of trigger, so that a newcomer sees
+ * them perform: Chainlink's UpkeepCounter (built unmodified) as a condition upkeep due every 20
+ * seconds; a test target on a 30-second interval; and a counter triggered by the log the interval
+ * target emits each time it is performed.
+ */
+export async function seedUpkeeps(rpcUrl: string) {
+  const book = await readIgnitionAddressBook(DEPLOYMENT);
+  const registry = book.automationRegistry;
+  if (!registry) throw new Error("the deployment has no automation registry");
+  const { publicClient, wallet } = clients(rpcUrl, 1);
+  const deploy = async ({ abi, bytecode }: { abi: Abi; bytecode: Hex }, args: unknown[] = []): Promise<Address> => {
+    const hash = await wallet.deployContract({ abi, bytecode, args });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (!receipt.contractAddress) throw new Error("a demo upkeep target failed to deploy");
+    return receipt.contractAddress;
+  };
+  const counterOf = compiled("@chainlink/contracts/src/v0.8/automation/testhelpers/UpkeepCounter.sol", "UpkeepCounter");
+  const chainlinkCounter = await deploy(counterOf, [10n ** 9n, 20n]);
+  const intervalTarget = await deploy(compiled("contracts/mocks/AutomationTargets.sol", "AutomationTestTarget"));
+  const logCounter = await deploy(compiled("contracts/mocks/AutomationTargets.sol", "AutomationCounter"));
+  const common = {
+    performGasLimit: 300_000,
+    maxGasPrice: parseGwei("100"),
+    maxPremium: parseGwei("30000"),
+    balance: parseEther("5"),
+  };
+  const performed = encodeEventTopics({ abi: automationTestTargetAbi, eventName: "Performed" })[0]!;
+  const upkeeps: [string, Parameters<typeof prepareRegisterUpkeep>[1]][] = [
+    [
+      "condition: Chainlink UpkeepCounter, due every 20 s",
+      { ...common, target: chainlinkCounter, trigger: { kind: "condition" } },
+    ],
+    ["interval: every 30 s", { ...common, target: intervalTarget, trigger: { kind: "interval", seconds: 30 } }],
+    [
+      "log: the interval target's Performed event",
+      {
+        ...common,
+        target: logCounter,
+        trigger: { kind: "log", filter: { emitter: intervalTarget, topic0: performed } },
+      },
+    ],
+  ];
+  const out = [];
+  for (const [label, r] of upkeeps) {
+    const { result: upkeepId } = await send(wallet, publicClient, prepareRegisterUpkeep(registry, r));
+    out.push({ upkeepId, label });
+  }
+  return out;
+}
+
 /** Switches the node to one block per second, so chain time follows the wall clock. */
 export async function startIntervalMining(rpcUrl: string) {
   const call = (method: string, params: unknown[]) =>
@@ -264,13 +355,14 @@ export async function startIntervalMining(rpcUrl: string) {
   await call("evm_setIntervalMining", [1000]);
 }
 
-// CLI: `tsx scripts/demo.ts <prepare|seed|mine> <rpcUrl> [stateDir|moduleBase]` prints JSON.
+// CLI: `tsx scripts/demo.ts <prepare|seed|workflow|upkeeps|mine> <rpcUrl> [stateDir|moduleBase]` prints JSON.
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
   const [cmd, rpcUrl, arg] = process.argv.slice(2);
   const run = async () => {
     if (cmd === "prepare") return prepareKeepers(rpcUrl, arg);
     if (cmd === "seed") return seedJobs(rpcUrl, arg);
     if (cmd === "workflow") return seedWorkflow(rpcUrl, arg);
+    if (cmd === "upkeeps") return seedUpkeeps(rpcUrl);
     if (cmd === "corpus") return DEMO_CORPUS;
     if (cmd === "web-config") {
       const [moduleBase, file, indexerUrl] = arg.split("|");

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run dev`: compiles the contracts (about two minutes the first time, seconds afterwards), a
 // local Hardhat node, the Baton deployment through Ignition, the indexer, three demo keepers with
-// different pricing strategies, a host for the demo wasm modules, demo jobs and a demo workflow,
-// and the web app; then one summary, and one line per demo job and workflow step as it settles. One Ctrl-C
+// different pricing strategies, a host for the demo wasm modules, demo jobs, a demo workflow and
+// three demo upkeeps (served by the same keepers), and the web app; then one summary, and one line per demo job and workflow step as it settles. One Ctrl-C
 // stops every child.
 //
 // Environment: BATON_RPC_PORT (default 8545), BATON_INDEXER_PORT (default 42069) and BATON_WEB_PORT
@@ -157,14 +157,14 @@ async function main() {
   const rpcUrl = `http://127.0.0.1:${port}`;
   const env = { BATON_DEPLOYMENT_ID: deploymentId };
 
-  step("1/9 compiling the contracts (the first start takes about two minutes; later starts skip this)");
+  step("1/10 compiling the contracts (the first start takes about two minutes; later starts skip this)");
   await compile();
 
-  step(`2/9 starting a Hardhat node on ${rpcUrl}`);
+  step(`2/10 starting a Hardhat node on ${rpcUrl}`);
   const node = await startHardhatNode({ port, log: logFile("node") });
   track("node", node.child);
 
-  step("3/9 deploying Baton through Ignition");
+  step("3/10 deploying Baton through Ignition");
   await runOnce(
     "deploy",
     hardhat,
@@ -186,20 +186,20 @@ async function main() {
     readFileSync(path.join(root, "ignition", "deployments", deploymentId, "deployed_addresses.json"), "utf8"),
   );
 
-  step("4/9 registering and staking three demo workers");
+  step("4/10 registering and staking three demo workers");
   const prepared = JSON.parse(await runOnce("prepare", tsx, ["scripts/demo.ts", "prepare", rpcUrl, stateDir], env));
   // From here on, one block per second, as on a real chain.
   await runOnce("mine", tsx, ["scripts/demo.ts", "mine", rpcUrl]);
 
   // The indexer catches up in the background while the demo is seeded; the summary waits for it.
-  step(`5/9 starting the indexer on ${indexerUrl}/ (GraphQL, SQL over HTTP)`);
+  step(`5/10 starting the indexer on ${indexerUrl}/ (GraphQL, SQL over HTTP)`);
   const indexer = indexerCommand(
     { rpcUrl, addressBook: path.join(stateDir, "addresses.json"), dbDir: path.join(stateDir, "indexer") },
     indexerPort,
   );
   start("indexer", indexer.cmd, indexer.args, indexer.env, indexer.cwd);
 
-  step("6/9 starting the demo keepers");
+  step("6/10 starting the demo keepers");
   const corpus = JSON.parse(await runOnce("corpus", tsx, ["scripts/demo.ts", "corpus", rpcUrl]));
   moduleServer = await serveModules({
     "/corpus.json": { contentType: "application/json", body: JSON.stringify(corpus) },
@@ -209,13 +209,16 @@ async function main() {
     start(k.name, process.execPath, [keeperBin, "--config", k.config, "start"], { BATON_PRIVATE_KEY: k.privateKey });
   }
 
-  step("7/9 posting demo jobs");
+  step("7/10 posting demo jobs");
   const jobs = JSON.parse(await runOnce("seed", tsx, ["scripts/demo.ts", "seed", rpcUrl, moduleBase], env));
 
-  step("8/9 posting the demo workflow (fetch → split → count ×3 → merge)");
+  step("8/10 posting the demo workflow (fetch → split → count ×3 → merge)");
   const workflow = JSON.parse(await runOnce("workflow", tsx, ["scripts/demo.ts", "workflow", rpcUrl, moduleBase], env));
 
-  step(`9/9 starting the web app on http://127.0.0.1:${webPort}/`);
+  step("9/10 registering three demo upkeeps (a condition, an interval, a log trigger)");
+  const upkeeps = JSON.parse(await runOnce("upkeeps", tsx, ["scripts/demo.ts", "upkeeps", rpcUrl], env));
+
+  step(`10/10 starting the web app on http://127.0.0.1:${webPort}/`);
   const webConfig = path.join(stateDir, "baton.config.json");
   await runOnce(
     "web-config",
@@ -254,6 +257,7 @@ async function main() {
   console.log(
     `  workflow     #${workflow.workflowId}: ${workflow.steps} steps — ${webUrl}#/workflows/${workflow.workflowId}`,
   );
+  for (const u of upkeeps) console.log(`  upkeep #${u.upkeepId}   ${u.label} — ${webUrl}#/upkeeps/${u.upkeepId}`);
   console.log(`  logs         ${show(logDir)}/`);
   console.log("  stop         Ctrl-C\n");
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { encodeEventTopics } from "viem";
-import { jobMarketAbi, parseAddressBook } from "@baton/sdk";
+import { automationRegistryAbi, jobMarketAbi, parseAddressBook } from "@baton/sdk";
 import { ROOT } from "@baton/testkit/devnet";
 import { childProcesses, freePort, isEsbuildService } from "@baton/testkit/process";
 import { waitFor } from "./helpers/market.js";
@@ -106,8 +106,8 @@ describe("npm run dev", () => {
     expect(out).toContain(webUrl);
     const indexerUrl = `http://127.0.0.1:${indexerPort}`;
     expect(out).toContain(`${indexerUrl}/graphql`);
-    expect(out).toMatch(/1\/9 compiling the contracts \(the first start takes about two minutes/);
-    expect(out).toMatch(/1\/9 .*9\/9/s);
+    expect(out).toMatch(/1\/10 compiling the contracts \(the first start takes about two minutes/);
+    expect(out).toMatch(/1\/10 .*10\/10/s);
 
     // The address book is where `npm run deploy` puts it, and is the launcher's.
     const written = parseAddressBook(JSON.parse(readFileSync(bookFile, "utf8")));
@@ -140,6 +140,25 @@ describe("npm run dev", () => {
       async () => /\[dev\] job \d+ settled: keeper-[abc] won at [\d.]+ ETH \(/.test(out),
       30_000,
       "the launcher's line for the settled job",
+    );
+
+    // The three demo upkeeps (a condition, an interval and a log trigger) perform.
+    const automation = (JSON.parse(readFileSync(path.join(dir, "state", "addresses.json"), "utf8")) as {
+      automationRegistry: string;
+    }).automationRegistry;
+    expect(out).toMatch(/upkeep #1 +condition: Chainlink UpkeepCounter/);
+    expect(out).toMatch(/upkeep #3 +log: /);
+    const [performedTopic] = encodeEventTopics({ abi: automationRegistryAbi, eventName: "UpkeepPerformed" });
+    await waitFor(
+      async () => {
+        const logs = (await rpc(rpcUrl, "eth_getLogs", [
+          { address: automation, fromBlock: "0x0", toBlock: "latest", topics: [performedTopic] },
+        ])) as { topics: string[] }[];
+        const performed = new Set(logs.map((l) => BigInt(l.topics[1]!)));
+        return [1n, 2n, 3n].every((id) => performed.has(id));
+      },
+      120_000,
+      "each demo upkeep to perform",
     );
 
     // The indexer has the settled job.

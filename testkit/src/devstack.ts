@@ -23,6 +23,9 @@ export const DEV_KEEPERS = [
 /** The stake each demo worker deposits: 100 bonds of a demo job. */
 export const DEV_STAKE_WEI = 5n * ETHER;
 
+/** The stake each demo worker deposits in the automation registry: ten lease bonds. */
+export const DEV_AUTOMATION_STAKE_WEI = ETHER;
+
 /**
  * The demo keepers' settings besides their accounts, strategies and paths. The capacity is what
  * the free stake covers; executions stay capped by the keeper's default `maxExecutions`.
