@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {WorkerRegistry} from "../WorkerRegistry.sol";
 import {IAutomationRegistry} from "./interfaces/IAutomationRegistry.sol";
 import {IAutomationTarget} from "./interfaces/IAutomationTarget.sol";
@@ -15,7 +16,7 @@ import {UpkeepForwarder} from "./UpkeepForwarder.sol";
 /// @dev Storage per upkeep is split by how often it is touched: `_config` is read by every perform
 /// and written only by the owner; `_account` (balance, cursor, count, gas price ceiling) is the one
 /// slot every perform rewrites; `_terms` is read only for open service, reveals and owner calls.
-contract AutomationRegistry is IAutomationRegistry, WorkerRegistry {
+contract AutomationRegistry is IAutomationRegistry, WorkerRegistry, Multicall {
     // ---------------------------------------------------------------- constants
 
     /// @notice Longest check data, in bytes.
@@ -569,6 +570,13 @@ contract AutomationRegistry is IAutomationRegistry, WorkerRegistry {
             a.owed = 0;
         }
         emit LeaseClosed(upkeepId, epoch, l.holder, released);
+    }
+
+    /// @inheritdoc IAutomationRegistry
+    function multicall(
+        bytes[] calldata data
+    ) public override(IAutomationRegistry, Multicall) returns (bytes[] memory results) {
+        return super.multicall(data);
     }
 
     // ---------------------------------------------------------------- views

@@ -1099,6 +1099,35 @@ describe("AutomationRegistry", function () {
       ).to.be.revertedWithCustomError(f.registry, "AutomationZeroCommitment");
     });
 
+    it("commits for several upkeeps in one multicall, as the sender, and reverts it as a whole", async function () {
+      const f = await loadFixture(deployAutomation);
+      const a = await register(f, TriggerKind.Condition);
+      const b = await register(f, TriggerKind.Condition);
+      const leased = (await toNextEpoch()) + 1;
+      const seal = (id: bigint) =>
+        f.registry.computeLeaseCommitment(
+          id,
+          leased,
+          f.keeper1.address,
+          100n,
+          leaseSalt(id, leased, f.keeper1.address),
+        );
+      const call = async (id: bigint) =>
+        f.registry.interface.encodeFunctionData("commitLease", [id, leased, await seal(id)]);
+      await expect(f.registry.connect(f.keeper1).multicall([await call(a), await call(b)]))
+        .to.emit(f.registry, "LeaseBidCommitted")
+        .withArgs(b, leased, f.keeper1.address, await seal(b));
+      expect(await f.registry.commitmentOf(a, leased, f.keeper1.address)).to.equal(await seal(a));
+      expect((await f.registry.getWorker(f.keeper1.address)).locked).to.equal(2n * BOND);
+      // The second call fails (already committed): the first is undone with it.
+      const c = await register(f, TriggerKind.Condition);
+      await expect(f.registry.connect(f.keeper1).multicall([await call(c), await call(a)]))
+        .to.be.revertedWithCustomError(f.registry, "AutomationAlreadyCommitted")
+        .withArgs(a, leased, f.keeper1.address);
+      expect(await f.registry.commitmentOf(c, leased, f.keeper1.address)).to.equal(ethers.ZeroHash);
+      expect((await f.registry.getWorker(f.keeper1.address)).locked).to.equal(2n * BOND);
+    });
+
     it("reverts outside the commit window and for any epoch but the next", async function () {
       const f = await loadFixture(deployAutomation);
       const id = await register(f, TriggerKind.Condition);

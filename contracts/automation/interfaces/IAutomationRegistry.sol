@@ -424,6 +424,15 @@ interface IAutomationRegistry {
     /// remaining bond and credits what it earned in the epoch and was still owed. Anyone may call.
     function closeLease(uint256 upkeepId, uint32 epoch) external;
 
+    /// @notice Runs several of the caller's own calls on the registry in one transaction, in order,
+    /// each as if the caller had sent it (a `delegatecall` to the registry itself, so `msg.sender` is
+    /// unchanged): a keeper commits, reveals or closes the leases of many upkeeps and pays the
+    /// transaction's base cost once. Reverts as a whole with the first failing call's error. Not
+    /// payable, so one `msg.value` can never pay for two calls.
+    /// @param data ABI-encoded calls to the registry's own functions.
+    /// @return results Each call's return data.
+    function multicall(bytes[] calldata data) external returns (bytes[] memory results);
+
     // ---------------------------------------------------------------- views
 
     /// @notice The registry's fixed parameters.

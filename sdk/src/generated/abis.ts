@@ -2267,6 +2267,7 @@ export const automationRegistryAbi = [
     stateMutability: "nonpayable",
     type: "constructor",
   },
+  { inputs: [{ internalType: "address", name: "target", type: "address" }], name: "AddressEmptyCode", type: "error" },
   {
     inputs: [
       { internalType: "uint256", name: "upkeepId", type: "uint256" },
@@ -2583,6 +2584,7 @@ export const automationRegistryAbi = [
     type: "error",
   },
   { inputs: [], name: "CronNeverFires", type: "error" },
+  { inputs: [], name: "FailedCall", type: "error" },
   { inputs: [], name: "ReentrancyGuardReentrantCall", type: "error" },
   {
     inputs: [{ internalType: "uint256", name: "amount", type: "uint256" }],
@@ -3146,6 +3148,13 @@ export const automationRegistryAbi = [
     name: "maxPerformCost",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "bytes[]", name: "data", type: "bytes[]" }],
+    name: "multicall",
+    outputs: [{ internalType: "bytes[]", name: "results", type: "bytes[]" }],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
