@@ -8,6 +8,7 @@ import {
   TriggerKind,
   commitBid,
   epochStart,
+  leaseSalt,
   logTrigger,
   ping,
   pingFilter,
@@ -36,7 +37,16 @@ export type AutomationGas = {
   auction3: { commits: number[]; reveals: number[]; close: number };
   /** A lease auction with one bidder. */
   auction1: { commits: number[]; reveals: number[]; close: number };
+  /**
+   * The same three bidders bidding for `BATCHED_UPKEEPS` upkeeps at once, as the keeper's sender
+   * bundles its lease steps: one `multicall` of commits per bidder, one of reveals per bidder, and
+   * one of closes (gas of each whole transaction).
+   */
+  auctionBatched: { upkeeps: number; commits: number[]; reveals: number[]; close: number };
 };
+
+/** Upkeeps in the batched auction. */
+export const BATCHED_UPKEEPS = 10;
 
 const KIND_OF: Record<Kind, TriggerKind> = {
   condition: TriggerKind.Condition,
@@ -88,6 +98,11 @@ export async function measureAutomation(f: AutomationFixture, rounds: number): P
   const open = await registerSet(f);
   const leased = await registerSet(f);
   const single = await register(f, TriggerKind.Condition, { target: await f.counter.getAddress(), checkData: "0x" });
+  const batch: bigint[] = [];
+  for (let i = 0; i < BATCHED_UPKEEPS; i++) {
+    batch.push(await register(f, TriggerKind.Condition, { target: await f.counter.getAddress(), checkData: "0x" }));
+  }
+  const batched = async (keeper: Bid["keeper"], calls: string[]) => gasOf(f.registry.connect(keeper).multicall(calls));
 
   const holder = f.keeper1;
   const bids: Bid[] = [
@@ -106,6 +121,29 @@ export async function measureAutomation(f: AutomationFixture, rounds: number): P
     }
   }
   auction1.commits.push(await gasOf(commitBid(f, single, epoch, bids[0]!)));
+  const auctionBatched = { upkeeps: BATCHED_UPKEEPS, commits: [] as number[], reveals: [] as number[], close: 0 };
+  const { leaseBond } = await f.registry.params();
+  for (const b of bids) {
+    await f.registry.connect(b.keeper).depositStake({ value: leaseBond * BigInt(BATCHED_UPKEEPS) });
+  }
+  for (const b of bids) {
+    const calls = await Promise.all(
+      batch.map(async (id) =>
+        f.registry.interface.encodeFunctionData("commitLease", [
+          id,
+          epoch,
+          await f.registry.computeLeaseCommitment(
+            id,
+            epoch,
+            b.keeper.address,
+            b.premium,
+            leaseSalt(id, epoch, b.keeper.address),
+          ),
+        ]),
+      ),
+    );
+    auctionBatched.commits.push(await batched(b.keeper, calls));
+  }
   await time.increaseTo(epochStart(auction) + Number((await f.registry.params()).commitWindow));
   for (const kind of KINDS) {
     for (const b of bids) {
@@ -114,6 +152,17 @@ export async function measureAutomation(f: AutomationFixture, rounds: number): P
     }
   }
   auction1.reveals.push(await gasOf(revealBid(f, single, epoch, bids[0]!)));
+  for (const b of bids) {
+    const calls = batch.map((id) =>
+      f.registry.interface.encodeFunctionData("revealLease", [
+        id,
+        epoch,
+        b.premium,
+        leaseSalt(id, epoch, b.keeper.address),
+      ]),
+    );
+    auctionBatched.reveals.push(await batched(b.keeper, calls));
+  }
   await time.increaseTo(epochStart(epoch));
 
   const performs = { leased: {} as Record<Kind, PerformGas[]>, open: {} as Record<Kind, PerformGas[]> };
@@ -137,16 +186,21 @@ export async function measureAutomation(f: AutomationFixture, rounds: number): P
       out.log.push(performGasOf(f, await receiptOf(registry.performLog(ids.log, ref, "0x"))));
     }
   }
-  // The lone bidder's lease earns too, so that both closes credit owed pay.
+  // The lone bidder's lease earns too, so that both closes credit owed pay; so do the batched ones.
   await f.registry.connect(holder).performCondition(single, "0x");
+  for (const id of batch) await f.registry.connect(holder).performCondition(id, "0x");
 
   await time.increaseTo(epochStart(epoch + 1));
   // The holder's credit slot is written by the first close; the measured closes find it warm.
   for (const kind of ["interval", "cron", "log"] as const) await f.registry.closeLease(leased.ids[kind], epoch);
   auction3.close = await gasOf(f.registry.closeLease(leased.ids.condition, epoch));
   auction1.close = await gasOf(f.registry.closeLease(single, epoch));
+  auctionBatched.close = await batched(
+    holder,
+    batch.map((id) => f.registry.interface.encodeFunctionData("closeLease", [id, epoch])),
+  );
 
-  return { register: leased.gas, leased: performs.leased, open: performs.open, auction3, auction1 };
+  return { register: leased.gas, leased: performs.leased, open: performs.open, auction3, auction1, auctionBatched };
 }
 
 /** Gas of a perform beyond its target's: the transaction's `gasUsed` less the event's `targetGas`. */
@@ -154,7 +208,7 @@ export function overheadOf(p: PerformGas): number {
   return p.gasUsed - p.targetGas;
 }
 
-/** Gas of a whole auction: every commit and reveal and the close. */
+/** Gas of a whole auction: every commit and reveal and the close (for a batch, of all its upkeeps). */
 export function auctionTotal(a: { commits: number[]; reveals: number[]; close: number }): number {
   return [...a.commits, ...a.reveals, a.close].reduce((x, y) => x + y, 0);
 }
