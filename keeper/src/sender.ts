@@ -1,5 +1,6 @@
 import {
   decodeFunctionData,
+  encodeFunctionData,
   keccak256,
   type Chain,
   type PrivateKeyAccount,
@@ -8,6 +9,7 @@ import {
 } from "viem";
 import type { Logger } from "pino";
 import {
+  automationRegistryAbi,
   decodeRevert,
   encodeCall,
   estimateGas,
@@ -34,6 +36,11 @@ export const MAX_BATCH = 16;
  * sends them before the housekeeping that can wait.
  */
 const URGENT = new Set(["commit", "reveal", "submit", "abandon", "perform", "leaseCommit", "leaseReveal"]);
+/**
+ * Lease steps to the automation registry: always bundled into one `multicall` per pass (a keeper
+ * bids for many upkeeps at once, and pays the 21,000 base once for all of them).
+ */
+const LEASE_STEPS = new Set(["leaseCommit", "leaseReveal", "leaseClose"]);
 
 /** Queued steps in the order a pass sends them: urgent first, then the rest, each in queue order. */
 function sendOrder<T extends { kind: string; id: number }>(queued: readonly T[]): T[] {
@@ -54,6 +61,8 @@ export type SenderOptions = {
   bundle?: boolean;
   /** The market (the bundles' contract); steps to anything else are sent alone. */
   market?: string;
+  /** The automation registry, whose lease steps are bundled into its `multicall` whatever `bundle` says. */
+  automationRegistry?: string;
 };
 
 /**
@@ -230,33 +239,61 @@ export class TxSender {
       if (!(await this.signAndSend(item, gas, head, fees))) return stop();
     }
     const open = bundled.filter(({ item }) => !this.closing(item));
-    for (let i = 0; i < open.length; i += MAX_BATCH) {
-      const chunk = open.slice(i, i + MAX_BATCH);
-      if (chunk.length === 1) {
-        if (!(await this.signAndSend(chunk[0].item, chunk[0].gas, head, fees))) return;
-        continue;
+    const toRegistry = (item: OutboxRow) => this.isRegistryLease(item);
+    for (const group of [open.filter((b) => !toRegistry(b.item)), open.filter((b) => toRegistry(b.item))]) {
+      for (let i = 0; i < group.length; i += MAX_BATCH) {
+        const chunk = group.slice(i, i + MAX_BATCH);
+        if (chunk.length === 1) {
+          if (!(await this.signAndSend(chunk[0].item, chunk[0].gas, head, fees))) return;
+          continue;
+        }
+        const batch = this.store.bundle(
+          chunk.map((c) => c.item),
+          toRegistry(chunk[0]!.item) ? this.registryBatch(chunk.map((c) => c.item)) : this.marketBatch(chunk),
+        );
+        const gas = await this.simulate(batch);
+        if (gas === undefined) {
+          // The steps passed alone but not together (or the RPC failed): they go alone next pass.
+          if (this.store.outboxItem(batch.key)?.status === "queued")
+            this.store.setOutboxStatus(batch.id, "skipped", { error: "not simulated" });
+          this.store.settleBatch(batch.id, false, head);
+          continue;
+        }
+        this.log.info({ step: batch.key, steps: chunk.map((c) => c.item.key) }, "bundling steps into one transaction");
+        if (!(await this.signAndSend(batch, gas, head, fees))) return;
       }
-      const market = this.opts.market as `0x${string}`;
-      // The market's batch function when every step is the same kind (cheaper), else a multicall.
-      const calls = chunk.map(({ item }) => {
-        const { functionName, args } = decodeFunctionData({ abi: jobMarketAbi, data: item.data });
-        return marketCall(market, functionName as MarketWriteName, (args ?? []) as never);
-      });
-      const batch = this.store.bundle(
-        chunk.map((c) => c.item),
-        encodeCall(prepareBatch({ market, calls })),
-      );
-      const gas = await this.simulate(batch);
-      if (gas === undefined) {
-        // The steps passed alone but not together (or the RPC failed): they go alone next pass.
-        if (this.store.outboxItem(batch.key)?.status === "queued")
-          this.store.setOutboxStatus(batch.id, "skipped", { error: "not simulated" });
-        this.store.settleBatch(batch.id, false, head);
-        continue;
-      }
-      this.log.info({ step: batch.key, steps: chunk.map((c) => c.item.key) }, "bundling steps into one transaction");
-      if (!(await this.signAndSend(batch, gas, head, fees))) return;
     }
+  }
+
+  /** The market's batch function when every step is the same kind (cheaper), else a multicall. */
+  private marketBatch(chunk: readonly { item: OutboxRow }[]): { to: `0x${string}`; data: `0x${string}` } {
+    const market = this.opts.market as `0x${string}`;
+    const calls = chunk.map(({ item }) => {
+      const { functionName, args } = decodeFunctionData({ abi: jobMarketAbi, data: item.data });
+      return marketCall(market, functionName as MarketWriteName, (args ?? []) as never);
+    });
+    return encodeCall(prepareBatch({ market, calls }));
+  }
+
+  /** The registry's `multicall` of lease steps (each the caller's own, so `msg.sender` is kept). */
+  private registryBatch(items: readonly OutboxRow[]): { to: `0x${string}`; data: `0x${string}` } {
+    return {
+      to: this.opts.automationRegistry as `0x${string}`,
+      data: encodeFunctionData({
+        abi: automationRegistryAbi,
+        functionName: "multicall",
+        args: [items.map((i) => i.data)],
+      }),
+    };
+  }
+
+  /** Whether `item` is a lease step to the automation registry (bundled whatever `bundle` says). */
+  private isRegistryLease(item: OutboxRow): boolean {
+    return (
+      !!this.opts.automationRegistry &&
+      LEASE_STEPS.has(item.kind) &&
+      item.to.toLowerCase() === this.opts.automationRegistry.toLowerCase()
+    );
   }
 
   /**
@@ -281,8 +318,12 @@ export class TxSender {
     return true;
   }
 
-  /** Whether `item` may ride in a bundle: a step to the market, without value, never refused in one. */
+  /**
+   * Whether `item` may ride in a bundle: a step to the market (with `bundle`) or a lease step to the
+   * registry, without value, never refused in one.
+   */
   private bundleable(item: OutboxRow): boolean {
+    if (item.kind !== "batch" && item.batchId === null && item.value === 0n && this.isRegistryLease(item)) return true;
     return (
       !!this.opts.bundle &&
       !!this.opts.market &&

@@ -10,7 +10,19 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { pino } from "pino";
-import { computeCommitment, jobMarketAbi, newSalt, packTerms, ZERO_ADDRESS } from "@baton/sdk";
+import {
+  automationCall,
+  automationRegistryAbi,
+  computeCommitment,
+  computeLeaseCommitment,
+  encodeCall,
+  jobMarketAbi,
+  newSalt,
+  packTerms,
+  prepareRegisterUpkeep,
+  ZERO_ADDRESS,
+} from "@baton/sdk";
+import { artifact } from "@baton/testkit/artifacts";
 import { sampleSpec } from "@baton/testkit";
 import { market } from "./helpers/market.js";
 import { Metrics } from "../src/metrics.js";
@@ -361,6 +373,102 @@ describe("TxSender", () => {
       "mined",
     ]);
     expect(await net.publicClient.getTransactionCount({ address: account(BUNDLER).address })).toBe(nonceBefore + 1);
+  });
+
+  it("bundles a pass's lease commits into the registry's multicall, and sends a perform alone", async () => {
+    const BIDDER = 11;
+    const registry = dep.automation;
+    const write = async (
+      from: number,
+      w: { address: `0x${string}`; abi: unknown; functionName: string; args?: unknown; value?: bigint },
+    ) => {
+      const hash = await net.wallet(from).writeContract({ account: account(from), chain: net.chain, ...w } as never);
+      return net.publicClient.waitForTransactionReceipt({ hash });
+    };
+    await write(BIDDER, automationCall(registry, "register", [[], "bidder"]));
+    await write(BIDDER, automationCall(registry, "depositStake", [], parseEther("1")));
+    const { abi, bytecode } = artifact("mocks/AutomationTargets.sol", "AutomationTestTarget");
+    const deployed = await net.wallet(1).deployContract({ abi, bytecode, account: account(1), chain: net.chain });
+    const target = (await net.publicClient.waitForTransactionReceipt({ hash: deployed })).contractAddress!;
+    const ids: bigint[] = [];
+    for (let i = 0; i < 2; i++) {
+      await write(
+        1,
+        prepareRegisterUpkeep(registry, {
+          target,
+          trigger: { kind: "condition" },
+          performGasLimit: 100_000,
+          maxGasPrice: 10n ** 11n,
+          maxPremium: 1_000n,
+          balance: parseEther("0.1"),
+        }),
+      );
+      ids.push(
+        await net.publicClient.readContract({
+          address: registry,
+          abi: automationRegistryAbi,
+          functionName: "upkeepCount",
+        }),
+      );
+    }
+    // To the start of the next epoch: its commit window is open.
+    const now = Number((await net.publicClient.getBlock()).timestamp);
+    const { epoch: length } = await net.publicClient.readContract({
+      address: registry,
+      abi: automationRegistryAbi,
+      functionName: "params",
+    });
+    const next = Math.floor(now / length) + 1;
+    await net.testClient.setNextBlockTimestamp({ timestamp: BigInt(next * length) });
+    await net.testClient.mine({ blocks: 1 });
+    const store = new Store(":memory:");
+    for (const id of ids) {
+      const commitment = computeLeaseCommitment(id, next + 1, account(BIDDER).address, 10n, newSalt());
+      store.enqueue({
+        key: `lease-commit:${id}`,
+        kind: "leaseCommit",
+        ...encodeCall(automationCall(registry, "commitLease", [id, next + 1, commitment])),
+      });
+    }
+    await write(1, { address: target, abi, functionName: "setNeeded", args: [true] });
+    store.enqueue({
+      key: "perform",
+      kind: "perform",
+      ...encodeCall(automationCall(registry, "performCondition", [ids[0]!, "0x"])),
+    });
+    const nonceBefore = await net.publicClient.getTransactionCount({ address: account(BIDDER).address });
+
+    const s = new TxSender(
+      store,
+      net.publicClient as never,
+      privateKeyToAccount(privateKeyOf(BIDDER)),
+      { replaceAfterBlocks: 3, automationRegistry: registry },
+      log,
+      new Metrics(),
+    );
+    await s.tick(await head());
+    const perform = store.outboxItem("perform")!;
+    expect(perform.batchId).toBeNull();
+    const commits = ids.map((id) => store.outboxItem(`lease-commit:${id}`)!);
+    expect(commits.map((c) => c.status)).toEqual(["batched", "batched"]);
+    const [attempt] = store.attempts(commits[0]!.batchId!);
+    const receipt = await net.publicClient.waitForTransactionReceipt({ hash: attempt!.hash });
+    const call = decodeFunctionData({
+      abi: automationRegistryAbi,
+      data: (await net.publicClient.getTransaction({ hash: attempt!.hash })).input,
+    });
+    expect(call.functionName).toBe("multicall");
+    const committed = parseEventLogs({
+      abi: automationRegistryAbi,
+      logs: receipt.logs,
+      eventName: "LeaseBidCommitted",
+    });
+    expect(committed.map((l) => l.args.upkeepId)).toEqual(ids);
+    expect(committed.every((l) => l.args.bidder === account(BIDDER).address)).toBe(true);
+    // The perform went alone: two transactions in all.
+    await s.tick(await head());
+    expect(await net.publicClient.getTransactionCount({ address: account(BIDDER).address })).toBe(nonceBefore + 2);
+    expect(store.outboxItem("perform")!.status).toBe("mined");
   });
 
   it("bundles a pass's steps of one kind into the market's batch function (commitBids)", async () => {
