@@ -143,9 +143,11 @@ describe("npm run dev", () => {
     );
 
     // The three demo upkeeps (a condition, an interval and a log trigger) perform.
-    const automation = (JSON.parse(readFileSync(path.join(dir, "state", "addresses.json"), "utf8")) as {
-      automationRegistry: string;
-    }).automationRegistry;
+    const automation = (
+      JSON.parse(readFileSync(path.join(dir, "state", "addresses.json"), "utf8")) as {
+        automationRegistry: string;
+      }
+    ).automationRegistry;
     expect(out).toMatch(/upkeep #1 +condition: Chainlink UpkeepCounter/);
     expect(out).toMatch(/upkeep #3 +log: /);
     const [performedTopic] = encodeEventTopics({ abi: automationRegistryAbi, eventName: "UpkeepPerformed" });
