@@ -72,6 +72,8 @@ export class Keeper {
   private lastSummaryAt = 0;
   private stopped: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** A new head arrived while a pass was running: the next pass starts at once. */
+  private headArrived = false;
   private unwatch: (() => void) | undefined;
 
   constructor(
@@ -162,6 +164,7 @@ export class Keeper {
   private async loop() {
     while (!this.abort.signal.aborted) {
       const started = Date.now();
+      this.headArrived = false;
       try {
         await this.tick();
         this.lastTickAt = Date.now();
@@ -170,7 +173,8 @@ export class Keeper {
         this.metrics.rpcErrors.inc();
         this.log.warn({ err: (error as Error).message }, "pass failed; retrying");
       }
-      const wait = Math.max(0, this.cfg.pollIntervalMs - (Date.now() - started));
+      // A block mined during the pass is not waited for: what it made due goes out in the next block.
+      const wait = this.headArrived ? 0 : Math.max(0, this.cfg.pollIntervalMs - (Date.now() - started));
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         void sleep(wait, this.abort.signal).then(resolve);
@@ -190,7 +194,10 @@ export class Keeper {
     const ws = createPublicClient({ chain: chainFor(this.cfg), transport: webSocket(wsUrl, { reconnect: true }) });
     this.unwatch = ws.watchBlockNumber({
       emitOnBegin: false,
-      onBlockNumber: () => this.wake?.(),
+      onBlockNumber: () => {
+        this.headArrived = true;
+        this.wake?.();
+      },
       onError: (error) => this.log.warn({ err: error.message.split("\n")[0] }, "block subscription failed; polling"),
     });
   }
