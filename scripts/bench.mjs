@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every `bench:*` script of package.json in turn (gas, automation, keeper, scale, burst, indexer, frontend, as
+// Runs every `bench:*` script of package.json in turn (gas, automation, upkeeps, keeper, scale, burst, indexer, frontend, as
 // they exist); each writes its bench/results/*.json and its section of docs/BENCHMARKS.md. Stops at the first failure.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -11,6 +11,7 @@ const { scripts } = JSON.parse(readFileSync(path.join(root, "package.json"), "ut
 const order = [
   "bench:gas",
   "bench:automation",
+  "bench:upkeeps",
   "bench:keeper",
   "bench:scale",
   "bench:burst",
