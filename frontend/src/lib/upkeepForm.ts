@@ -253,10 +253,12 @@ export function validateUpkeep(
     if (error instanceof UpkeepValidationError) {
       const field = SDK_FIELDS[error.field] ?? "form";
       const detail = error.message.slice(error.field.length + 2);
-      return {
-        ok: false,
-        errors: { [field]: field === "form" ? `${detail}.` : `${LABELS[field as keyof UpkeepFormValues]} ${detail}.` },
-      };
+      // "must be from …" reads after the field's name; the sdk's other messages are sentences.
+      const text =
+        field !== "form" && detail.startsWith("must")
+          ? `${LABELS[field as keyof UpkeepFormValues]} ${detail}.`
+          : `${detail[0]!.toUpperCase()}${detail.slice(1)}.`;
+      return { ok: false, errors: { [field]: text } };
     }
     throw error;
   }
