@@ -11,8 +11,8 @@ import {
   type LeaseState,
   type UpkeepState,
 } from "@baton/sdk";
-import { decodeErrorResult, formatGwei, getAddress, size, type Address, type Hex } from "viem";
-import { formatDuration, isZeroAddress, shortAddress } from "./format.ts";
+import { decodeErrorResult, getAddress, size, type Address, type Hex } from "viem";
+import { formatAmount, formatDuration, isZeroAddress, shortAddress } from "./format.ts";
 import { formatClock } from "./time.ts";
 import type { Explanation } from "./why.ts";
 
@@ -23,8 +23,8 @@ export type CheckResult =
 export const KIND_LABELS = { condition: "Condition", interval: "Interval", cron: "Cron", log: "Log" } as const;
 export const STATUS_LABELS = { none: "Unknown", active: "Active", paused: "Paused", canceled: "Canceled" } as const;
 
-/** `12 gwei` (decimals kept only when there are some). */
-export const gwei = (wei: bigint) => `${formatGwei(wei)} gwei`;
+/** `12 gwei`, `≈1.002 gwei`: at most three decimals. */
+export const gwei = (wei: bigint) => formatAmount(wei, { symbol: "gwei", decimals: 9 }, 3);
 
 /**
  * Revert data in words: `Error(string)` as its string, a panic by code, a custom error the test

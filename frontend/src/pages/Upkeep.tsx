@@ -6,7 +6,7 @@ import { nextTick, prepareAddFunds, prepareCancelUpkeep, prepareSetPaused, prepa
 import { useState, type FormEvent } from "react";
 import { useConnection } from "wagmi";
 import type { Address } from "viem";
-import { AddressText, BlockTime, ConfirmButton, Countdown, ErrorText, Stat } from "../components/bits.tsx";
+import { AddressText, ConfirmButton, Countdown, ErrorText, Stat } from "../components/bits.tsx";
 import { Field } from "../components/Field.tsx";
 import { LeaseHolder, NoRegistry, UpkeepBadge } from "../components/upkeepBits.tsx";
 import { WhyList } from "../components/WhyPanel.tsx";
@@ -176,7 +176,9 @@ function UpkeepView({ id, registry }: { id: bigint; registry: Address }) {
                 <tr key={`${p.transactionHash}-${p.trigger}`}>
                   <td>
                     {String(p.blockNumber)}
-                    <BlockTime block={p.blockNumber} time={times.get(p.blockNumber)} now={now} />
+                    {times.has(p.blockNumber) && (
+                      <small className="muted when"> · {formatWhen(times.get(p.blockNumber)!, now)}</small>
+                    )}
                   </td>
                   <td>
                     <AddressText address={p.keeper} />

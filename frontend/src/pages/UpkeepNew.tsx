@@ -25,7 +25,7 @@ import {
   type UpkeepFormErrors,
   type UpkeepFormValues,
 } from "../lib/upkeepForm.ts";
-import { describeCheck, performsLeft } from "../lib/upkeepModel.ts";
+import { describeCheck, gwei, performsLeft } from "../lib/upkeepModel.ts";
 import type { Explanation } from "../lib/why.ts";
 import { navigate } from "../router.tsx";
 
@@ -244,9 +244,7 @@ function RegisterForm({ registry }: { registry: Address }) {
             {...field("maxGasPrice")}
             inputMode="decimal"
             hint={`Keepers wait while the gas price is above it${
-              gasPrice.data !== undefined
-                ? `; now ${formatAmount(gasPrice.data, { symbol: "gwei", decimals: 9 }, 3)}`
-                : ""
+              gasPrice.data !== undefined ? `; now ${gwei(gasPrice.data)}` : ""
             }`}
           />
           <Field
