@@ -1,0 +1,27 @@
+import { screen } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { App } from "../src/App.tsx";
+import { BOOK, FakeChain } from "./helpers/fakeChain.ts";
+import { renderWithChain } from "./helpers/render.tsx";
+
+const REGISTRY = "0xa513E6E4b8f2a923D98304ec87F64353C4D5C853";
+
+describe("upkeep pages", () => {
+  it("leave the navigation and explain themselves on a deployment without an automation registry", async () => {
+    globalThis.location.hash = "#/upkeeps";
+    await renderWithChain(<App />, new FakeChain());
+    expect(await screen.findByRole("heading", { name: "Automation isn't available on Test chain" })).toBeTruthy();
+    expect(screen.getByText(/its address book names no/)).toBeTruthy();
+    const nav = screen.getByRole("navigation", { name: "Main" });
+    expect(nav.textContent).not.toContain("Upkeeps");
+    globalThis.location.hash = "#/upkeeps/new";
+    expect(await screen.findByRole("heading", { name: "Automation isn't available on Test chain" })).toBeTruthy();
+  });
+
+  it("are in the navigation when the address book names a registry", async () => {
+    await renderWithChain(<App />, new FakeChain(), {
+      chain: { addressBook: { ...BOOK, automationRegistry: REGISTRY } },
+    });
+    expect(await screen.findByRole("link", { name: "Upkeeps" })).toBeTruthy();
+  });
+});
