@@ -1,4 +1,4 @@
-import { screen } from "@testing-library/react";
+import { fireEvent, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { App } from "../src/App.tsx";
 import { BOOK, FakeChain } from "./helpers/fakeChain.ts";
@@ -23,5 +23,27 @@ describe("upkeep pages", () => {
       chain: { addressBook: { ...BOOK, automationRegistry: REGISTRY } },
     });
     expect(await screen.findByRole("link", { name: "Upkeeps" })).toBeTruthy();
+  });
+
+  it("shows the next ticks of an interval and a cron expression's problem on its field, before anything is sent", async () => {
+    globalThis.location.hash = "#/upkeeps/new";
+    const fake = new FakeChain();
+    await renderWithChain(<App />, fake, { chain: { addressBook: { ...BOOK, automationRegistry: REGISTRY } } });
+    await screen.findByRole("heading", { name: "Register an upkeep" });
+    fireEvent.click(screen.getByRole("radio", { name: /^Interval/ }));
+    const preview = screen.getByRole("region", { name: "Before you register" });
+    expect(await screen.findByText(/^Next ticks \(UTC-aligned, the latest due one is performed\): /)).toBeTruthy();
+    expect(preview.textContent).toMatch(/in 1 min/);
+
+    fireEvent.click(screen.getByRole("radio", { name: /^Cron/ }));
+    fireEvent.change(screen.getByLabelText("Target contract"), { target: { value: BOOK.jobMarket } });
+    fireEvent.change(screen.getByLabelText("Cron expression"), { target: { value: "0 24 * * *" } });
+    fireEvent.click(screen.getByRole("button", { name: "Register upkeep" }));
+    expect(
+      await screen.findByText(
+        /^This is not a cron expression the registry accepts: .*\(in the hour field, at character 3\)\.$/,
+      ),
+    ).toBeTruthy();
+    expect(fake.count("eth_sendRawTransaction")).toBe(0);
   });
 });
