@@ -6,7 +6,7 @@ import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe } from "vitest";
 import { account } from "@baton/testkit/devnet";
-import { FRONTEND, startStack, type Stack } from "./stack.ts";
+import { FRONTEND, startStack, type Stack, type StackOptions } from "./stack.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const FLAGS = [
@@ -32,10 +32,16 @@ export type Session = { stack: Stack; page: Page; messages: string[] };
 /**
  * A describe block for browser tests. Without Chromium it is skipped, loudly and with the reason in
  * its name, unless CI=true, where it fails. Its body gets a session that is ready in its tests:
- * the stack, and a page on the app connected as REQUESTER through the dev account. A failing test
- * leaves a screenshot (named with `shotPrefix`), the page's notices and the keeper's log tail.
+ * the stack (started with `stackOptions`), and a page on the app connected as REQUESTER through the
+ * dev account. A failing test leaves a screenshot (named with `shotPrefix`), the page's notices and
+ * the keeper's log tail.
  */
-export function browserSuite(title: string, shotPrefix: string, body: (session: Session) => void) {
+export function browserSuite(
+  title: string,
+  shotPrefix: string,
+  body: (session: Session) => void,
+  stackOptions: StackOptions = {},
+) {
   if (!available && !required) {
     console.warn(
       `\n${"!".repeat(78)}\n!! Browser end-to-end tests SKIPPED (${title}): no Chromium at ${CHROMIUM}.\n` +
@@ -51,7 +57,7 @@ export function browserSuite(title: string, shotPrefix: string, body: (session: 
 
     beforeAll(async () => {
       if (!available) throw new Error(`CI requires the browser tests, but there is no Chromium at ${CHROMIUM}`);
-      session.stack = await startStack();
+      session.stack = await startStack(stackOptions);
       profile = mkdtempSync(path.join(tmpdir(), "baton-chromium-"));
       context = await chromium.launchPersistentContext(profile, {
         executablePath: CHROMIUM,

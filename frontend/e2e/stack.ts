@@ -2,12 +2,13 @@
 // Hardhat node, the contracts (the workflow orchestrator included), a registered and staked worker
 // running a real `baton-keeper` process (which also runs workflow steps), the demo wasm modules,
 // the indexer (unless `indexer: false`), and `vite preview` of a fresh build pointed at the chain
-// and the indexer through BATON_CONFIG.
+// and the indexer through BATON_CONFIG. With `automation: true` the keeper account is also
+// registered and staked in the automation registry, and the app's address book names the registry.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { jobMarketAbi } from "@baton/sdk";
+import { automationRegistryAbi, jobMarketAbi } from "@baton/sdk";
 import { ensureArtifacts } from "@baton/testkit/artifacts";
 import {
   account,
@@ -26,6 +27,19 @@ import { startIndexer } from "../../indexer/launch.ts";
 
 export const FRONTEND = path.join(ROOT, "frontend");
 const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
+
+/** The node account the stack's keeper runs as (a registered and staked worker). */
+export const KEEPER = 2;
+
+export type StackOptions = {
+  /** Run the indexer and read the app's lists from it (default true). */
+  indexer?: boolean;
+  /**
+   * Register and stake the keeper in the automation registry too, and name the registry in the
+   * app's address book and in the keeper's configuration, so that the keeper performs upkeeps.
+   */
+  automation?: boolean;
+};
 
 export type Stack = {
   net: Devnet;
@@ -48,8 +62,9 @@ export function buildApp(outDir: string) {
   if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
-export async function startStack(options: { indexer?: boolean } = {}): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const withIndexer = options.indexer ?? true;
+  const withAutomation = options.automation ?? false;
   ensureArtifacts();
   const dir = mkdtempSync(path.join(tmpdir(), "baton-e2e-"));
   const stops: (() => Promise<void>)[] = [];
@@ -65,7 +80,7 @@ export async function startStack(options: { indexer?: boolean } = {}): Promise<S
     stops.push(() => modules.stop());
 
     // One worker (node account 2), registered for wasm and staked.
-    const worker = 2;
+    const worker = KEEPER;
     const setup: [functionName: "register" | "depositStake", args: readonly unknown[], value: bigint][] = [
       ["register", [[stringToHex("wasm", { size: 32 })], "e2e://keeper"], 0n],
       ["depositStake", [], parseEther("5")],
@@ -82,6 +97,25 @@ export async function startStack(options: { indexer?: boolean } = {}): Promise<S
       } as never);
       await net.publicClient.waitForTransactionReceipt({ hash });
     }
+    // The same account as a keeper of the automation registry, which keeps stakes of its own.
+    if (withAutomation) {
+      const automationSetup: [functionName: "register" | "depositStake", args: readonly unknown[], value: bigint][] = [
+        ["register", [[stringToHex("automation", { size: 32 })], "e2e://keeper"], 0n],
+        ["depositStake", [], parseEther("1")],
+      ];
+      for (const [functionName, args, value] of automationSetup) {
+        const hash = await net.wallet(worker).writeContract({
+          account: account(worker),
+          chain: net.chain,
+          address: dep.automation,
+          abi: automationRegistryAbi,
+          functionName,
+          args: args as never,
+          value,
+        } as never);
+        await net.publicClient.waitForTransactionReceipt({ hash });
+      }
+    }
     await net.startMining();
 
     const metricsPort = await freePort();
@@ -93,6 +127,7 @@ export async function startStack(options: { indexer?: boolean } = {}): Promise<S
         chainId: 31337,
         market: dep.market,
         orchestrator: dep.orchestrator,
+        ...(withAutomation ? { automationRegistry: dep.automation } : {}),
         committeeArbiter: dep.arbiter,
         multicall3: dep.multicall3,
         startBlock: dep.deploymentBlock.toString(),
@@ -155,6 +190,7 @@ export async function startStack(options: { indexer?: boolean } = {}): Promise<S
               multicall3: dep.multicall3,
               demoToken: dep.token,
               workflowOrchestrator: dep.orchestrator,
+              ...(withAutomation ? { automationRegistry: dep.automation } : {}),
               deploymentBlock: dep.deploymentBlock.toString(),
             },
             // As `npm run dev` lists them: the test-only modules with their mark, never offered.

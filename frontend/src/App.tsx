@@ -18,12 +18,17 @@ const Workers = lazy(() => import("./pages/Workers.tsx"));
 const Workflows = lazy(() => import("./pages/Workflows.tsx"));
 const WorkflowNew = lazy(() => import("./pages/WorkflowNew.tsx"));
 const Workflow = lazy(() => import("./pages/Workflow.tsx"));
+const Upkeeps = lazy(() => import("./pages/Upkeeps.tsx"));
+const UpkeepNew = lazy(() => import("./pages/UpkeepNew.tsx"));
+const Upkeep = lazy(() => import("./pages/Upkeep.tsx"));
 
 const NAV = [
   { to: "#/", label: "Overview", active: (p: string) => p === "/" },
   { to: "#/jobs", label: "Jobs", active: (p: string) => p.startsWith("/jobs") },
   { to: "#/post", label: "Post a job", active: (p: string) => p === "/post" },
   { to: "#/workflows", label: "Workflows", active: (p: string) => p.startsWith("/workflows") },
+  // Only for deployments with an automation registry.
+  { to: "#/upkeeps", label: "Upkeeps", active: (p: string) => p.startsWith("/upkeeps"), automation: true },
   { to: "#/workers", label: "Workers", active: (p: string) => p === "/workers" },
 ];
 
@@ -38,6 +43,10 @@ function Page({ path }: { path: string }) {
   if (path === "/workflows/new") return <WorkflowNew />;
   const workflow = match("/workflows/:id", path);
   if (workflow && /^[0-9]+$/.test(workflow.id!)) return <Workflow id={BigInt(workflow.id!)} />;
+  if (path === "/upkeeps") return <Upkeeps />;
+  if (path === "/upkeeps/new") return <UpkeepNew />;
+  const upkeep = match("/upkeeps/:id", path);
+  if (upkeep && /^[0-9]+$/.test(upkeep.id!)) return <Upkeep id={BigInt(upkeep.id!)} />;
   return (
     <section>
       <h1>Page not found</h1>
@@ -50,6 +59,8 @@ function Page({ path }: { path: string }) {
 
 export function App() {
   const { path } = useLocation();
+  const { chain } = useBaton();
+  const nav = NAV.filter((n) => !n.automation || chain.addressBook.automationRegistry);
   return (
     <div className="app">
       <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>
@@ -61,7 +72,7 @@ export function App() {
         </Link>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((n) => (
+            {nav.map((n) => (
               <li key={n.to}>
                 <Link to={n.to} aria-current={n.active(path) ? "page" : undefined}>
                   {n.label}

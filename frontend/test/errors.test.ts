@@ -1,4 +1,5 @@
 import {
+  automationRegistryAbi,
   BatonContractError,
   batonErrorsAbi,
   committeeArbiterAbi,
@@ -45,10 +46,12 @@ describe("error messages", () => {
         ...errorsOf(workflowOrchestratorAbi),
         ...errorsOf(testTokenAbi),
         ...errorsOf(batonErrorsAbi),
+        ...errorsOf(automationRegistryAbi),
       ].map((e) => e.name),
     );
     expect(names.size).toBeGreaterThan(80);
     expect([...names]).toContain("WorkflowStepInProgress");
+    expect([...names]).toContain("AutomationUnderfunded");
     const missing = [...names].filter((n) => !errorMessages[n]);
     expect(missing).toEqual([]);
   });
@@ -68,6 +71,28 @@ describe("error messages", () => {
       expect(message, item.name).toMatch(/[.!]$/);
       expect(message, item.name).not.toContain(item.name);
     }
+  });
+
+  it("explains every automation registry error, with sample arguments, in a sentence without raw names", () => {
+    for (const item of errorsOf(automationRegistryAbi)) {
+      const args = item.inputs.map((input) => {
+        if (input.type === "address") return "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+        if (input.type === "string") return "epoch too short";
+        if (input.type === "uint8") return 2;
+        if (input.type === "uint32") return 1_900_000_000;
+        if (input.type.startsWith("bytes")) return "0x";
+        return 1_000_000_000_000_000n;
+      });
+      const message = errorMessages[item.name]!(args);
+      expect(message, item.name).toMatch(/[.!]$/);
+      expect(message, item.name).not.toContain(item.name);
+    }
+    expect(errorMessages.AutomationWrongStatus!([3n, 2])).toBe(
+      "This is not possible while upkeep #3 is paused: the page shows its current status.",
+    );
+    expect(errorMessages.CronInvalid!([1, 4n])).toBe(
+      "The cron expression is not valid in its hour field (at character 5).",
+    );
   });
 
   it("names the accepted and current states of an unexpected-state revert", () => {

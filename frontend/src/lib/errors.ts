@@ -4,11 +4,15 @@
 import {
   BatonContractError,
   COMMITTEE_LIMITS,
+  CRON_FIELD_NAMES,
+  CRON_WHOLE_EXPRESSION,
   jobStateNames,
   MAX_WINDOW,
   WORKFLOW_LIMITS,
   toBatonError,
   TransactionRevertedError,
+  TRIGGER_KIND_NAMES,
+  UPKEEP_STATUS_NAMES,
   workflowStatusNames,
 } from "@baton/sdk";
 import { BaseError, formatEther, type Address } from "viem";
@@ -20,6 +24,8 @@ const eth = (v: unknown) => `${formatEther(n(v))} ETH`;
 const addr = (v: unknown) => shortAddress(String(v));
 const time = (v: unknown) => formatTime(Number(v));
 const job = (v: unknown) => `job #${String(v)}`;
+const upkeep = (v: unknown, capital = false) => `${capital ? "Upkeep" : "upkeep"} #${String(v)}`;
+const kindName = (v: unknown) => TRIGGER_KIND_NAMES[Number(v)] ?? `kind ${String(v)}`;
 /** Steps are numbered from 1 for people (index 0 is "Step 1"). */
 const step = (v: unknown, capital = true) => `${capital ? "Step" : "step"} ${Number(v) + 1}`;
 
@@ -213,6 +219,85 @@ export const errorMessages: Record<string, (args: Args) => string> = {
   WorkflowNoSurplus: ([token]) => `There is no surplus in ${addr(token)} to sweep.`,
   WorkflowInsufficientGas: ([gasLeft, required]) =>
     `The transaction ran low on gas before posting a workflow step (${String(gasLeft)} left, ${String(required)} needed). Try again with a higher gas limit.`,
+  // ---- automation registry
+  AutomationUnknownUpkeep: ([id]) => `There is no ${upkeep(id)}.`,
+  AutomationNotOwner: ([id, caller, owner]) =>
+    `Only the owner of ${upkeep(id)} (${addr(owner)}) may do this, and ${addr(caller)} is not its owner.`,
+  AutomationTargetHasNoCode: ([target]) =>
+    `There is no contract at the target ${addr(target)} on this network. Deploy the target first, or check the address.`,
+  AutomationGasLimitOutOfRange: ([limit, min, max]) =>
+    `A perform gas limit of ${String(limit)} is not allowed: it must be from ${String(min)} to ${String(max)}.`,
+  AutomationCheckDataTooLong: ([length, max]) =>
+    `The check data is ${String(length)} bytes; at most ${String(max)} bytes are allowed. Keep bulky data in the target.`,
+  AutomationCheckDataUnused: () =>
+    "Interval and cron upkeeps take no check data: their target receives the tick. Leave the check data empty.",
+  AutomationZeroBalance: () => "An upkeep needs some ETH: send a balance with the registration or top-up.",
+  AutomationAmountTooLarge: ([amount]) => `A balance of ${eth(amount)} is more than the registry can hold.`,
+  AutomationIntervalOutOfRange: ([interval, min, max]) =>
+    `An interval of ${String(interval)} seconds is not allowed: it must be from ${String(min)} seconds to ${inDays(Number(max))}.`,
+  AutomationMalformedTrigger: ([kind, length]) =>
+    `The ${kindName(kind)} trigger (${String(length)} bytes) is not encoded as the registry expects. This app encodes it itself: reload it, it may be out of date.`,
+  AutomationInvalidLogFilter: ([emitter]) =>
+    `The log filter is not valid: there is no contract at the emitter ${addr(emitter)}, or it names more than three topics.`,
+  AutomationZeroGasPrice: () => "The gas price ceiling must be more than zero.",
+  AutomationWrongStatus: ([id, status]) =>
+    `This is not possible while ${upkeep(id)} is ${UPKEEP_STATUS_NAMES[Number(status)] ?? `status ${String(status)}`}: the page shows its current status.`,
+  AutomationWrongTrigger: ([id, kind]) =>
+    `${upkeep(id, true)} is a ${kindName(kind)} upkeep; it is performed another way.`,
+  AutomationNotStaked: ([keeper, stake, minStake]) =>
+    `${addr(keeper)} has ${eth(stake)} staked in the automation registry; performing needs at least ${eth(minStake)}. Register and deposit stake in the registry first.`,
+  AutomationNotLeaseHolder: ([id, epoch, holder]) =>
+    `${addr(holder)} holds the lease of ${upkeep(id, false)} for epoch ${String(epoch)}: only it may perform until its grace has passed.`,
+  AutomationUnderfunded: ([id, balance, needed]) =>
+    `${upkeep(id, true)} holds ${eth(balance)}, less than one perform may cost (${eth(needed)}). Add funds.`,
+  AutomationInsufficientGas: ([gasLeft, needed]) =>
+    `The transaction ran low on gas before the perform (${String(gasLeft)} left, ${String(needed)} needed). Try again with a higher gas limit.`,
+  AutomationAlreadyPerformedInBlock: ([id, block]) =>
+    `${upkeep(id, true)} was already performed in block ${String(block)}; a condition upkeep is performed at most once per block.`,
+  AutomationTickNotDue: ([id, tick]) => `The tick of ${time(tick)} of ${upkeep(id, false)} has not come yet.`,
+  AutomationTickNotScheduled: ([id, tick]) => `${time(tick)} is not on the schedule of ${upkeep(id, false)}.`,
+  AutomationTickAlreadyPerformed: ([id, tick]) =>
+    `The tick of ${time(tick)} of ${upkeep(id, false)}, or a later one, was already performed.`,
+  AutomationTickSuperseded: ([id, tick, latest]) =>
+    `A later tick of ${upkeep(id, false)} is due (${time(latest)}); missed ticks such as ${time(tick)} are skipped.`,
+  AutomationLogNotFinal: ([id, block]) =>
+    `The log of block ${String(block)} cannot be performed for ${upkeep(id, false)} before the next block.`,
+  AutomationLogReorged: ([id, block]) =>
+    `Block ${String(block)} was replaced by a reorganisation, so its log no longer triggers ${upkeep(id, false)}.`,
+  AutomationLogAlreadyPerformed: ([id]) => `That log, or a later one, was already performed for ${upkeep(id, false)}.`,
+  AutomationLogFilterMismatch: ([id]) => `That log does not match the filter of ${upkeep(id, false)}.`,
+  AutomationCheckReverted: ([id]) =>
+    `The target's checkUpkeep reverted on chain, so ${upkeep(id, false)} cannot be reported due.`,
+  AutomationNotNeeded: ([id]) => `The target's checkUpkeep says ${upkeep(id, false)} needs no perform now.`,
+  AutomationReportNotNeeded: ([id]) =>
+    `${upkeep(id, true)} needs no due report: it has no lease in force, or a report is already pending.`,
+  AutomationLeaseWindow: ([id, epoch, opensAt, closesAt]) =>
+    `The lease auction of ${upkeep(id, false)} for epoch ${String(epoch)} takes this only from ${time(opensAt)} to ${time(closesAt)}.`,
+  AutomationAlreadyCommitted: ([id, epoch, bidder]) =>
+    `${addr(bidder)} has already bid on the lease of ${upkeep(id, false)} for epoch ${String(epoch)}.`,
+  AutomationCommitmentMismatch: ([id, epoch, bidder]) =>
+    `The premium and salt do not open ${addr(bidder)}'s sealed bid on the lease of ${upkeep(id, false)} for epoch ${String(epoch)}, or there is none.`,
+  AutomationZeroCommitment: () => "The lease bid commitment is empty.",
+  AutomationPremiumTooHigh: ([premium, max]) =>
+    `A premium of ${eth(premium)} is above the owner's maximum of ${eth(max)} per perform.`,
+  AutomationInsufficientFreeStake: ([free, bond]) =>
+    `Your free stake in the automation registry (${eth(free)}) does not cover the lease bond of ${eth(bond)}.`,
+  AutomationLeaseNotClosable: ([id, epoch, endsAt]) =>
+    `The lease of ${upkeep(id, false)} for epoch ${String(epoch)} cannot be closed yet (it ends at ${time(endsAt)}), has unrevealed bids, or was closed.`,
+  AutomationAuctionPending: ([id, , , revealEnds]) =>
+    `Sealed bids on the next lease of ${upkeep(id, false)} can still be revealed; cancel after ${time(revealEnds)}.`,
+  AutomationWithdrawNotReady: ([id, withdrawableAt, now]) =>
+    `The balance of ${upkeep(id, false)} can be withdrawn in ${formatDuration(Number(n(withdrawableAt) - n(now)))} (at ${time(withdrawableAt)}).`,
+  AutomationNothingToWithdraw: () => "There is nothing to withdraw.",
+  AutomationTransferFailed: ([to, amount]) =>
+    `Sending ${eth(amount)} to ${addr(to)} failed: that address does not accept ETH. Nothing was lost; withdraw to another address.`,
+  AutomationZeroAddress: () => "A recipient address is required.",
+  AutomationInvalidParams: ([reason]) => `The registry's parameters cannot work together: ${String(reason)}.`,
+  CronInvalid: ([field, position]) =>
+    `The cron expression is not valid ${
+      Number(field) === CRON_WHOLE_EXPRESSION ? "as a whole" : `in its ${CRON_FIELD_NAMES[Number(field)] ?? "?"} field`
+    } (at character ${Number(position) + 1}).`,
+  CronNeverFires: () => "The cron expression never fires: no chosen month has the chosen day.",
   // ---- ERC-20 (reward tokens)
   ERC20InsufficientAllowance: ([spender, allowance, needed]) =>
     `The market (${addr(spender)}) may move only ${String(allowance)} of your tokens but needs ${String(needed)}. Approve the reward first.`,

@@ -19,6 +19,7 @@ export function labelOf(address: string, known: KnownAddresses): string | undefi
     [known.account, "you"],
     [book.jobMarket, "the market"],
     [book.workflowOrchestrator, "the orchestrator"],
+    [book.automationRegistry, "the automation registry"],
     [book.committeeArbiter, "the committee arbiter"],
     [known.treasury, "the treasury"],
     [book.timelock, "governance"],
