@@ -12,6 +12,7 @@ import {
 } from "viem";
 import {
   automationCall,
+  automationRegistryAbi,
   BatonContractError,
   jobMarketAbi,
   marketCall,
@@ -101,6 +102,15 @@ program
       syncedBlock: store.cursor()?.toString() ?? null,
       jobs: store.countJobs(),
       outbox: store.outboxCounts(),
+      ...(cfg.automationRegistry
+        ? {
+            automation: {
+              syncedBlock: store.automationCursor()?.toString() ?? null,
+              upkeeps: store.upkeeps().length,
+              openLeaseBids: store.openLeaseBids().length,
+            },
+          }
+        : {}),
     };
     store.close();
     try {
@@ -128,6 +138,30 @@ program
         disputesLost: Number(worker.disputesLost),
         creditsEth: formatEther(credits),
       });
+      if (cfg.automationRegistry) {
+        const registry = cfg.automationRegistry as `0x${string}`;
+        const [w, earned] = await Promise.all([
+          client.readContract({
+            address: registry,
+            abi: automationRegistryAbi,
+            functionName: "getWorker",
+            args: [account.address],
+          }),
+          client.readContract({
+            address: registry,
+            abi: automationRegistryAbi,
+            functionName: "creditsOf",
+            args: [account.address],
+          }),
+        ]);
+        Object.assign(out.automation as object, {
+          registry,
+          registered: w.registered,
+          stakeEth: formatEther(w.stake),
+          lockedEth: formatEther(w.locked),
+          creditsEth: formatEther(earned),
+        });
+      }
     } catch (error) {
       out.chain = `unavailable: ${(error as Error).message.split("\n")[0]}`;
     }

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, statSync, utimesSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseEther } from "viem";
-import { jobMarketAbi } from "@baton/sdk";
+import { automationRegistryAbi, jobMarketAbi } from "@baton/sdk";
 import {
   account,
   deployBaton,
@@ -22,6 +22,7 @@ import { market } from "./helpers/market.js";
 let net: Devnet;
 let dep: Deployment;
 let config: string;
+let automationConfig: string;
 const KEY = 8;
 const bin = path.join(ROOT, "keeper/bin/baton-keeper.mjs");
 
@@ -31,6 +32,11 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "keeper-cli-"));
   config = path.join(dir, "keeper.json");
   writeFileSync(config, JSON.stringify(market(net, dep).keeperJson(dir, "cli")));
+  automationConfig = path.join(dir, "keeper-automation.json");
+  writeFileSync(
+    automationConfig,
+    JSON.stringify({ ...market(net, dep).keeperJson(dir, "cli-automation"), automationRegistry: dep.automation }),
+  );
 });
 
 afterAll(async () => {
@@ -39,10 +45,14 @@ afterAll(async () => {
 
 /** Runs `baton-keeper --config <config> ...args` as node account KEY. */
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliWith(config, ...args);
+}
+
+function cliWith(file: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [bin, "--config", config, ...args],
+      [bin, "--config", file, ...args],
       { env: { ...process.env, BATON_PRIVATE_KEY: privateKeyOf(KEY) } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
@@ -76,6 +86,41 @@ describe("baton-keeper account commands", () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("withdraw refused by the contract: JobMarketNothingToWithdraw(");
     expect(await net.publicClient.getTransactionCount({ address: account(KEY).address })).toBe(before);
+  });
+});
+
+describe("baton-keeper account commands in the automation registry (--automation)", () => {
+  it("registers and stakes in the registry, shows it in status, and names a refusal", async () => {
+    const registered = await cliWith(automationConfig, "register", "--automation", "--capability", "automation");
+    expect(JSON.parse(registered.stdout)).toMatchObject({ function: "register", status: "success" });
+    const staked = await cliWith(automationConfig, "stake", "--automation", "--amount", "0.5");
+    expect(JSON.parse(staked.stdout)).toMatchObject({ function: "depositStake", status: "success" });
+    const w = await net.publicClient.readContract({
+      address: dep.automation,
+      abi: automationRegistryAbi,
+      functionName: "getWorker",
+      args: [account(KEY).address],
+    });
+    expect(w.stake).toBe(parseEther("0.5"));
+    const status = JSON.parse((await cliWith(automationConfig, "status")).stdout) as { automation: unknown };
+    expect(status.automation).toMatchObject({
+      registry: dep.automation,
+      registered: true,
+      stakeEth: "0.5",
+      creditsEth: "0",
+      upkeeps: 0,
+    });
+    const refused = await cliWith(automationConfig, "withdraw", "--automation");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("withdrawCredits refused by the contract: AutomationNothingToWithdraw(");
+  });
+
+  it("says which field is missing when the config names no registry", async () => {
+    const run = await cli("stake", "--automation", "--amount", "1");
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      "config: automationRegistry: is required with --automation (or an address book that has one)",
+    );
   });
 });
 
