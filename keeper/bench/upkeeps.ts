@@ -12,7 +12,7 @@ import path from "node:path";
 import { encodeEventTopics, parseEther, stringToHex, type Abi, type Address } from "viem";
 import { automationRegistryAbi, automationTestTargetAbi, prepareRegisterUpkeep } from "@baton/sdk";
 import { artifact } from "@baton/testkit/artifacts";
-import { account, deployBaton, privateKeyOf, ROOT, startDevnet, type Devnet } from "@baton/testkit/devnet";
+import { account, deployBaton, privateKeyOf, ROOT, startDevnet } from "@baton/testkit/devnet";
 import { startProcess, stopProcess, type StartedProcess } from "@baton/testkit/process";
 import { machine, median, readResults, table, writeResults, writeSection } from "@baton/testkit/bench";
 import { waitFor } from "../test/helpers/market.js";
