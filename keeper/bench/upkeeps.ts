@@ -6,16 +6,17 @@
 // bench/results/automation.json (bench:automation keeps it), and its section of docs/BENCHMARKS.md.
 //
 //   npm run bench:upkeeps               (BENCH_SAMPLES=10 by default)
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { encodeEventTopics, parseEther, stringToHex, type Abi, type Address } from "viem";
+import { encodeEventTopics, parseEther } from "viem";
 import { automationRegistryAbi, automationTestTargetAbi, prepareRegisterUpkeep } from "@baton/sdk";
 import { artifact } from "@baton/testkit/artifacts";
-import { account, deployBaton, privateKeyOf, ROOT, startDevnet } from "@baton/testkit/devnet";
-import { startProcess, stopProcess, type StartedProcess } from "@baton/testkit/process";
+import { account, deployBaton, startDevnet } from "@baton/testkit/devnet";
+import { stopProcess, type StartedProcess } from "@baton/testkit/process";
 import { machine, median, readResults, table, writeResults, writeSection } from "@baton/testkit/bench";
 import { waitFor } from "../test/helpers/market.js";
+import { performsOf, sendFrom, stakeInRegistry, startAutomationKeeper } from "../test/helpers/automation.js";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 10);
 const PARAMS = { epoch: 30, commitWindow: 8, revealWindow: 8, graceSeconds: 3, graceBlocks: 3 } as const;
@@ -23,37 +24,14 @@ const INTERVAL = 5;
 const OWNER = 1;
 const dir = mkdtempSync(path.join(tmpdir(), "bench-upkeeps-"));
 
-type Performed = { upkeepId: bigint; keeper: Address; trigger: bigint; blockNumber: bigint };
-
 async function main() {
   const net = await startDevnet();
   const processes: StartedProcess[] = [];
   try {
     const dep = await deployBaton(net, { automation: PARAMS });
     const registry = dep.automation;
-    const send = async (
-      from: number,
-      w: { address: Address; abi: Abi; functionName: string; args?: unknown; value?: bigint },
-    ) => {
-      const hash = await net.wallet(from).writeContract({ account: account(from), chain: net.chain, ...w } as never);
-      const receipt = await net.publicClient.waitForTransactionReceipt({ hash });
-      if (receipt.status !== "success") throw new Error(`${w.functionName} reverted`);
-      return receipt;
-    };
-    for (const k of [2, 3]) {
-      await send(k, {
-        address: registry,
-        abi: automationRegistryAbi,
-        functionName: "register",
-        args: [[stringToHex("automation", { size: 32 })], ""],
-      });
-      await send(k, {
-        address: registry,
-        abi: automationRegistryAbi,
-        functionName: "depositStake",
-        value: parseEther("1"),
-      });
-    }
+    const send = (from: number, write: Parameters<typeof sendFrom>[2]) => sendFrom(net, from, write);
+    for (const k of [2, 3]) await stakeInRegistry(net, registry, k);
     const { abi, bytecode } = artifact("mocks/AutomationTargets.sol", "AutomationTestTarget");
     const deploy = async () => {
       const hash = await net.wallet(OWNER).deployContract({ abi, bytecode, account: account(OWNER), chain: net.chain });
@@ -93,48 +71,11 @@ async function main() {
     await net.startMining();
 
     const keeper = (index: number, bidOn: bigint[]) => {
-      const cfgFile = path.join(dir, `keeper-${index}.json`);
-      writeFileSync(
-        cfgFile,
-        JSON.stringify({
-          rpcUrls: [net.url],
-          wsUrl: net.url.replace(/^http/, "ws"),
-          chainId: 31337,
-          market: dep.market,
-          multicall3: dep.multicall3,
-          automationRegistry: registry,
-          automation: { bidOn: bidOn.map(String) },
-          startBlock: dep.deploymentBlock.toString(),
-          dbPath: path.join(dir, `keeper-${index}.db`),
-          confirmations: 0,
-          pollIntervalMs: 1000,
-          capabilities: ["wasm"],
-          strategy: { kind: "fraction", fraction: 0.5 },
-          summaryIntervalSec: 3600,
-          executors: { cacheDir: path.join(dir, `cache-${index}`) },
-        }),
-      );
-      const p = startProcess(
-        process.execPath,
-        [path.join(ROOT, "keeper/bin/baton-keeper.mjs"), "--config", cfgFile, "start"],
-        {
-          cwd: ROOT,
-          env: { BATON_PRIVATE_KEY: privateKeyOf(index), BATON_LOG_LEVEL: "info" },
-          log: createWriteStream(path.join(dir, `keeper-${index}.log`), { flags: "a" }),
-        },
-      );
+      const p = startAutomationKeeper(net, dep, dir, index, { bidOn, pollIntervalMs: 1000, ws: true });
       processes.push(p);
       return p;
     };
-    const performs = async (): Promise<Performed[]> =>
-      (
-        await net.publicClient.getContractEvents({
-          address: registry,
-          abi: automationRegistryAbi,
-          eventName: "UpkeepPerformed",
-          fromBlock: from,
-        })
-      ).map((e) => ({ ...(e.args as Omit<Performed, "blockNumber">), blockNumber: e.blockNumber }));
+    const performs = () => performsOf(net, registry, from);
     const performedAfter = (id: bigint, block: bigint) =>
       waitFor(
         async () => (await performs()).find((p) => p.upkeepId === id && p.blockNumber > block),

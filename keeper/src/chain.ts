@@ -1,4 +1,13 @@
-import { createPublicClient, defineChain, fallback, http, type Chain, type PublicClient, type Transport } from "viem";
+import {
+  BlockNotFoundError,
+  createPublicClient,
+  defineChain,
+  fallback,
+  http,
+  type Chain,
+  type PublicClient,
+  type Transport,
+} from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import type { KeeperConfig, Secrets } from "./config.js";
 
@@ -41,4 +50,14 @@ export function makePublicClient(
 
 export function makeAccount(secrets: Secrets): PrivateKeyAccount {
   return privateKeyToAccount(secrets.privateKey);
+}
+
+/** Block `n`, or undefined when the node does not have it (yet); a failed request throws. */
+export async function blockOrUndefined(client: PublicClient<Transport, Chain>, n: bigint) {
+  try {
+    return await client.getBlock({ blockNumber: n });
+  } catch (error) {
+    if (error instanceof BlockNotFoundError) return undefined;
+    throw error;
+  }
 }

@@ -1,10 +1,11 @@
-import { BlockNotFoundError, hexToBytes, type Chain, type PublicClient, type Transport } from "viem";
+import { hexToBytes, type Chain, type PublicClient, type Transport } from "viem";
 import type { Logger } from "pino";
 import { jobMarketAbi, LogCursor, LogFetchError, readLogs, unpackTerms, workflowOrchestratorAbi } from "@baton/sdk";
 import type { KeeperConfig } from "./config.js";
 import type { Metrics } from "./metrics.js";
 import type { Store } from "./store.js";
 import { termsToJson } from "./terms.js";
+import { blockOrUndefined } from "./chain.js";
 
 /** Block hashes recorded per pass: deeper reorgs resync from the start block. */
 const RECORDED_HASHES = 8;
@@ -207,14 +208,8 @@ export class Syncer {
     return true;
   }
 
-  /** Block `n`, or undefined when the node does not have it (yet); a failed request throws. */
-  private async block(n: bigint) {
-    try {
-      return await this.client.getBlock({ blockNumber: n });
-    } catch (error) {
-      if (error instanceof BlockNotFoundError) return undefined;
-      throw error;
-    }
+  private block(n: bigint) {
+    return blockOrUndefined(this.client, n);
   }
 
   /** Leaves this pass's sync for later, as the node does not have block `n` yet; returns `result`. */

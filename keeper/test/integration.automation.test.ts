@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWriteStream, readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { encodeEventTopics, parseEther, stringToHex, type Abi, type Address, type Hex } from "viem";
+import { encodeEventTopics, parseEther, type Abi, type Address, type Hex } from "viem";
 import {
   automationRegistryAbi,
   automationTestTargetAbi,
@@ -10,17 +10,10 @@ import {
   type UpkeepRegistration,
 } from "@baton/sdk";
 import { artifact } from "@baton/testkit/artifacts";
-import {
-  account,
-  deployBaton,
-  privateKeyOf,
-  ROOT,
-  startDevnet,
-  type Deployment,
-  type Devnet,
-} from "@baton/testkit/devnet";
-import { startProcess, stopProcess, type StartedProcess } from "@baton/testkit/process";
+import { account, deployBaton, ROOT, startDevnet, type Deployment, type Devnet } from "@baton/testkit/devnet";
+import { stopProcess, type StartedProcess } from "@baton/testkit/process";
 import { waitFor } from "./helpers/market.js";
+import { performsOf, sendFrom, stakeInRegistry, startAutomationKeeper, type Performed } from "./helpers/automation.js";
 
 // Automation on a real node with real keeper processes: three keepers win the leases of a condition,
 // an interval and a log upkeep and of Chainlink's UpkeepCounter (built unmodified); the interval
@@ -52,15 +45,7 @@ let counter: Address;
 let counterAbi: Abi;
 let registeredAt: bigint;
 
-async function send(
-  from: number,
-  write: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[]; value?: bigint },
-) {
-  const hash = await net.wallet(from).writeContract({ account: account(from), chain: net.chain, ...write } as never);
-  const receipt = await net.publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success") throw new Error(`${write.functionName} reverted`);
-  return receipt;
-}
+const send = (from: number, write: Parameters<typeof sendFrom>[2]) => sendFrom(net, from, write);
 
 async function deployContract(abi: Abi, bytecode: Hex, args: unknown[] = []): Promise<Address> {
   const hash = await net
@@ -92,35 +77,7 @@ const now = async () => Number((await net.publicClient.getBlock()).timestamp);
 const epochNow = async () => Math.floor((await now()) / PARAMS.epoch);
 
 function startKeeper(index: keyof typeof KEEPERS) {
-  const cfgFile = path.join(dir, `keeper-${index}.json`);
-  writeFileSync(
-    cfgFile,
-    JSON.stringify({
-      rpcUrls: [net.url],
-      chainId: 31337,
-      market: dep.market,
-      multicall3: dep.multicall3,
-      automationRegistry: registry,
-      automation: { bidOn: KEEPERS[index].map((name) => ids[name].toString()) },
-      startBlock: dep.deploymentBlock.toString(),
-      dbPath: path.join(dir, `keeper-${index}.db`),
-      confirmations: 0,
-      pollIntervalMs: 250,
-      capabilities: ["wasm"],
-      strategy: { kind: "fraction", fraction: 0.5 },
-      summaryIntervalSec: 3600,
-      executors: { cacheDir: path.join(dir, `cache-${index}`) },
-    }),
-  );
-  const started = startProcess(
-    process.execPath,
-    [path.join(ROOT, "keeper/bin/baton-keeper.mjs"), "--config", cfgFile, "start"],
-    {
-      cwd: ROOT,
-      env: { BATON_PRIVATE_KEY: privateKeyOf(index), BATON_LOG_LEVEL: "info" },
-      log: createWriteStream(path.join(dir, `keeper-${index}.log`), { flags: "a" }),
-    },
-  );
+  const started = startAutomationKeeper(net, dep, dir, index, { bidOn: KEEPERS[index].map((name) => ids[name]) });
   keepers.set(index, started);
   return started;
 }
@@ -131,37 +88,13 @@ const logs = () => {
   return `keeper logs in ${dir}\n${[...keepers.entries()].map(([i, k]) => `--- keeper ${i}\n${k.output().slice(-3000)}`).join("\n")}`;
 };
 
-type Performed = {
-  upkeepId: bigint;
-  keeper: Address;
-  success: boolean;
-  trigger: bigint;
-  payment: bigint;
-  blockNumber: bigint;
-};
-async function performs(): Promise<Performed[]> {
-  const events = await net.publicClient.getContractEvents({
-    address: registry,
-    abi: automationRegistryAbi,
-    eventName: "UpkeepPerformed",
-    fromBlock: registeredAt,
-  });
-  return events.map((e) => ({ ...(e.args as Omit<Performed, "blockNumber">), blockNumber: e.blockNumber }));
-}
+const performs = () => performsOf(net, registry, registeredAt);
 
 beforeAll(async () => {
   net = await startDevnet();
   dep = await deployBaton(net, { automation: PARAMS });
   registry = dep.automation;
-  for (const k of Object.keys(KEEPERS).map(Number)) {
-    await send(k, {
-      address: registry,
-      abi: automationRegistryAbi,
-      functionName: "register",
-      args: [[stringToHex("automation", { size: 32 })], ""],
-    });
-    await send(k, { address: registry, abi: automationRegistryAbi, functionName: "depositStake", value: KEEPER_STAKE });
-  }
+  for (const k of Object.keys(KEEPERS).map(Number)) await stakeInRegistry(net, registry, k, KEEPER_STAKE);
   const target = artifact("mocks/AutomationTargets.sol", "AutomationTestTarget");
   conditionTarget = await deployContract(target.abi, target.bytecode);
   const intervalTarget = await deployContract(target.abi, target.bytecode);

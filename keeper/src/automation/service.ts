@@ -4,7 +4,6 @@
 // Decisions are `plan.ts`'s; every transaction goes through the outbox under a key naming exactly
 // what it performs (a tick, a log, a block), so a crash or a second pass never performs it twice.
 import {
-  BlockNotFoundError,
   encodeAbiParameters,
   encodeFunctionData,
   parseAbi,
@@ -47,6 +46,7 @@ import {
   type UpkeepView,
 } from "./plan.js";
 import { READ_BATCH_BYTES } from "../reads.js";
+import { blockOrUndefined } from "../chain.js";
 
 type Client = PublicClient<Transport, Chain>;
 type Address = `0x${string}`;
@@ -590,13 +590,8 @@ export class AutomationService {
     return true;
   }
 
-  private async block(n: bigint) {
-    try {
-      return await this.client.getBlock({ blockNumber: n });
-    } catch (error) {
-      if (error instanceof BlockNotFoundError) return undefined;
-      throw error;
-    }
+  private block(n: bigint) {
+    return blockOrUndefined(this.client, n);
   }
 }
 
