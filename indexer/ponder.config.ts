@@ -1,9 +1,9 @@
-// Ponder's configuration: one chain (the address book's), the JobMarket and the
-// WorkflowOrchestrator from their deployment block, PGlite or PostgreSQL. Every value comes from
-// `loadIndexerConfig` (see config.ts for the environment variables).
+// Ponder's configuration: one chain (the address book's), the JobMarket, the WorkflowOrchestrator
+// and the AutomationRegistry from their deployment block, PGlite or PostgreSQL. Every value comes
+// from `loadIndexerConfig` (see config.ts for the environment variables).
 import { createConfig } from "ponder";
 import { zeroAddress } from "viem";
-import { jobMarketAbi, workflowOrchestratorAbi } from "@baton/sdk";
+import { automationRegistryAbi, jobMarketAbi, workflowOrchestratorAbi } from "@baton/sdk";
 import { loadIndexerConfig } from "./config";
 
 const config = loadIndexerConfig();
@@ -21,6 +21,13 @@ export default createConfig({
       abi: workflowOrchestratorAbi,
       // A deployment without workflows: nothing emits at the zero address, the tables stay empty.
       address: config.book.workflowOrchestrator ?? zeroAddress,
+      startBlock,
+    },
+    AutomationRegistry: {
+      chain: "baton",
+      abi: automationRegistryAbi,
+      // A deployment without automation: as above, the upkeep tables stay empty.
+      address: config.book.automationRegistry ?? zeroAddress,
       startBlock,
     },
   },

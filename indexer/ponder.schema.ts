@@ -1,5 +1,6 @@
-// The indexer's tables. Every row is derived from the two contracts' events alone; the chain stays
-// the source of truth (test/equality.test.ts checks each row against the contracts' views).
+// The indexer's tables. Every row is derived from the contracts' events alone; the chain stays the
+// source of truth (test/equality.test.ts and test/upkeeps.test.ts check each row against the
+// contracts' views).
 //
 // Jobs mirror `JobMarket.getJob` (stored `status`, `round`, `commits`, deadlines, the live
 // `winner` and `price`, `secondPrice`, `digest`) plus what the events carry that the chain does
@@ -211,6 +212,87 @@ export const workflowStep = onchainTable(
   }),
 );
 
+/**
+ * An automation upkeep: `getUpkeep` (less `owed` and `owedEpoch`, which performs under a lease move
+ * without an event of their own), with its check data, counts of its performs and the lease of the
+ * latest epoch auctioned.
+ */
+export const upkeep = onchainTable(
+  "upkeeps",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    owner: t.hex().notNull(),
+    target: t.hex().notNull(),
+    /** The target's only caller for this upkeep. */
+    forwarder: t.hex().notNull(),
+    /** `condition`, `interval`, `cron` or `log` (the sdk's `TRIGGER_KIND_NAMES`). */
+    kind: t.text().notNull(),
+    /** `active`, `paused` or `canceled` (the sdk's `UPKEEP_STATUS_NAMES`). */
+    status: t.text().notNull(),
+    performGasLimit: t.integer().notNull(),
+    maxGasPrice: t.bigint().notNull(),
+    maxPremium: t.bigint().notNull(),
+    /** Wei left to pay performs: funded, less payments, plus forfeited lease bonds; 0 once withdrawn. */
+    balance: t.bigint().notNull(),
+    /**
+     * Last performed: block (condition), tick (interval, cron; at registration the registration
+     * time) or log position `(block << 24 | logIndex) + 1` (log; at registration `block << 24`).
+     */
+    cursor: t.bigint().notNull(),
+    checkData: t.hex().notNull(),
+    /** The stored trigger word: interval seconds, packed cron spec, or `emitter | topicMask << 160`. */
+    trigger: t.bigint().notNull(),
+    /** When a canceled upkeep's balance may be withdrawn; 0 until canceled. */
+    withdrawableAt: t.integer().notNull(),
+    /** Performs, and those whose target reverted (charged all the same). */
+    performCount: t.integer().notNull(),
+    failedPerformCount: t.integer().notNull(),
+    lastPerformBlock: t.bigint(),
+    lastPerformAt: t.bigint(),
+    /** The latest epoch whose lease auction has a leading reveal, its holder and premium per perform. */
+    leaseEpoch: t.integer(),
+    leaseHolder: t.hex(),
+    leasePremium: t.bigint(),
+    registeredBlock: t.bigint().notNull(),
+    registeredAt: t.bigint().notNull(),
+    registeredTx: t.hex().notNull(),
+  }),
+  (table) => ({
+    ownerIdx: index().on(table.owner, table.id),
+    targetIdx: index().on(table.target, table.id),
+    statusIdx: index().on(table.status, table.id),
+  }),
+);
+
+/** One perform: an `UpkeepPerformed` event, with the target's revert data when it failed. */
+export const upkeepPerform = onchainTable(
+  "upkeep_performs",
+  (t) => ({
+    /** `<tx hash>:<log index>` of the `UpkeepPerformed` event. */
+    id: t.text().primaryKey(),
+    upkeepId: t.bigint().notNull(),
+    keeper: t.hex().notNull(),
+    /** Whether the target's `performUpkeep` returned without reverting. */
+    success: t.boolean().notNull(),
+    /** What was performed: the block, the tick or the log position (the upkeep's new cursor). */
+    trigger: t.bigint().notNull(),
+    targetGas: t.bigint().notNull(),
+    /** Wei taken from the upkeep's balance and credited to the keeper, premium included. */
+    payment: t.bigint().notNull(),
+    premium: t.bigint().notNull(),
+    /** The target's revert data (truncated to 256 bytes by the registry), from `UpkeepTargetReverted`. */
+    revertReason: t.hex(),
+    block: t.bigint().notNull(),
+    at: t.bigint().notNull(),
+    tx: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    upkeepIdx: index().on(table.upkeepId, table.block),
+    keeperIdx: index().on(table.keeper, table.block),
+  }),
+);
+
 export const jobRelations = relations(job, ({ many }) => ({ bids: many(bid) }));
 export const bidRelations = relations(bid, ({ one }) => ({
   job: one(job, { fields: [bid.jobId], references: [job.id] }),
@@ -218,4 +300,8 @@ export const bidRelations = relations(bid, ({ one }) => ({
 export const workflowRelations = relations(workflow, ({ many }) => ({ steps: many(workflowStep) }));
 export const workflowStepRelations = relations(workflowStep, ({ one }) => ({
   workflow: one(workflow, { fields: [workflowStep.workflowId], references: [workflow.id] }),
+}));
+export const upkeepRelations = relations(upkeep, ({ many }) => ({ performs: many(upkeepPerform) }));
+export const upkeepPerformRelations = relations(upkeepPerform, ({ one }) => ({
+  upkeep: one(upkeep, { fields: [upkeepPerform.upkeepId], references: [upkeep.id] }),
 }));
