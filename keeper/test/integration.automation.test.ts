@@ -90,6 +90,13 @@ const logs = () => {
 
 const performs = () => performsOf(net, registry, registeredAt);
 
+/** Emits the log target's `Ping(tag, tag × 10)` for each tag from `from` to `to`, one transaction each. */
+async function emitPings(from: bigint, to: bigint) {
+  for (let i = from; i <= to; i++) {
+    await send(OWNER, { address: logTarget, abi: automationTestTargetAbi, functionName: "ping", args: [i, i * 10n] });
+  }
+}
+
 beforeAll(async () => {
   net = await startDevnet();
   dep = await deployBaton(net, { automation: PARAMS });
@@ -176,14 +183,7 @@ describe("automation served by three keepers", () => {
         functionName: "setNeeded",
         args: [true],
       });
-      for (let i = 1n; i <= 3n; i++) {
-        await send(OWNER, {
-          address: logTarget,
-          abi: automationTestTargetAbi,
-          functionName: "ping",
-          args: [i, i * 10n],
-        });
-      }
+      await emitPings(1n, 3n);
       await waitFor(
         async () => {
           const p = await performs();
@@ -244,14 +244,7 @@ describe("automation served by three keepers", () => {
       );
 
       // More pings while the killed keeper is gone: served by their holder as before.
-      for (let i = 4n; i <= 5n; i++) {
-        await send(OWNER, {
-          address: logTarget,
-          abi: automationTestTargetAbi,
-          functionName: "ping",
-          args: [i, i * 10n],
-        });
-      }
+      await emitPings(4n, 5n);
       await waitFor(
         async () => (await performs()).filter((x) => x.upkeepId === ids.log).length >= 5,
         30_000,

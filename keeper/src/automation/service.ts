@@ -25,8 +25,10 @@ import {
   TRIGGER_KIND,
   upkeepFromChain,
   ZERO_ADDRESS,
+  ZERO_HASH,
   type AutomationParams,
   type ContractWrite,
+  type UpkeepOnChain,
 } from "@baton/sdk";
 import type { KeeperConfig } from "../config.js";
 import type { Metrics } from "../metrics.js";
@@ -431,7 +433,7 @@ export class AutomationService {
         functionName: "commitmentOf",
         args: [id, epoch, bidder],
       });
-      if (standing === `0x${"0".repeat(64)}`) continue;
+      if (standing === ZERO_HASH) continue;
       const key = automationKeys.forfeit(id, epoch, bidder);
       if (this.queue(key, "leaseForfeit", automationCall(this.registry, "forfeitLease", [id, epoch, bidder]))) {
         this.metrics.leaseSteps.inc({ step: "forfeit" });
@@ -470,7 +472,7 @@ export class AutomationService {
     });
     return rows.map((row, i) => {
       const [u, lease, next, commitment, report] = results.slice(i * 5, i * 5 + 5) as [
-        Parameters<typeof upkeepFromChain>[1],
+        UpkeepOnChain,
         UpkeepView["lease"],
         UpkeepView["next"],
         Hex,
