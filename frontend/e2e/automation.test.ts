@@ -146,13 +146,29 @@ browserSuite(
     });
 
     it("cancels it after asking, and counts down to the withdrawal", async () => {
-      await page.getByRole("button", { name: "Cancel upkeep" }).click();
-      await page
-        .getByRole("alertdialog", { name: "Cancel upkeep" })
-        .getByText(/Nothing will be performed again/)
-        .waitFor();
-      await page.getByRole("button", { name: "Yes, cancel it" }).click();
-      await page.getByText(/Cancel upkeep #1: Confirmed/).waitFor();
+      const cancel = async () => {
+        await page.getByRole("button", { name: "Cancel upkeep", exact: true }).click();
+        await page
+          .getByRole("alertdialog", { name: "Cancel upkeep" })
+          .getByText(/Nothing will be performed again/)
+          .waitFor();
+        await page.getByRole("button", { name: "Yes, cancel it" }).click();
+      };
+      const confirmed = page.getByText(/Cancel upkeep #1: Confirmed/);
+      const refused = page.getByText(/Sealed bids on the next lease of upkeep #1 can still be revealed; cancel after /);
+      await cancel();
+      await confirmed.or(refused).waitFor();
+      if (await refused.isVisible()) {
+        // The keeper keeps bidding for the next epoch's lease. While its sealed bid can still be
+        // revealed the registry refuses to cancel (the bidder is bound to it), and the page says
+        // until when; once this epoch's reveal window has ended, the same cancel goes through.
+        const { epoch, commitWindow, revealWindow } = AUTOMATION_PARAMS;
+        const t = Number((await client().getBlock()).timestamp);
+        const revealEnds = t - (t % epoch) + commitWindow + revealWindow;
+        while (Number((await client().getBlock()).timestamp) < revealEnds) await new Promise((r) => setTimeout(r, 500));
+        await cancel();
+      }
+      await confirmed.waitFor();
       await page.locator(".badge.upkeep-canceled").waitFor();
       await page.getByText(/^Withdrawable in 9 min|^Withdrawable in 10 min/).waitFor();
 
