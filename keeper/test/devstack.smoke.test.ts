@@ -159,7 +159,7 @@ describe("npm run dev", () => {
         const performed = new Set(logs.map((l) => BigInt(l.topics[1]!)));
         return [1n, 2n, 3n].every((id) => performed.has(id));
       },
-      120_000,
+      180_000,
       "each demo upkeep to perform",
     );
 

@@ -17,11 +17,11 @@ import { performsOf, sendFrom, stakeInRegistry, startAutomationKeeper, type Perf
 
 // Automation on a real node with real keeper processes: three keepers win the leases of a condition,
 // an interval and a log upkeep and of Chainlink's UpkeepCounter (built unmodified); the interval
-// upkeep's holder is killed with SIGKILL mid-epoch and a backup performs its ticks within the grace;
+// upkeep's holder is killed with SIGKILL mid-epoch and backups perform its ticks after the grace;
 // then the chain shows no tick or log performed twice, and every balance reconciles to the wei.
 
 const PARAMS = { epoch: 30, commitWindow: 8, revealWindow: 8, graceSeconds: 3, graceBlocks: 3 } as const;
-const INTERVAL = 6;
+const INTERVAL = 8;
 const OWNER = 1;
 /** Keeper accounts, and the upkeeps each bids on (by name); every keeper backs up every upkeep. */
 const KEEPERS = { 2: ["condition", "counter"], 3: ["interval"], 4: ["log"] } as const;
@@ -204,7 +204,7 @@ describe("automation served by three keepers", () => {
         async () => {
           const t = await now();
           const left = PARAMS.epoch - (t % PARAMS.epoch);
-          if (left < 18) return false;
+          if (left < 3 * INTERVAL) return false;
           const lease = await read<{ holder: Address }>("getLease", [ids.interval, Math.floor(t / PARAMS.epoch)]);
           return lease.holder.toLowerCase() === account(3).address.toLowerCase();
         },
@@ -217,21 +217,23 @@ describe("automation served by three keepers", () => {
       const killedAt = await now();
       keepers.delete(3);
 
-      // 4. Backups perform the next ticks within the grace; the holder pays for each miss.
+      // 4. Backups take over once the grace has passed, and soon enough that no tick is lost; the
+      // holder pays for each miss. (How soon, on an idle machine, is `npm run bench:upkeeps`.)
       const backupTicks = await waitFor(
         async () => {
           const p = (await performs()).filter((x) => x.upkeepId === ids.interval && Number(x.trigger) > killedAt);
-          return p.length >= 2 ? p : false;
+          return p.length >= 2 ? p.sort((a, b) => Number(a.trigger - b.trigger)) : false;
         },
         60_000,
         "two interval ticks performed by backups",
       );
+      expect(Number(backupTicks[1]!.trigger - backupTicks[0]!.trigger)).toBe(INTERVAL);
       for (const p of backupTicks) {
         expect(p.keeper.toLowerCase()).not.toBe(account(3).address.toLowerCase());
         const block = await net.publicClient.getBlock({ blockNumber: p.blockNumber });
         const late = Number(block.timestamp) - Number(p.trigger);
         expect(late).toBeGreaterThanOrEqual(PARAMS.graceSeconds);
-        expect(late).toBeLessThanOrEqual(PARAMS.graceSeconds + 2);
+        expect(late).toBeLessThan(INTERVAL);
       }
       const missed = await net.publicClient.getContractEvents({
         address: registry,
