@@ -9,14 +9,22 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { encodeEventTopics, parseEther } from "viem";
-import { automationRegistryAbi, automationTestTargetAbi, prepareRegisterUpkeep } from "@baton/sdk";
+import { parseEther } from "viem";
+import { automationRegistryAbi, type UpkeepRegistration } from "@baton/sdk";
 import { artifact } from "@baton/testkit/artifacts";
 import { account, deployBaton, startDevnet } from "@baton/testkit/devnet";
 import { stopProcess, type StartedProcess } from "@baton/testkit/process";
 import { machine, median, readResults, table, writeResults, writeSection } from "@baton/testkit/bench";
 import { waitFor } from "../test/helpers/market.js";
-import { performsOf, sendFrom, stakeInRegistry, startAutomationKeeper } from "../test/helpers/automation.js";
+import {
+  deployFrom,
+  performsOf,
+  pingTrigger,
+  registerUpkeepFrom,
+  sendFrom,
+  stakeInRegistry,
+  startAutomationKeeper,
+} from "../test/helpers/automation.js";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 10);
 const PARAMS = { epoch: 30, commitWindow: 8, revealWindow: 8, graceSeconds: 3, graceBlocks: 3 } as const;
@@ -33,10 +41,7 @@ async function main() {
     const send = (from: number, write: Parameters<typeof sendFrom>[2]) => sendFrom(net, from, write);
     for (const k of [2, 3]) await stakeInRegistry(net, registry, k);
     const { abi, bytecode } = artifact("mocks/AutomationTargets.sol", "AutomationTestTarget");
-    const deploy = async () => {
-      const hash = await net.wallet(OWNER).deployContract({ abi, bytecode, account: account(OWNER), chain: net.chain });
-      return (await net.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
-    };
+    const deploy = () => deployFrom(net, OWNER, abi, bytecode);
     const [conditionTarget, intervalTarget, logTarget] = [await deploy(), await deploy(), await deploy()];
     const common = {
       performGasLimit: 500_000,
@@ -44,29 +49,12 @@ async function main() {
       maxPremium: 1_000_000_000n,
       balance: parseEther("1"),
     };
-    const register = async (r: Parameters<typeof prepareRegisterUpkeep>[1]) => {
-      await send(OWNER, prepareRegisterUpkeep(registry, r));
-      return net.publicClient.readContract({
-        address: registry,
-        abi: automationRegistryAbi,
-        functionName: "upkeepCount",
-      });
-    };
+    const register = (r: UpkeepRegistration) => registerUpkeepFrom(net, registry, OWNER, r);
     const from = await net.publicClient.getBlockNumber();
     const ids = {
       condition: await register({ ...common, target: conditionTarget, trigger: { kind: "condition" } }),
       interval: await register({ ...common, target: intervalTarget, trigger: { kind: "interval", seconds: INTERVAL } }),
-      log: await register({
-        ...common,
-        target: logTarget,
-        trigger: {
-          kind: "log",
-          filter: {
-            emitter: logTarget,
-            topic0: encodeEventTopics({ abi: automationTestTargetAbi, eventName: "Ping" })[0]!,
-          },
-        },
-      }),
+      log: await register({ ...common, target: logTarget, trigger: pingTrigger(logTarget) }),
     };
     await net.startMining();
 

@@ -2,18 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { encodeEventTopics, parseEther, type Abi, type Address, type Hex } from "viem";
-import {
-  automationRegistryAbi,
-  automationTestTargetAbi,
-  prepareRegisterUpkeep,
-  type UpkeepRegistration,
-} from "@baton/sdk";
+import { parseEther, type Abi, type Address, type Hex } from "viem";
+import { automationRegistryAbi, automationTestTargetAbi, type UpkeepRegistration } from "@baton/sdk";
 import { artifact } from "@baton/testkit/artifacts";
 import { account, deployBaton, ROOT, startDevnet, type Deployment, type Devnet } from "@baton/testkit/devnet";
 import { stopProcess, type StartedProcess } from "@baton/testkit/process";
 import { waitFor } from "./helpers/market.js";
-import { performsOf, sendFrom, stakeInRegistry, startAutomationKeeper, type Performed } from "./helpers/automation.js";
+import {
+  deployFrom,
+  performsOf,
+  pingTrigger,
+  registerUpkeepFrom,
+  sendFrom,
+  stakeInRegistry,
+  startAutomationKeeper,
+  type Performed,
+} from "./helpers/automation.js";
 
 // Automation on a real node with real keeper processes: three keepers win the leases of a condition,
 // an interval and a log upkeep and of Chainlink's UpkeepCounter (built unmodified); the interval
@@ -47,23 +51,8 @@ let registeredAt: bigint;
 
 const send = (from: number, write: Parameters<typeof sendFrom>[2]) => sendFrom(net, from, write);
 
-async function deployContract(abi: Abi, bytecode: Hex, args: unknown[] = []): Promise<Address> {
-  const hash = await net
-    .wallet(OWNER)
-    .deployContract({ abi, bytecode, args, account: account(OWNER), chain: net.chain });
-  return (await net.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
-}
-
-async function register(r: UpkeepRegistration): Promise<bigint> {
-  const receipt = await send(OWNER, prepareRegisterUpkeep(registry, r));
-  const count = await net.publicClient.readContract({
-    address: registry,
-    abi: automationRegistryAbi,
-    functionName: "upkeepCount",
-  });
-  expect(receipt.status).toBe("success");
-  return count;
-}
+const deployContract = (abi: Abi, bytecode: Hex, args: unknown[] = []) => deployFrom(net, OWNER, abi, bytecode, args);
+const register = (r: UpkeepRegistration) => registerUpkeepFrom(net, registry, OWNER, r);
 
 const read = <T>(functionName: string, args: readonly unknown[] = []) =>
   net.publicClient.readContract({
@@ -136,17 +125,7 @@ beforeAll(async () => {
     target: intervalTarget,
     trigger: { kind: "interval", seconds: INTERVAL },
   });
-  ids.log = await register({
-    ...common,
-    target: logTarget,
-    trigger: {
-      kind: "log",
-      filter: {
-        emitter: logTarget,
-        topic0: encodeEventTopics({ abi: automationTestTargetAbi, eventName: "Ping" })[0]!,
-      },
-    },
-  });
+  ids.log = await register({ ...common, target: logTarget, trigger: pingTrigger(logTarget) });
   ids.counter = await register({ ...common, target: counter, trigger: { kind: "condition" } });
   await net.startMining();
   for (const k of Object.keys(KEEPERS).map(Number) as (keyof typeof KEEPERS)[]) startKeeper(k);

@@ -1,10 +1,16 @@
 // What the real-node automation test and the upkeeps benchmark share: keeper accounts staked in
-// the automation registry, keeper processes serving it, transactions from node accounts, and the
-// registry's perform history.
+// the automation registry, keeper processes serving it, transactions, contracts and upkeeps from
+// node accounts, and the registry's perform history.
 import { createWriteStream, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseEther, stringToHex, type Abi, type Address } from "viem";
-import { automationRegistryAbi } from "@baton/sdk";
+import { encodeEventTopics, parseEther, parseEventLogs, stringToHex, type Abi, type Address, type Hex } from "viem";
+import {
+  automationRegistryAbi,
+  automationTestTargetAbi,
+  prepareRegisterUpkeep,
+  type Trigger,
+  type UpkeepRegistration,
+} from "@baton/sdk";
 import { account, privateKeyOf, ROOT, type Deployment, type Devnet } from "@baton/testkit/devnet";
 import { startProcess, type StartedProcess } from "@baton/testkit/process";
 
@@ -17,6 +23,29 @@ export async function sendFrom(net: Devnet, from: number, write: Write) {
   if (receipt.status !== "success") throw new Error(`${write.functionName} reverted`);
   return receipt;
 }
+
+/** Deploys a contract from node account `from` and returns its address. */
+export async function deployFrom(net: Devnet, from: number, abi: Abi, bytecode: Hex, args: unknown[] = []) {
+  const hash = await net.wallet(from).deployContract({ abi, bytecode, args, account: account(from), chain: net.chain });
+  return (await net.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+}
+
+/** Registers upkeep `r` from node account `from` and returns its id, read from `UpkeepRegistered`. */
+export async function registerUpkeepFrom(net: Devnet, registry: Address, from: number, r: UpkeepRegistration) {
+  const receipt = await sendFrom(net, from, prepareRegisterUpkeep(registry, r));
+  const [registered] = parseEventLogs({
+    abi: automationRegistryAbi,
+    logs: receipt.logs,
+    eventName: "UpkeepRegistered",
+  });
+  return registered!.args.upkeepId;
+}
+
+/** A log trigger on the test target's `Ping` events. */
+export const pingTrigger = (target: Address): Trigger => ({
+  kind: "log",
+  filter: { emitter: target, topic0: encodeEventTopics({ abi: automationTestTargetAbi, eventName: "Ping" })[0]! },
+});
 
 /** Registers node account `index` in the automation registry and stakes `stake` there. */
 export async function stakeInRegistry(net: Devnet, registry: Address, index: number, stake = parseEther("1")) {
