@@ -45,3 +45,36 @@ export function Field({ label, error, hint, multiline, children, ...input }: Pro
     </div>
   );
 }
+
+/** A labelled group of radio buttons, one per option, with `value` checked. */
+export function Radios<T extends string>({
+  label,
+  name,
+  options,
+  value,
+  onChange,
+}: {
+  label: string;
+  /** The radio group's name (unique on the page). */
+  name: string;
+  options: readonly { value: T; label: ReactNode }[];
+  value: T;
+  onChange: (value: T) => void;
+}) {
+  return (
+    <div className="radios" role="radiogroup" aria-label={label}>
+      {options.map((o) => (
+        <label key={o.value} className="check">
+          <input
+            type="radio"
+            name={name}
+            value={o.value}
+            checked={value === o.value}
+            onChange={() => onChange(o.value)}
+          />
+          {o.label}
+        </label>
+      ))}
+    </div>
+  );
+}

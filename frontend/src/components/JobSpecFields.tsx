@@ -4,7 +4,7 @@ import type { ChangeEvent } from "react";
 import { useBaton } from "../BatonContext.tsx";
 import type { WasmModule } from "../config/runtime.ts";
 import { KINDS, type Kind, type PostFormValues } from "../lib/postForm.ts";
-import { Field } from "./Field.tsx";
+import { Field, Radios } from "./Field.tsx";
 import { ModulePicker } from "./ModulePicker.tsx";
 import { offeredModules } from "../lib/modules.ts";
 
@@ -33,20 +33,13 @@ export function JobSpecFields({
   return (
     <fieldset>
       <legend>What should be done</legend>
-      <div className="radios" role="radiogroup" aria-label="Kind">
-        {KINDS.map((k) => (
-          <label key={k.kind} className="check">
-            <input
-              type="radio"
-              name="kind"
-              value={k.kind}
-              checked={values.kind === k.kind}
-              onChange={() => onKind(k.kind)}
-            />
-            {k.label}
-          </label>
-        ))}
-      </div>
+      <Radios
+        label="Kind"
+        name="kind"
+        options={KINDS.map((k) => ({ value: k.kind, label: k.label }))}
+        value={values.kind}
+        onChange={onKind}
+      />
       {values.kind === "wasm" && (
         <>
           {offeredModules(chain.wasmModules).length > 0 && (

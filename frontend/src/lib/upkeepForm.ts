@@ -24,6 +24,12 @@ export const TRIGGER_KINDS: { kind: TriggerKindName; label: string }[] = [
   { kind: "log", label: "Log: when a contract emits an event" },
 ];
 
+/** How the check data field is read. */
+export const CHECK_DATA_ENCODINGS = [
+  { value: "text", label: "Text (UTF-8)" },
+  { value: "hex", label: "Hex bytes" },
+] as const;
+
 export type UpkeepFormValues = {
   target: string;
   kind: TriggerKindName;
@@ -38,7 +44,7 @@ export type UpkeepFormValues = {
   topic2: string;
   topic3: string;
   /** How `checkData` is typed: text (UTF-8) or hex bytes. */
-  checkDataEncoding: "text" | "hex";
+  checkDataEncoding: (typeof CHECK_DATA_ENCODINGS)[number]["value"];
   checkData: string;
   performGasLimit: string;
   /** Gas price ceiling in gwei. */

@@ -6,7 +6,7 @@ import { maxPerformCost } from "@baton/sdk";
 import { useState, type ChangeEvent, type FormEvent } from "react";
 import type { Address } from "viem";
 import { WhyList } from "../components/WhyPanel.tsx";
-import { Field } from "../components/Field.tsx";
+import { Field, Radios } from "../components/Field.tsx";
 import { NoRegistry } from "../components/upkeepBits.tsx";
 import { useAutomationParams, useAutomationRegistry, useCheckSimulation, useGasPrice } from "../hooks/automation.ts";
 import { useNow } from "../hooks/data.ts";
@@ -14,6 +14,7 @@ import { useRegisterUpkeep, type RegisterCheck } from "../hooks/useRegisterUpkee
 import { formatAmount } from "../lib/format.ts";
 import { formatClock, formatRelative } from "../lib/time.ts";
 import {
+  CHECK_DATA_ENCODINGS,
   checkDataOf,
   defaultUpkeepValues,
   parseTopic0,
@@ -144,23 +145,16 @@ function RegisterForm({ registry }: { registry: Address }) {
             spellCheck={false}
             hint="Its performUpkeep(performData) is called through the upkeep's forwarder"
           />
-          <div className="radios" role="radiogroup" aria-label="Trigger">
-            {TRIGGER_KINDS.map((k) => (
-              <label key={k.kind} className="check">
-                <input
-                  type="radio"
-                  name="kind"
-                  value={k.kind}
-                  checked={values.kind === k.kind}
-                  onChange={() => {
-                    setValues((v) => ({ ...v, kind: k.kind }));
-                    setErrors({});
-                  }}
-                />
-                {k.label}
-              </label>
-            ))}
-          </div>
+          <Radios
+            label="Trigger"
+            name="kind"
+            options={TRIGGER_KINDS.map((k) => ({ value: k.kind, label: k.label }))}
+            value={values.kind}
+            onChange={(kind) => {
+              setValues((v) => ({ ...v, kind }));
+              setErrors({});
+            }}
+          />
           {values.kind === "interval" && (
             <Field
               label="Interval (s)"
@@ -204,23 +198,16 @@ function RegisterForm({ registry }: { registry: Address }) {
           )}
           {takesCheckData(values.kind) && (
             <>
-              <div className="radios" role="radiogroup" aria-label="Check data encoding">
-                {(["text", "hex"] as const).map((encoding) => (
-                  <label key={encoding} className="check">
-                    <input
-                      type="radio"
-                      name="checkDataEncoding"
-                      value={encoding}
-                      checked={values.checkDataEncoding === encoding}
-                      onChange={() => {
-                        setValues((v) => ({ ...v, checkDataEncoding: encoding }));
-                        setErrors((errs) => ({ ...errs, checkData: undefined }));
-                      }}
-                    />
-                    {encoding === "text" ? "Text (UTF-8)" : "Hex bytes"}
-                  </label>
-                ))}
-              </div>
+              <Radios
+                label="Check data encoding"
+                name="checkDataEncoding"
+                options={CHECK_DATA_ENCODINGS}
+                value={values.checkDataEncoding}
+                onChange={(checkDataEncoding) => {
+                  setValues((v) => ({ ...v, checkDataEncoding }));
+                  setErrors((errs) => ({ ...errs, checkData: undefined }));
+                }}
+              />
               <Field
                 label="Check data"
                 {...field("checkData")}
